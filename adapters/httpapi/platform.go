@@ -1,0 +1,66 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// HealthResponse answers /healthz and /readyz.
+type HealthResponse struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}
+
+func (s *Server) platformRoutes(r *Router) {
+	r.Handle(fiber.MethodGet, "/healthz", Op{ID: "healthz", Summary: "The process is alive", Tag: "platform",
+		Responses: []Response{{Status: 200, Body: HealthResponse{}}}},
+		func(c *fiber.Ctx) error { return OK(c, HealthResponse{Status: "ok"}) })
+
+	r.Handle(fiber.MethodGet, "/readyz", Op{ID: "readyz", Summary: "Database, blob store and queue are reachable", Tag: "platform",
+		Responses: []Response{{Status: 200, Body: HealthResponse{}}, {Status: 503, Body: HealthResponse{}}}},
+		s.ready)
+
+	r.Handle(fiber.MethodGet, "/openapi.json", Op{ID: "openapi", Summary: "This API's OpenAPI 3.1 document", Tag: "platform",
+		Responses: []Response{{Status: 200, Body: map[string]any{}}}},
+		func(c *fiber.Ctx) error {
+			c.Set("Cache-Control", "public, max-age=60")
+			return c.JSON(s.spec.Document())
+		})
+
+	metricsHandler := adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	r.Handle(fiber.MethodGet, "/metrics", Op{ID: "metrics", Summary: "Prometheus metrics", Tag: "platform",
+		Responses: []Response{{Status: 200, Body: "", ContentType: "text/plain"}}},
+		metricsHandler)
+}
+
+func (s *Server) ready(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 3*time.Second)
+	defer cancel()
+	resp := HealthResponse{Status: "ok", Checks: map[string]string{}}
+	type result struct {
+		name string
+		err  error
+	}
+	results := make(chan result, len(s.checks))
+	for _, ch := range s.checks {
+		go func() { results <- result{ch.Name, ch.Fn(ctx)} }()
+	}
+	for range s.checks {
+		r := <-results
+		if r.err != nil {
+			resp.Status = "unavailable"
+			resp.Checks[r.name] = "unreachable"
+			s.log.Warn("readiness check failed", "check", r.name, "err", r.err.Error())
+		} else {
+			resp.Checks[r.name] = "ok"
+		}
+	}
+	if resp.Status != "ok" {
+		return c.Status(fiber.StatusServiceUnavailable).JSON(resp)
+	}
+	return OK(c, resp)
+}

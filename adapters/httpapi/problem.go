@@ -1,0 +1,128 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// ProblemFieldError is one entry of a problem's "errors" list.
+type ProblemFieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Instance  string              `json:"instance,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+	Errors    []ProblemFieldError `json:"errors,omitempty"`
+}
+
+const problemTypeBase = "https://multisaude.com.br/problems/"
+
+// StatusOf maps an error kind to its one HTTP status.
+func StatusOf(k kernel.Kind) int {
+	switch k {
+	case kernel.KindInvalid:
+		return http.StatusBadRequest
+	case kernel.KindUnprocessable:
+		return http.StatusUnprocessableEntity
+	case kernel.KindNotFound:
+		return http.StatusNotFound
+	case kernel.KindConflict:
+		return http.StatusConflict
+	case kernel.KindForbidden:
+		return http.StatusForbidden
+	case kernel.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case kernel.KindPrecondition:
+		return http.StatusPreconditionFailed
+	case kernel.KindTooMany:
+		return http.StatusTooManyRequests
+	case kernel.KindUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// problemFor builds the body for err. Internal errors show no detail.
+func problemFor(err error) Problem {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return Problem{Type: problemTypeBase + slugOf(fe.Code), Title: http.StatusText(fe.Code), Status: fe.Code, Detail: fe.Message}
+	}
+	var ke *kernel.Error
+	if !errors.As(err, &ke) {
+		ke = &kernel.Error{Kind: kernel.KindInternal}
+	}
+	status := StatusOf(ke.Kind)
+	p := Problem{Type: problemTypeBase + string(ke.Kind), Title: http.StatusText(status), Status: status}
+	if ke.Kind != kernel.KindInternal {
+		p.Detail = ke.Message
+		for _, f := range ke.Fields {
+			p.Errors = append(p.Errors, ProblemFieldError{Field: f.Field, Message: f.Message})
+		}
+	} else {
+		p.Detail = "an unexpected error occurred; quote the request ID when reporting it"
+	}
+	return p
+}
+
+func slugOf(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "not_found"
+	case http.StatusMethodNotAllowed:
+		return "method_not_allowed"
+	case http.StatusRequestEntityTooLarge:
+		return "too_large"
+	case http.StatusUnsupportedMediaType:
+		return "unsupported_media_type"
+	case http.StatusRequestTimeout:
+		return "timeout"
+	case http.StatusTooManyRequests:
+		return "too_many"
+	case http.StatusBadRequest:
+		return "invalid"
+	}
+	if status >= 500 {
+		return "internal"
+	}
+	return "http_" + http.StatusText(status)
+}
+
+// errorHandler is fiber's error handler: every error becomes problem+json.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		p := problemFor(err)
+		if p.Status == http.StatusNotFound && isRouteMiss(c, err) {
+			p.Detail = "no route " + c.Method() + " " + c.Path()
+		}
+		if p.Status >= 500 {
+			log.Error("request failed", "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
+		}
+		if p.Status == http.StatusUnauthorized {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="multisaude"`)
+		}
+		p.Instance = c.Path()
+		p.RequestID = RequestID(c)
+		c.Status(p.Status)
+		c.Set(fiber.HeaderContentType, "application/problem+json")
+		return c.JSON(p, "application/problem+json")
+	}
+}
+
+func isRouteMiss(c *fiber.Ctx, err error) bool {
+	var fe *fiber.Error
+	return errors.As(err, &fe) && fe.Code == http.StatusNotFound
+}

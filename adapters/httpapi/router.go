@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// Auth says who may call a route at all; the use case decides the rest.
+type Auth int
+
+const (
+	Public Auth = iota // anyone; a principal is still resolved when a token is sent
+	User               // any authenticated account (not an API key)
+	APIKey             // a partner API key (or a company member)
+	Any                // any authenticated caller, account or API key
+)
+
+// Param documents a query parameter.
+type Param struct {
+	Name        string
+	Type        string // "string", "integer", "number", "boolean"
+	Format      string // "date-time", "date", "uuid", ...
+	Description string
+	Required    bool
+}
+
+// Response documents one answer of an operation.
+type Response struct {
+	Status      int
+	Description string
+	Body        any    // a value of the response type, nil for none
+	ContentType string // default application/json
+}
+
+// Op describes a route for the OpenAPI document and for the router.
+type Op struct {
+	ID          string // operationId, unique
+	Summary     string
+	Tag         string
+	Auth        Auth
+	Request     any // a value of the request body type, nil for none
+	RequestType string
+	Query       []Param
+	Headers     []Param // request headers such as Idempotency-Key, If-Match
+	Responses   []Response
+	Upload      bool // multipart body; the upload limit applies instead of the JSON limit
+}
+
+// Router registers routes on the server and documents them.
+type Router struct {
+	server *Server
+	group  fiber.Router
+}
+
+var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
+
+// Handle registers h for method and path (fiber syntax, ":id" parameters).
+func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
+	if op.ID == "" {
+		panic(fmt.Sprintf("httpapi: route %s %s has no operation ID", method, path))
+	}
+	r.server.spec.add(method, path, op)
+	limit := r.server.cfg.BodyLimit
+	if op.Upload {
+		limit = r.server.cfg.UploadLimit
+	}
+	auth := op.Auth
+	r.group.Add(method, path, func(c *fiber.Ctx) error {
+		if len(c.Body()) > limit {
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))
+		}
+		p := PrincipalOf(c)
+		switch auth {
+		case User:
+			if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
+				return kernel.Unauthenticated("sign in to use this route")
+			}
+		case APIKey, Any:
+			if p.IsAnonymous() {
+				return kernel.Unauthenticated("authentication is required")
+			}
+		}
+		return h(c)
+	})
+}
+
+// openAPIPath turns "/v1/x/:id" into "/v1/x/{id}".
+func openAPIPath(path string) (string, []string) {
+	var names []string
+	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+		names = append(names, m[1])
+	}
+	return pathParam.ReplaceAllString(path, "{$1}"), names
+}
+
+// Created answers 201 with a Location header and body.
+func Created(c *fiber.Ctx, location string, body any) error {
+	if location != "" {
+		c.Location(location)
+	}
+	return c.Status(fiber.StatusCreated).JSON(body)
+}
+
+// OK answers 200 with body.
+func OK(c *fiber.Ctx, body any) error { return c.Status(fiber.StatusOK).JSON(body) }
+
+// NoContent answers 204.
+func NoContent(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) }
+
+var _ = strings.TrimSpace

@@ -1,0 +1,241 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/cors"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// Config is the HTTP server's configuration.
+type Config struct {
+	Addr            string        // listen address, ":8080"
+	BodyLimit       int           // bytes for a JSON body; default 1 MiB
+	UploadLimit     int           // bytes for a multipart upload; default 20 MiB
+	ReadTimeout     time.Duration // default 15s
+	WriteTimeout    time.Duration // default 30s
+	CORSOrigins     []string      // allowed origins; empty: no CORS headers
+	TrustedProxies  []string      // proxies whose X-Forwarded-For is believed
+	ShutdownTimeout time.Duration // default 15s
+	Version         string
+}
+
+// Module is one context's set of routes.
+type Module interface {
+	Register(r *Router)
+}
+
+// Authenticator turns a bearer credential (a token or a partner API key) into a
+// principal; any bad credential is kernel.KindUnauthenticated.
+type Authenticator interface {
+	Authenticate(ctx context.Context, credential string) (kernel.Principal, error)
+}
+
+// Check is a readiness probe of one dependency.
+type Check struct {
+	Name string
+	Fn   func(ctx context.Context) error
+}
+
+// Server is the HTTP API.
+type Server struct {
+	app     *fiber.App
+	cfg     Config
+	log     *slog.Logger
+	spec    *Spec
+	metrics *metrics
+	auth    Authenticator
+	checks  []Check
+}
+
+// New builds the server with its middleware and the platform routes
+// (/healthz, /readyz, /metrics, /openapi.json), then registers each module.
+func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modules ...Module) *Server {
+	if cfg.BodyLimit <= 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.UploadLimit <= 0 {
+		cfg.UploadLimit = 20 << 20
+	}
+	if cfg.ReadTimeout <= 0 {
+		cfg.ReadTimeout = 15 * time.Second
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = 30 * time.Second
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 15 * time.Second
+	}
+	s := &Server{cfg: cfg, log: log, spec: newSpec(cfg.Version), metrics: newMetrics(), auth: auth, checks: checks}
+	s.app = fiber.New(fiber.Config{
+		AppName:                 "multisaude",
+		BodyLimit:               max(cfg.BodyLimit, cfg.UploadLimit), // per-route limits are checked in limitBody
+		ReadTimeout:             cfg.ReadTimeout,
+		WriteTimeout:            cfg.WriteTimeout,
+		IdleTimeout:             60 * time.Second,
+		ErrorHandler:            errorHandler(log),
+		DisableStartupMessage:   true,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		StrictRouting:           false,
+		CaseSensitive:           true,
+	})
+	s.app.Use(s.requestID, s.recoverer, s.accessLog, s.securityHeaders)
+	if len(cfg.CORSOrigins) > 0 {
+		s.app.Use(cors.New(cors.Config{
+			AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
+			AllowHeaders:  "Authorization, Content-Type, Idempotency-Key, If-Match, X-Request-ID",
+			ExposeHeaders: "ETag, X-Request-ID, Location",
+			MaxAge:        600,
+		}))
+	}
+	s.app.Use(s.authenticate)
+
+	r := &Router{server: s, group: s.app}
+	s.platformRoutes(r)
+	for _, m := range modules {
+		m.Register(r)
+	}
+	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+	return s
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) > 0 {
+		return fiber.HeaderXForwardedFor
+	}
+	return ""
+}
+
+// App exposes the fiber app, for tests (app.Test) and the Lambda adapter.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Spec returns the OpenAPI document built from the registered routes.
+func (s *Server) Spec() *Spec { return s.spec }
+
+// Serve listens until ctx ends, then drains in-flight requests for at most the
+// shutdown timeout.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down HTTP server", "timeout", s.cfg.ShutdownTimeout.String())
+	if err := s.app.ShutdownWithTimeout(s.cfg.ShutdownTimeout); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return <-errc
+}
+
+const localsRequestID = "request_id"
+const localsPrincipal = "principal"
+
+// RequestID returns the request's ID.
+func RequestID(c *fiber.Ctx) string {
+	if v, ok := c.Locals(localsRequestID).(string); ok {
+		return v
+	}
+	return ""
+}
+
+func (s *Server) requestID(c *fiber.Ctx) error {
+	id := c.Get(fiber.HeaderXRequestID)
+	if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n\"") {
+		id = kernel.NewID()
+	}
+	c.Locals(localsRequestID, id)
+	c.Set(fiber.HeaderXRequestID, id)
+	return c.Next()
+}
+
+func (s *Server) recoverer(c *fiber.Ctx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("panic in handler", "request_id", RequestID(c), "route", routeOf(c),
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = kernel.Internal(fmt.Errorf("panic: %v", r), "panic")
+		}
+	}()
+	return c.Next()
+}
+
+func routeOf(c *fiber.Ctx) string {
+	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" {
+		return r.Path
+	}
+	return "unmatched"
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.app.ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	status := c.Response().StatusCode()
+	elapsed := time.Since(start)
+	route := routeOf(c)
+	s.metrics.observe(c.Method(), route, status, elapsed)
+	// No query string, body, name, CPF or e-mail is ever logged.
+	s.log.Info("request", "request_id", RequestID(c), "method", c.Method(), "route", route,
+		"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", len(c.Response().Body()))
+	return nil
+}
+
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+	c.Set("Cache-Control", "no-store")
+	return c.Next()
+}
+
+// authenticate resolves the Authorization header, if any, into a principal.
+// A request without one is anonymous; a bad one is refused at once.
+func (s *Server) authenticate(c *fiber.Ctx) error {
+	h := c.Get(fiber.HeaderAuthorization)
+	if h == "" || s.auth == nil {
+		c.Locals(localsPrincipal, kernel.Anonymous)
+		return c.Next()
+	}
+	scheme, cred, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
+		return kernel.Unauthenticated("the Authorization header must be \"Bearer <token>\"")
+	}
+	p, err := s.auth.Authenticate(c.UserContext(), strings.TrimSpace(cred))
+	if err != nil {
+		if kernel.KindOf(err) == kernel.KindInternal || kernel.KindOf(err) == kernel.KindUnavailable {
+			return err
+		}
+		return kernel.Unauthenticated("the credential is invalid or expired")
+	}
+	c.Locals(localsPrincipal, p)
+	return c.Next()
+}
+
+// PrincipalOf returns who is calling (kernel.Anonymous when nobody authenticated).
+func PrincipalOf(c *fiber.Ctx) kernel.Principal {
+	if p, ok := c.Locals(localsPrincipal).(kernel.Principal); ok {
+		return p
+	}
+	return kernel.Anonymous
+}
+
+// ClientIP returns the caller's address (honouring trusted proxies only).
+func ClientIP(c *fiber.Ctx) string { return c.IP() }

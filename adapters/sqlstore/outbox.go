@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+type outboxRow struct {
+	bun.BaseModel `bun:"table:outbox"`
+	Seq           int64     `bun:"seq,pk,autoincrement"`
+	ID            string    `bun:"id"`
+	Topic         string    `bun:"topic"`
+	Key           string    `bun:"key"`
+	Body          []byte    `bun:"body"`
+	OccurredAt    time.Time `bun:"occurred_at"`
+	PublishedAt   *time.Time `bun:"published_at"`
+}
+
+// AddEvents writes events into the outbox inside the caller's transaction, so
+// they are published if and only if the change commits.
+func AddEvents(ctx context.Context, tx bun.IDB, events ...kernel.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]outboxRow, 0, len(events))
+	for _, e := range events {
+		body, err := json.Marshal(e.Payload)
+		if err != nil {
+			return kernel.Internal(err, "encode event %s", e.Topic)
+		}
+		id := e.ID
+		if id == "" {
+			id = kernel.NewID()
+		}
+		at := e.OccurredAt
+		if at.IsZero() {
+			at = time.Now().UTC()
+		}
+		rows = append(rows, outboxRow{ID: id, Topic: e.Topic, Key: e.Key, Body: body, OccurredAt: at.UTC()})
+	}
+	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+	return Translate(err)
+}
+
+// Relay publishes outbox rows through a queue, oldest first, at least once.
+// Only one relay works at a time (a PostgreSQL advisory lock; one process on
+// SQLite), so events of one key keep their order.
+type Relay struct {
+	db       *DB
+	queue    ports.Queue
+	log      *slog.Logger
+	Interval time.Duration
+	Batch    int
+}
+
+// NewRelay builds a relay polling every 200 ms.
+func NewRelay(db *DB, q ports.Queue, log *slog.Logger) *Relay {
+	return &Relay{db: db, queue: q, log: log, Interval: 200 * time.Millisecond, Batch: 100}
+}
+
+// Run relays until ctx ends.
+func (r *Relay) Run(ctx context.Context) {
+	t := time.NewTicker(r.Interval)
+	defer t.Stop()
+	for {
+		for {
+			n, err := r.RelayOnce(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					r.log.Warn("outbox relay failed", "err", err)
+				}
+				break
+			}
+			if n < r.Batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RelayOnce publishes one batch and returns how many rows it published.
+func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
+	n := 0
+	err := r.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if r.db.Dialect == Postgres {
+			var got bool
+			if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock(7243002)").Scan(&got); err != nil {
+				return err
+			}
+			if !got {
+				return nil // another relay is at work
+			}
+		}
+		var rows []outboxRow
+		if err := tx.NewSelect().Model(&rows).Where("published_at IS NULL").Order("seq").Limit(int64(r.Batch)).Scan(ctx); err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		msgs := make([]ports.Message, len(rows))
+		seqs := make([]int64, len(rows))
+		for i, row := range rows {
+			msgs[i] = ports.Message{ID: row.ID, Topic: row.Topic, Key: row.Key, Body: row.Body}
+			seqs[i] = row.Seq
+		}
+		if err := r.queue.Publish(ctx, msgs...); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("published_at = ?", time.Now().UTC()).
+			Where("seq IN (?)", bun.In(seqs)).Exec(ctx)
+		n = len(rows)
+		return err
+	})
+	return n, err
+}

@@ -1,0 +1,56 @@
+package kernel
+
+// AccountKind says what sort of account is calling.
+type AccountKind string
+
+const (
+	KindAnonymous     AccountKind = ""
+	KindPatient       AccountKind = "patient"
+	KindProfessional  AccountKind = "professional"
+	KindCompanyMember AccountKind = "company_member"
+	KindAdmin         AccountKind = "admin"
+	KindAPIKey        AccountKind = "api_key" // a partner integration authenticated by an API key
+)
+
+// Principal is who is calling. It reaches every use case first.
+type Principal struct {
+	AccountID ID
+	Kind      AccountKind
+	Roles     []string // e.g. "admin" or "staff" within a company
+	CompanyID ID       // for company members and API keys
+	Scopes    []string // for API keys: orders:read, orders:write, catalog:write
+}
+
+// Anonymous is the principal of an unauthenticated call.
+var Anonymous = Principal{}
+
+// IsAnonymous reports whether nobody authenticated.
+func (p Principal) IsAnonymous() bool { return p.AccountID == "" }
+
+// HasRole reports whether the principal holds role.
+func (p Principal) HasRole(role string) bool {
+	for _, r := range p.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// HasScope reports whether an API key principal holds scope.
+func (p Principal) HasScope(scope string) bool {
+	for _, s := range p.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// RequireAuthenticated fails with KindUnauthenticated for an anonymous caller.
+func (p Principal) RequireAuthenticated() error {
+	if p.IsAnonymous() {
+		return Unauthenticated("authentication is required")
+	}
+	return nil
+}
