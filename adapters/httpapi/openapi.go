@@ -111,7 +111,6 @@ func paramDoc(q Param, in string) map[string]any {
 	return d
 }
 
-
 var timeType = reflect.TypeOf(time.Time{})
 
 // schemaOf returns a JSON Schema for t, registering named structs under components.

@@ -14,12 +14,12 @@ import (
 
 type outboxRow struct {
 	bun.BaseModel `bun:"table:outbox"`
-	Seq           int64     `bun:"seq,pk,autoincrement"`
-	ID            string    `bun:"id"`
-	Topic         string    `bun:"topic"`
-	Key           string    `bun:"key"`
-	Body          []byte    `bun:"body"`
-	OccurredAt    time.Time `bun:"occurred_at"`
+	Seq           int64      `bun:"seq,pk,autoincrement"`
+	ID            string     `bun:"id"`
+	Topic         string     `bun:"topic"`
+	Key           string     `bun:"key"`
+	Body          []byte     `bun:"body"`
+	OccurredAt    time.Time  `bun:"occurred_at"`
 	PublishedAt   *time.Time `bun:"published_at"`
 }
 

@@ -33,7 +33,7 @@ func NewID() ID {
 	} else {
 		lastIDMillis = ms
 		idSeq = uint16(b[6])<<4&0x0ff0 | uint16(b[7]>>4) // random start keeps IDs unguessable
-		idSeq &= 0x07ff                                   // leave room to count up
+		idSeq &= 0x07ff                                  // leave room to count up
 	}
 	seq := idSeq
 	idMu.Unlock()
