@@ -31,7 +31,7 @@ const (
 // DB is the application's database handle.
 type DB struct {
 	*bun.DB
-	Dialect Dialect
+	Engine Dialect // which SQL flavour; bun.IDB already has a Dialect method
 }
 
 // Open connects to the database named by url: "postgres://..." (or "postgresql://")
@@ -43,7 +43,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqldb.SetMaxOpenConns(50)
 		sqldb.SetMaxIdleConns(50)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)
-		db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+		db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres}
 		if err := db.PingContext(ctx); err != nil {
 			_ = db.Close()
 			return nil, kernel.Unavailable(err, "cannot reach PostgreSQL")
@@ -77,7 +77,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		} else {
 			sqldb.SetMaxOpenConns(8)
 		}
-		db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite}
+		db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Engine: SQLite}
 		if err := db.PingContext(ctx); err != nil {
 			_ = db.Close()
 			return nil, fmt.Errorf("open SQLite at %s: %w", path, err)

@@ -17,7 +17,7 @@ import (
 var migrationFiles embed.FS
 
 func (db *DB) migrator() (*migrate.Migrator, error) {
-	sub, err := fs.Sub(migrationFiles, "migrations/"+string(db.Dialect))
+	sub, err := fs.Sub(migrationFiles, "migrations/"+string(db.Engine))
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (db *DB) MigrateUp(ctx context.Context) ([]string, error) {
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("init migrations: %w", err)
 	}
-	if db.Dialect == Postgres {
+	if db.Engine == Postgres {
 		// Several instances may start at once: one migrates, the others wait.
 		if _, err := db.ExecContext(ctx, "SELECT pg_advisory_lock(7243001)"); err != nil {
 			return nil, err

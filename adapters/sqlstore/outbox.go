@@ -94,7 +94,7 @@ func (r *Relay) Run(ctx context.Context) {
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	n := 0
 	err := r.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if r.db.Dialect == Postgres {
+		if r.db.Engine == Postgres {
 			var got bool
 			if err := tx.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock(7243002)").Scan(&got); err != nil {
 				return err
