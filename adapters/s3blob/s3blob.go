@@ -349,4 +349,3 @@ func lowerKeys(m map[string]string) map[string]string {
 	}
 	return out
 }
-
