@@ -1,0 +1,104 @@
+package wire
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+
+	gw "github.com/google/wire"
+
+	"github.com/multisaude/multisaude/adapters/httpapi"
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// Providers are plain constructors; each adapter's set is one provider plus its
+// wire.Bind, so the graph stays readable and could be wired by hand.
+
+// LogOutput is where logs go (stdout in the binary; tests may pass io.Discard).
+type LogOutput io.Writer
+
+// ProvideLogOutput returns standard output.
+func ProvideLogOutput() LogOutput { return os.Stdout }
+
+// ProvideLogger builds the JSON logger.
+func ProvideLogger(cfg Config, out LogOutput) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: lvl}))
+}
+
+// ProvideClock returns the system clock.
+func ProvideClock() kernel.Clock { return kernel.SystemClock{} }
+
+// ProvideDB opens the database and, when configured, migrates it.
+func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB, func(), error) {
+	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.Migrate() {
+		names, err := db.MigrateUp(ctx)
+		if err != nil {
+			_ = db.Close()
+			return nil, nil, err
+		}
+		if len(names) > 0 {
+			log.Info("migrations applied", "count", len(names))
+		}
+	}
+	return db, func() { _ = db.Close() }, nil
+}
+
+// ProvideHTTPConfig maps the configuration to the server's.
+func ProvideHTTPConfig(cfg Config) httpapi.Config {
+	return httpapi.Config{
+		Addr: cfg.HTTPAddr, BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit,
+		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
+		CORSOrigins: cfg.CORSOrigins, TrustedProxies: cfg.TrustedProxies, Version: cfg.Version,
+	}
+}
+
+// ProvideChecks lists what /readyz probes.
+func ProvideChecks(db *sqlstore.DB, blobs ports.BlobStore, q ports.Queue) []httpapi.Check {
+	return []httpapi.Check{
+		{Name: "database", Fn: db.Ping},
+		{Name: "blob_store", Fn: blobs.Ping},
+		{Name: "queue", Fn: q.Ping},
+	}
+}
+
+// ProvideServer builds the HTTP server with every module.
+func ProvideServer(cfg httpapi.Config, log *slog.Logger, auth httpapi.Authenticator, checks []httpapi.Check, modules Modules) *httpapi.Server {
+	return httpapi.New(cfg, log, auth, checks, modules...)
+}
+
+// ProvideRelay builds the outbox relay.
+func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Relay {
+	return sqlstore.NewRelay(db, q, log)
+}
+
+// CommonSet is what every profile shares.
+var CommonSet = gw.NewSet(
+	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
+	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp,
+)
+
+// ProvideModules lists the HTTP modules. Each context adds its module here.
+func ProvideModules() Modules {
+	return Modules{}
+}
+
+// ProvideWorkers lists the background loops. Each context adds its workers here.
+func ProvideWorkers(relay *sqlstore.Relay) Workers {
+	return Workers{
+		{Name: "outbox-relay", Run: relay.Run},
+	}
+}
+
+// ProvideStartHooks lists what runs once at start.
+func ProvideStartHooks() StartHooks {
+	return StartHooks{}
+}
