@@ -1,0 +1,279 @@
+package clinical
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// Config tunes the clinical context.
+type Config struct {
+	// CareWindow is how long after the end of the last confirmed or completed
+	// appointment a professional keeps access to the record (default 180 days).
+	CareWindow time.Duration
+	// EmergencyTTL is how long a break-the-glass grant lasts (default 4 hours).
+	EmergencyTTL time.Duration
+	// MaxDocumentBytes limits an uploaded file (default 20 MiB).
+	MaxDocumentBytes int64
+}
+
+func (c Config) withDefaults() Config {
+	if c.CareWindow <= 0 {
+		c.CareWindow = 180 * 24 * time.Hour
+	}
+	if c.EmergencyTTL <= 0 {
+		c.EmergencyTTL = 4 * time.Hour
+	}
+	if c.MaxDocumentBytes <= 0 {
+		c.MaxDocumentBytes = 20 << 20
+	}
+	return c
+}
+
+// Deps are the ports the service uses.
+type Deps struct {
+	Store    Store
+	Dir      Directory
+	Care     CareRelations
+	Signer   ports.DocumentSigner
+	Blobs    ports.BlobStore
+	Sealer   Sealer
+	Notifier ports.Notifier
+	Clock    kernel.Clock
+	Log      *slog.Logger
+}
+
+// Service holds clinical's use cases. Each takes the caller first and checks
+// that they may act on the patient's record; a caller who may not must not learn
+// that the object exists (KindNotFound).
+type Service struct {
+	Deps
+	cfg Config
+}
+
+// NewService builds the service.
+func NewService(d Deps, cfg Config) *Service {
+	if d.Clock == nil {
+		d.Clock = kernel.SystemClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{Deps: d, cfg: cfg.withDefaults()}
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+var errNoPatient = kernel.NotFound("no such patient")
+
+// access decides whether p may see patientID's record and on what basis.
+func (s *Service) access(ctx context.Context, p kernel.Principal, patientID kernel.ID) (Access, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Access{}, err
+	}
+	if !kernel.ValidID(patientID) {
+		return Access{}, errNoPatient
+	}
+	switch p.Kind {
+	case kernel.KindPatient:
+		if p.AccountID == patientID {
+			return Access{PatientID: patientID, Basis: BasisSelf}, nil
+		}
+	case kernel.KindProfessional:
+		now := s.now()
+		rel, err := s.Care.Relation(ctx, p.AccountID, patientID)
+		if err != nil {
+			return Access{}, kernel.Wrap(err, "care relation")
+		}
+		if rel.Exists && !now.Before(rel.FirstBooked) && now.Before(rel.LastEnd.Add(s.cfg.CareWindow)) {
+			return Access{PatientID: patientID, Basis: BasisCare}, nil
+		}
+		sh, ok, err := s.Store.ActiveShare(ctx, patientID, p.AccountID, now)
+		if err != nil {
+			return Access{}, err
+		}
+		if ok {
+			if sh.Kind == ShareEmergency {
+				return Access{PatientID: patientID, Basis: BasisEmergency}, nil
+			}
+			return Access{PatientID: patientID, Basis: BasisShare}, nil
+		}
+	case kernel.KindAdmin:
+		if _, err := s.Dir.Patient(ctx, patientID); err != nil {
+			if kernel.KindOf(err) == kernel.KindNotFound {
+				return Access{}, errNoPatient
+			}
+			return Access{}, err
+		}
+		return Access{PatientID: patientID, Basis: BasisMetadata}, nil
+	}
+	return Access{}, errNoPatient
+}
+
+// writer checks that p is a verified professional who may write to the record.
+func (s *Service) writer(ctx context.Context, p kernel.Principal, patientID kernel.ID) (Access, ProfessionalInfo, error) {
+	acc, err := s.access(ctx, p, patientID)
+	if err != nil {
+		return acc, ProfessionalInfo{}, err
+	}
+	if !acc.CanWrite() {
+		if acc.Basis == BasisSelf {
+			return acc, ProfessionalInfo{}, kernel.Forbidden("only a professional may write this")
+		}
+		return acc, ProfessionalInfo{}, kernel.Forbidden("admins see metadata only")
+	}
+	pro, err := s.Dir.Professional(ctx, p.AccountID)
+	if err != nil {
+		return acc, pro, kernel.Wrap(err, "professional")
+	}
+	if !pro.Verified {
+		return acc, pro, kernel.Forbidden("the professional's registration is not verified")
+	}
+	return acc, pro, nil
+}
+
+// record writes one access-log entry; a failure fails the request, so no read
+// goes unrecorded.
+func (s *Service) record(ctx context.Context, p kernel.Principal, acc Access, objType string, objID kernel.ID, action string) error {
+	e := AccessEntry{ID: kernel.NewID(), PatientID: acc.PatientID, ActorID: p.AccountID, ActorKind: p.Kind,
+		ObjectType: objType, ObjectID: objID, Action: action, Basis: acc.Basis, At: s.now()}
+	if err := s.Store.LogAccess(ctx, e); err != nil {
+		return kernel.Wrap(err, "write the access log")
+	}
+	return nil
+}
+
+// hide turns a not-found or forbidden answer on a patient into not-found of the object.
+func hide(err error, what string) error {
+	if k := kernel.KindOf(err); k == kernel.KindNotFound {
+		return kernel.NotFound("no such %s", what)
+	}
+	return err
+}
+
+// --- shares, break-the-glass, access log ---
+
+// GrantShare lets the calling patient grant a professional access until a time.
+func (s *Service) GrantShare(ctx context.Context, p kernel.Principal, in NewShareInput) (Share, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Share{}, err
+	}
+	if p.Kind != kernel.KindPatient {
+		return Share{}, kernel.Forbidden("only a patient grants access to their record")
+	}
+	now := s.now()
+	if err := in.validate(now); err != nil {
+		return Share{}, err
+	}
+	if _, err := s.Dir.Professional(ctx, in.ProfessionalID); err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
+			return Share{}, kernel.Unprocessable("no such professional", kernel.FieldError{Field: "professional_id", Message: "names no professional"})
+		}
+		return Share{}, err
+	}
+	sh := Share{ID: kernel.NewID(), PatientID: p.AccountID, ProfessionalID: in.ProfessionalID, Kind: ShareGranted,
+		Until: in.Until.UTC(), CreatedAt: now}
+	ev := kernel.NewEvent("clinical.share.granted", sh.PatientID, map[string]string{
+		"share_id": sh.ID, "patient_id": sh.PatientID, "professional_id": sh.ProfessionalID, "until": sh.Until.Format(time.RFC3339)}, now)
+	return sh, s.Store.CreateShare(ctx, sh, ev)
+}
+
+// Shares lists the calling patient's shares and emergency grants.
+func (s *Service) Shares(ctx context.Context, p kernel.Principal, page kernel.Page) (kernel.List[Share], error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return kernel.List[Share]{}, err
+	}
+	if p.Kind != kernel.KindPatient {
+		return kernel.List[Share]{}, kernel.Forbidden("only a patient has record shares")
+	}
+	page, err := page.Normalize()
+	if err != nil {
+		return kernel.List[Share]{}, err
+	}
+	return s.Store.Shares(ctx, p.AccountID, page)
+}
+
+// RevokeShare ends one of the calling patient's shares.
+func (s *Service) RevokeShare(ctx context.Context, p kernel.Principal, id kernel.ID) error {
+	if err := p.RequireAuthenticated(); err != nil {
+		return err
+	}
+	if p.Kind != kernel.KindPatient || !kernel.ValidID(id) {
+		return kernel.NotFound("no such share")
+	}
+	return s.Store.RevokeShare(ctx, p.AccountID, id, s.now())
+}
+
+// BreakTheGlass opens a patient's record to a verified professional without a
+// care relationship, for EmergencyTTL, given a reason. It is logged as an
+// emergency access, raises clinical.record.emergency_access and notifies the patient.
+func (s *Service) BreakTheGlass(ctx context.Context, p kernel.Principal, patientID kernel.ID, reason string) (Share, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Share{}, err
+	}
+	if p.Kind != kernel.KindProfessional {
+		return Share{}, kernel.Forbidden("only a professional may open a record in an emergency")
+	}
+	if err := validReason("reason", reason); err != nil {
+		return Share{}, err
+	}
+	pro, err := s.Dir.Professional(ctx, p.AccountID)
+	if err != nil {
+		return Share{}, kernel.Wrap(err, "professional")
+	}
+	if !pro.Verified {
+		return Share{}, kernel.Forbidden("the professional's registration is not verified")
+	}
+	if !kernel.ValidID(patientID) {
+		return Share{}, errNoPatient
+	}
+	pat, err := s.Dir.Patient(ctx, patientID)
+	if err != nil {
+		return Share{}, hide(err, "patient")
+	}
+	now := s.now()
+	sh := Share{ID: kernel.NewID(), PatientID: patientID, ProfessionalID: p.AccountID, Kind: ShareEmergency,
+		Reason: reason, Until: now.Add(s.cfg.EmergencyTTL), CreatedAt: now}
+	ev := kernel.NewEvent("clinical.record.emergency_access", patientID, map[string]string{
+		"share_id": sh.ID, "patient_id": patientID, "professional_id": p.AccountID, "until": sh.Until.Format(time.RFC3339)}, now)
+	if err := s.Store.CreateShare(ctx, sh, ev); err != nil {
+		return Share{}, err
+	}
+	if err := s.record(ctx, p, Access{PatientID: patientID, Basis: BasisEmergency}, "record", patientID, "break_the_glass"); err != nil {
+		return Share{}, err
+	}
+	if s.Notifier != nil && pat.Email != "" {
+		n := ports.Notification{ID: sh.ID, To: pat.Email, Channel: "email", Template: "record_emergency_access",
+			Subject: "Seu prontuário foi aberto em uma emergência",
+			Body: "O(a) profissional " + pro.Name + " (" + pro.CouncilType + " " + pro.CouncilNumber + "/" + pro.CouncilUF +
+				") abriu seu prontuário em " + now.Format(time.RFC3339) + " alegando emergência. Motivo: " + reason +
+				". Veja o registro de acessos no aplicativo.",
+			Data: map[string]string{"professional_name": pro.Name, "at": now.Format(time.RFC3339), "reason": reason}}
+		if err := s.Notifier.Notify(ctx, n); err != nil {
+			// the event in the outbox still tells the patient in-app; do not block care
+			s.Log.Warn("break-the-glass notice not sent", "share_id", sh.ID, "err", kernel.KindOf(err))
+		}
+	}
+	return sh, nil
+}
+
+// AccessLog lists who looked at the calling patient's record.
+func (s *Service) AccessLog(ctx context.Context, p kernel.Principal, page kernel.Page) (kernel.List[AccessEntry], error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return kernel.List[AccessEntry]{}, err
+	}
+	if p.Kind != kernel.KindPatient {
+		return kernel.List[AccessEntry]{}, kernel.Forbidden("only a patient has an access log")
+	}
+	page, err := page.Normalize()
+	if err != nil {
+		return kernel.List[AccessEntry]{}, err
+	}
+	return s.Store.AccessLog(ctx, p.AccountID, page)
+}

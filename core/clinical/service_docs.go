@@ -1,0 +1,310 @@
+package clinical
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+func encContext(d Document) map[string]string {
+	return map[string]string{"document_id": d.ID, "patient_id": d.PatientID}
+}
+
+// UploadDocument stores a file for a patient, uploaded by the patient or by a
+// professional who may write to the record. The type is decided by sniffing the
+// bytes; the content is sealed (envelope encryption) before it reaches the blob store.
+func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patientID kernel.ID, in UploadInput) (Document, error) {
+	acc, err := s.access(ctx, p, patientID)
+	if err != nil {
+		return Document{}, err
+	}
+	if acc.Basis != BasisSelf {
+		if acc, _, err = s.writer(ctx, p, patientID); err != nil {
+			return Document{}, err
+		}
+	}
+	var probs kernel.Problems
+	if in.Kind == "" {
+		probs.Add("kind", "is required")
+	} else if !in.Kind.valid() {
+		probs.Add("kind", "must be exam_result, report, image, certificate or other")
+	}
+	if len(in.Title) > 200 {
+		probs.Add("title", "must be at most 200 characters")
+	}
+	if len(in.FileName) > 255 {
+		probs.Add("file", "has a name longer than 255 characters")
+	}
+	ct := ""
+	switch {
+	case len(in.Content) == 0:
+		probs.Add("file", "is required and must not be empty")
+	case int64(len(in.Content)) > s.cfg.MaxDocumentBytes:
+		probs.Add("file", "must be at most %d bytes", s.cfg.MaxDocumentBytes)
+	default:
+		if ct = SniffContentType(in.Content); ct == "" {
+			probs.Add("file", "must be a PDF, JPEG, PNG, WebP or DICOM file")
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return Document{}, err
+	}
+	sum := sha256.Sum256(in.Content)
+	d := Document{ID: kernel.NewID(), PatientID: patientID, UploaderID: p.AccountID, UploaderKind: p.Kind, Kind: in.Kind,
+		Title: strings.TrimSpace(in.Title), FileName: in.FileName, ContentType: ct, Size: int64(len(in.Content)),
+		Checksum: hex.EncodeToString(sum[:]), CreatedAt: s.now()}
+	d.BlobKey = "clinical/documents/" + patientID + "/" + d.ID
+	sealed, err := s.Sealer.Seal(ctx, bytes.NewReader(in.Content), encContext(d))
+	if err != nil {
+		return Document{}, kernel.Wrap(err, "seal the document")
+	}
+	if _, err := s.Blobs.Put(ctx, d.BlobKey, bytes.NewReader(sealed), ports.PutOptions{
+		ContentType: "application/octet-stream", Size: int64(len(sealed)),
+		Metadata: map[string]string{"sealed": "1"}}); err != nil {
+		return Document{}, kernel.Wrap(err, "store the document")
+	}
+	ev := kernel.NewEvent("clinical.document.uploaded", d.ID, map[string]string{"document_id": d.ID, "patient_id": patientID, "kind": string(d.Kind)}, d.CreatedAt)
+	if err := s.Store.CreateDocument(ctx, d, ev); err != nil {
+		_ = s.Blobs.Delete(context.WithoutCancel(ctx), d.BlobKey)
+		return Document{}, err
+	}
+	return d, s.record(ctx, p, acc, "document", d.ID, "upload")
+}
+
+// Document returns a document's metadata.
+func (s *Service) Document(ctx context.Context, p kernel.Principal, id kernel.ID) (Document, Access, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Document{}, Access{}, err
+	}
+	if !kernel.ValidID(id) {
+		return Document{}, Access{}, kernel.NotFound("no such document")
+	}
+	d, err := s.Store.Document(ctx, id)
+	if err != nil {
+		return Document{}, Access{}, hide(err, "document")
+	}
+	acc, err := s.access(ctx, p, d.PatientID)
+	if err != nil {
+		return Document{}, Access{}, hide(err, "document")
+	}
+	if !acc.Content() {
+		d = d.Meta()
+	}
+	return d, acc, s.record(ctx, p, acc, "document", id, "read")
+}
+
+// Documents lists a patient's documents.
+func (s *Service) Documents(ctx context.Context, p kernel.Principal, patientID kernel.ID, page kernel.Page) (kernel.List[Document], error) {
+	acc, err := s.access(ctx, p, patientID)
+	if err != nil {
+		return kernel.List[Document]{}, err
+	}
+	if page, err = page.Normalize(); err != nil {
+		return kernel.List[Document]{}, err
+	}
+	l, err := s.Store.Documents(ctx, patientID, page)
+	if err != nil {
+		return l, err
+	}
+	if !acc.Content() {
+		for i := range l.Items {
+			l.Items[i] = l.Items[i].Meta()
+		}
+	}
+	return l, s.record(ctx, p, acc, "document", "", "list")
+}
+
+// DownloadDocument decrypts a document and checks its checksum. Any tampering
+// with the stored bytes is an error (never altered bytes). Admins may not download.
+func (s *Service) DownloadDocument(ctx context.Context, p kernel.Principal, id kernel.ID) (Document, []byte, error) {
+	d, err := s.Store.Document(ctx, id)
+	if err != nil || !kernel.ValidID(id) {
+		if err == nil {
+			err = kernel.NotFound("no such document")
+		}
+		return Document{}, nil, hide(err, "document")
+	}
+	if err := p.RequireAuthenticated(); err != nil {
+		return Document{}, nil, err
+	}
+	acc, err := s.access(ctx, p, d.PatientID)
+	if err != nil {
+		return Document{}, nil, hide(err, "document")
+	}
+	if !acc.Content() {
+		return Document{}, nil, kernel.Forbidden("admins see metadata only")
+	}
+	rc, _, err := s.Blobs.Get(ctx, d.BlobKey)
+	if err != nil {
+		return Document{}, nil, kernel.Wrap(err, "read the document")
+	}
+	defer rc.Close()
+	plain, err := s.Sealer.Open(ctx, rc, encContext(d))
+	if err != nil {
+		s.Log.Error("document failed to decrypt", "document_id", d.ID, "kind", kernel.KindOf(err))
+		return Document{}, nil, kernel.Internal(err, "the stored document failed its integrity check")
+	}
+	sum := sha256.Sum256(plain)
+	if hex.EncodeToString(sum[:]) != d.Checksum || int64(len(plain)) != d.Size {
+		s.Log.Error("document checksum mismatch", "document_id", d.ID)
+		return Document{}, nil, kernel.Internal(nil, "the stored document failed its integrity check")
+	}
+	return d, plain, s.record(ctx, p, acc, "document", id, "download")
+}
+
+// --- history and patients attended ---
+
+// HistoryCursor is the keyset position in a timeline.
+type HistoryCursor struct {
+	At time.Time `json:"t"`
+	ID string    `json:"i"`
+}
+
+// History returns a patient's timeline, newest first.
+func (s *Service) History(ctx context.Context, p kernel.Principal, patientID kernel.ID, q TimelineQuery, page kernel.Page) (kernel.List[HistoryEntry], error) {
+	acc, err := s.access(ctx, p, patientID)
+	if err != nil {
+		return kernel.List[HistoryEntry]{}, err
+	}
+	var probs kernel.Problems
+	switch q.Kind {
+	case "", HistAppointment, HistEvaluation, HistPlan, HistPrescription, HistDocument:
+	default:
+		probs.Add("kind", "must be appointment, evaluation, treatment_plan, prescription or document")
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
+		probs.Add("to", "must be after from")
+	}
+	page, err = page.Normalize()
+	if err != nil {
+		return kernel.List[HistoryEntry]{}, err
+	}
+	if err := probs.Err(); err != nil {
+		return kernel.List[HistoryEntry]{}, err
+	}
+	if page.Cursor != "" {
+		var c HistoryCursor
+		if err := kernel.DecodeCursor(page.Cursor, &c); err != nil {
+			return kernel.List[HistoryEntry]{}, err
+		}
+		q.Before, q.BeforeID = c.At, c.ID
+	}
+	q.Limit = page.Limit + 1
+	var entries []HistoryEntry
+	if q.Kind != HistAppointment {
+		if entries, err = s.Store.Timeline(ctx, patientID, q); err != nil {
+			return kernel.List[HistoryEntry]{}, err
+		}
+	}
+	if q.Kind == "" || q.Kind == HistAppointment {
+		appts, err := s.Care.PatientAppointments(ctx, patientID)
+		if err != nil {
+			return kernel.List[HistoryEntry]{}, kernel.Wrap(err, "appointments")
+		}
+		for _, a := range appts {
+			e := HistoryEntry{Kind: HistAppointment, ID: a.ID, At: a.Start.UTC(), AuthorID: a.ProfessionalID, Status: a.Status}
+			if q.admits(e) {
+				entries = append(entries, e)
+			}
+		}
+	}
+	slices.SortFunc(entries, newerFirst)
+	out := kernel.List[HistoryEntry]{Items: []HistoryEntry{}}
+	if len(entries) > page.Limit {
+		last := entries[page.Limit-1]
+		out.NextCursor = kernel.EncodeCursor(HistoryCursor{At: last.At, ID: last.ID})
+		entries = entries[:page.Limit]
+	}
+	for _, e := range entries {
+		if !acc.Content() {
+			e.Summary = ""
+		}
+		out.Items = append(out.Items, e)
+	}
+	return out, s.record(ctx, p, acc, "history", "", "list")
+}
+
+// MyPatients lists the patients the calling professional has attended (a
+// completed appointment) or written about, with the last visit and open plans.
+func (s *Service) MyPatients(ctx context.Context, p kernel.Principal, page kernel.Page) (kernel.List[PatientSummary], error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return kernel.List[PatientSummary]{}, err
+	}
+	if p.Kind != kernel.KindProfessional {
+		return kernel.List[PatientSummary]{}, kernel.Forbidden("only a professional has patients")
+	}
+	page, err := page.Normalize()
+	if err != nil {
+		return kernel.List[PatientSummary]{}, err
+	}
+	offset := 0
+	if page.Cursor != "" {
+		if err := kernel.DecodeCursor(page.Cursor, &offset); err != nil || offset < 0 {
+			return kernel.List[PatientSummary]{}, kernel.Invalid("cursor", "is not a cursor this API gave")
+		}
+	}
+	visits, err := s.Care.AttendedPatients(ctx, p.AccountID)
+	if err != nil {
+		return kernel.List[PatientSummary]{}, kernel.Wrap(err, "attended patients")
+	}
+	authored, err := s.Store.AuthoredPatients(ctx, p.AccountID)
+	if err != nil {
+		return kernel.List[PatientSummary]{}, err
+	}
+	byID := map[kernel.ID]*PatientSummary{}
+	var order []*PatientSummary
+	get := func(id kernel.ID) *PatientSummary {
+		if ps, ok := byID[id]; ok {
+			return ps
+		}
+		ps := &PatientSummary{PatientID: id}
+		byID[id] = ps
+		order = append(order, ps)
+		return ps
+	}
+	for _, v := range visits {
+		ps := get(v.PatientID)
+		if ps.LastVisit == nil || v.LastVisit.After(*ps.LastVisit) {
+			t := v.LastVisit.UTC()
+			ps.LastVisit = &t
+		}
+	}
+	sortKey := map[kernel.ID]time.Time{}
+	for _, a := range authored {
+		get(a.PatientID).ActivePlans = a.ActivePlans
+		sortKey[a.PatientID] = a.LastWritten
+	}
+	for _, ps := range order {
+		if ps.LastVisit != nil && ps.LastVisit.After(sortKey[ps.PatientID]) {
+			sortKey[ps.PatientID] = *ps.LastVisit
+		}
+	}
+	slices.SortFunc(order, func(a, b *PatientSummary) int {
+		if c := sortKey[b.PatientID].Compare(sortKey[a.PatientID]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.PatientID, b.PatientID)
+	})
+	out := kernel.List[PatientSummary]{Items: []PatientSummary{}}
+	if offset > len(order) {
+		offset = len(order)
+	}
+	end := min(offset+page.Limit, len(order))
+	for _, ps := range order[offset:end] {
+		if info, err := s.Dir.Patient(ctx, ps.PatientID); err == nil {
+			ps.Name = info.Name
+		}
+		out.Items = append(out.Items, *ps)
+	}
+	if end < len(order) {
+		out.NextCursor = kernel.EncodeCursor(end)
+	}
+	return out, nil
+}
