@@ -68,7 +68,7 @@ func NewService(d Deps, cfg Config) *Service {
 // Config returns the effective configuration.
 func (s *Service) Config() Config { return s.cfg }
 
-func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
 
 var errNoPatient = kernel.NotFound("no such patient")
 
