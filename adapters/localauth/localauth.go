@@ -1,0 +1,259 @@
+// Package localauth is the local identity provider: it signs short-lived access
+// tokens (JWT, EdDSA over Ed25519) with a key kept in the data folder, verifies
+// them, and publishes the public key as a JWKS. Credentials themselves live in
+// identity's store; CreateUser and SetPassword have nothing to do here.
+//
+// It uses github.com/golang-jwt/jwt/v5: signing and verifying one local key
+// needs only its small API (algorithm allow-list, issuer, audience, required
+// expiry, leeway), and a one-key JWKS is a few lines. jwx's strengths, fetching
+// and caching remote key sets, belong to the Cognito and Keycloak adapters.
+package localauth
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/multisaude/multisaude/core/identity"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// Config configures the provider.
+type Config struct {
+	Issuer    string        // the iss claim and the expected issuer ("multisaude")
+	Audience  string        // the aud claim ("multisaude-api")
+	AccessTTL time.Duration // access token lifetime (15 minutes)
+	KeyFile   string        // PEM (PKCS #8) Ed25519 private key; created when missing
+	Leeway    time.Duration // clock skew tolerated when verifying (30 seconds)
+}
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvIssuer    = "MULTISAUDE_AUTH_ISSUER"
+	EnvAudience  = "MULTISAUDE_AUTH_AUDIENCE"
+	EnvAccessTTL = "MULTISAUDE_AUTH_ACCESS_TTL"
+	EnvKeyFile   = "MULTISAUDE_AUTH_KEY_FILE"
+)
+
+// ConfigFromEnv reads the MULTISAUDE_AUTH_* variables; the key file defaults
+// to DATA_DIR/auth/jwt-ed25519.pem.
+func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
+	c := Config{Issuer: getenv(EnvIssuer), Audience: getenv(EnvAudience), KeyFile: getenv(EnvKeyFile)}
+	if v := getenv(EnvAccessTTL); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return c, fmt.Errorf("%s must be a positive duration such as 15m", EnvAccessTTL)
+		}
+		c.AccessTTL = d
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(dataDir, "auth", "jwt-ed25519.pem")
+	}
+	return c.withDefaults(), nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.Issuer == "" {
+		c.Issuer = "multisaude"
+	}
+	if c.Audience == "" {
+		c.Audience = "multisaude-api"
+	}
+	if c.AccessTTL <= 0 {
+		c.AccessTTL = 15 * time.Minute
+	}
+	if c.Leeway <= 0 {
+		c.Leeway = 30 * time.Second
+	}
+	return c
+}
+
+// Provider signs and verifies access tokens.
+type Provider struct {
+	cfg    Config
+	key    ed25519.PrivateKey
+	pub    ed25519.PublicKey
+	kid    string
+	clock  kernel.Clock
+	parser *jwt.Parser
+	jwks   []byte
+}
+
+var (
+	_ ports.IdentityProvider = (*Provider)(nil)
+	_ identity.TokenIssuer   = (*Provider)(nil)
+)
+
+// New loads the signing key from cfg.KeyFile, creating it (mode 0600) when it
+// does not exist. With an empty KeyFile the key lives in memory only (tests).
+func New(cfg Config, clock kernel.Clock) (*Provider, error) {
+	cfg = cfg.withDefaults()
+	if clock == nil {
+		clock = kernel.SystemClock{}
+	}
+	key, err := loadOrCreateKey(cfg.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	return newProvider(cfg, key, clock), nil
+}
+
+// NewWithKey builds a provider on a given key (tests).
+func NewWithKey(cfg Config, key ed25519.PrivateKey, clock kernel.Clock) *Provider {
+	if clock == nil {
+		clock = kernel.SystemClock{}
+	}
+	return newProvider(cfg.withDefaults(), key, clock)
+}
+
+func newProvider(cfg Config, key ed25519.PrivateKey, clock kernel.Clock) *Provider {
+	pub := key.Public().(ed25519.PublicKey)
+	sum := sha256.Sum256(pub)
+	p := &Provider{cfg: cfg, key: key, pub: pub, kid: base64.RawURLEncoding.EncodeToString(sum[:12]), clock: clock}
+	p.parser = jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodEdDSA.Alg()}),
+		jwt.WithIssuer(cfg.Issuer), jwt.WithAudience(cfg.Audience),
+		jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(cfg.Leeway),
+		jwt.WithTimeFunc(clock.Now),
+	)
+	p.jwks, _ = json.Marshal(map[string]any{"keys": []any{map[string]string{
+		"kty": "OKP", "crv": "Ed25519", "x": base64.RawURLEncoding.EncodeToString(pub),
+		"kid": p.kid, "alg": "EdDSA", "use": "sig",
+	}}})
+	return p
+}
+
+func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
+	if path == "" {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		return key, err
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("localauth: create key folder: %w", err)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) { // another process created it first
+			return loadOrCreateKey(path)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("localauth: create key file: %w", err)
+		}
+		defer f.Close()
+		if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+			return nil, fmt.Errorf("localauth: write key file: %w", err)
+		}
+		return key, f.Sync()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("localauth: read key file: %w", err)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return nil, fmt.Errorf("localauth: %s holds no PEM block", path)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("localauth: parse key: %w", err)
+	}
+	key, ok := k.(ed25519.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("localauth: %s is not an Ed25519 key", path)
+	}
+	return key, nil
+}
+
+type claims struct {
+	jwt.RegisteredClaims
+	Kind      string   `json:"kind"`
+	Roles     []string `json:"roles,omitempty"`
+	CompanyID string   `json:"cid,omitempty"`
+}
+
+// Issue signs an access token for p.
+func (p *Provider) Issue(_ context.Context, pr kernel.Principal) (string, time.Duration, error) {
+	now := p.clock.Now()
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer: p.cfg.Issuer, Subject: pr.AccountID, Audience: jwt.ClaimStrings{p.cfg.Audience},
+			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(p.cfg.AccessTTL)), ID: kernel.NewID(),
+		},
+		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID,
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
+	t.Header["kid"] = p.kid
+	s, err := t.SignedString(p.key)
+	if err != nil {
+		return "", 0, kernel.Internal(err, "sign token")
+	}
+	return s, p.cfg.AccessTTL, nil
+}
+
+// Verify checks signature, algorithm, issuer, audience, expiry and not-before.
+func (p *Provider) Verify(_ context.Context, token string) (kernel.Principal, error) {
+	if len(token) > 4096 {
+		return kernel.Anonymous, kernel.Unauthenticated("the token is too long")
+	}
+	var c claims
+	_, err := p.parser.ParseWithClaims(token, &c, func(t *jwt.Token) (any, error) {
+		if kid, _ := t.Header["kid"].(string); kid != p.kid {
+			return nil, errors.New("unknown key")
+		}
+		return p.pub, nil
+	})
+	if err != nil {
+		return kernel.Anonymous, &kernel.Error{Kind: kernel.KindUnauthenticated, Message: "the token is invalid or expired", Err: err}
+	}
+	kind := kernel.AccountKind(c.Kind)
+	switch kind {
+	case kernel.KindPatient, kernel.KindProfessional, kernel.KindAdmin:
+	case kernel.KindCompanyMember:
+		if !kernel.ValidID(c.CompanyID) {
+			return kernel.Anonymous, kernel.Unauthenticated("the token names no company")
+		}
+	default:
+		return kernel.Anonymous, kernel.Unauthenticated("the token names no account kind")
+	}
+	if !kernel.ValidID(c.Subject) {
+		return kernel.Anonymous, kernel.Unauthenticated("the token names no account")
+	}
+	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID}, nil
+}
+
+// CreateUser has nothing to do: the account and its password hash live in
+// identity's store. It returns the account ID as the subject.
+func (p *Provider) CreateUser(_ context.Context, u ports.NewUser) (string, error) {
+	return u.AccountID, nil
+}
+
+// SetPassword has nothing to do for the same reason.
+func (p *Provider) SetPassword(context.Context, string, string) error { return nil }
+
+// JWKS returns the public key set as JSON.
+func (p *Provider) JWKS() []byte { return p.jwks }
+
+// KeyID is the current key's ID (the kid header).
+func (p *Provider) KeyID() string { return p.kid }

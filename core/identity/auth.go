@@ -1,0 +1,398 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// LoginInput is a password grant.
+type LoginInput struct {
+	Email       string
+	Password    string
+	AccountKind string // optional; needed only when one e-mail has accounts of several kinds
+	IP          string
+}
+
+// Tokens is what a successful grant returns.
+type Tokens struct {
+	AccessToken  string
+	RefreshToken string
+	ExpiresIn    time.Duration
+	Principal    kernel.Principal
+}
+
+var errBadLogin = kernel.Unauthenticated("the e-mail or the password is wrong")
+var errLocked = kernel.TooMany("too many failed attempts; try again later or reset the password")
+
+func accountKindOf(s string) (kernel.AccountKind, bool) {
+	switch k := kernel.AccountKind(s); k {
+	case kernel.KindPatient, kernel.KindProfessional, kernel.KindCompanyMember, kernel.KindAdmin:
+		return k, true
+	}
+	return "", false
+}
+
+// Login checks a password grant and issues tokens. The answer never says
+// whether the e-mail exists: an unknown e-mail fails, and eventually locks,
+// the same way a wrong password does.
+func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
+	if s.issuer == nil {
+		return Tokens{}, kernel.Unprocessable("password sign-in is handled by the identity provider")
+	}
+	var p kernel.Problems
+	email := checkEmail(&p, "email", in.Email)
+	if in.Password == "" {
+		p.Add("password", "is required")
+	} else if len(in.Password) > MaxPasswordLen {
+		p.Add("password", "must have at most %d bytes", MaxPasswordLen)
+	}
+	var kind kernel.AccountKind
+	if in.AccountKind != "" {
+		k, ok := accountKindOf(in.AccountKind)
+		if !ok {
+			p.Add("account_kind", "must be patient, professional, company_member or admin")
+		}
+		kind = k
+	}
+	if err := p.Err(); err != nil {
+		return Tokens{}, err
+	}
+	now := s.clock.Now()
+	if !s.cfg.DisableRateLimits {
+		if !s.limiter.hit("login-ip:"+in.IP, s.cfg.LoginPerIP, s.cfg.RateWindow, now) ||
+			!s.limiter.hit("login-email:"+email, s.cfg.LoginPerAccount, s.cfg.RateWindow, now) {
+			return Tokens{}, kernel.TooMany("too many sign-in attempts; wait a minute")
+		}
+	}
+	all, err := s.store.AccountsByEmail(ctx, email)
+	if err != nil {
+		return Tokens{}, err
+	}
+	var cands []Account
+	for _, a := range all {
+		if !a.Disabled && (kind == "" || a.Kind == kind) {
+			cands = append(cands, a)
+		}
+	}
+	if len(cands) == 0 {
+		_, _ = s.hasher.Verify(s.dummy, in.Password) // same work as for a real account
+		key := "unknown:" + email
+		if s.limiter.count(key, s.cfg.LockoutDuration, now) >= s.cfg.LockoutThreshold {
+			return Tokens{}, errLocked
+		}
+		s.limiter.hit(key, s.cfg.LockoutThreshold, s.cfg.LockoutDuration, now)
+		return Tokens{}, errBadLogin
+	}
+	var matched []Account
+	locked := 0
+	for _, a := range cands {
+		ok, err := s.hasher.Verify(a.PasswordHash, in.Password)
+		if err != nil {
+			return Tokens{}, kernel.Internal(err, "verify password")
+		}
+		if a.LockedUntil.After(now) {
+			locked++
+			continue
+		}
+		if ok {
+			matched = append(matched, a)
+		}
+	}
+	switch {
+	case len(matched) == 0 && locked == len(cands):
+		return Tokens{}, errLocked
+	case len(matched) == 0:
+		for _, a := range cands {
+			if a.LockedUntil.After(now) {
+				continue
+			}
+			err := s.store.UpdateAccount(ctx, a.ID, func(acc *Account) error {
+				acc.FailedLogins++
+				if acc.FailedLogins >= s.cfg.LockoutThreshold {
+					acc.LockedUntil = now.Add(s.cfg.LockoutDuration)
+					acc.FailedLogins = 0
+					s.log.Warn("account locked after failed sign-ins", "account_id", acc.ID)
+				}
+				return nil
+			})
+			if err != nil {
+				return Tokens{}, err
+			}
+		}
+		return Tokens{}, errBadLogin
+	case len(matched) > 1:
+		return Tokens{}, kernel.Invalid("account_kind", "several accounts use this e-mail; say which: patient, professional, company_member or admin")
+	}
+	acc := matched[0]
+	if acc.FailedLogins > 0 || !acc.LockedUntil.IsZero() {
+		if err := s.store.UpdateAccount(ctx, acc.ID, func(a *Account) error {
+			a.FailedLogins, a.LockedUntil = 0, time.Time{}
+			return nil
+		}); err != nil {
+			return Tokens{}, err
+		}
+	}
+	return s.issue(ctx, acc, kernel.NewID(), now)
+}
+
+func (s *Service) issue(ctx context.Context, acc Account, family kernel.ID, now time.Time) (Tokens, error) {
+	p := acc.Principal()
+	access, ttl, err := s.issuer.Issue(ctx, p)
+	if err != nil {
+		return Tokens{}, kernel.Wrap(err, "issue access token")
+	}
+	secret := randomToken(32)
+	rt := RefreshToken{ID: kernel.NewID(), Family: family, AccountID: acc.ID, Hash: hashSecret(secret),
+		ExpiresAt: now.Add(s.cfg.RefreshTTL), CreatedAt: now}
+	if err := s.store.CreateRefreshToken(ctx, rt); err != nil {
+		return Tokens{}, err
+	}
+	return Tokens{AccessToken: access, RefreshToken: secret, ExpiresIn: ttl, Principal: p}, nil
+}
+
+var errBadRefresh = kernel.Unauthenticated("the refresh token is invalid, expired or revoked; sign in again")
+
+// Refresh rotates a refresh token: the old one is spent and a new pair issued.
+// Presenting a spent or revoked token again revokes its whole family, since one
+// of the two holders is not the account's owner.
+func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens, error) {
+	if s.issuer == nil {
+		return Tokens{}, kernel.Unprocessable("refresh is handled by the identity provider")
+	}
+	if strings.TrimSpace(refreshToken) == "" {
+		return Tokens{}, kernel.Invalid("refresh_token", "is required")
+	}
+	now := s.clock.Now()
+	if !s.cfg.DisableRateLimits && !s.limiter.hit("login-ip:"+ip, s.cfg.LoginPerIP, s.cfg.RateWindow, now) {
+		return Tokens{}, kernel.TooMany("too many sign-in attempts; wait a minute")
+	}
+	if len(refreshToken) > 200 {
+		return Tokens{}, errBadRefresh
+	}
+	old, err := s.store.ConsumeRefreshToken(ctx, hashSecret(refreshToken), now)
+	switch kernel.KindOf(err) {
+	case "":
+	case kernel.KindNotFound:
+		return Tokens{}, errBadRefresh
+	case kernel.KindConflict:
+		if old.RevokedAt == nil {
+			s.log.Warn("refresh token reused; revoking its family", "account_id", old.AccountID, "family", old.Family)
+		}
+		if err := s.store.RevokeRefreshFamily(ctx, old.Family, now); err != nil {
+			return Tokens{}, err
+		}
+		return Tokens{}, errBadRefresh
+	default:
+		if err != nil {
+			return Tokens{}, err
+		}
+	}
+	if !old.ExpiresAt.After(now) {
+		return Tokens{}, errBadRefresh
+	}
+	acc, err := s.store.Account(ctx, old.AccountID)
+	if kernel.KindOf(err) == kernel.KindNotFound || err == nil && acc.Disabled {
+		return Tokens{}, errBadRefresh
+	}
+	if err != nil {
+		return Tokens{}, err
+	}
+	return s.issue(ctx, acc, old.Family, now)
+}
+
+// Logout revokes the session family of refreshToken; with all, and an
+// authenticated caller, every session of the caller. Unknown tokens are ignored.
+func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken string, all bool) error {
+	now := s.clock.Now()
+	if all {
+		if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
+			return kernel.Unauthenticated("sign in to end every session")
+		}
+		return s.store.RevokeAccountRefreshTokens(ctx, p.AccountID, now)
+	}
+	if strings.TrimSpace(refreshToken) == "" {
+		return kernel.Invalid("refresh_token", "is required")
+	}
+	if len(refreshToken) > 200 {
+		return nil
+	}
+	tok, err := s.store.ConsumeRefreshToken(ctx, hashSecret(refreshToken), now)
+	switch kernel.KindOf(err) {
+	case kernel.KindNotFound:
+		return nil
+	case kernel.KindConflict, "":
+		return s.store.RevokeRefreshFamily(ctx, tok.Family, now)
+	}
+	return err
+}
+
+// Authenticate turns a bearer credential into a principal: a partner API key
+// (it starts with the configured prefix) or an access token verified by the
+// identity provider. Any bad credential is kernel.KindUnauthenticated.
+func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.Principal, error) {
+	if strings.HasPrefix(credential, s.cfg.APIKeyPrefix) {
+		return s.authenticateKey(ctx, credential)
+	}
+	if s.idp == nil {
+		return kernel.Anonymous, kernel.Unauthenticated("no identity provider")
+	}
+	p, err := s.idp.Verify(ctx, credential)
+	if err != nil {
+		if k := kernel.KindOf(err); k == kernel.KindUnavailable {
+			return kernel.Anonymous, err
+		}
+		return kernel.Anonymous, kernel.Unauthenticated("the token is invalid or expired")
+	}
+	return p, nil
+}
+
+var errBadKey = kernel.Unauthenticated("the API key is invalid or revoked")
+
+func (s *Service) authenticateKey(ctx context.Context, credential string) (kernel.Principal, error) {
+	prefix, secret, ok := splitAPIKey(s.cfg.APIKeyPrefix, credential)
+	if !ok {
+		return kernel.Anonymous, errBadKey
+	}
+	k, err := s.store.APIKeyByPrefix(ctx, prefix)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return kernel.Anonymous, errBadKey
+	}
+	if err != nil {
+		return kernel.Anonymous, err
+	}
+	if k.RevokedAt != nil || subtle.ConstantTimeCompare([]byte(k.SecretHash), []byte(hashSecret(secret))) != 1 {
+		return kernel.Anonymous, errBadKey
+	}
+	return kernel.Principal{AccountID: k.ID, Kind: kernel.KindAPIKey, CompanyID: k.CompanyID, Scopes: append([]string(nil), k.Scopes...)}, nil
+}
+
+// splitAPIKey splits "msk_<12 hex>_<secret>" into the visible prefix
+// "msk_<12 hex>" and the secret.
+func splitAPIKey(pfx, key string) (prefix, secret string, ok bool) {
+	rest := strings.TrimPrefix(key, pfx)
+	id, sec, found := strings.Cut(rest, "_")
+	if !found || len(id) != 12 || len(sec) < 20 || len(sec) > 100 {
+		return "", "", false
+	}
+	if _, err := hex.DecodeString(id); err != nil {
+		return "", "", false
+	}
+	return pfx + id, sec, true
+}
+
+// randomToken returns n random bytes, base64url-encoded.
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("identity: no randomness: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashSecret hashes a high-entropy secret (refresh token, reset token, API key):
+// SHA-256 is enough, a slow hash is for passwords.
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// RequestPasswordReset sends a single-use reset link to every account using the
+// e-mail (of kind, when given). It answers the same whether or not one exists.
+func (s *Service) RequestPasswordReset(ctx context.Context, email, accountKind, ip string) error {
+	var p kernel.Problems
+	e := checkEmail(&p, "email", email)
+	var kind kernel.AccountKind
+	if accountKind != "" {
+		k, ok := accountKindOf(accountKind)
+		if !ok {
+			p.Add("account_kind", "must be patient, professional, company_member or admin")
+		}
+		kind = k
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	if !s.cfg.DisableRateLimits {
+		if !s.limiter.hit("reset-ip:"+ip, s.cfg.LoginPerIP, s.cfg.RateWindow, now) ||
+			!s.limiter.hit("reset-email:"+e, s.cfg.ResetPerAccount, time.Hour, now) {
+			return kernel.TooMany("too many reset requests; wait a while")
+		}
+	}
+	accs, err := s.store.AccountsByEmail(ctx, e)
+	if err != nil {
+		return err
+	}
+	for _, a := range accs {
+		if a.Disabled || kind != "" && a.Kind != kind {
+			continue
+		}
+		secret := randomToken(32)
+		t := ResetToken{Hash: hashSecret(secret), AccountID: a.ID, ExpiresAt: now.Add(s.cfg.ResetTTL), CreatedAt: now}
+		if err := s.store.CreateResetToken(ctx, t); err != nil {
+			return err
+		}
+		if s.notifier == nil {
+			s.log.Warn("no notifier: password reset not sent", "account_id", a.ID)
+			continue
+		}
+		link := s.cfg.ResetURL + secret
+		n := ports.Notification{
+			ID: kernel.NewID(), To: a.Email, Channel: "email", Template: "password_reset",
+			Subject: "Redefinição de senha / password reset",
+			Body:    "Use this link within " + s.cfg.ResetTTL.String() + " to choose a new password: " + link,
+			Data:    map[string]string{"token": secret, "url": link, "account_kind": string(a.Kind), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
+		}
+		if err := s.notifier.Notify(ctx, n); err != nil {
+			s.log.Warn("password reset notification failed", "account_id", a.ID, "kind", string(kernel.KindOf(err)))
+		}
+	}
+	return nil
+}
+
+// ConfirmPasswordReset spends a reset token and sets a new password; every
+// session of the account ends and its lockout is lifted.
+func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password string) error {
+	var p kernel.Problems
+	if strings.TrimSpace(token) == "" {
+		p.Add("token", "is required")
+	}
+	CheckPassword("password", password, "", &p)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return kernel.Internal(err, "hash password")
+	}
+	now := s.clock.Now()
+	t, err := s.store.ConsumeResetToken(ctx, hashSecret(token), now)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return kernel.Invalid("token", "is invalid, used or expired; ask for a new one")
+	}
+	if err != nil {
+		return err
+	}
+	var email string
+	err = s.store.UpdateAccount(ctx, t.AccountID, func(a *Account) error {
+		email = a.Email
+		a.PasswordHash = hash
+		a.FailedLogins, a.LockedUntil = 0, time.Time{}
+		a.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.limiter.reset("login-email:" + email)
+	return s.store.RevokeAccountRefreshTokens(ctx, t.AccountID, now)
+}

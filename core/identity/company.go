@@ -1,0 +1,173 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// MemberInput adds a person to a company. Without a password the person gets
+// an e-mail to choose one.
+type MemberInput struct{ Name, Email, Password, Role string }
+
+// Members lists a company's members (its admins and staff may look).
+func (s *Service) Members(ctx context.Context, p kernel.Principal, companyID kernel.ID) ([]Member, error) {
+	if err := Authorize(p, ActViewCompany, companyID); err != nil {
+		return nil, err
+	}
+	if _, err := s.LookupCompany(ctx, companyID); err != nil {
+		return nil, err
+	}
+	accs, err := s.store.Members(ctx, companyID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Member, 0, len(accs))
+	for _, a := range accs {
+		out = append(out, memberOf(a))
+	}
+	return out, nil
+}
+
+func memberOf(a Account) Member {
+	return Member{AccountID: a.ID, CompanyID: a.CompanyID, Name: a.Name, Email: a.Email, Role: a.Role, CreatedAt: a.CreatedAt}
+}
+
+// AddMember creates a member account in the company (its admins only).
+func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID kernel.ID, in MemberInput) (Member, error) {
+	if err := Authorize(p, ActManageMembers, companyID); err != nil {
+		return Member{}, err
+	}
+	var prob kernel.Problems
+	a := Account{
+		Name:  checkText(&prob, "name", in.Name, true, 150),
+		Email: checkEmail(&prob, "email", in.Email),
+	}
+	switch in.Role {
+	case "":
+		prob.Add("role", "is required")
+	case RoleAdmin, RoleStaff:
+		a.Role = in.Role
+	default:
+		prob.Add("role", "must be admin or staff")
+	}
+	invite := in.Password == ""
+	pw := in.Password
+	if invite {
+		pw = randomToken(24)
+	} else {
+		CheckPassword("password", in.Password, a.Email, &prob)
+	}
+	if err := prob.Err(); err != nil {
+		return Member{}, err
+	}
+	hash, err := s.hasher.Hash(pw)
+	if err != nil {
+		return Member{}, kernel.Internal(err, "hash password")
+	}
+	now := s.clock.Now()
+	a.ID, a.Kind, a.CompanyID, a.PasswordHash, a.CreatedAt, a.UpdatedAt = kernel.NewID(), kernel.KindCompanyMember, companyID, hash, now, now
+	ev := kernel.NewEvent("identity.company.member_added", companyID, map[string]any{"company_id": companyID, "account_id": a.ID, "role": a.Role}, now)
+	if err := s.store.CreateAccount(ctx, a, ev); err != nil {
+		return Member{}, err
+	}
+	if invite {
+		if err := s.RequestPasswordReset(ctx, a.Email, string(kernel.KindCompanyMember), "invite:"+companyID); err != nil {
+			s.log.Warn("member invitation not sent", "account_id", a.ID, "kind", string(kernel.KindOf(err)))
+		}
+	}
+	s.log.Info("company member added", "company_id", companyID, "account_id", a.ID, "by", p.AccountID)
+	return memberOf(a), nil
+}
+
+// RemoveMember disables a member account (company admins only); the last
+// admin cannot be removed (conflict).
+func (s *Service) RemoveMember(ctx context.Context, p kernel.Principal, companyID, accountID kernel.ID) error {
+	if err := Authorize(p, ActManageMembers, companyID); err != nil {
+		return err
+	}
+	if !kernel.ValidID(accountID) {
+		return kernel.NotFound("no such member")
+	}
+	now := s.clock.Now()
+	if err := s.store.RemoveMember(ctx, companyID, accountID, now); err != nil {
+		return err
+	}
+	if err := s.store.RevokeAccountRefreshTokens(ctx, accountID, now); err != nil {
+		return err
+	}
+	s.log.Info("company member removed", "company_id", companyID, "account_id", accountID, "by", p.AccountID)
+	return nil
+}
+
+// APIKeyInput names a new key and its scopes.
+type APIKeyInput struct {
+	Name   string
+	Scopes []string
+}
+
+// CreateAPIKey makes a partner API key (company admins only). The secret is
+// returned once and stored only as a hash.
+func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyID kernel.ID, in APIKeyInput) (APIKey, string, error) {
+	if err := Authorize(p, ActManageAPIKeys, companyID); err != nil {
+		return APIKey{}, "", err
+	}
+	var prob kernel.Problems
+	name := checkText(&prob, "name", in.Name, true, 100)
+	var scopes []string
+	if len(in.Scopes) == 0 {
+		prob.Add("scopes", "must list at least one of orders:read, orders:write, catalog:write")
+	}
+	for _, sc := range in.Scopes {
+		if !knownScopes[sc] {
+			prob.Add("scopes", "%q is not a scope; use orders:read, orders:write or catalog:write", sc)
+			break
+		}
+		if !slices.Contains(scopes, sc) {
+			scopes = append(scopes, sc)
+		}
+	}
+	if err := prob.Err(); err != nil {
+		return APIKey{}, "", err
+	}
+	idb := make([]byte, 6)
+	if _, err := rand.Read(idb); err != nil {
+		return APIKey{}, "", kernel.Internal(err, "randomness")
+	}
+	prefix := s.cfg.APIKeyPrefix + hex.EncodeToString(idb)
+	secret := randomToken(32)
+	now := s.clock.Now()
+	k := APIKey{ID: kernel.NewID(), CompanyID: companyID, Name: name, Prefix: prefix, SecretHash: hashSecret(secret),
+		Scopes: sortStrings(scopes), CreatedBy: p.AccountID, CreatedAt: now}
+	if err := s.store.CreateAPIKey(ctx, k); err != nil {
+		return APIKey{}, "", err
+	}
+	s.log.Info("API key created", "company_id", companyID, "key_id", k.ID, "by", p.AccountID)
+	return k, prefix + "_" + secret, nil
+}
+
+// APIKeys lists a company's keys (company admins only); secrets are never shown.
+func (s *Service) APIKeys(ctx context.Context, p kernel.Principal, companyID kernel.ID) ([]APIKey, error) {
+	if err := Authorize(p, ActManageAPIKeys, companyID); err != nil {
+		return nil, err
+	}
+	return s.store.APIKeys(ctx, companyID)
+}
+
+// RevokeAPIKey revokes a key at once (company admins only).
+func (s *Service) RevokeAPIKey(ctx context.Context, p kernel.Principal, companyID, keyID kernel.ID) error {
+	if err := Authorize(p, ActManageAPIKeys, companyID); err != nil {
+		return err
+	}
+	if !kernel.ValidID(keyID) {
+		return kernel.NotFound("no such API key")
+	}
+	if err := s.store.RevokeAPIKey(ctx, companyID, keyID, s.clock.Now()); err != nil {
+		return err
+	}
+	s.log.Info("API key revoked", "company_id", companyID, "key_id", keyID, "by", p.AccountID)
+	return nil
+}

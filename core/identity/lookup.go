@@ -1,0 +1,109 @@
+package identity
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// LookupPatient returns a patient for other contexts' adapters (no principal:
+// the caller has already decided the lookup is allowed). KindNotFound when absent.
+func (s *Service) LookupPatient(ctx context.Context, id kernel.ID) (Patient, error) {
+	if !kernel.ValidID(id) {
+		return Patient{}, kernel.NotFound("no such patient")
+	}
+	return s.store.Patient(ctx, id)
+}
+
+// LookupProfessional returns a professional, whatever the status (check
+// Verified). KindNotFound when absent.
+func (s *Service) LookupProfessional(ctx context.Context, id kernel.ID) (Professional, error) {
+	if !kernel.ValidID(id) {
+		return Professional{}, kernel.NotFound("no such professional")
+	}
+	return s.store.Professional(ctx, id)
+}
+
+// LookupCompany returns a company, whatever the status. KindNotFound when absent.
+func (s *Service) LookupCompany(ctx context.Context, id kernel.ID) (Company, error) {
+	if !kernel.ValidID(id) {
+		return Company{}, kernel.NotFound("no such company")
+	}
+	return s.store.Company(ctx, id)
+}
+
+// ListVerifiedProfessionals returns the verified professionals matching q
+// (exact, case-insensitive matches; empty fields match all), by name.
+func (s *Service) ListVerifiedProfessionals(ctx context.Context, q ProfessionalQuery) ([]Professional, error) {
+	q.Specialty = strings.ToLower(strings.TrimSpace(q.Specialty))
+	q.Profession = strings.TrimSpace(q.Profession)
+	q.Mode = strings.TrimSpace(q.Mode)
+	q.City = strings.TrimSpace(q.City)
+	q.UF = strings.ToUpper(strings.TrimSpace(q.UF))
+	list, err := s.store.ListProfessionals(ctx, StatusVerified, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Professional, 0, len(list))
+	for _, pr := range list {
+		if matchProfessional(pr, q) {
+			out = append(out, pr)
+		}
+	}
+	return out, nil
+}
+
+// matchProfessional applies q in memory; stores may pre-filter with it but need not.
+func matchProfessional(pr Professional, q ProfessionalQuery) bool {
+	return (q.Specialty == "" || slices.Contains(pr.Specialties, q.Specialty)) &&
+		(q.Profession == "" || pr.Profession == q.Profession) &&
+		(q.Mode == "" || pr.Offers(q.Mode)) &&
+		(q.City == "" || strings.EqualFold(pr.Address.City, q.City)) &&
+		(q.UF == "" || pr.Address.UF == q.UF)
+}
+
+// GetProfessional returns a professional's public profile: verified ones to
+// anyone, others only to themselves and admins (not found for everyone else).
+func (s *Service) GetProfessional(ctx context.Context, p kernel.Principal, id kernel.ID) (Professional, error) {
+	pr, err := s.LookupProfessional(ctx, id)
+	if err != nil {
+		return Professional{}, err
+	}
+	if !canSeeProfessional(p, pr) {
+		return Professional{}, kernel.NotFound("no such professional")
+	}
+	return pr, nil
+}
+
+// GetCompany returns a company: verified ones to anyone, others only to their
+// members and admins.
+func (s *Service) GetCompany(ctx context.Context, p kernel.Principal, id kernel.ID) (Company, error) {
+	c, err := s.LookupCompany(ctx, id)
+	if err != nil {
+		return Company{}, err
+	}
+	if !canSeeCompany(p, c) {
+		return Company{}, kernel.NotFound("no such company")
+	}
+	return c, nil
+}
+
+// ListCompanies returns verified companies, optionally of one type.
+func (s *Service) ListCompanies(ctx context.Context, _ kernel.Principal, typ string) ([]Company, error) {
+	if typ != "" && !companyTypes[typ] {
+		return nil, kernel.Invalid("type", "must be one of %s", strings.Join(CompanyTypes(), ", "))
+	}
+	list, err := s.store.ListCompanies(ctx, StatusVerified)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Company, 0, len(list))
+	for _, c := range list {
+		if typ == "" || c.Type == typ {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,183 @@
+package identity
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// Config holds identity's tunables. Zero fields take the defaults of DefaultConfig.
+type Config struct {
+	RefreshTTL        time.Duration // lifetime of a refresh token family member (30 days)
+	ResetTTL          time.Duration // lifetime of a password-reset token (1 hour)
+	LockoutThreshold  int           // failed logins in a row that lock an account (5)
+	LockoutDuration   time.Duration // how long a locked account stays locked (15 minutes)
+	LoginPerIP        int           // login attempts per IP per window (300; a whole clinic may share one address)
+	LoginPerAccount   int           // login attempts per e-mail per window (10)
+	RateWindow        time.Duration // the rate-limit window (1 minute)
+	ResetURL          string        // link base for password-reset e-mails; the token is appended
+	GeocodeTimeout    time.Duration // how long sign-up waits for the geocoder (3 seconds)
+	APIKeyPrefix      string        // visible prefix of partner API keys ("msk_")
+	ResetPerAccount   int           // reset e-mails per account per hour (5)
+	DisableRateLimits bool          // for load tests only
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		RefreshTTL: 30 * 24 * time.Hour, ResetTTL: time.Hour,
+		LockoutThreshold: 5, LockoutDuration: 15 * time.Minute,
+		LoginPerIP: 300, LoginPerAccount: 10, RateWindow: time.Minute,
+		ResetURL: "https://app.multisaude.com.br/reset-password?token=", GeocodeTimeout: 3 * time.Second,
+		APIKeyPrefix: "msk_", ResetPerAccount: 5,
+	}
+}
+
+func (c Config) withDefaults() Config {
+	d := DefaultConfig()
+	if c.RefreshTTL <= 0 {
+		c.RefreshTTL = d.RefreshTTL
+	}
+	if c.ResetTTL <= 0 {
+		c.ResetTTL = d.ResetTTL
+	}
+	if c.LockoutThreshold <= 0 {
+		c.LockoutThreshold = d.LockoutThreshold
+	}
+	if c.LockoutDuration <= 0 {
+		c.LockoutDuration = d.LockoutDuration
+	}
+	if c.LoginPerIP <= 0 {
+		c.LoginPerIP = d.LoginPerIP
+	}
+	if c.LoginPerAccount <= 0 {
+		c.LoginPerAccount = d.LoginPerAccount
+	}
+	if c.RateWindow <= 0 {
+		c.RateWindow = d.RateWindow
+	}
+	if c.ResetURL == "" {
+		c.ResetURL = d.ResetURL
+	}
+	if c.GeocodeTimeout <= 0 {
+		c.GeocodeTimeout = d.GeocodeTimeout
+	}
+	if c.APIKeyPrefix == "" {
+		c.APIKeyPrefix = d.APIKeyPrefix
+	}
+	if c.ResetPerAccount <= 0 {
+		c.ResetPerAccount = d.ResetPerAccount
+	}
+	return c
+}
+
+// Environment variables read by ConfigFromEnv.
+const (
+	EnvRefreshTTL       = "MULTISAUDE_AUTH_REFRESH_TTL"
+	EnvResetTTL         = "MULTISAUDE_AUTH_RESET_TTL"
+	EnvLockoutThreshold = "MULTISAUDE_AUTH_LOCKOUT_THRESHOLD"
+	EnvLockoutDuration  = "MULTISAUDE_AUTH_LOCKOUT_DURATION"
+	EnvLoginPerIP       = "MULTISAUDE_AUTH_LOGIN_PER_IP"
+	EnvLoginPerAccount  = "MULTISAUDE_AUTH_LOGIN_PER_ACCOUNT"
+	EnvRateWindow       = "MULTISAUDE_AUTH_RATE_WINDOW"
+	EnvResetURL         = "MULTISAUDE_AUTH_RESET_URL"
+	EnvAPIKeyPrefix     = "MULTISAUDE_AUTH_API_KEY_PREFIX"
+)
+
+// ConfigFromEnv reads the MULTISAUDE_AUTH_* variables through getenv (os.Getenv),
+// leaving defaults for those unset. A malformed value is an error naming it.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := DefaultConfig()
+	var p kernel.Problems
+	dur := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				p.Add(name, "must be a positive duration such as 15m")
+				return
+			}
+			*dst = d
+		}
+	}
+	num := func(name string, dst *int) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				p.Add(name, "must be a positive integer")
+				return
+			}
+			*dst = n
+		}
+	}
+	dur(EnvRefreshTTL, &c.RefreshTTL)
+	dur(EnvResetTTL, &c.ResetTTL)
+	num(EnvLockoutThreshold, &c.LockoutThreshold)
+	dur(EnvLockoutDuration, &c.LockoutDuration)
+	num(EnvLoginPerIP, &c.LoginPerIP)
+	num(EnvLoginPerAccount, &c.LoginPerAccount)
+	dur(EnvRateWindow, &c.RateWindow)
+	if v := getenv(EnvResetURL); v != "" {
+		c.ResetURL = v
+	}
+	if v := getenv(EnvAPIKeyPrefix); v != "" {
+		c.APIKeyPrefix = v
+	}
+	return c, p.Err()
+}
+
+// Service holds identity's use cases.
+type Service struct {
+	store    Store
+	hasher   PasswordHasher
+	idp      ports.IdentityProvider
+	issuer   TokenIssuer // nil when tokens are issued elsewhere (Cognito, Keycloak)
+	geocoder ports.Geocoder
+	notifier ports.Notifier
+	clock    kernel.Clock
+	log      *slog.Logger
+	cfg      Config
+	limiter  *limiter
+	dummy    string // a hash to verify against when the e-mail is unknown, so timing does not tell
+}
+
+// NewService builds the service. issuer may be nil when the identity provider
+// issues its own tokens; geocoder and notifier may be nil in tests (no point,
+// no e-mail).
+func NewService(store Store, hasher PasswordHasher, idp ports.IdentityProvider, issuer TokenIssuer,
+	geocoder ports.Geocoder, notifier ports.Notifier, clock kernel.Clock, log *slog.Logger, cfg Config) (*Service, error) {
+	if clock == nil {
+		clock = kernel.SystemClock{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	cfg = cfg.withDefaults()
+	dummy, err := hasher.Hash("not-a-real-password-" + kernel.NewID())
+	if err != nil {
+		return nil, kernel.Internal(err, "hash")
+	}
+	return &Service{store: store, hasher: hasher, idp: idp, issuer: issuer, geocoder: geocoder, notifier: notifier,
+		clock: clock, log: log.With("context", "identity"), cfg: cfg, limiter: newLimiter(), dummy: dummy}, nil
+}
+
+// Config returns the effective configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// geocode places an address; a failure is logged and leaves no point.
+func (s *Service) geocode(ctx context.Context, a Address) *ports.Point {
+	if s.geocoder == nil || a.City == "" && a.CEP == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.GeocodeTimeout)
+	defer cancel()
+	pt, err := s.geocoder.Geocode(ctx, a.Port())
+	if err != nil {
+		s.log.Warn("geocoding failed; the account is kept without a point", "uf", a.UF, "kind", string(kernel.KindOf(err)))
+		return nil
+	}
+	return &pt
+}
