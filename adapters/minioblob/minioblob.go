@@ -4,6 +4,8 @@
 package minioblob
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -100,6 +102,14 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts ports.Pu
 	size := opts.Size
 	if size <= 0 {
 		size = -1
+		// An empty stream of unknown length would go out as a chunked request,
+		// which S3 refuses (MissingContentLength): say it is empty.
+		br := bufio.NewReader(r)
+		if _, err := br.Peek(1); err == io.EOF {
+			size, r = 0, bytes.NewReader(nil)
+		} else {
+			r = br
+		}
 	}
 	_, err := b.client.PutObject(ctx, b.bucket, key, r, size, minio.PutObjectOptions{
 		ContentType:  ct,

@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
-
+	"github.com/multisaude/multisaude/adapters/devs3"
 	"github.com/multisaude/multisaude/adapters/minioblob"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -34,7 +32,7 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func newBucket(t *testing.T) (*minioblob.Bucket, *counting, string) {
 	t.Helper()
-	h := &counting{h: gofakes3.New(s3mem.New()).Server()}
+	h := &counting{h: devs3.NewHandler(false)}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	b, cleanup, err := minioblob.New(context.Background(), minioblob.Config{

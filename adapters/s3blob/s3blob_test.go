@@ -14,9 +14,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/johannesboyne/gofakes3"
-	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/multisaude/multisaude/adapters/devs3"
 	"github.com/multisaude/multisaude/adapters/s3blob"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -25,7 +24,7 @@ import (
 // newBucket starts gofakes3 and returns a Bucket on a fresh bucket there.
 func newBucket(t *testing.T, mod func(*s3blob.Config)) (*s3blob.Bucket, *httptest.Server) {
 	t.Helper()
-	srv := httptest.NewServer(gofakes3.New(s3mem.New()).Server())
+	srv := httptest.NewServer(devs3.NewHandler(false))
 	t.Cleanup(srv.Close)
 	cfg := s3blob.Config{
 		Bucket: "multisaude-test", Region: "us-east-1", Endpoint: srv.URL, PathStyle: true,

@@ -1,0 +1,15 @@
+package s3blob_test
+
+import (
+	"testing"
+
+	"github.com/multisaude/multisaude/ports"
+	"github.com/multisaude/multisaude/test/conformance"
+)
+
+func TestConformance(t *testing.T) {
+	conformance.RunBlobStore(t, func(t *testing.T) ports.BlobStore {
+		b, _ := newBucket(t, nil)
+		return b
+	})
+}
