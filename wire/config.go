@@ -45,7 +45,12 @@ type Config struct {
 	AdminEmail      string        `env:"MULTISAUDE_ADMIN_EMAIL" default:"" help:"platform admin created at start when none exists"`
 	AdminPassword   string        `env:"MULTISAUDE_ADMIN_PASSWORD" default:"" help:"its password"`
 	Version         string        `env:"-"`
-	Secret          string        `env:"MULTISAUDE_SECRET" default:"" help:"HMAC secret for signed URLs; local default: generated into $DATA_DIR/secret"`
+
+	LocalKeysMasterKeys     string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS" default:"" help:"local/onprem key manager: id=BASE64(32 bytes) list, newest first; local default: generated into $DATA_DIR"`
+	LocalKeysMasterKeysFile string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS_FILE" default:"" help:"a file with the same list, one key a line"`
+	LocalKeysCurrent        string `env:"MULTISAUDE_LOCALKEYS_CURRENT" default:"" help:"ID of the master key that wraps new data keys; default the first listed"`
+	SignerSeed              string `env:"MULTISAUDE_SIGNER_SEED" default:"" help:"base64 Ed25519 seed signing prescriptions; local default: generated into $DATA_DIR/signing-key"`
+	Secret                  string `env:"MULTISAUDE_SECRET" default:"" help:"HMAC secret for signed URLs; local default: generated into $DATA_DIR/secret"`
 }
 
 // Field describes one configuration variable, for the README and `multisaude config`.

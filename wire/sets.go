@@ -87,8 +87,8 @@ var CommonSet = gw.NewSet(
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
-func ProvideModules() Modules {
-	return Modules{}
+func ProvideModules(blob BlobRoutes) Modules {
+	return Modules{blob}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
@@ -102,3 +102,25 @@ func ProvideWorkers(relay *sqlstore.Relay) Workers {
 func ProvideStartHooks() StartHooks {
 	return StartHooks{}
 }
+
+// BlobRoutes serves the blob store's signed download links where the store
+// itself cannot (the on-disk store); other profiles register nothing.
+type BlobRoutes httpapi.Module
+
+// noRoutes is a module that registers nothing.
+type noRoutes struct{}
+
+func (noRoutes) Register(*httpapi.Router) {}
+
+// ProvideNoBlobRoutes is for blob stores whose signed URLs point at the store itself (S3, MinIO, GCS).
+func ProvideNoBlobRoutes() BlobRoutes { return noRoutes{} }
+
+// rejectAll authenticates nobody.
+type rejectAll struct{}
+
+func (rejectAll) Authenticate(context.Context, string) (kernel.Principal, error) {
+	return kernel.Principal{}, kernel.Unauthenticated("no identity provider is configured")
+}
+
+// ProvideNoAuthenticator refuses every credential; replaced by the identity context's authenticator.
+func ProvideNoAuthenticator() httpapi.Authenticator { return rejectAll{} }

@@ -2,8 +2,6 @@ package clinical
 
 import (
 	"bytes"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
@@ -62,21 +60,21 @@ type UploadInput struct {
 // AllowedContentTypes are the file types accepted, decided by content sniffing.
 var AllowedContentTypes = []string{"application/pdf", "image/jpeg", "image/png", "image/webp", "application/dicom"}
 
-// SniffContentType decides a file's type from its bytes: PDF and DICOM by their
-// magic numbers, images through net/http's sniffer. It returns "" when the type
-// is not allowed.
+// SniffContentType decides a file's type from its magic numbers (the header
+// the client sent is not trusted). It returns "" when the type is not allowed.
+// The core imports no net/http, so the few signatures are checked here.
 func SniffContentType(b []byte) string {
-	if bytes.HasPrefix(b, []byte("%PDF-")) {
+	switch {
+	case bytes.HasPrefix(b, []byte("%PDF-")):
 		return "application/pdf"
-	}
-	if len(b) >= 132 && string(b[128:132]) == "DICM" {
+	case len(b) >= 132 && string(b[128:132]) == "DICM":
 		return "application/dicom"
-	}
-	ct := strings.Split(http.DetectContentType(b), ";")[0]
-	for _, a := range AllowedContentTypes {
-		if ct == a && strings.HasPrefix(ct, "image/") {
-			return ct
-		}
+	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
+		return "image/jpeg"
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png"
+	case len(b) >= 14 && string(b[0:4]) == "RIFF" && string(b[8:14]) == "WEBPVP":
+		return "image/webp"
 	}
 	return ""
 }

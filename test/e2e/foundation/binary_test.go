@@ -1,0 +1,291 @@
+// Package foundation checks the real binary and the platform routes.
+package foundation
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/multisaude/multisaude/test/testdb"
+)
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "multisaude")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/multisaude")
+	cmd.Dir = repoRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+type proc struct {
+	cmd *exec.Cmd
+	out *bytes.Buffer
+}
+
+func start(t *testing.T, bin string, env []string, args ...string) (*proc, string) {
+	t.Helper()
+	addr := freePort(t)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), append(env, "MULTISAUDE_HTTP_ADDR="+addr, "MULTISAUDE_PUBLIC_URL=http://"+addr)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, out: &out}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			return p, base
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not start: %v\n%s", err, out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string) (int, http.Header, []byte) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, b
+}
+
+func wantProblem(t *testing.T, what string, status int, h http.Header, body []byte, wantStatus int) map[string]any {
+	t.Helper()
+	if status != wantStatus {
+		t.Fatalf("%s: status %d, want %d: %s", what, status, wantStatus, body)
+	}
+	if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("%s: content type %q, want application/problem+json", what, ct)
+	}
+	var p map[string]any
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("%s: problem is not JSON: %s", what, body)
+	}
+	for _, k := range []string{"type", "title", "status", "detail"} {
+		if _, ok := p[k]; !ok {
+			t.Fatalf("%s: problem lacks %q: %s", what, k, body)
+		}
+	}
+	if int(p["status"].(float64)) != wantStatus {
+		t.Fatalf("%s: problem status %v", what, p["status"])
+	}
+	if h.Get("X-Request-ID") == "" {
+		t.Fatalf("%s: no X-Request-ID", what)
+	}
+	if bytes.Contains(body, []byte("goroutine ")) || bytes.Contains(body, []byte(".go:")) {
+		t.Fatalf("%s: a stack trace leaked: %s", what, body)
+	}
+	return p
+}
+
+// TestBinary starts the real binary with the local profile, checks the platform
+// routes and the error answers, then stops it with SIGTERM.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	p, base := start(t, bin, []string{"MULTISAUDE_DATA_DIR=" + dir, "MULTISAUDE_LOG_LEVEL=info"}, "serve")
+
+	if st, h, b := get(t, base+"/healthz"); st != 200 || !bytes.Contains(b, []byte(`"ok"`)) || h.Get("X-Request-ID") == "" {
+		t.Fatalf("healthz: %d %s", st, b)
+	}
+	if st, _, b := get(t, base+"/readyz"); st != 200 {
+		t.Fatalf("readyz: %d %s", st, b)
+	} else {
+		for _, part := range []string{"database", "blob_store", "queue"} {
+			if !bytes.Contains(b, []byte(`"`+part+`":"ok"`)) {
+				t.Fatalf("readyz does not report %s: %s", part, b)
+			}
+		}
+	}
+	st, _, b := get(t, base+"/openapi.json")
+	var doc map[string]any
+	if st != 200 || json.Unmarshal(b, &doc) != nil || doc["openapi"] != "3.1.0" {
+		t.Fatalf("openapi: %d %.200s", st, b)
+	}
+	if paths, _ := doc["paths"].(map[string]any); paths["/healthz"] == nil || paths["/readyz"] == nil {
+		t.Fatalf("openapi lacks the platform routes")
+	}
+	st, _, b = get(t, base+"/metrics")
+	if st != 200 || !bytes.Contains(b, []byte(`multisaude_http_requests_total{method="GET",route="/healthz",status="200"}`)) {
+		t.Fatalf("metrics: %d %.300s", st, b)
+	}
+	if !bytes.Contains(b, []byte("multisaude_http_request_duration_seconds_bucket")) {
+		t.Fatalf("metrics lack latency histograms")
+	}
+
+	st, h, b := get(t, base+"/v1/no-such-route")
+	wantProblem(t, "unknown route", st, h, b, 404)
+
+	// A malformed JSON body on a JSON route: POST /v1/patients exists once identity lands;
+	// until then, the same parser guards every route, so probe the first documented POST.
+	post := firstPost(doc)
+	if post != "" {
+		res, err := http.Post(base+post, "application/json", strings.NewReader(`{"name": "x",`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		pr := wantProblem(t, "malformed body", res.StatusCode, res.Header, body, 400)
+		if !strings.Contains(fmt.Sprint(pr["errors"]), "body") {
+			t.Fatalf("malformed body: no field named: %s", body)
+		}
+		big := strings.NewReader(`{"x":"` + strings.Repeat("a", 2<<20) + `"}`)
+		res, err = http.Post(base+post, "application/json", big)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(res.Body)
+		res.Body.Close()
+		wantProblem(t, "oversized body", res.StatusCode, res.Header, body, 413)
+	} else {
+		t.Log("no POST route documented yet: malformed-body check skipped")
+	}
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, p.out.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("did not stop after SIGTERM\n%s", p.out.String())
+	}
+	logs := p.out.String()
+	if !strings.Contains(logs, `"msg":"multisaude stopped"`) {
+		t.Fatalf("no clean stop in the log:\n%s", logs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "multisaude.db")); err != nil {
+		t.Fatalf("no SQLite database in the data folder: %v", err)
+	}
+}
+
+func firstPost(doc map[string]any) string {
+	paths, _ := doc["paths"].(map[string]any)
+	best := ""
+	for p, ops := range paths {
+		m, _ := ops.(map[string]any)
+		if _, ok := m["post"]; ok && !strings.Contains(p, "{") && strings.HasPrefix(p, "/v1/") {
+			if best == "" || p < best {
+				best = p
+			}
+		}
+	}
+	return best
+}
+
+// TestMigrateCommand runs migrate status/up/down/up against SQLite and, when
+// configured, PostgreSQL.
+func TestMigrateCommand(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	for _, d := range testdb.Dialects() {
+		t.Run(string(d), func(t *testing.T) {
+			url := testdb.URL(t, d)
+			profile := "local"
+			if !strings.HasPrefix(url, "sqlite:") {
+				profile = "onprem"
+			}
+			run := func(args ...string) string {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				cmd := exec.CommandContext(ctx, bin, append([]string{"migrate", "--profile", profile}, args...)...)
+				cmd.Env = append(os.Environ(), "MULTISAUDE_DATABASE_URL="+url, "MULTISAUDE_DATA_DIR="+t.TempDir())
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("migrate %v: %v\n%s", args, err, out)
+				}
+				return string(out)
+			}
+			if out := run("status"); !strings.Contains(out, "pending") {
+				t.Fatalf("status before up: %s", out)
+			}
+			if out := run("up"); !strings.Contains(out, "applied") {
+				t.Fatalf("up: %s", out)
+			}
+			if out := run("status"); strings.Contains(out, "pending") {
+				t.Fatalf("status after up: %s", out)
+			}
+			if out := run("up"); !strings.Contains(out, "up to date") {
+				t.Fatalf("second up: %s", out)
+			}
+			if out := run("down"); !strings.Contains(out, "rolled back") {
+				t.Fatalf("down: %s", out)
+			}
+			run("up")
+		})
+	}
+}
+
+// TestBadConfiguration: a bad variable stops the start with its name.
+func TestBadConfiguration(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "MULTISAUDE_PROFILE=cloudy", "MULTISAUDE_BODY_LIMIT=lots", "MULTISAUDE_DATA_DIR="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("started with a bad configuration")
+	}
+	for _, want := range []string{"MULTISAUDE_PROFILE", "MULTISAUDE_BODY_LIMIT"} {
+		if !strings.Contains(string(out), want) {
+			t.Fatalf("the error does not name %s:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package wire
+
+import (
+	"log/slog"
+	"path/filepath"
+
+	gw "github.com/google/wire"
+
+	"github.com/multisaude/multisaude/adapters/fileblob"
+	"github.com/multisaude/multisaude/adapters/httpapi/blobapi"
+	"github.com/multisaude/multisaude/adapters/localkeys"
+	"github.com/multisaude/multisaude/adapters/localsigner"
+	"github.com/multisaude/multisaude/adapters/lognotifier"
+	"github.com/multisaude/multisaude/adapters/memqueue"
+	"github.com/multisaude/multisaude/adapters/offlinegeo"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// ProvideFileBlob stores files under $DATA_DIR/files.
+func ProvideFileBlob(cfg Config) (*fileblob.Store, error) {
+	var secret []byte
+	if cfg.Secret != "" {
+		secret = []byte(cfg.Secret)
+	}
+	return fileblob.New(fileblob.Config{Root: filepath.Join(cfg.DataDir, "files"), BaseURL: cfg.PublicURL, Secret: secret})
+}
+
+// FileBlobSet is the on-disk blob store.
+var FileBlobSet = gw.NewSet(ProvideFileBlob, gw.Bind(new(ports.BlobStore), new(*fileblob.Store)))
+
+// ProvideLogNotifier logs notifications; in the local profile it also drops
+// them as .eml files in $DATA_DIR/mail so a developer can read them.
+func ProvideLogNotifier(cfg Config, log *slog.Logger) (*lognotifier.Notifier, error) {
+	c := lognotifier.Config{}
+	if cfg.Profile == ProfileLocal {
+		c.MailDir = filepath.Join(cfg.DataDir, "mail")
+	}
+	return lognotifier.New(log, c)
+}
+
+// LogNotifierSet is the log (and mail drop) notifier.
+var LogNotifierSet = gw.NewSet(ProvideLogNotifier, gw.Bind(new(ports.Notifier), new(*lognotifier.Notifier)))
+
+// ProvideLocalKeys is the key manager with master keys from configuration.
+func ProvideLocalKeys(cfg Config) (*localkeys.Keyring, error) {
+	c := localkeys.Config{MasterKeys: cfg.LocalKeysMasterKeys, MasterKeysFile: cfg.LocalKeysMasterKeysFile, CurrentKeyID: cfg.LocalKeysCurrent}
+	if cfg.Profile == ProfileLocal {
+		c.DataDir = cfg.DataDir
+	}
+	return localkeys.New(c)
+}
+
+// LocalKeysSet is the local key manager.
+var LocalKeysSet = gw.NewSet(ProvideLocalKeys, gw.Bind(new(ports.KeyManager), new(*localkeys.Keyring)))
+
+// ProvideLocalSigner signs documents with an Ed25519 key.
+func ProvideLocalSigner(cfg Config) (*localsigner.Signer, error) {
+	c := localsigner.Config{Seed: cfg.SignerSeed}
+	if cfg.Profile == ProfileLocal {
+		c.DataDir = cfg.DataDir
+	}
+	return localsigner.New(c)
+}
+
+// LocalSignerSet is the Ed25519 document signer.
+var LocalSignerSet = gw.NewSet(ProvideLocalSigner, gw.Bind(new(ports.DocumentSigner), new(*localsigner.Signer)))
+
+// OfflineGeoSet is the offline geocoder (state capitals and CEP ranges).
+var OfflineGeoSet = gw.NewSet(offlinegeo.New, gw.Bind(new(ports.Geocoder), new(*offlinegeo.Geocoder)))
+
+// ProvideFileBlobRoutes serves the on-disk store's signed links.
+func ProvideFileBlobRoutes(store *fileblob.Store) BlobRoutes { return blobapi.New(store) }
+
+// ProvideMemQueue is an in-memory queue.
+func ProvideMemQueue() *memqueue.Queue { return memqueue.New(ports.QueueOptions{}) }
+
+// MemQueueSet is the in-memory queue (interim for the local profile until the database queue lands).
+var MemQueueSet = gw.NewSet(ProvideMemQueue, gw.Bind(new(ports.Queue), new(*memqueue.Queue)))
+
+// LocalSet is every local adapter: files on disk, the queue, notifications to the log, local keys.
+var LocalSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, MemQueueSet, LogNotifierSet,
+	LocalKeysSet, LocalSignerSet, OfflineGeoSet, ProvideNoAuthenticator)
