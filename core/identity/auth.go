@@ -179,11 +179,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens,
 		return Tokens{}, errBadRefresh
 	}
 	old, err := s.store.ConsumeRefreshToken(ctx, hashSecret(refreshToken), now)
-	switch kernel.KindOf(err) {
-	case "":
-	case kernel.KindNotFound:
+	switch {
+	case err == nil:
+	case kernel.KindOf(err) == kernel.KindNotFound:
 		return Tokens{}, errBadRefresh
-	case kernel.KindConflict:
+	case kernel.KindOf(err) == kernel.KindConflict:
 		if old.RevokedAt == nil {
 			s.log.Warn("refresh token reused; revoking its family", "account_id", old.AccountID, "family", old.Family)
 		}
@@ -192,9 +192,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens,
 		}
 		return Tokens{}, errBadRefresh
 	default:
-		if err != nil {
-			return Tokens{}, err
-		}
+		return Tokens{}, err
 	}
 	if !old.ExpiresAt.After(now) {
 		return Tokens{}, errBadRefresh
@@ -226,11 +224,11 @@ func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken s
 		return nil
 	}
 	tok, err := s.store.ConsumeRefreshToken(ctx, hashSecret(refreshToken), now)
-	switch kernel.KindOf(err) {
-	case kernel.KindNotFound:
-		return nil
-	case kernel.KindConflict, "":
+	switch {
+	case err == nil, kernel.KindOf(err) == kernel.KindConflict:
 		return s.store.RevokeRefreshFamily(ctx, tok.Family, now)
+	case kernel.KindOf(err) == kernel.KindNotFound:
+		return nil
 	}
 	return err
 }

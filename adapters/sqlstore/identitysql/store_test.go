@@ -2,7 +2,10 @@ package identitysql_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -61,7 +64,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 	}
 	st := identitysql.New(db)
 	mail := &mailbox{}
-	svc, err := identity.NewService(st, argon2hash.New(argon2hash.TestParams), prov, prov, fakeGeo{}, mail, clock, nil, identity.Config{})
+	svc, err := identity.NewService(st, argon2hash.New(argon2hash.TestParams), prov, prov, fakeGeo{}, mail, clock, slog.New(slog.DiscardHandler), identity.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,4 +134,9 @@ func professionalIn(email, cpf, crm string) identity.ProfessionalSignUp {
 	return identity.ProfessionalSignUp{Name: "Dr. João Lima", Email: email, Password: pw, CPF: cpf, Phone: "+5511912345678",
 		Profession: "physician", Council: identity.CouncilInput{Type: "CRM", Number: crm, UF: "SP"}, Specialties: []string{"cardiology"},
 		Price: kernel.BRL(25000), Modes: []string{"in_person", "telemedicine"}, Address: addr}
+}
+
+func hashOf(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }
