@@ -55,5 +55,5 @@ func (q *Queue) Target(ctx context.Context, topic string) (arn string, fifo bool
 	if err != nil {
 		return "", false, translate(err, "read queue ARN")
 	}
-	return out.Attributes["QueueArn"], q.cfg.FIFO, nil
+	return out.Attributes["QueueArn"], !q.cfg.Standard, nil
 }

@@ -96,7 +96,7 @@ func (q *Queue) entry(m ports.Message, i int) types.SendMessageBatchRequestEntry
 		MessageBody:       aws.String(body),
 		MessageAttributes: attrs,
 	}
-	if q.cfg.FIFO {
+	if !q.cfg.Standard {
 		group := m.Key
 		if group == "" {
 			group = m.ID // no ordering asked for: one group per message

@@ -1,8 +1,8 @@
 // Package sqsqueue carries messages on Amazon SQS through aws-sdk-go-v2: one
 // queue per topic (created on demand unless RequireExisting), long polling,
 // visibility timeouts, a dead-letter queue per topic reached by SQS's own
-// redrive after MaxAttempts receives, batched sends, and FIFO queues whose
-// MessageGroupId is the message's ordering key.
+// redrive after MaxAttempts receives, batched sends, and (by default) FIFO
+// queues whose MessageGroupId is the message's ordering key.
 package sqsqueue
 
 import (
@@ -40,10 +40,14 @@ type Config struct {
 	// creates each topic's queue and dead-letter queue on first use and sets the
 	// redrive policy and visibility timeout from the options below.
 	RequireExisting bool
-	FIFO            bool          // MULTISAUDE_SQS_FIFO: FIFO queues; a message's Key becomes its MessageGroupId
-	WaitTime        time.Duration // MULTISAUDE_SQS_WAIT_TIME: long-polling wait, 1s..20s, default 20s
-	BatchSize       int           // MULTISAUDE_SQS_BATCH_SIZE: messages per receive, 1..10, default 10
-	MaxRetries      int           // MULTISAUDE_SQS_MAX_RETRIES: SDK attempts for throttling and 5xx, default 3
+	// Standard (MULTISAUDE_SQS_STANDARD) uses standard queues instead of the default
+	// FIFO queues. Standard queues scale further but do not keep the per-key order
+	// the Queue port promises; FIFO queues use a message's Key as its MessageGroupId
+	// and its ID as the MessageDeduplicationId.
+	Standard   bool
+	WaitTime   time.Duration // MULTISAUDE_SQS_WAIT_TIME: long-polling wait, 1s..20s, default 20s
+	BatchSize  int           // MULTISAUDE_SQS_BATCH_SIZE: messages per receive, 1..10, default 10
+	MaxRetries int           // MULTISAUDE_SQS_MAX_RETRIES: SDK attempts for throttling and 5xx, default 3
 	// MaxAttempts (MULTISAUDE_QUEUE_MAX_ATTEMPTS, default 5), VisibilityTimeout
 	// (MULTISAUDE_QUEUE_VISIBILITY_TIMEOUT, default 30s, whole seconds) and RetryDelay
 	// (MULTISAUDE_QUEUE_RETRY_DELAY, default 1s, whole seconds) as every queue adapter.
@@ -133,7 +137,7 @@ func New(ctx context.Context, cfg Config) (*Queue, func(), error) {
 // FIFO queue names end in ".fifo".
 func (q *Queue) QueueName(topic string) string {
 	suffix := ""
-	if q.cfg.FIFO {
+	if !q.cfg.Standard {
 		suffix = ".fifo"
 	}
 	name := q.cfg.QueuePrefix + strings.ReplaceAll(topic, ".", "-")
@@ -182,7 +186,7 @@ func (q *Queue) url(ctx context.Context, topic string) (string, error) {
 
 func (q *Queue) create(ctx context.Context, name, topic string) (string, error) {
 	base := map[string]string{}
-	if q.cfg.FIFO {
+	if !q.cfg.Standard {
 		base["FifoQueue"] = "true"
 	}
 	secs := func(d time.Duration) string { return fmt.Sprint(int(math.Ceil(d.Seconds()))) }

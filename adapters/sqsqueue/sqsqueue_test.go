@@ -184,7 +184,7 @@ func TestCrashRedeliversAfterVisibilityTimeout(t *testing.T) {
 }
 
 func TestFIFOKeepsKeyOrder(t *testing.T) {
-	q, _ := newQueue(t, func(c *sqsqueue.Config) { c.FIFO = true })
+	q, _ := newQueue(t, nil)
 	ctx := context.Background()
 	var msgs []ports.Message
 	for i := range 30 {
@@ -241,7 +241,7 @@ func TestValidationAndMissingQueue(t *testing.T) {
 }
 
 func TestQueueNames(t *testing.T) {
-	q, _ := newQueue(t, nil)
+	q, _ := newQueue(t, func(c *sqsqueue.Config) { c.Standard = true })
 	if n := q.QueueName("scheduling.appointment.booked"); n != "multisaude-scheduling-appointment-booked" {
 		t.Fatal(n)
 	}
