@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -128,7 +129,15 @@ func (m *Module) grantShare(c *fiber.Ctx) error {
 	if err := httpapi.Bind(c, &req); err != nil {
 		return err
 	}
-	sh, err := m.svc.GrantShare(c.UserContext(), httpapi.PrincipalOf(c), clinical.NewShareInput{ProfessionalID: req.ProfessionalID, Until: req.Until})
+	var until time.Time
+	if req.Until != "" {
+		t, err := time.Parse(time.RFC3339, req.Until)
+		if err != nil {
+			return kernel.Invalid("until", "must be an RFC 3339 time with offset, e.g. 2026-12-01T08:00:00-03:00")
+		}
+		until = t
+	}
+	sh, err := m.svc.GrantShare(c.UserContext(), httpapi.PrincipalOf(c), clinical.NewShareInput{ProfessionalID: req.ProfessionalID, Until: until})
 	if err != nil {
 		return err
 	}
@@ -190,7 +199,7 @@ func (m *Module) createEvaluation(c *fiber.Ctx) error {
 		return err
 	}
 	e, err := m.svc.CreateEvaluation(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"),
-		clinical.NewEvaluationInput{AppointmentID: req.AppointmentID, Content: req.EvaluationContent.toDomain(), Sign: req.Sign})
+		clinical.NewEvaluationInput{AppointmentID: req.AppointmentID, Content: req.content().toDomain(), Sign: req.Sign})
 	if err != nil {
 		return err
 	}
@@ -262,7 +271,7 @@ func (m *Module) amendEvaluation(c *fiber.Ctx) error {
 	if v < 1 {
 		return kernel.PreconditionFailed("no such version")
 	}
-	e, err := m.svc.AmendEvaluation(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), int(v), req.EvaluationContent.toDomain(), req.AmendReason)
+	e, err := m.svc.AmendEvaluation(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), int(v), req.content().toDomain(), req.AmendReason)
 	if err != nil {
 		return err
 	}
@@ -572,4 +581,3 @@ func (m *Module) myPatients(c *fiber.Ctx) error {
 	}
 	return httpapi.OK(c, httpapi.NewList(l, patientOut))
 }
-

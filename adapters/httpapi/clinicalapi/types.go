@@ -10,8 +10,8 @@ import (
 
 // ShareRequest grants a professional access to the caller's record.
 type ShareRequest struct {
-	ProfessionalID string    `json:"professional_id"`
-	Until          time.Time `json:"until"`
+	ProfessionalID string `json:"professional_id"`
+	Until          string `json:"until"` // RFC 3339 with offset
 }
 
 // BreakGlassRequest opens a record in an emergency.
@@ -99,17 +99,58 @@ func (c EvaluationContent) toDomain() clinical.EvaluationContent {
 	return out
 }
 
-// EvaluationRequest creates an evaluation.
+// EvaluationRequest creates an evaluation (flat, so that decoding errors name
+// the JSON field alone).
 type EvaluationRequest struct {
-	EvaluationContent
-	AppointmentID string `json:"appointment_id,omitempty"`
-	Sign          bool   `json:"sign,omitempty"`
+	Kind             string      `json:"kind"`
+	Reason           string      `json:"reason,omitempty"`
+	Notes            string      `json:"notes,omitempty"`
+	ChiefComplaint   string      `json:"chief_complaint,omitempty"`
+	PresentIllness   string      `json:"history_of_present_illness,omitempty"`
+	PastHistory      string      `json:"past_history,omitempty"`
+	MedicationsInUse string      `json:"medications_in_use,omitempty"`
+	Allergies        string      `json:"allergies,omitempty"`
+	Habits           string      `json:"habits,omitempty"`
+	PhysicalExam     string      `json:"physical_examination,omitempty"`
+	Assessment       string      `json:"assessment,omitempty"`
+	ICD10            []string    `json:"icd10,omitempty"`
+	Plan             string      `json:"plan,omitempty"`
+	VitalSigns       *VitalSigns `json:"vital_signs,omitempty"`
+	AppointmentID    string      `json:"appointment_id,omitempty"`
+	Sign             bool        `json:"sign,omitempty"`
+}
+
+func (r EvaluationRequest) content() EvaluationContent {
+	return EvaluationContent{Kind: r.Kind, Reason: r.Reason, Notes: r.Notes, ChiefComplaint: r.ChiefComplaint,
+		PresentIllness: r.PresentIllness, PastHistory: r.PastHistory, MedicationsInUse: r.MedicationsInUse,
+		Allergies: r.Allergies, Habits: r.Habits, PhysicalExam: r.PhysicalExam, Assessment: r.Assessment,
+		ICD10: r.ICD10, Plan: r.Plan, VitalSigns: r.VitalSigns}
 }
 
 // AmendEvaluationRequest replaces an evaluation's content in a new version.
 type AmendEvaluationRequest struct {
-	EvaluationContent
-	AmendReason string `json:"amend_reason"`
+	Kind             string      `json:"kind"`
+	Reason           string      `json:"reason,omitempty"`
+	Notes            string      `json:"notes,omitempty"`
+	ChiefComplaint   string      `json:"chief_complaint,omitempty"`
+	PresentIllness   string      `json:"history_of_present_illness,omitempty"`
+	PastHistory      string      `json:"past_history,omitempty"`
+	MedicationsInUse string      `json:"medications_in_use,omitempty"`
+	Allergies        string      `json:"allergies,omitempty"`
+	Habits           string      `json:"habits,omitempty"`
+	PhysicalExam     string      `json:"physical_examination,omitempty"`
+	Assessment       string      `json:"assessment,omitempty"`
+	ICD10            []string    `json:"icd10,omitempty"`
+	Plan             string      `json:"plan,omitempty"`
+	VitalSigns       *VitalSigns `json:"vital_signs,omitempty"`
+	AmendReason      string      `json:"amend_reason"`
+}
+
+func (r AmendEvaluationRequest) content() EvaluationContent {
+	return EvaluationRequest{Kind: r.Kind, Reason: r.Reason, Notes: r.Notes, ChiefComplaint: r.ChiefComplaint,
+		PresentIllness: r.PresentIllness, PastHistory: r.PastHistory, MedicationsInUse: r.MedicationsInUse,
+		Allergies: r.Allergies, Habits: r.Habits, PhysicalExam: r.PhysicalExam, Assessment: r.Assessment,
+		ICD10: r.ICD10, Plan: r.Plan, VitalSigns: r.VitalSigns}.content()
 }
 
 // EvaluationResponse is one version of an evaluation.
@@ -163,6 +204,7 @@ type PlanItemBody struct {
 	NeedsGym    bool     `json:"needs_gym,omitempty"`
 	Equipment   string   `json:"equipment,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+	Suppliers   []string `json:"suppliers,omitempty"` // read-only: ignored when sent back
 }
 
 // PlanRequest creates or replaces a plan. Dates are YYYY-MM-DD.
