@@ -20,7 +20,18 @@ func init() {
 		fmt.Fprintln(out, version)
 		return nil
 	})
-	register("config", "list the configuration variables with their defaults", func(_ context.Context, _ []string, out, _ io.Writer) error {
+	register("config", "list the configuration variables with their defaults (--markdown for the README table)", func(_ context.Context, args []string, out, _ io.Writer) error {
+		if len(args) == 1 && args[0] == "--markdown" {
+			fmt.Fprintln(out, "| variable | default | meaning |\n|---|---|---|")
+			for _, f := range appwire.Fields() {
+				def := "empty"
+				if f.Default != "" {
+					def = "`" + f.Default + "`"
+				}
+				fmt.Fprintf(out, "| `%s` | %s | %s |\n", f.Env, def, f.Help)
+			}
+			return nil
+		}
 		for _, f := range appwire.Fields() {
 			fmt.Fprintf(out, "%-30s default %-22q %s\n", f.Env, f.Default, f.Help)
 		}
