@@ -51,6 +51,20 @@ type Config struct {
 	LocalKeysCurrent        string `env:"MULTISAUDE_LOCALKEYS_CURRENT" default:"" help:"ID of the master key that wraps new data keys; default the first listed"`
 	SignerSeed              string `env:"MULTISAUDE_SIGNER_SEED" default:"" help:"base64 Ed25519 seed signing prescriptions; local default: generated into $DATA_DIR/signing-key"`
 	Secret                  string `env:"MULTISAUDE_SECRET" default:"" help:"HMAC secret for signed URLs; local default: generated into $DATA_DIR/secret"`
+
+	AuthAccessTTL        time.Duration `env:"MULTISAUDE_AUTH_ACCESS_TTL" default:"15m" help:"lifetime of access tokens (local provider)"`
+	AuthRefreshTTL       time.Duration `env:"MULTISAUDE_AUTH_REFRESH_TTL" default:"720h" help:"lifetime of refresh tokens; each use rotates them"`
+	AuthResetTTL         time.Duration `env:"MULTISAUDE_AUTH_RESET_TTL" default:"1h" help:"lifetime of password-reset links"`
+	AuthLockoutThreshold int           `env:"MULTISAUDE_AUTH_LOCKOUT_THRESHOLD" default:"5" help:"failed sign-ins in a row that lock an account"`
+	AuthLockoutDuration  time.Duration `env:"MULTISAUDE_AUTH_LOCKOUT_DURATION" default:"15m" help:"how long a locked account stays locked"`
+	AuthLoginPerIP       int           `env:"MULTISAUDE_AUTH_LOGIN_PER_IP" default:"300" help:"sign-in attempts per client IP per window (a whole clinic may share one address)"`
+	AuthLoginPerAccount  int           `env:"MULTISAUDE_AUTH_LOGIN_PER_ACCOUNT" default:"10" help:"sign-in attempts per e-mail per window"`
+	AuthRateWindow       time.Duration `env:"MULTISAUDE_AUTH_RATE_WINDOW" default:"1m" help:"the sign-in rate-limit window"`
+	AuthIssuer           string        `env:"MULTISAUDE_AUTH_ISSUER" default:"" help:"iss claim of access tokens; default MULTISAUDE_PUBLIC_URL"`
+	AuthKeyFile          string        `env:"MULTISAUDE_AUTH_KEY_FILE" default:"" help:"Ed25519 PEM key signing access tokens, created when missing; default $DATA_DIR/auth/jwt-ed25519.pem; share it between instances"`
+	AuthResetURL         string        `env:"MULTISAUDE_AUTH_RESET_URL" default:"" help:"link base of password-reset e-mails, the token is appended; default $PUBLIC_URL/reset-password?token="`
+	AuthArgon2MemoryKiB  int           `env:"MULTISAUDE_AUTH_ARGON2_MEMORY_KIB" default:"19456" help:"argon2id memory per password hash, KiB"`
+	AuthArgon2Time       int           `env:"MULTISAUDE_AUTH_ARGON2_TIME" default:"2" help:"argon2id passes"`
 }
 
 // Field describes one configuration variable, for the README and `multisaude config`.

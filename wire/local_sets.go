@@ -79,4 +79,4 @@ var MemQueueSet = gw.NewSet(ProvideMemQueue, gw.Bind(new(ports.Queue), new(*memq
 
 // LocalSet is every local adapter: files on disk, the queue, notifications to the log, local keys.
 var LocalSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, MemQueueSet, LogNotifierSet,
-	LocalKeysSet, LocalSignerSet, OfflineGeoSet, ProvideNoAuthenticator)
+	LocalKeysSet, LocalSignerSet, OfflineGeoSet, LocalAuthSet)

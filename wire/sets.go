@@ -9,7 +9,9 @@ import (
 	gw "github.com/google/wire"
 
 	"github.com/multisaude/multisaude/adapters/httpapi"
+	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
 )
@@ -83,12 +85,12 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 // CommonSet is what every profile shares.
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
-	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp,
+	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
-func ProvideModules(blob BlobRoutes) Modules {
-	return Modules{blob}
+func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module) Modules {
+	return Modules{blob, identityRoutes}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
@@ -99,8 +101,10 @@ func ProvideWorkers(relay *sqlstore.Relay) Workers {
 }
 
 // ProvideStartHooks lists what runs once at start.
-func ProvideStartHooks() StartHooks {
-	return StartHooks{}
+func ProvideStartHooks(cfg Config, ids *identity.Service) StartHooks {
+	return StartHooks{
+		{Name: "bootstrap-admin", Run: func(ctx context.Context) error { return ids.BootstrapAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword) }},
+	}
 }
 
 // BlobRoutes serves the blob store's signed download links where the store

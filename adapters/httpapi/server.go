@@ -74,6 +74,9 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 15 * time.Second
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev" // OpenAPI requires a non-empty info.version
+	}
 	s := &Server{cfg: cfg, log: log, spec: newSpec(cfg.Version), metrics: newMetrics(), auth: auth, checks: checks}
 	s.app = fiber.New(fiber.Config{
 		AppName:                 "multisaude",

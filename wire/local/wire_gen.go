@@ -8,6 +8,8 @@ package local
 
 import (
 	"context"
+	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/offlinegeo"
 	"github.com/multisaude/multisaude/wire"
 )
 
@@ -22,20 +24,40 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	config := wire.ProvideHTTPConfig(cfg)
-	authenticator := wire.ProvideNoAuthenticator()
-	store, err := wire.ProvideFileBlob(cfg)
+	store := wire.ProvideIdentityStore(db)
+	hasher := wire.ProvideArgon2(cfg)
+	clock := wire.ProvideClock()
+	provider, err := wire.ProvideLocalAuth(cfg, clock)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	geocoder := offlinegeo.New()
+	notifier, err := wire.ProvideLogNotifier(cfg, logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	identityConfig := wire.ProvideIdentityConfig(cfg)
+	service, err := wire.ProvideIdentityService(store, hasher, provider, provider, geocoder, notifier, clock, logger, identityConfig)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	fileblobStore, err := wire.ProvideFileBlob(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	queue := wire.ProvideMemQueue()
-	v := wire.ProvideChecks(db, store, queue)
-	blobRoutes := wire.ProvideFileBlobRoutes(store)
-	modules := wire.ProvideModules(blobRoutes)
-	server := wire.ProvideServer(config, logger, authenticator, v, modules)
+	v := wire.ProvideChecks(db, fileblobStore, queue)
+	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
+	module := identityapi.New(service, provider)
+	modules := wire.ProvideModules(blobRoutes, module)
+	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	workers := wire.ProvideWorkers(relay)
-	startHooks := wire.ProvideStartHooks()
+	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
 		cleanup()
