@@ -488,3 +488,72 @@ func TestPlansIfMatchProgressAndTimeline(t *testing.T) {
 		}
 	})
 }
+
+func TestPlanUpdateRaceAndPaging(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		in := clinical.PlanInput{Title: "Plano", Start: f.clock.Now(), Status: clinical.PlanActive,
+			Items: []clinical.PlanItem{{Kind: clinical.ItemTherapy, Name: "fisioterapia"}}}
+		pl, err := f.svc.CreatePlan(ctx, f.pro(f.doctor), f.patientA, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wins, pre atomic.Int32
+		var wg sync.WaitGroup
+		for i := 0; i < 20; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := f.svc.UpdatePlan(ctx, f.pro(f.doctor), pl.ID, pl.Version, in)
+				switch {
+				case err == nil:
+					wins.Add(1)
+				case kernel.KindOf(err) == kernel.KindPrecondition:
+					pre.Add(1)
+				default:
+					t.Errorf("update: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		if wins.Load() != 1 || pre.Load() != 19 {
+			t.Fatalf("wins=%d preconditions=%d", wins.Load(), pre.Load())
+		}
+		// 7 evaluations paged by 3: 3+3+1, newest first, no repeats
+		for i := 0; i < 7; i++ {
+			if _, err := f.svc.CreateEvaluation(ctx, f.pro(f.doctor), f.patientA, simple()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := map[string]bool{}
+		var sizes []int
+		page := kernel.Page{Limit: 3}
+		for {
+			l, err := f.store.Evaluations(ctx, f.patientA, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sizes = append(sizes, len(l.Items))
+			for i, e := range l.Items {
+				if seen[e.ID] || i > 0 && e.ID > l.Items[i-1].ID {
+					t.Fatalf("repeat or order broken at %s", e.ID)
+				}
+				seen[e.ID] = true
+			}
+			if l.NextCursor == "" {
+				break
+			}
+			page.Cursor = l.NextCursor
+		}
+		if len(seen) != 7 || len(sizes) != 3 || sizes[2] != 1 {
+			t.Fatalf("pages = %v, seen %d", sizes, len(seen))
+		}
+		_, err = f.store.Evaluations(ctx, f.patientA, kernel.Page{Limit: 3, Cursor: "!!"})
+		kindIs(t, err, kernel.KindInvalid)
+		_, err = f.store.Evaluation(ctx, kernel.NewID(), 0)
+		kindIs(t, err, kernel.KindNotFound)
+		_, err = f.store.UpdatePrescription(ctx, kernel.NewID(), func(*clinical.Prescription) ([]kernel.Event, error) { return nil, nil })
+		kindIs(t, err, kernel.KindNotFound)
+	})
+}
