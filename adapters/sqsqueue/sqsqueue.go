@@ -187,7 +187,10 @@ func (q *Queue) url(ctx context.Context, topic string) (string, error) {
 func (q *Queue) create(ctx context.Context, name, topic string) (string, error) {
 	base := map[string]string{}
 	if !q.cfg.Standard {
+		// Content-based deduplication lets AWS senders that cannot give a
+		// deduplication ID (EventBridge Scheduler) deliver; Publish gives one.
 		base["FifoQueue"] = "true"
+		base["ContentBasedDeduplication"] = "true"
 	}
 	secs := func(d time.Duration) string { return fmt.Sprint(int(math.Ceil(d.Seconds()))) }
 	if strings.HasSuffix(topic, ports.DeadLetter("")) {

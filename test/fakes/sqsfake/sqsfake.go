@@ -103,7 +103,8 @@ func (s *Server) Close() {
 func QueueARN(name string) string { return "arn:aws:sqs:" + Region + ":" + Account + ":" + name }
 
 // Deliver enqueues body on the queue with the given ARN, as an AWS service
-// (EventBridge Scheduler) would. groupID is required for FIFO queues.
+// (EventBridge Scheduler) would. groupID is required for FIFO queues, which
+// must also have ContentBasedDeduplication set.
 func (s *Server) Deliver(queueARN, body, groupID string) error {
 	name := queueARN[strings.LastIndexByte(queueARN, ':')+1:]
 	s.mu.Lock()
@@ -112,10 +113,9 @@ func (s *Server) Deliver(queueARN, body, groupID string) error {
 	if !ok {
 		return fmt.Errorf("sqsfake: no queue %s", queueARN)
 	}
+	// Like AWS services sending to SQS, Deliver gives no deduplication ID: a
+	// FIFO queue must have content-based deduplication on.
 	in := sendEntry{MessageBody: body, MessageGroupId: groupID}
-	if q.fifo {
-		in.MessageDeduplicationId = newID()
-	}
 	if _, e := s.send(q, in, time.Now()); e != nil {
 		return e
 	}
