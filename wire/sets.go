@@ -9,6 +9,7 @@ import (
 	gw "github.com/google/wire"
 
 	"github.com/multisaude/multisaude/adapters/httpapi"
+	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/sqlstore"
 	"github.com/multisaude/multisaude/core/identity"
@@ -85,12 +86,12 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 // CommonSet is what every profile shares.
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
-	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet,
+	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
-func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module) Modules {
-	return Modules{blob, identityRoutes}
+func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module) Modules {
+	return Modules{blob, identityRoutes, clinicalRoutes}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.

@@ -8,6 +8,7 @@ package aws
 
 import (
 	"context"
+	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/offlinegeo"
 	"github.com/multisaude/multisaude/wire"
@@ -53,7 +54,23 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	v := wire.ProvideChecks(db, fileblobStore, queue)
 	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
 	module := identityapi.New(service, provider)
-	modules := wire.ProvideModules(blobRoutes, module)
+	clinicalsqlStore := wire.ProvideClinicalStore(db)
+	directory := wire.ProvideClinicalDirectory(service)
+	careRelations := wire.ProvideClinicalCare()
+	signer, err := wire.ProvideLocalSigner(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	keyring, err := wire.ProvideLocalKeys(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	sealer := wire.ProvideClinicalSealer(keyring)
+	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, careRelations, signer, fileblobStore, sealer, notifier, clock, logger, cfg)
+	clinicalapiModule := clinicalapi.New(clinicalService)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	workers := wire.ProvideWorkers(relay)
