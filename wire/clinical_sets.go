@@ -35,7 +35,8 @@ func ProvideClinicalSealer(km ports.KeyManager) *clinicaldir.Sealer { return cli
 func ProvideClinicalService(store clinical.Store, dir clinical.Directory, care clinical.CareRelations, signer ports.DocumentSigner,
 	blobs ports.BlobStore, sealer clinical.Sealer, notifier ports.Notifier, clock kernel.Clock, log *slog.Logger, cfg Config) *clinical.Service {
 	return clinical.NewService(clinical.Deps{Store: store, Dir: dir, Care: care, Signer: signer, Blobs: blobs, Sealer: sealer,
-		Notifier: notifier, Clock: clock, Log: log}, clinical.Config{MaxDocumentBytes: int64(cfg.UploadLimit)})
+		Notifier: notifier, Clock: clock, Log: log}, clinical.Config{MaxDocumentBytes: int64(cfg.UploadLimit),
+		CareWindow: cfg.ClinicalCareWindow, EmergencyTTL: cfg.ClinicalEmergencyTTL})
 }
 
 // ClinicalSet is clinical in every profile: store, bridges, service and routes.

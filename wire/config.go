@@ -65,6 +65,9 @@ type Config struct {
 	AuthResetURL         string        `env:"MULTISAUDE_AUTH_RESET_URL" default:"" help:"link base of password-reset e-mails, the token is appended; default $PUBLIC_URL/reset-password?token="`
 	AuthArgon2MemoryKiB  int           `env:"MULTISAUDE_AUTH_ARGON2_MEMORY_KIB" default:"19456" help:"argon2id memory per password hash, KiB"`
 	AuthArgon2Time       int           `env:"MULTISAUDE_AUTH_ARGON2_TIME" default:"2" help:"argon2id passes"`
+
+	ClinicalCareWindow   time.Duration `env:"MULTISAUDE_CLINICAL_CARE_WINDOW" default:"4320h" help:"how long after the last confirmed or completed appointment a professional may still open the patient's record"`
+	ClinicalEmergencyTTL time.Duration `env:"MULTISAUDE_CLINICAL_EMERGENCY_TTL" default:"4h" help:"how long a break-the-glass access lasts"`
 }
 
 // Field describes one configuration variable, for the README and `multisaude config`.
