@@ -48,7 +48,9 @@ func canSeeProfessional(p kernel.Principal, pr Professional) bool {
 	return pr.Verified() || p.Kind == kernel.KindAdmin || p.Kind == kernel.KindProfessional && p.AccountID == pr.ID
 }
 
-// canSeeCompany: a verified company is public; others only to their members and platform admins.
+// canSeeCompany: a verified company is public; others only to their members,
+// their API keys and platform admins.
 func canSeeCompany(p kernel.Principal, c Company) bool {
-	return c.Verified() || p.Kind == kernel.KindAdmin || p.Kind == kernel.KindCompanyMember && p.CompanyID == c.ID
+	own := (p.Kind == kernel.KindCompanyMember || p.Kind == kernel.KindAPIKey) && p.CompanyID == c.ID
+	return c.Verified() || p.Kind == kernel.KindAdmin || own
 }

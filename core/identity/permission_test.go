@@ -71,6 +71,11 @@ func TestVisibility(t *testing.T) {
 		!canSeeCompany(kernel.Principal{AccountID: "x", Kind: kernel.KindCompanyMember, CompanyID: "c1"}, co) {
 		t.Error("company visibility is wrong")
 	}
+	if !canSeeCompany(kernel.Principal{AccountID: "k", Kind: kernel.KindAPIKey, CompanyID: "c1"}, co) ||
+		canSeeCompany(kernel.Principal{AccountID: "k", Kind: kernel.KindAPIKey, CompanyID: "c2"}, co) ||
+		canSeeCompany(kernel.Principal{AccountID: "p", Kind: kernel.KindPatient}, co) {
+		t.Error("company visibility to API keys and patients is wrong")
+	}
 }
 
 func TestConfigFromEnv(t *testing.T) {
