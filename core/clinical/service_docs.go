@@ -163,8 +163,8 @@ func (s *Service) DownloadDocument(ctx context.Context, p kernel.Principal, id k
 
 // HistoryCursor is the keyset position in a timeline.
 type HistoryCursor struct {
-	At time.Time `json:"t"`
-	ID string    `json:"i"`
+	At time.Time
+	ID string
 }
 
 // History returns a patient's timeline, newest first.
