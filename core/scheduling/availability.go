@@ -1,0 +1,316 @@
+package scheduling
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// DefaultTimeZone is the zone an availability is written in when none is given.
+const DefaultTimeZone = "America/Sao_Paulo"
+
+// Mode is how an appointment happens.
+type Mode string
+
+const (
+	InPerson     Mode = "in_person"
+	Telemedicine Mode = "telemedicine"
+)
+
+// Valid reports whether m is a known mode.
+func (m Mode) Valid() bool { return m == InPerson || m == Telemedicine }
+
+// ClockTime is a wall-clock time of day, in minutes after midnight (0..1440).
+type ClockTime int
+
+// ParseClock reads "HH:MM" (24:00 allowed as the end of a day).
+func ParseClock(s string) (ClockTime, bool) {
+	if len(s) != 5 || s[2] != ':' {
+		return 0, false
+	}
+	h, m := 0, 0
+	for _, c := range s[:2] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		h = h*10 + int(c-'0')
+	}
+	for _, c := range s[3:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		m = m*10 + int(c-'0')
+	}
+	if m > 59 || h > 24 || (h == 24 && m != 0) {
+		return 0, false
+	}
+	return ClockTime(h*60 + m), true
+}
+
+func (c ClockTime) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
+
+// Date is a civil date with no zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads "YYYY-MM-DD".
+func ParseDate(s string) (Date, bool) {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return Date{}, false
+	}
+	return DateOf(t), true
+}
+
+// DateOf is the civil date of t in t's location.
+func DateOf(t time.Time) Date { y, m, d := t.Date(); return Date{y, m, d} }
+
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
+
+// Before orders dates.
+func (d Date) Before(o Date) bool {
+	if d.Year != o.Year {
+		return d.Year < o.Year
+	}
+	if d.Month != o.Month {
+		return d.Month < o.Month
+	}
+	return d.Day < o.Day
+}
+
+// Rule is a weekly window of work.
+type Rule struct {
+	Weekday    time.Weekday
+	Start, End ClockTime
+	Mode       Mode
+	Place      string
+}
+
+// Exception changes one date: a day off (Available false, no hours), blocked hours
+// (Available false with hours) or extra hours (Available true with hours).
+type Exception struct {
+	Date       Date
+	Available  bool
+	Start, End ClockTime // both zero: the whole day
+	Mode       Mode
+	Place      string
+}
+
+// WholeDay reports whether the exception has no hours.
+func (e Exception) WholeDay() bool { return e.Start == 0 && e.End == 0 }
+
+// Availability is when a professional (or an exam service) can be booked.
+type Availability struct {
+	OwnerID          kernel.ID // a professional's or an exam service's ID
+	TimeZone         string
+	SlotMinutes      int
+	BufferMinutes    int
+	MinNoticeHours   int
+	HorizonDays      int
+	CancelUntilHours int // how late before the start a patient may cancel or reschedule
+	Weekly           []Rule
+	Exceptions       []Exception
+	Version          int64
+	UpdatedAt        time.Time
+
+	loc *time.Location
+}
+
+// Location returns the availability's zone (UTC if it cannot be loaded, which Validate prevents).
+func (a *Availability) Location() *time.Location {
+	if a.loc != nil && a.loc.String() == a.TimeZone {
+		return a.loc
+	}
+	loc, err := loadZone(a.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	a.loc = loc
+	return loc
+}
+
+var (
+	zoneMu    sync.RWMutex
+	zoneCache = map[string]*time.Location{}
+)
+
+func loadZone(name string) (*time.Location, error) {
+	zoneMu.RLock()
+	loc, ok := zoneCache[name]
+	zoneMu.RUnlock()
+	if ok {
+		return loc, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zoneMu.Lock()
+	zoneCache[name] = loc
+	zoneMu.Unlock()
+	return loc, nil
+}
+
+// Weekdays by their English names, lower case.
+var weekdayNames = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+// ParseWeekday reads an English weekday name.
+func ParseWeekday(s string) (time.Weekday, bool) {
+	d, ok := weekdayNames[strings.ToLower(s)]
+	return d, ok
+}
+
+// WeekdayName is the lower-case English name of d.
+func WeekdayName(d time.Weekday) string { return strings.ToLower(d.String()) }
+
+// Normalize fills defaults.
+func (a *Availability) Normalize() {
+	if a.TimeZone == "" {
+		a.TimeZone = DefaultTimeZone
+	}
+	if a.SlotMinutes == 0 {
+		a.SlotMinutes = 30
+	}
+	if a.HorizonDays == 0 {
+		a.HorizonDays = 60
+	}
+}
+
+// Validate names every bad field. Rules of one weekday must not overlap.
+func (a *Availability) Validate() error {
+	var p kernel.Problems
+	if _, err := loadZone(a.TimeZone); err != nil || a.TimeZone == "" || a.TimeZone == "Local" {
+		p.Add("time_zone", "is not a known IANA time zone")
+	}
+	if a.SlotMinutes < 5 || a.SlotMinutes > 480 {
+		p.Add("slot_minutes", "must be between 5 and 480")
+	}
+	if a.BufferMinutes < 0 || a.BufferMinutes > 240 {
+		p.Add("buffer_minutes", "must be between 0 and 240")
+	}
+	if a.MinNoticeHours < 0 || a.MinNoticeHours > 24*30 {
+		p.Add("min_notice_hours", "must be between 0 and 720")
+	}
+	if a.HorizonDays < 1 || a.HorizonDays > 366 {
+		p.Add("horizon_days", "must be between 1 and 366")
+	}
+	if a.CancelUntilHours < 0 || a.CancelUntilHours > 24*30 {
+		p.Add("cancel_until_hours", "must be between 0 and 720")
+	}
+	if len(a.Weekly) > 100 {
+		p.Add("weekly", "must have at most 100 rules")
+	}
+	if len(a.Exceptions) > 400 {
+		p.Add("exceptions", "must have at most 400 entries")
+	}
+	for i, r := range a.Weekly {
+		f := fmt.Sprintf("weekly[%d].", i)
+		if r.Weekday < time.Sunday || r.Weekday > time.Saturday {
+			p.Add(f+"weekday", "must be a weekday name such as monday")
+		}
+		if r.End <= r.Start {
+			p.Add(f+"end", "must be after start")
+		}
+		if !r.Mode.Valid() {
+			p.Add(f+"mode", "must be in_person or telemedicine")
+		}
+		if len(r.Place) > 200 {
+			p.Add(f+"place", "must have at most 200 characters")
+		}
+		for j := 0; j < i; j++ {
+			o := a.Weekly[j]
+			if o.Weekday == r.Weekday && r.Start < o.End && o.Start < r.End && r.End > r.Start {
+				p.Add(f+"start", "overlaps weekly[%d]", j)
+			}
+		}
+	}
+	for i, e := range a.Exceptions {
+		f := fmt.Sprintf("exceptions[%d].", i)
+		if e.Date.Year < 2000 || e.Date.Year > 2200 {
+			p.Add(f+"date", "must be a date such as 2026-12-25")
+		}
+		if e.Available {
+			if e.End <= e.Start {
+				p.Add(f+"end", "must be after start")
+			}
+			if !e.Mode.Valid() {
+				p.Add(f+"mode", "must be in_person or telemedicine")
+			}
+		} else if !e.WholeDay() && e.End <= e.Start {
+			p.Add(f+"end", "must be after start")
+		}
+	}
+	return p.Err()
+}
+
+// window is a span of wall-clock minutes on one date.
+type window struct {
+	start, end ClockTime
+	mode       Mode
+	place      string
+}
+
+// windowsOn returns the bookable windows of a date, sorted, without blocked hours.
+func (a *Availability) windowsOn(d Date, wd time.Weekday, buf []window) []window {
+	ws := buf[:0]
+	for _, r := range a.Weekly {
+		if r.Weekday == wd {
+			ws = append(ws, window{r.Start, r.End, r.Mode, r.Place})
+		}
+	}
+	if len(a.Exceptions) == 0 {
+		sortWindows(ws)
+		return ws
+	}
+	for _, e := range a.Exceptions {
+		if e.Date == d && e.Available {
+			ws = append(ws, window{e.Start, e.End, e.Mode, e.Place})
+		}
+	}
+	for _, e := range a.Exceptions {
+		if e.Date != d || e.Available {
+			continue
+		}
+		if e.WholeDay() {
+			return ws[:0]
+		}
+		ws = subtract(ws, e.Start, e.End)
+	}
+	sortWindows(ws)
+	return ws
+}
+
+// sortWindows is an insertion sort: a day has a handful of windows.
+func sortWindows(ws []window) {
+	for i := 1; i < len(ws); i++ {
+		for j := i; j > 0 && ws[j].start < ws[j-1].start; j-- {
+			ws[j], ws[j-1] = ws[j-1], ws[j]
+		}
+	}
+}
+
+func subtract(ws []window, s, e ClockTime) []window {
+	out := ws[:0:0]
+	for _, w := range ws {
+		if e <= w.start || s >= w.end {
+			out = append(out, w)
+			continue
+		}
+		if w.start < s {
+			out = append(out, window{w.start, s, w.mode, w.place})
+		}
+		if e < w.end {
+			out = append(out, window{e, w.end, w.mode, w.place})
+		}
+	}
+	return out
+}

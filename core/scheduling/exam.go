@@ -1,0 +1,51 @@
+package scheduling
+
+import (
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// ExamService is an exam a partner hospital offers, with its own availability
+// (slot length = duration) and a capacity per slot (rooms, machines).
+type ExamService struct {
+	ID              kernel.ID
+	CompanyID       kernel.ID
+	Name            string
+	Code            string // e.g. a TUSS code
+	DurationMinutes int
+	Preparation     string
+	Price           kernel.Money
+	Capacity        int
+	Active          bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// Validate names every bad field.
+func (e *ExamService) Validate() error {
+	var p kernel.Problems
+	if p.Require("name", e.Name) && len(e.Name) > 200 {
+		p.Add("name", "must have at most 200 characters")
+	}
+	if len(e.Code) > 40 {
+		p.Add("code", "must have at most 40 characters")
+	}
+	if e.DurationMinutes < 5 || e.DurationMinutes > 480 {
+		p.Add("duration_minutes", "must be between 5 and 480")
+	}
+	if len(e.Preparation) > 4000 {
+		p.Add("preparation", "must have at most 4000 characters")
+	}
+	e.Price.Validate("price", &p)
+	if e.Capacity < 1 || e.Capacity > 100 {
+		p.Add("capacity", "must be between 1 and 100")
+	}
+	return p.Err()
+}
+
+// ExamQuery filters exam services.
+type ExamQuery struct {
+	Name      string // substring, case-insensitive
+	CompanyID kernel.ID
+}

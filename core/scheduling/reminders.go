@@ -1,0 +1,183 @@
+package scheduling
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// ReminderOffsets are how long before the start reminders go out.
+var ReminderOffsets = []struct {
+	Name   string
+	Before time.Duration
+}{{"24h", 24 * time.Hour}, {"1h", time.Hour}}
+
+// ReminderDue is the payload of a reminder job.
+type ReminderDue struct {
+	AppointmentID string    `json:"appointment_id"`
+	Offset        string    `json:"offset"`
+	Start         time.Time `json:"start"`
+}
+
+// Reminders turns appointment events into scheduled reminders and delivers them
+// by e-mail (ports.Notifier) and as in-app notifications.
+type Reminders struct {
+	store    Store
+	dir      Directory
+	sched    ports.Scheduler
+	notifier ports.Notifier
+	svc      *Service
+	clock    kernel.Clock
+	log      *slog.Logger
+	// ExpireEvery is how often waitlist holds are checked; default 30 s.
+	ExpireEvery time.Duration
+}
+
+// NewReminders builds the reminder worker.
+func NewReminders(svc *Service, sched ports.Scheduler, notifier ports.Notifier) *Reminders {
+	return &Reminders{store: svc.store, dir: svc.dir, sched: sched, notifier: notifier, svc: svc, clock: svc.clock, log: svc.log, ExpireEvery: 30 * time.Second}
+}
+
+func reminderJobID(appointmentID, offset string) string {
+	return "scheduling-reminder-" + appointmentID + "-" + offset
+}
+
+// HandleAppointment schedules or cancels reminders for one appointment event.
+func (r *Reminders) HandleAppointment(ctx context.Context, d ports.Delivery) error {
+	var ev AppointmentEvent
+	if err := json.Unmarshal(d.Body, &ev); err != nil || ev.AppointmentID == "" {
+		r.log.Warn("malformed appointment event dropped", "topic", d.Topic, "message_id", d.ID)
+		return nil
+	}
+	switch d.Topic {
+	case TopicBooked, TopicRescheduled:
+		now := r.clock.Now()
+		for _, o := range ReminderOffsets {
+			at := ev.Start.Add(-o.Before)
+			id := reminderJobID(ev.AppointmentID, o.Name)
+			if !at.After(now) {
+				if err := r.sched.Cancel(ctx, id); err != nil && kernel.KindOf(err) != kernel.KindNotFound {
+					return err
+				}
+				continue
+			}
+			body, _ := json.Marshal(ReminderDue{AppointmentID: ev.AppointmentID, Offset: o.Name, Start: ev.Start})
+			if err := r.sched.Schedule(ctx, ports.Job{ID: id, At: at, Msg: ports.Message{
+				ID: kernel.NewID(), Topic: TopicReminderDue, Key: ev.AppointmentID, Body: body}}); err != nil {
+				return err
+			}
+		}
+	case TopicCancelled, TopicCompleted, TopicNoShow:
+		for _, o := range ReminderOffsets {
+			if err := r.sched.Cancel(ctx, reminderJobID(ev.AppointmentID, o.Name)); err != nil && kernel.KindOf(err) != kernel.KindNotFound {
+				return err
+			}
+		}
+		if d.Topic == TopicCancelled {
+			r.notifyCancelled(ctx, ev)
+		}
+	}
+	return nil
+}
+
+func (r *Reminders) notifyCancelled(ctx context.Context, ev AppointmentEvent) {
+	err := r.store.AddNotification(ctx, Notification{
+		ID: kernel.NewID(), RecipientID: ev.PatientID, Kind: "appointment_cancelled",
+		Title: "Appointment cancelled", Body: "Your appointment on " + ev.Start.Format(time.RFC3339) + " was cancelled.",
+		Data:      map[string]string{"appointment_id": ev.AppointmentID, "start": ev.Start.Format(time.RFC3339)},
+		CreatedAt: r.clock.Now().UTC(), DedupeKey: "cancelled:" + ev.AppointmentID,
+	})
+	if err != nil {
+		r.log.Warn("cancel notification not stored", "appointment_id", ev.AppointmentID, "err", err)
+	}
+}
+
+// HandleReminderDue delivers one reminder if the appointment is still confirmed at that time.
+func (r *Reminders) HandleReminderDue(ctx context.Context, d ports.Delivery) error {
+	var rd ReminderDue
+	if err := json.Unmarshal(d.Body, &rd); err != nil || rd.AppointmentID == "" {
+		r.log.Warn("malformed reminder dropped", "message_id", d.ID)
+		return nil
+	}
+	a, err := r.store.GetAppointment(ctx, rd.AppointmentID)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !a.Status.Active() || !a.Start.Equal(rd.Start) {
+		return nil // cancelled or moved: a newer job exists or none is due
+	}
+	loc := time.UTC
+	if av, err := r.store.GetAvailability(ctx, a.ResourceID()); err == nil {
+		loc = av.Location()
+	}
+	when := a.Start.In(loc).Format("02/01/2006 15:04")
+	key := "reminder:" + a.ID + ":" + rd.Offset + ":" + a.Start.UTC().Format(time.RFC3339)
+	n := Notification{ID: kernel.NewID(), RecipientID: a.PatientID, Kind: "appointment_reminder",
+		Title: "Appointment reminder", Body: "You have an appointment on " + when + ".",
+		Data:      map[string]string{"appointment_id": a.ID, "start": a.Start.In(loc).Format(time.RFC3339), "offset": rd.Offset},
+		CreatedAt: r.clock.Now().UTC(), DedupeKey: key}
+	if err := r.store.AddNotification(ctx, n); err != nil {
+		return err
+	}
+	pt, err := r.dir.Patient(ctx, a.PatientID)
+	if err != nil || pt.Email == "" || r.notifier == nil {
+		return nil // in-app only
+	}
+	err = r.notifier.Notify(ctx, ports.Notification{ID: key, To: pt.Email, Channel: "email", Template: "appointment_reminder",
+		Subject: n.Title, Body: n.Body, Data: map[string]string{"appointment_id": a.ID, "start": n.Data["start"]}})
+	if kernel.KindOf(err) == kernel.KindInvalid {
+		r.log.Warn("reminder e-mail address rejected", "appointment_id", a.ID)
+		return nil
+	}
+	return err
+}
+
+// Run consumes appointment events and due reminders and expires waitlist holds until ctx ends.
+func (r *Reminders) Run(ctx context.Context, q ports.Queue) error {
+	var wg sync.WaitGroup
+	errc := make(chan error, 8)
+	consume := func(topic string, h ports.Handler) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := q.Consume(ctx, topic, h); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	for _, t := range []string{TopicBooked, TopicRescheduled, TopicCancelled, TopicCompleted, TopicNoShow} {
+		consume(t, r.HandleAppointment)
+	}
+	consume(TopicReminderDue, r.HandleReminderDue)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(r.ExpireEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := r.svc.ExpireOffers(ctx); err != nil && ctx.Err() == nil {
+					r.log.Warn("waitlist expiry failed", "err", err)
+				}
+			}
+		}
+	}()
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}

@@ -1,0 +1,572 @@
+package scheduling
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// Options tune the service.
+type Options struct {
+	WaitlistHold time.Duration // how long a freed slot is held for a waitlisted patient; default 30 min
+	SearchDays   int           // how far ahead search looks for next free slots; default 14
+	NextSlots    int           // next free slots shown per search result; default 3
+}
+
+// PlanSummary is an active treatment plan as the dashboard shows it.
+type PlanSummary struct {
+	ID        kernel.ID
+	Title     string
+	Status    string
+	UpdatedAt time.Time
+}
+
+// TreatmentPlans is the dashboard's extension point for the clinical context:
+// it lists a patient's active plans. Without one, the dashboard shows none.
+type TreatmentPlans interface {
+	ActivePlans(ctx context.Context, p kernel.Principal, patientID kernel.ID) ([]PlanSummary, error)
+}
+
+// Service holds scheduling's use cases. Every method takes the caller first.
+type Service struct {
+	store Store
+	dir   Directory
+	clock kernel.Clock
+	opts  Options
+	plans TreatmentPlans
+	log   *slog.Logger
+}
+
+// NewService builds the service.
+func NewService(store Store, dir Directory, clock kernel.Clock, opts Options, log *slog.Logger) *Service {
+	if opts.WaitlistHold <= 0 {
+		opts.WaitlistHold = 30 * time.Minute
+	}
+	if opts.SearchDays <= 0 {
+		opts.SearchDays = 14
+	}
+	if opts.NextSlots <= 0 {
+		opts.NextSlots = 3
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	if clock == nil {
+		clock = kernel.SystemClock{}
+	}
+	return &Service{store: store, dir: dir, clock: clock, opts: opts, log: log}
+}
+
+// UsePlans plugs the clinical context's treatment plans into the dashboard.
+func (s *Service) UsePlans(src TreatmentPlans) { s.plans = src }
+
+func (s *Service) now() time.Time { return s.clock.Now().UTC() }
+
+func isProfessional(p kernel.Principal, id kernel.ID) bool {
+	return p.Kind == kernel.KindProfessional && p.AccountID == id
+}
+
+func isCompanyMember(p kernel.Principal, companyID kernel.ID) bool {
+	return p.Kind == kernel.KindCompanyMember && companyID != "" && p.CompanyID == companyID
+}
+
+// canSee reports whether p may know that a exists.
+func canSee(p kernel.Principal, a Appointment) bool {
+	switch p.Kind {
+	case kernel.KindAdmin:
+		return true
+	case kernel.KindPatient:
+		return a.PatientID == p.AccountID
+	case kernel.KindProfessional:
+		return a.Kind == KindConsultation && a.ProfessionalID == p.AccountID
+	case kernel.KindCompanyMember:
+		return a.Kind == KindExam && a.CompanyID == p.CompanyID
+	}
+	return false
+}
+
+// verifiedProfessional returns a bookable professional or NotFound.
+func (s *Service) verifiedProfessional(ctx context.Context, id kernel.ID) (Professional, error) {
+	if !kernel.ValidID(id) {
+		return Professional{}, kernel.NotFound("no such professional")
+	}
+	pr, err := s.dir.Professional(ctx, id)
+	if err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
+			return Professional{}, kernel.NotFound("no such professional")
+		}
+		return Professional{}, kernel.Wrap(err, "look up professional")
+	}
+	if !pr.Verified {
+		return Professional{}, kernel.NotFound("no such professional")
+	}
+	return pr, nil
+}
+
+// GetAvailability returns a professional's own availability (with its Version for ETags).
+func (s *Service) GetAvailability(ctx context.Context, p kernel.Principal, professionalID kernel.ID) (Availability, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Availability{}, err
+	}
+	if !isProfessional(p, professionalID) && p.Kind != kernel.KindAdmin {
+		return Availability{}, kernel.Forbidden("only the professional may read this availability")
+	}
+	a, err := s.store.GetAvailability(ctx, professionalID)
+	if err != nil {
+		return Availability{}, kernel.Wrap(err, "get availability")
+	}
+	return a, nil
+}
+
+// PutAvailability replaces a professional's availability. ifVersion > 0 must match the stored version.
+func (s *Service) PutAvailability(ctx context.Context, p kernel.Principal, professionalID kernel.ID, a Availability, ifVersion int64) (Availability, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Availability{}, err
+	}
+	if !isProfessional(p, professionalID) && p.Kind != kernel.KindAdmin {
+		return Availability{}, kernel.Forbidden("only the professional may change this availability")
+	}
+	a.OwnerID = professionalID
+	a.Normalize()
+	if err := a.Validate(); err != nil {
+		return Availability{}, err
+	}
+	a.UpdatedAt = s.now()
+	out, err := s.store.PutAvailability(ctx, a, ifVersion)
+	return out, kernel.Wrap(err, "put availability")
+}
+
+// Slots returns a verified professional's free slots starting in [from, to), optionally of one mode.
+func (s *Service) Slots(ctx context.Context, p kernel.Principal, professionalID kernel.ID, from, to time.Time, mode Mode) ([]Slot, error) {
+	if _, err := s.verifiedProfessional(ctx, professionalID); err != nil {
+		return nil, err
+	}
+	if err := checkRange(from, to, 92); err != nil {
+		return nil, err
+	}
+	if mode != "" && !mode.Valid() {
+		return nil, kernel.Invalid("mode", "must be in_person or telemedicine")
+	}
+	return s.freeSlots(ctx, professionalID, 1, from, to, mode)
+}
+
+func checkRange(from, to time.Time, maxDays int) error {
+	var pr kernel.Problems
+	if from.IsZero() {
+		pr.Add("from", "is required")
+	}
+	if to.IsZero() {
+		pr.Add("to", "is required")
+	}
+	if !from.IsZero() && !to.IsZero() {
+		if !to.After(from) {
+			pr.Add("to", "must be after from")
+		} else if to.Sub(from) > time.Duration(maxDays)*24*time.Hour {
+			pr.Add("to", "must be at most %d days after from", maxDays)
+		}
+	}
+	return pr.Err()
+}
+
+func (s *Service) freeSlots(ctx context.Context, ownerID kernel.ID, capacity int, from, to time.Time, mode Mode) ([]Slot, error) {
+	out := []Slot{}
+	a, err := s.store.GetAvailability(ctx, ownerID)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return out, nil
+	}
+	if err != nil {
+		return nil, kernel.Wrap(err, "get availability")
+	}
+	slots := GenerateSlots(a, from, to, s.now())
+	if len(slots) == 0 {
+		return out, nil
+	}
+	booked, err := s.store.Booked(ctx, []kernel.ID{ownerID}, slots[0].Start, slots[len(slots)-1].End)
+	if err != nil {
+		return nil, kernel.Wrap(err, "booked")
+	}
+	for _, sl := range FreeSlots(slots, booked[ownerID], capacity) {
+		if mode == "" || sl.Mode == mode {
+			out = append(out, sl.in(a.Location()))
+		}
+	}
+	return out, nil
+}
+
+func (sl Slot) in(loc *time.Location) Slot {
+	sl.Start, sl.End = sl.Start.In(loc), sl.End.In(loc)
+	return sl
+}
+
+// BookRequest asks for a consultation (ProfessionalID) or an exam (ExamServiceID).
+type BookRequest struct {
+	ProfessionalID kernel.ID
+	ExamServiceID  kernel.ID
+	Start          time.Time
+	Mode           Mode
+	Reason         string
+}
+
+// Book books a slot for the calling patient. It returns kernel.KindConflict when the
+// slot is taken or not offered, kernel.KindUnprocessable outside notice or horizon.
+func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (Appointment, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Appointment{}, err
+	}
+	if p.Kind != kernel.KindPatient {
+		return Appointment{}, kernel.Forbidden("only patients book appointments")
+	}
+	var pr kernel.Problems
+	switch {
+	case r.ProfessionalID == "" && r.ExamServiceID == "":
+		pr.Add("professional_id", "professional_id or exam_service_id is required")
+	case r.ProfessionalID != "" && r.ExamServiceID != "":
+		pr.Add("exam_service_id", "give either professional_id or exam_service_id, not both")
+	}
+	if r.Start.IsZero() {
+		pr.Add("start", "is required")
+	}
+	if r.Mode != "" && !r.Mode.Valid() {
+		pr.Add("mode", "must be in_person or telemedicine")
+	}
+	if len(r.Reason) > 1000 {
+		pr.Add("reason", "must have at most 1000 characters")
+	}
+	if err := pr.Err(); err != nil {
+		return Appointment{}, err
+	}
+	now := s.now()
+	a := Appointment{ID: kernel.NewID(), PatientID: p.AccountID, Reason: strings.TrimSpace(r.Reason),
+		Status: StatusConfirmed, Capacity: 1, CreatedAt: now, UpdatedAt: now, Version: 1}
+	var ownerID kernel.ID
+	if r.ProfessionalID != "" {
+		pro, err := s.verifiedProfessional(ctx, r.ProfessionalID)
+		if err != nil {
+			return Appointment{}, err
+		}
+		a.Kind, a.ProfessionalID, a.Price, ownerID = KindConsultation, pro.ID, pro.Price, pro.ID
+	} else {
+		ex, err := s.bookableExam(ctx, r.ExamServiceID)
+		if err != nil {
+			return Appointment{}, err
+		}
+		a.Kind, a.ExamServiceID, a.CompanyID, a.Price, a.Capacity, ownerID = KindExam, ex.ID, ex.CompanyID, ex.Price, ex.Capacity, ex.ID
+	}
+	slot, av, err := s.offeredSlot(ctx, ownerID, r.Start, r.Mode, now)
+	if err != nil {
+		return Appointment{}, err
+	}
+	a.Start, a.End, a.Mode, a.Place = slot.Start.UTC(), slot.End.UTC(), slot.Mode, slot.Place
+	if a.Kind == KindExam && r.Mode == "" {
+		a.Mode = slot.Mode
+	}
+	_ = av
+	var hold *WaitlistEntry
+	if a.Kind == KindConsultation {
+		h, err := s.store.OfferedHold(ctx, ownerID, a.Start, now)
+		switch {
+		case err == nil && h.PatientID != p.AccountID:
+			return Appointment{}, kernel.ConflictField("start", "the slot is held for a patient on the waitlist")
+		case err == nil:
+			hold = &h
+		case kernel.KindOf(err) != kernel.KindNotFound:
+			return Appointment{}, kernel.Wrap(err, "check hold")
+		}
+	}
+	if err := s.store.Book(ctx, &a, []kernel.Event{a.event(TopicBooked, now)}); err != nil {
+		if kernel.KindOf(err) == kernel.KindConflict {
+			return Appointment{}, kernel.ConflictField("start", "the slot is already taken")
+		}
+		return Appointment{}, kernel.Wrap(err, "book")
+	}
+	if hold != nil {
+		hold.Status, hold.UpdatedAt = WaitFulfilled, now
+		if err := s.store.UpdateWaitlist(ctx, *hold); err != nil {
+			s.log.Warn("waitlist entry not marked fulfilled", "waitlist_id", hold.ID, "err", err)
+		}
+	}
+	return a, nil
+}
+
+// offeredSlot checks notice and horizon, then that start is a generated slot of the owner (of mode, if given).
+func (s *Service) offeredSlot(ctx context.Context, ownerID kernel.ID, start time.Time, mode Mode, now time.Time) (Slot, Availability, error) {
+	av, err := s.store.GetAvailability(ctx, ownerID)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return Slot{}, av, kernel.ConflictField("start", "this slot is not offered")
+	}
+	if err != nil {
+		return Slot{}, av, kernel.Wrap(err, "get availability")
+	}
+	if start.Before(now.Add(time.Duration(av.MinNoticeHours) * time.Hour)) {
+		return Slot{}, av, kernel.Unprocessable("the start is inside the minimum notice",
+			kernel.FieldError{Field: "start", Message: "must be at least " + itoa(av.MinNoticeHours) + " hours from now"})
+	}
+	if !start.Before(now.AddDate(0, 0, av.HorizonDays)) {
+		return Slot{}, av, kernel.Unprocessable("the start is beyond the booking horizon",
+			kernel.FieldError{Field: "start", Message: "must be within " + itoa(av.HorizonDays) + " days from now"})
+	}
+	slot, ok := FindSlot(GenerateSlots(av, start, start.Add(time.Minute), now), start)
+	if !ok {
+		return Slot{}, av, kernel.ConflictField("start", "this slot is not offered")
+	}
+	if mode != "" && slot.Mode != mode {
+		return Slot{}, av, kernel.ConflictField("mode", "this slot is offered only as "+string(slot.Mode))
+	}
+	return slot, av, nil
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// GetAppointment returns an appointment the caller may see; NotFound otherwise.
+func (s *Service) GetAppointment(ctx context.Context, p kernel.Principal, id kernel.ID) (Appointment, error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return Appointment{}, err
+	}
+	a, err := s.store.GetAppointment(ctx, id)
+	if err != nil || !canSee(p, a) {
+		if err == nil || kernel.KindOf(err) == kernel.KindNotFound {
+			return Appointment{}, kernel.NotFound("no such appointment")
+		}
+		return Appointment{}, kernel.Wrap(err, "get appointment")
+	}
+	return a, nil
+}
+
+// ListAppointments lists the caller's own: a patient's bookings, a professional's agenda,
+// a company's exam bookings. An admin sees all.
+func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f AppointmentFilter, page kernel.Page) (kernel.List[Appointment], error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return kernel.List[Appointment]{}, err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return kernel.List[Appointment]{}, kernel.Invalid("status", "must be confirmed, cancelled, completed or no_show")
+	}
+	page, err := page.Normalize()
+	if err != nil {
+		return kernel.List[Appointment]{}, err
+	}
+	f.PatientID, f.ProfessionalID, f.CompanyID = "", "", ""
+	switch p.Kind {
+	case kernel.KindPatient:
+		f.PatientID = p.AccountID
+	case kernel.KindProfessional:
+		f.ProfessionalID = p.AccountID
+	case kernel.KindCompanyMember:
+		f.CompanyID = p.CompanyID
+	case kernel.KindAdmin:
+	default:
+		return kernel.List[Appointment]{}, kernel.Forbidden("this caller has no appointments")
+	}
+	l, err := s.store.ListAppointments(ctx, f, page)
+	return l, kernel.Wrap(err, "list appointments")
+}
+
+// AgendaItem is an appointment with the patient's name, for the professional's eyes.
+type AgendaItem struct {
+	Appointment
+	PatientName string
+}
+
+// Agenda returns a professional's appointments in [from, to) with patient names; only the
+// professional (or an admin) may read it.
+func (s *Service) Agenda(ctx context.Context, p kernel.Principal, professionalID kernel.ID, from, to time.Time, page kernel.Page) (kernel.List[AgendaItem], error) {
+	if err := p.RequireAuthenticated(); err != nil {
+		return kernel.List[AgendaItem]{}, err
+	}
+	if !isProfessional(p, professionalID) && p.Kind != kernel.KindAdmin {
+		return kernel.List[AgendaItem]{}, kernel.Forbidden("only the professional may read this agenda")
+	}
+	if err := checkRange(from, to, 366); err != nil {
+		return kernel.List[AgendaItem]{}, err
+	}
+	page, err := page.Normalize()
+	if err != nil {
+		return kernel.List[AgendaItem]{}, err
+	}
+	l, err := s.store.ListAppointments(ctx, AppointmentFilter{ProfessionalID: professionalID, From: from, To: to}, page)
+	if err != nil {
+		return kernel.List[AgendaItem]{}, kernel.Wrap(err, "agenda")
+	}
+	return s.withNames(ctx, l), nil
+}
+
+func (s *Service) withNames(ctx context.Context, l kernel.List[Appointment]) kernel.List[AgendaItem] {
+	out := kernel.List[AgendaItem]{Items: make([]AgendaItem, 0, len(l.Items)), NextCursor: l.NextCursor}
+	names := map[kernel.ID]string{}
+	for _, a := range l.Items {
+		name, ok := names[a.PatientID]
+		if !ok {
+			if pt, err := s.dir.Patient(ctx, a.PatientID); err == nil {
+				name = pt.Name
+			}
+			names[a.PatientID] = name
+		}
+		out.Items = append(out.Items, AgendaItem{Appointment: a, PatientName: name})
+	}
+	return out
+}
+
+// Reschedule moves an appointment to another offered slot atomically: the new slot
+// is taken and the old one freed in one transaction, or nothing changes.
+func (s *Service) Reschedule(ctx context.Context, p kernel.Principal, id kernel.ID, start time.Time) (Appointment, error) {
+	cur, err := s.GetAppointment(ctx, p, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if err := s.mayChange(ctx, p, cur, "reschedule"); err != nil {
+		return Appointment{}, err
+	}
+	if start.IsZero() {
+		return Appointment{}, kernel.Invalid("start", "is required")
+	}
+	now := s.now()
+	if !cur.Status.Active() {
+		return Appointment{}, kernel.ConflictField("status", "the appointment is "+string(cur.Status)+" and cannot be rescheduled")
+	}
+	slot, _, err := s.offeredSlot(ctx, cur.ResourceID(), start, "", now)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if cur.Kind == KindConsultation {
+		if h, err := s.store.OfferedHold(ctx, cur.ProfessionalID, slot.Start, now); err == nil && h.PatientID != cur.PatientID {
+			return Appointment{}, kernel.ConflictField("start", "the slot is held for a patient on the waitlist")
+		}
+	}
+	var oldStart, oldEnd time.Time
+	out, err := s.store.UpdateAppointment(ctx, id, func(a *Appointment) ([]kernel.Event, error) {
+		if !a.Status.Active() {
+			return nil, kernel.ConflictField("status", "the appointment is "+string(a.Status)+" and cannot be rescheduled")
+		}
+		oldStart, oldEnd = a.Start, a.End
+		a.Start, a.End, a.Mode, a.Place = slot.Start.UTC(), slot.End.UTC(), slot.Mode, slot.Place
+		a.UpdatedAt = now
+		ev := a.event(TopicRescheduled, now)
+		pl := ev.Payload.(AppointmentEvent)
+		pl.PreviousStart = oldStart.UTC()
+		ev.Payload = pl
+		return []kernel.Event{ev}, nil
+	})
+	if err != nil {
+		if kernel.KindOf(err) == kernel.KindConflict {
+			var ke *kernel.Error
+			if asKernel(err, &ke) && len(ke.Fields) > 0 {
+				return Appointment{}, err
+			}
+			return Appointment{}, kernel.ConflictField("start", "the slot is already taken")
+		}
+		return Appointment{}, kernel.Wrap(err, "reschedule")
+	}
+	if out.Kind == KindConsultation && !oldStart.Equal(out.Start) {
+		s.offerFreed(ctx, out.ProfessionalID, oldStart, oldEnd)
+	}
+	return out, nil
+}
+
+// mayChange checks that p may reschedule or cancel a (already visible to p), and the
+// late-change policy for patients.
+func (s *Service) mayChange(ctx context.Context, p kernel.Principal, a Appointment, what string) error {
+	switch p.Kind {
+	case kernel.KindPatient, kernel.KindProfessional, kernel.KindCompanyMember, kernel.KindAdmin:
+	default:
+		return kernel.Forbidden("this caller may not %s appointments", what)
+	}
+	if p.Kind != kernel.KindPatient || !a.Status.Active() {
+		return nil
+	}
+	av, err := s.store.GetAvailability(ctx, a.ResourceID())
+	if err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
+			return nil
+		}
+		return kernel.Wrap(err, "get availability")
+	}
+	if av.CancelUntilHours > 0 && s.now().Add(time.Duration(av.CancelUntilHours)*time.Hour).After(a.Start) {
+		return kernel.Unprocessable("too late to "+what+" this appointment",
+			kernel.FieldError{Field: "start", Message: "patients may " + what + " up to " + itoa(av.CancelUntilHours) + " hours before the start"})
+	}
+	return nil
+}
+
+// Cancel cancels an appointment, by either side; a patient within the professional's policy.
+func (s *Service) Cancel(ctx context.Context, p kernel.Principal, id kernel.ID, reason string) (Appointment, error) {
+	cur, err := s.GetAppointment(ctx, p, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if len(reason) > 1000 {
+		return Appointment{}, kernel.Invalid("reason", "must have at most 1000 characters")
+	}
+	if err := s.mayChange(ctx, p, cur, "cancel"); err != nil {
+		return Appointment{}, err
+	}
+	now := s.now()
+	out, err := s.store.UpdateAppointment(ctx, id, func(a *Appointment) ([]kernel.Event, error) {
+		if err := a.transition(StatusCancelled, now); err != nil {
+			return nil, err
+		}
+		a.CancelReason, a.CancelledBy = strings.TrimSpace(reason), p.Kind
+		return []kernel.Event{a.event(TopicCancelled, now)}, nil
+	})
+	if err != nil {
+		return Appointment{}, kernel.Wrap(err, "cancel")
+	}
+	if out.Kind == KindConsultation {
+		s.offerFreed(ctx, out.ProfessionalID, out.Start, out.End)
+	}
+	return out, nil
+}
+
+// Complete marks an appointment completed; NoShow marks that the patient did not come.
+// Only the professional (or the hospital, for exams) may, once the appointment has started.
+func (s *Service) Complete(ctx context.Context, p kernel.Principal, id kernel.ID) (Appointment, error) {
+	return s.finish(ctx, p, id, StatusCompleted, TopicCompleted)
+}
+
+// NoShow marks that the patient did not come.
+func (s *Service) NoShow(ctx context.Context, p kernel.Principal, id kernel.ID) (Appointment, error) {
+	return s.finish(ctx, p, id, StatusNoShow, TopicNoShow)
+}
+
+func (s *Service) finish(ctx context.Context, p kernel.Principal, id kernel.ID, to Status, topic string) (Appointment, error) {
+	cur, err := s.GetAppointment(ctx, p, id)
+	if err != nil {
+		return Appointment{}, err
+	}
+	if p.Kind == kernel.KindPatient {
+		return Appointment{}, kernel.Forbidden("only the professional or the hospital may mark an appointment %s", to)
+	}
+	now := s.now()
+	if cur.Status.Active() && now.Before(cur.Start) {
+		return Appointment{}, kernel.Unprocessable("the appointment has not started yet",
+			kernel.FieldError{Field: "start", Message: "must be in the past"})
+	}
+	return s.store.UpdateAppointment(ctx, id, func(a *Appointment) ([]kernel.Event, error) {
+		if err := a.transition(to, now); err != nil {
+			return nil, err
+		}
+		return []kernel.Event{a.event(topic, now)}, nil
+	})
+}
