@@ -194,8 +194,13 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	route := routeOf(c)
 	s.metrics.observe(c.Method(), route, status, elapsed)
 	// No query string, body, name, CPF or e-mail is ever logged.
+	// A streamed body (a file download) is not read here: Body() would buffer it whole.
+	size := c.Response().Header.ContentLength()
+	if !c.Response().IsBodyStream() {
+		size = len(c.Response().Body())
+	}
 	s.log.Info("request", "request_id", RequestID(c), "method", c.Method(), "route", route,
-		"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", len(c.Response().Body()))
+		"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", size)
 	return nil
 }
 
