@@ -231,7 +231,17 @@ func (s *Store) UpdateEvaluation(ctx context.Context, id kernel.ID, fn func(cur 
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var row evaluationRow
 		if err := s.lock(tx.NewSelect().Model(&row).Where("id = ? AND is_current", id)).Scan(ctx); err != nil {
-			return hideNotFound(err, "evaluation")
+			err = hideNotFound(err, "evaluation")
+			if kernel.KindOf(err) == kernel.KindNotFound {
+				// On PostgreSQL a waiter for the lock re-checks is_current on the row it
+				// waited for, which a concurrent amendment just cleared: the evaluation
+				// exists but changed under us.
+				n, cerr := tx.NewSelect().Model((*evaluationRow)(nil)).Where("id = ?", id).Count(ctx)
+				if cerr == nil && n > 0 {
+					return kernel.Conflict("the evaluation was amended at the same time; read it again")
+				}
+			}
+			return err
 		}
 		cur, err := row.toDomain()
 		if err != nil {
