@@ -334,25 +334,40 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, accountKind, 
 		if a.Disabled || kind != "" && a.Kind != kind {
 			continue
 		}
-		secret := randomToken(32)
-		t := ResetToken{Hash: hashSecret(secret), AccountID: a.ID, ExpiresAt: now.Add(s.cfg.ResetTTL), CreatedAt: now}
-		if err := s.store.CreateResetToken(ctx, t); err != nil {
+		if err := s.sendResetLink(ctx, a, "password_reset", now); err != nil {
 			return err
 		}
-		if s.notifier == nil {
-			s.log.Warn("no notifier: password reset not sent", "account_id", a.ID)
-			continue
-		}
-		link := s.cfg.ResetURL + secret
-		n := ports.Notification{
-			ID: kernel.NewID(), To: a.Email, Channel: "email", Template: "password_reset",
-			Subject: "Redefinição de senha / password reset",
-			Body:    "Use this link within " + s.cfg.ResetTTL.String() + " to choose a new password: " + link,
-			Data:    map[string]string{"token": secret, "url": link, "account_kind": string(a.Kind), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
-		}
-		if err := s.notifier.Notify(ctx, n); err != nil {
-			s.log.Warn("password reset notification failed", "account_id", a.ID, "kind", string(kernel.KindOf(err)))
-		}
+	}
+	return nil
+}
+
+// sendResetLink stores a single-use token for the account and e-mails its link
+// with template ("password_reset", or "member_invitation" for a new member). A
+// notifier failure is logged, not returned: the caller's answer must not
+// depend on it.
+func (s *Service) sendResetLink(ctx context.Context, a Account, template string, now time.Time) error {
+	secret := randomToken(32)
+	t := ResetToken{Hash: hashSecret(secret), AccountID: a.ID, ExpiresAt: now.Add(s.cfg.ResetTTL), CreatedAt: now}
+	if err := s.store.CreateResetToken(ctx, t); err != nil {
+		return err
+	}
+	if s.notifier == nil {
+		s.log.Warn("no notifier: reset link not sent", "account_id", a.ID, "template", template)
+		return nil
+	}
+	link := s.cfg.ResetURL + secret
+	subject, body := "Redefinição de senha / password reset",
+		"Use this link within "+s.cfg.ResetTTL.String()+" to choose a new password: "+link
+	if template == "member_invitation" {
+		subject, body = "Convite / you were added to a company on multisaúde",
+			"Use this link within "+s.cfg.ResetTTL.String()+" to choose your password: "+link
+	}
+	n := ports.Notification{
+		ID: kernel.NewID(), To: a.Email, Channel: "email", Template: template, Subject: subject, Body: body,
+		Data: map[string]string{"token": secret, "url": link, "account_kind": string(a.Kind), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
+	}
+	if err := s.notifier.Notify(ctx, n); err != nil {
+		s.log.Warn("reset link notification failed", "account_id", a.ID, "template", template, "kind", string(kernel.KindOf(err)))
 	}
 	return nil
 }

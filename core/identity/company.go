@@ -75,7 +75,7 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 		return Member{}, err
 	}
 	if invite {
-		if err := s.RequestPasswordReset(ctx, a.Email, string(kernel.KindCompanyMember), "invite:"+companyID); err != nil {
+		if err := s.sendResetLink(ctx, a, "member_invitation", now); err != nil {
 			s.log.Warn("member invitation not sent", "account_id", a.ID, "kind", string(kernel.KindOf(err)))
 		}
 	}

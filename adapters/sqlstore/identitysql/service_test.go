@@ -277,7 +277,7 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		invited, err := e.svc.AddMember(ctx, ap, c.ID, identity.MemberInput{Name: "Inv", Email: "inv@farmacia.com", Role: "admin"})
-		if err != nil || e.mail.last().To != "inv@farmacia.com" {
+		if err != nil || e.mail.last().To != "inv@farmacia.com" || e.mail.last().Template != "member_invitation" {
 			t.Fatalf("invitation: %v", err)
 		}
 		sp := kernel.Principal{AccountID: staff.AccountID, Kind: kernel.KindCompanyMember, CompanyID: c.ID, Roles: []string{"staff"}}
