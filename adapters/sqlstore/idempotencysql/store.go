@@ -1,0 +1,103 @@
+// Package idempotencysql keeps the first answers to requests sent with an
+// Idempotency-Key (httpapi.IdempotencyStore) in the idempotency_keys table.
+package idempotencysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/multisaude/multisaude/adapters/httpapi"
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/core/kernel"
+)
+
+// Store implements httpapi.IdempotencyStore.
+type Store struct {
+	db    *sqlstore.DB
+	clock kernel.Clock
+	// Takeover is the age after which a pending claim is presumed dead; default 1 minute.
+	Takeover time.Duration
+}
+
+var _ httpapi.IdempotencyStore = (*Store)(nil)
+
+// New returns the store on db.
+func New(db *sqlstore.DB) *Store { return &Store{db: db, clock: kernel.SystemClock{}, Takeover: time.Minute} }
+
+type row struct {
+	bun.BaseModel `bun:"table:idempotency_keys"`
+	Principal     string     `bun:"principal,pk"`
+	Route         string     `bun:"route,pk"`
+	Key           string     `bun:"key,pk"`
+	RequestHash   string     `bun:"request_hash"`
+	Status        int        `bun:"status"`
+	ContentType   string     `bun:"content_type"`
+	Body          []byte     `bun:"body"`
+	Headers       string     `bun:"headers"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	CompletedAt   *time.Time `bun:"completed_at"`
+}
+
+func where(q bun.QueryBuilder, s httpapi.IdempotencyScope) bun.QueryBuilder {
+	return q.Where("principal = ? AND route = ? AND key = ?", s.Principal, s.Route, s.Key)
+}
+
+func (s *Store) Claim(ctx context.Context, scope httpapi.IdempotencyScope, hash string) (httpapi.IdempotencyRecord, bool, error) {
+	now := s.clock.Now().UTC()
+	r := row{Principal: scope.Principal, Route: scope.Route, Key: scope.Key, RequestHash: hash, CreatedAt: now}
+	res, err := s.db.NewInsert().Model(&r).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return httpapi.IdempotencyRecord{}, false, sqlstore.Translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return httpapi.IdempotencyRecord{RequestHash: hash}, true, nil
+	}
+	var cur row
+	err = s.db.NewSelect().Model(&cur).ApplyQueryBuilder(func(q bun.QueryBuilder) bun.QueryBuilder { return where(q, scope) }).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) { // released in between: try again
+		return s.Claim(ctx, scope, hash)
+	}
+	if err != nil {
+		return httpapi.IdempotencyRecord{}, false, sqlstore.Translate(err)
+	}
+	rec := httpapi.IdempotencyRecord{RequestHash: cur.RequestHash, Done: cur.Status != 0, Status: cur.Status,
+		ContentType: cur.ContentType, Location: cur.Headers, Body: cur.Body}
+	if !rec.Done && cur.RequestHash == hash && now.Sub(cur.CreatedAt.UTC()) > s.Takeover {
+		res, err := s.db.NewUpdate().Table("idempotency_keys").Set("created_at = ?", now).
+			Where("principal = ? AND route = ? AND key = ? AND status = 0 AND created_at = ?", scope.Principal, scope.Route, scope.Key, cur.CreatedAt).Exec(ctx)
+		if err != nil {
+			return httpapi.IdempotencyRecord{}, false, sqlstore.Translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 1 {
+			return httpapi.IdempotencyRecord{RequestHash: hash}, true, nil
+		}
+	}
+	return rec, false, nil
+}
+
+func (s *Store) Complete(ctx context.Context, scope httpapi.IdempotencyScope, rec httpapi.IdempotencyRecord) error {
+	now := s.clock.Now().UTC()
+	_, err := s.db.NewUpdate().Table("idempotency_keys").
+		Set("status = ?, content_type = ?, body = ?, headers = ?, completed_at = ?", rec.Status, rec.ContentType, rec.Body, rec.Location, now).
+		Where("principal = ? AND route = ? AND key = ?", scope.Principal, scope.Route, scope.Key).Exec(ctx)
+	return sqlstore.Translate(err)
+}
+
+func (s *Store) Release(ctx context.Context, scope httpapi.IdempotencyScope) error {
+	_, err := s.db.NewDelete().Table("idempotency_keys").
+		Where("principal = ? AND route = ? AND key = ? AND status = 0", scope.Principal, scope.Route, scope.Key).Exec(ctx)
+	return sqlstore.Translate(err)
+}
+
+// Purge deletes records older than age (run it daily; keys are meant for retries, not forever).
+func (s *Store) Purge(ctx context.Context, age time.Duration) (int64, error) {
+	res, err := s.db.NewDelete().Table("idempotency_keys").Where("created_at < ?", s.clock.Now().UTC().Add(-age)).Exec(ctx)
+	if err != nil {
+		return 0, sqlstore.Translate(err)
+	}
+	return res.RowsAffected()
+}
