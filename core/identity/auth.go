@@ -406,6 +406,18 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	if err != nil {
 		return err
 	}
+	if err := s.setProviderPassword(ctx, t.AccountID, password); err != nil {
+		return kernel.Wrap(err, "set the password at the identity provider")
+	}
 	s.limiter.reset("login-email:" + email)
 	return s.store.RevokeAccountRefreshTokens(ctx, t.AccountID, now)
+}
+
+// setProviderPassword tells the identity provider about a new password (a
+// no-op for the local provider, whose credentials live in our store).
+func (s *Service) setProviderPassword(ctx context.Context, accountID kernel.ID, password string) error {
+	if s.idp == nil {
+		return nil
+	}
+	return s.idp.SetPassword(ctx, accountID, password)
 }

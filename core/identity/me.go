@@ -207,6 +207,9 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 		s.regeocode(ctx, p, *geo)
 	}
 	if newHash != "" {
+		if err := s.setProviderPassword(ctx, p.AccountID, *in.NewPassword); err != nil {
+			return Me{}, kernel.Wrap(err, "set the password at the identity provider")
+		}
 		// Other sessions end when the password changes.
 		_ = s.store.RevokeAccountRefreshTokens(ctx, p.AccountID, now)
 	}

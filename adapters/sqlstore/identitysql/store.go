@@ -259,7 +259,7 @@ func (s *Store) ListProfessionals(ctx context.Context, status identity.Status, q
 		ids[i] = r.ID
 	}
 	var accs []accountRow
-	if err := s.db.NewSelect().Model(&accs).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&accs).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	byID := make(map[string]accountRow, len(accs))
