@@ -11,6 +11,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/httpapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/sqlstore"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
@@ -86,12 +87,12 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 // CommonSet is what every profile shares.
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
-	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet,
+	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
-func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module) Modules {
-	return Modules{blob, identityRoutes, clinicalRoutes}
+func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module) Modules {
+	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.

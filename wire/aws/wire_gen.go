@@ -10,6 +10,7 @@ import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/offlinegeo"
 	"github.com/multisaude/multisaude/wire"
 )
@@ -70,7 +71,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	sealer := wire.ProvideClinicalSealer(keyring)
 	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, careRelations, signer, fileblobStore, sealer, notifier, clock, logger, cfg)
 	clinicalapiModule := clinicalapi.New(clinicalService)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule)
+	schedulingsqlStore := wire.ProvideSchedulingStore(db)
+	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
+	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, clock, logger)
+	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
+	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	workers := wire.ProvideWorkers(relay)

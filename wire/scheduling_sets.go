@@ -1,0 +1,61 @@
+package wire
+
+import (
+	"context"
+	"log/slog"
+
+	gw "github.com/google/wire"
+
+	"github.com/multisaude/multisaude/adapters/httpapi"
+	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
+	"github.com/multisaude/multisaude/adapters/schedulingdir"
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/sqlstore/idempotencysql"
+	"github.com/multisaude/multisaude/adapters/sqlstore/schedulingsql"
+	"github.com/multisaude/multisaude/core/identity"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/scheduling"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// ProvideSchedulingStore is scheduling's SQL store.
+func ProvideSchedulingStore(db *sqlstore.DB) *schedulingsql.Store { return schedulingsql.New(db) }
+
+// ProvideSchedulingDirectory looks professionals, companies and patients up in identity.
+func ProvideSchedulingDirectory(ids *identity.Service, clock kernel.Clock) *schedulingdir.Directory {
+	return schedulingdir.New(ids, clock)
+}
+
+// ProvideSchedulingService builds scheduling's use cases. The clinical context plugs
+// treatment plans into the dashboard with svc.UsePlans(src) (scheduling.TreatmentPlans).
+func ProvideSchedulingService(store scheduling.Store, dir scheduling.Directory, clock kernel.Clock, log *slog.Logger) *scheduling.Service {
+	return scheduling.NewService(store, dir, clock, scheduling.Options{}, log)
+}
+
+// ProvideIdempotencyStore keeps first answers of POSTs sent with an Idempotency-Key.
+func ProvideIdempotencyStore(db *sqlstore.DB) *idempotencysql.Store { return idempotencysql.New(db) }
+
+// ProvideSchedulingReminders is the reminder worker: it needs the profile's
+// ports.Scheduler (add it to SchedulingSet and ProvideSchedulingWorker to
+// ProvideWorkers once every profile provides one).
+func ProvideSchedulingReminders(svc *scheduling.Service, sched ports.Scheduler, notifier ports.Notifier) *scheduling.Reminders {
+	return scheduling.NewReminders(svc, sched, notifier)
+}
+
+// ProvideSchedulingWorker runs the reminder worker on the profile's queue.
+func ProvideSchedulingWorker(r *scheduling.Reminders, q ports.Queue, log *slog.Logger) Worker {
+	return Worker{Name: "scheduling-reminders", Run: func(ctx context.Context) {
+		if err := r.Run(ctx, q); err != nil && ctx.Err() == nil {
+			log.Warn("scheduling reminders stopped", "err", err)
+		}
+	}}
+}
+
+// SchedulingSet is scheduling in every profile: store, identity bridge, service,
+// idempotency store and routes.
+var SchedulingSet = gw.NewSet(
+	ProvideSchedulingStore, ProvideSchedulingDirectory, ProvideSchedulingService, ProvideIdempotencyStore, schedulingapi.New,
+	gw.Bind(new(scheduling.Store), new(*schedulingsql.Store)),
+	gw.Bind(new(scheduling.Directory), new(*schedulingdir.Directory)),
+	gw.Bind(new(httpapi.IdempotencyStore), new(*idempotencysql.Store)),
+)
