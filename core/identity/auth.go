@@ -250,6 +250,18 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.P
 		}
 		return kernel.Anonymous, kernel.Unauthenticated("the token is invalid or expired")
 	}
+	if p.Kind == kernel.KindCompanyMember {
+		// Staff come and go: a removed member loses access at once, and a role
+		// change applies at once, at the price of one primary-key read.
+		acc, err := s.store.Account(ctx, p.AccountID)
+		if kernel.KindOf(err) == kernel.KindNotFound || err == nil && (acc.Disabled || acc.Kind != kernel.KindCompanyMember) {
+			return kernel.Anonymous, kernel.Unauthenticated("the account was removed")
+		}
+		if err != nil {
+			return kernel.Anonymous, err
+		}
+		p = acc.Principal()
+	}
 	return p, nil
 }
 

@@ -309,6 +309,8 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 		wantKind(t, err, kernel.KindUnauthenticated, "")
 		_, err = e.svc.Refresh(ctx, tok.RefreshToken, "ip")
 		wantKind(t, err, kernel.KindUnauthenticated, "")
+		_, err = e.svc.Authenticate(ctx, tok.AccessToken)
+		wantKind(t, err, kernel.KindUnauthenticated, "")
 
 		// API keys.
 		k, secret, err := e.svc.CreateAPIKey(ctx, ap, c.ID, identity.APIKeyInput{Name: "ERP", Scopes: []string{"orders:read", "orders:write", "orders:read"}})

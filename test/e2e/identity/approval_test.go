@@ -192,6 +192,7 @@ func TestMembersAndAPIKeys(t *testing.T) {
 		// Removing a member ends their sessions; the last admin stays.
 		h.Do(t, harness.Req{Method: http.MethodDelete, Path: base + "/members/" + staff.ID, Token: ca.Token}).Want(t, http.StatusNoContent)
 		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": staff.RefreshToken}).Want(t, http.StatusUnauthorized)
+		h.Get(t, "/v1/me", staff.Token).Want(t, http.StatusUnauthorized) // the access token dies at once too
 		grant(t, h, map[string]any{"grant_type": "password", "email": staff.Email, "password": staff.Password}).Want(t, http.StatusUnauthorized)
 		h.Do(t, harness.Req{Method: http.MethodDelete, Path: base + "/members/" + staff.ID, Token: ca.Token}).Want(t, http.StatusNotFound)
 
