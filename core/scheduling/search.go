@@ -1,9 +1,10 @@
 package scheduling
 
 import (
+	"cmp"
 	"context"
 	"math"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
@@ -60,36 +61,43 @@ func (s *Service) Search(ctx context.Context, p kernel.Principal, q SearchQuery)
 	if err != nil {
 		return out, kernel.Wrap(err, "list professionals")
 	}
-	cands := make([]SearchResult, 0, len(pros))
-	for _, pr := range pros {
+	type cand struct {
+		i    int
+		dist float64
+	}
+	cands := make([]cand, 0, len(pros))
+	for i, pr := range pros {
 		if !pr.Verified {
 			continue
 		}
-		r := SearchResult{Professional: pr}
+		c := cand{i: i}
 		if q.Near != nil {
 			if !pr.Point.Known() {
 				continue
 			}
-			r.DistanceKm = DistanceKm(*q.Near, pr.Point)
-			if q.RadiusKm > 0 && r.DistanceKm > q.RadiusKm {
+			c.dist = DistanceKm(*q.Near, pr.Point)
+			if q.RadiusKm > 0 && c.dist > q.RadiusKm {
 				continue
 			}
 		}
-		cands = append(cands, r)
+		cands = append(cands, c)
 	}
 	if q.Near != nil {
-		sort.SliceStable(cands, func(i, j int) bool { return cands[i].DistanceKm < cands[j].DistanceKm })
+		slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(a.dist, b.dist) })
 	}
 	now := s.now()
 	batch := page.Limit
 	if q.Date != nil {
-		batch = max(page.Limit*2, 200) // many may have no free slot that day
+		batch = page.Limit * 2 // some may have no free slot that day; the batch doubles when so
 	}
 	for i := off; i < len(cands) && len(out.Items) < page.Limit; i += batch {
+		if i > off && q.Date != nil && batch < 400 {
+			batch *= 2
+		}
 		chunk := cands[i:min(i+batch, len(cands))]
 		ids := make([]kernel.ID, len(chunk))
 		for k, c := range chunk {
-			ids[k] = c.Professional.ID
+			ids[k] = pros[c.i].ID
 		}
 		avs, err := s.store.Availabilities(ctx, ids)
 		if err != nil {
@@ -97,7 +105,7 @@ func (s *Service) Search(ctx context.Context, p kernel.Principal, q SearchQuery)
 		}
 		from, to := now, now.AddDate(0, 0, s.opts.SearchDays)
 		if q.Date != nil {
-			// widest span covering that date in any zone
+			// the widest span covering that date in any zone
 			from = time.Date(q.Date.Year, q.Date.Month, q.Date.Day, 0, 0, 0, 0, time.UTC).Add(-14 * time.Hour)
 			to = from.Add(52 * time.Hour)
 		}
@@ -106,21 +114,20 @@ func (s *Service) Search(ctx context.Context, p kernel.Principal, q SearchQuery)
 			return out, kernel.Wrap(err, "booked")
 		}
 		for k, c := range chunk {
-			av, ok := avs[c.Professional.ID]
-			c.NextSlots = []Slot{}
-			if ok {
+			r := SearchResult{Professional: pros[c.i], DistanceKm: c.dist, NextSlots: []Slot{}}
+			if av, ok := avs[r.Professional.ID]; ok {
 				f, t := from, to
 				if q.Date != nil {
 					loc := av.Location()
 					f = time.Date(q.Date.Year, q.Date.Month, q.Date.Day, 0, 0, 0, 0, loc)
 					t = f.AddDate(0, 0, 1)
 				}
-				c.NextSlots = nextFree(av, f, t, now, booked[c.Professional.ID], q.Mode, s.opts.NextSlots)
+				r.NextSlots = nextFree(av, f, t, now, booked[r.Professional.ID], q.Mode, s.opts.NextSlots)
 			}
-			if q.Date != nil && len(c.NextSlots) == 0 {
+			if q.Date != nil && len(r.NextSlots) == 0 {
 				continue
 			}
-			out.Items = append(out.Items, c)
+			out.Items = append(out.Items, r)
 			if len(out.Items) == page.Limit {
 				if i+k+1 < len(cands) {
 					out.NextCursor = kernel.EncodeCursor(i + k + 1)
