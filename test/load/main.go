@@ -1,0 +1,330 @@
+// Command load drives a running multisaude server with many patients booking
+// different slots at once and prints throughput and latency percentiles; with
+// -pgbench-url it also runs pgbench (a one-row insert transaction) against the
+// same PostgreSQL in the same run (right after the bookings), for comparison.
+//
+//	go run ./test/load booking -duration 30s -concurrency 200 -url http://127.0.0.1:8080 \
+//	    -admin-email admin@example.com -admin-password ... -pgbench-url postgres://postgres@127.0.0.1:5432/bench
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/test/e2e/harness"
+)
+
+type config struct {
+	url, adminEmail, adminPassword, pgbenchURL string
+	duration                                   time.Duration
+	concurrency, patients, professionals       int
+	pgbenchClients                             int
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "booking" {
+		fmt.Fprintln(os.Stderr, "usage: load booking [-duration 30s] [-concurrency 200] [-url http://127.0.0.1:8080] ...")
+		os.Exit(2)
+	}
+	var c config
+	fs := flag.NewFlagSet("booking", flag.ExitOnError)
+	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "server base URL")
+	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to book")
+	fs.IntVar(&c.concurrency, "concurrency", 200, "concurrent clients")
+	fs.IntVar(&c.patients, "patients", 200, "patients to sign up (clients share them round-robin)")
+	fs.IntVar(&c.professionals, "professionals", 50, "professionals to sign up and publish")
+	fs.StringVar(&c.adminEmail, "admin-email", os.Getenv("MULTISAUDE_ADMIN_EMAIL"), "platform admin e-mail (verifies professionals)")
+	fs.StringVar(&c.adminPassword, "admin-password", os.Getenv("MULTISAUDE_ADMIN_PASSWORD"), "platform admin password")
+	fs.StringVar(&c.pgbenchURL, "pgbench-url", "", "when set, run pgbench (one-row insert) against this PostgreSQL database in the same run")
+	fs.IntVar(&c.pgbenchClients, "pgbench-clients", 50, "pgbench clients (PostgreSQL max_connections bounds it; the server's pool is 50)")
+	_ = fs.Parse(os.Args[2:])
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(1)
+	}
+}
+
+var client = &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 1024, MaxConnsPerHost: 0}}
+
+func call(method, url, token string, body any, hdr map[string]string) (int, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return res.StatusCode, b, err
+}
+
+func must(status int, body []byte, err error, want int, what string) ([]byte, error) {
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if status != want {
+		return nil, fmt.Errorf("%s: status %d, want %d: %s", what, status, want, body)
+	}
+	return body, nil
+}
+
+func login(base, email, password, kind string) (string, error) {
+	st, b, err := call("POST", base+"/v1/auth/token", "", map[string]any{"grant_type": "password", "email": email, "password": password, "account_kind": kind}, nil)
+	if b, err = must(st, b, err, 200, "login"); err != nil {
+		return "", err
+	}
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal(b, &out)
+	return out.AccessToken, nil
+}
+
+func signUp(base, path, kind string, body map[string]any) (id, token string, err error) {
+	st, b, err := call("POST", base+path, "", body, nil)
+	if b, err = must(st, b, err, 201, "sign up "+kind); err != nil {
+		return "", "", err
+	}
+	var out struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(b, &out)
+	return out.ID, "", nil
+}
+
+func availability() map[string]any {
+	var weekly []map[string]any
+	for _, d := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
+		weekly = append(weekly, map[string]any{"weekday": d, "start": "00:00", "end": "24:00", "mode": "telemedicine"})
+	}
+	return map[string]any{"time_zone": "America/Sao_Paulo", "slot_minutes": 15, "min_notice_hours": 2, "horizon_days": 90, "weekly": weekly, "exceptions": []any{}}
+}
+
+// parallel runs fn(i) for i in [0, n) on w workers and returns the first error.
+func parallel(n, w int, fn func(i int) error) error {
+	var next atomic.Int64
+	var first error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for k := 0; k < w; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+func run(c config) error {
+	if c.adminEmail == "" || c.adminPassword == "" {
+		return errors.New("-admin-email and -admin-password (or MULTISAUDE_ADMIN_EMAIL/PASSWORD) are required to verify professionals")
+	}
+	base := c.url
+	admin, err := login(base, c.adminEmail, c.adminPassword, "admin")
+	if err != nil {
+		return err
+	}
+	fmt.Printf("setup: %d professionals, %d patients ...\n", c.professionals, c.patients)
+	t0 := time.Now()
+	pros := make([]string, c.professionals)
+	err = parallel(c.professionals, 8, func(i int) error {
+		body := harness.ProfessionalBody(harness.ProfessionalOptions{})
+		id, _, err := signUp(base, "/v1/professionals", "professional", body)
+		if err != nil {
+			return err
+		}
+		st, b, err := call("POST", base+"/v1/admin/professionals/"+id+"/verify", admin, nil, nil)
+		if _, err = must(st, b, err, 200, "verify"); err != nil {
+			return err
+		}
+		tok, err := login(base, body["email"].(string), harness.Password, "professional")
+		if err != nil {
+			return err
+		}
+		st, b, err = call("PUT", base+"/v1/professionals/"+id+"/availability", tok, availability(), nil)
+		if _, err = must(st, b, err, 200, "availability"); err != nil {
+			return err
+		}
+		pros[i] = id
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	tokens := make([]string, c.patients)
+	err = parallel(c.patients, 8, func(i int) error {
+		body := harness.PatientBody()
+		if _, _, err := signUp(base, "/v1/patients", "patient", body); err != nil {
+			return err
+		}
+		tok, err := login(base, body["email"].(string), harness.Password, "patient")
+		tokens[i] = tok
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("setup done in %s\n", time.Since(t0).Round(time.Millisecond))
+
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	n := time.Now().In(sp).AddDate(0, 0, 1)
+	first := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, sp)
+	maxSlot := int64(96 * 80)
+	var slot atomic.Int64
+	var created, conflicts, others atomic.Int64
+	lat := make([][]time.Duration, c.concurrency)
+	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
+	defer cancel()
+
+	fmt.Printf("booking for %s with %d clients ...\n", c.duration, c.concurrency)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < c.concurrency; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok := tokens[w%len(tokens)]
+			for ctx.Err() == nil {
+				k := slot.Add(1) - 1
+				idx := k / int64(len(pros))
+				if idx >= maxSlot {
+					return
+				}
+				pro := pros[k%int64(len(pros))]
+				st := first.Add(time.Duration(idx) * 15 * time.Minute)
+				body := map[string]any{"professional_id": pro, "start": st.Format(time.RFC3339), "mode": "telemedicine"}
+				t := time.Now()
+				status, b, err := call("POST", base+"/v1/appointments", tok, body, map[string]string{"Idempotency-Key": kernel.NewID()})
+				d := time.Since(t)
+				switch {
+				case err == nil && status == 201:
+					created.Add(1)
+					lat[w] = append(lat[w], d)
+				case err == nil && status == 409:
+					conflicts.Add(1)
+				default:
+					if others.Add(1) <= 5 {
+						fmt.Fprintf(os.Stderr, "unexpected answer %d %v %s\n", status, err, b)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	rate := float64(created.Load()) / elapsed.Seconds()
+	fmt.Printf("bookings: %d created, %d conflicts, %d other in %s\n", created.Load(), conflicts.Load(), others.Load(), elapsed.Round(time.Millisecond))
+	fmt.Printf("throughput: %.0f bookings/s; latency p50 %s p95 %s p99 %s max %s\n", rate,
+		pct(0.50).Round(time.Microsecond*100), pct(0.95).Round(time.Microsecond*100), pct(0.99).Round(time.Microsecond*100), pct(1).Round(time.Microsecond*100))
+	if c.pgbenchURL != "" {
+		// After the bookings, not during: both would share the same two cores.
+		fmt.Printf("pgbench for %s ...\n", c.duration)
+		pg, err := runPgbench(c)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("pgbench (same run, %d clients, one-row insert): %.0f tps, mean latency %.2f ms\n", c.pgbenchClients, pg.tps, pg.latencyMs)
+		fmt.Printf("bookings/s as a share of the raw insert rate: %.0f%%\n", 100*rate/pg.tps)
+	}
+	return nil
+}
+
+type pgbenchResult struct{ tps, latencyMs float64 }
+
+var (
+	tpsRe = regexp.MustCompile(`tps = ([0-9.]+)`)
+	latRe = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
+)
+
+func runPgbench(c config) (*pgbenchResult, error) {
+	bin, err := exec.LookPath("pgbench")
+	if err != nil {
+		bin = "/usr/lib/postgresql/15/bin/pgbench"
+	}
+	psql := exec.Command("psql", c.pgbenchURL, "-q", "-c", "CREATE TABLE IF NOT EXISTS load_bench (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now())")
+	if out, err := psql.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("create pgbench table: %v: %s", err, out)
+	}
+	dir, err := os.MkdirTemp("", "pgbench")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	script := filepath.Join(dir, "insert.sql")
+	if err := os.WriteFile(script, []byte("INSERT INTO load_bench (v) VALUES ('x');\n"), 0o600); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-n", "-c", fmt.Sprint(c.pgbenchClients), "-j", "2", "-T", fmt.Sprint(int(c.duration.Seconds())), "-f", script, c.pgbenchURL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("pgbench: %v: %s", err, out)
+	}
+	r := &pgbenchResult{}
+	if m := tpsRe.FindSubmatch(out); m != nil {
+		fmt.Sscanf(string(m[1]), "%f", &r.tps)
+	}
+	if m := latRe.FindSubmatch(out); m != nil {
+		fmt.Sscanf(string(m[1]), "%f", &r.latencyMs)
+	}
+	if r.tps == 0 {
+		return nil, fmt.Errorf("pgbench printed no tps: %s", out)
+	}
+	return r, nil
+}
