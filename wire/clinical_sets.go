@@ -12,6 +12,7 @@ import (
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/scheduling"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -23,10 +24,8 @@ func ProvideClinicalDirectory(ids *identity.Service) *clinicaldir.Directory {
 	return clinicaldir.NewDirectory(ids)
 }
 
-// ProvideClinicalCare reads care relationships from scheduling.
-// Interim: no appointments until scheduling's store is wired; then
-// clinicaldir.NewCare(scheduling.Store).
-func ProvideClinicalCare() clinical.CareRelations { return clinicaldir.NoAppointments{} }
+// ProvideClinicalCare reads care relationships from scheduling's store (read only).
+func ProvideClinicalCare(st scheduling.Store) *clinicaldir.Care { return clinicaldir.NewCare(st) }
 
 // ProvideClinicalSealer is envelope encryption over the profile's key manager.
 func ProvideClinicalSealer(km ports.KeyManager) *clinicaldir.Sealer { return clinicaldir.NewSealer(km) }
@@ -39,9 +38,25 @@ func ProvideClinicalService(store clinical.Store, dir clinical.Directory, care c
 		CareWindow: cfg.ClinicalCareWindow, EmergencyTTL: cfg.ClinicalEmergencyTTL})
 }
 
-// ClinicalSet is clinical in every profile: store, bridges, service and routes.
+// ProvideClinicalModule builds clinical's routes and plugs active treatment
+// plans into scheduling's dashboard.
+func ProvideClinicalModule(svc *clinical.Service, sched *scheduling.Service) *clinicalapi.Module {
+	sched.UsePlans(clinicaldir.NewDashboardPlans(svc))
+	return clinicalapi.New(svc)
+}
+
+// ProvideClinicalCompletion completes the appointment a signed evaluation is tied to
+// (consumes clinical.evaluation.signed).
+func ProvideClinicalCompletion(q ports.Queue, sched *scheduling.Service, log *slog.Logger) *clinicaldir.Completion {
+	return clinicaldir.NewCompletion(q, sched, log)
+}
+
+// ClinicalSet is clinical in every profile: store, bridges, service, routes and
+// the appointment-completion consumer.
 var ClinicalSet = gw.NewSet(
-	ProvideClinicalStore, ProvideClinicalDirectory, ProvideClinicalCare, ProvideClinicalSealer, ProvideClinicalService, clinicalapi.New,
+	ProvideClinicalStore, ProvideClinicalDirectory, ProvideClinicalCare, ProvideClinicalSealer, ProvideClinicalService,
+	ProvideClinicalModule, ProvideClinicalCompletion,
+	gw.Bind(new(clinical.CareRelations), new(*clinicaldir.Care)),
 	gw.Bind(new(clinical.Store), new(*clinicalsql.Store)),
 	gw.Bind(new(clinical.Directory), new(*clinicaldir.Directory)),
 	gw.Bind(new(clinical.Sealer), new(*clinicaldir.Sealer)),

@@ -8,6 +8,7 @@ import (
 
 	gw "github.com/google/wire"
 
+	"github.com/multisaude/multisaude/adapters/clinicaldir"
 	"github.com/multisaude/multisaude/adapters/httpapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
@@ -96,9 +97,10 @@ func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinica
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
-func ProvideWorkers(relay *sqlstore.Relay) Workers {
+func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion) Workers {
 	return Workers{
 		{Name: "outbox-relay", Run: relay.Run},
+		{Name: "clinical-appointment-completion", Run: completion.Run},
 	}
 }
 

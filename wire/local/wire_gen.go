@@ -8,7 +8,6 @@ package local
 
 import (
 	"context"
-	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/offlinegeo"
@@ -57,7 +56,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	module := identityapi.New(service, provider)
 	clinicalsqlStore := wire.ProvideClinicalStore(db)
 	directory := wire.ProvideClinicalDirectory(service)
-	careRelations := wire.ProvideClinicalCare()
+	schedulingsqlStore := wire.ProvideSchedulingStore(db)
+	care := wire.ProvideClinicalCare(schedulingsqlStore)
 	signer, err := wire.ProvideLocalSigner(cfg)
 	if err != nil {
 		cleanup()
@@ -69,17 +69,17 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	sealer := wire.ProvideClinicalSealer(keyring)
-	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, careRelations, signer, fileblobStore, sealer, notifier, clock, logger, cfg)
-	clinicalapiModule := clinicalapi.New(clinicalService)
-	schedulingsqlStore := wire.ProvideSchedulingStore(db)
+	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, fileblobStore, sealer, notifier, clock, logger, cfg)
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, clock, logger)
+	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
-	workers := wire.ProvideWorkers(relay)
+	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
+	workers := wire.ProvideWorkers(relay, completion)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
