@@ -181,25 +181,3 @@ func (s *Sealer) Open(ctx context.Context, sealed io.Reader, encContext map[stri
 	}
 	return b, nil
 }
-
-// NoAppointments is a CareRelations with no appointments at all: only shares and
-// break-the-glass open a record. For a profile wired before scheduling is.
-type NoAppointments struct{}
-
-var _ clinical.CareRelations = NoAppointments{}
-
-func (NoAppointments) Relation(context.Context, kernel.ID, kernel.ID) (clinical.CareRelation, error) {
-	return clinical.CareRelation{}, nil
-}
-
-func (NoAppointments) Appointment(context.Context, kernel.ID) (clinical.AppointmentRef, error) {
-	return clinical.AppointmentRef{}, kernel.NotFound("no such appointment")
-}
-
-func (NoAppointments) PatientAppointments(context.Context, kernel.ID) ([]clinical.AppointmentRef, error) {
-	return nil, nil
-}
-
-func (NoAppointments) AttendedPatients(context.Context, kernel.ID) ([]clinical.PatientVisit, error) {
-	return nil, nil
-}

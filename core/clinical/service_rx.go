@@ -166,8 +166,13 @@ func (s *Service) VerifyPrescription(ctx context.Context, code string) (Verifica
 	return v, nil
 }
 
-// DispenseScope is the API-key scope that lets a pharmacy's integration dispense.
-const DispenseScope = "prescriptions:dispense"
+// DispenseScope is the API-key scope that lets a pharmacy's integration
+// dispense. Until identity issues it, a verified pharmacy's key with
+// DispenseFallbackScope (it fulfils orders) may dispense too.
+const (
+	DispenseScope         = "prescriptions:dispense"
+	DispenseFallbackScope = "orders:write"
+)
 
 // Dispense marks a prescription dispensed, once, by a verified pharmacy: one of
 // its members or its API key with DispenseScope.
@@ -177,7 +182,7 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 	}
 	switch {
 	case p.Kind == kernel.KindCompanyMember:
-	case p.Kind == kernel.KindAPIKey && p.HasScope(DispenseScope):
+	case p.Kind == kernel.KindAPIKey && (p.HasScope(DispenseScope) || p.HasScope(DispenseFallbackScope)):
 	default:
 		return Prescription{}, kernel.Forbidden("only a verified pharmacy dispenses prescriptions")
 	}

@@ -144,6 +144,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 		"staff":    {AccountID: kernel.NewID(), Kind: kernel.KindCompanyMember, CompanyID: hospital, Roles: []string{"staff"}},
 		"pharmacy": {AccountID: kernel.NewID(), Kind: kernel.KindCompanyMember, CompanyID: pharmacy, Roles: []string{"staff"}},
 		"apikey":   {AccountID: kernel.NewID(), Kind: kernel.KindAPIKey, CompanyID: pharmacy, Scopes: []string{"orders:read"}},
+		"rxkey":    {AccountID: kernel.NewID(), Kind: kernel.KindAPIKey, CompanyID: pharmacy, Scopes: []string{"prescriptions:dispense"}},
 		"admin":    {AccountID: kernel.NewID(), Kind: kernel.KindAdmin, Roles: []string{"admin"}},
 	}
 	srv := httpapi.New(httpapi.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), toks, nil, clinicalapi.New(svc))
@@ -260,6 +261,8 @@ func TestPermissionTable(t *testing.T) {
 			t.Fatalf("dispense = %v", d)
 		}
 		e.want(409, "POST", "/v1/prescriptions/verify/"+code+"/dispense", "pharmacy", nil)
+		rx2 := e.want(201, "POST", "/v1/patients/"+a+"/prescriptions", "doctor", map[string]any{"type": "simple", "items": []any{map[string]any{"drug": "Dipirona", "dosage": "1 cp se dor"}}})
+		e.want(200, "POST", "/v1/prescriptions/verify/"+rx2["verification_code"].(string)+"/dispense", "rxkey", nil)
 	})
 }
 
