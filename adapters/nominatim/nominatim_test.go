@@ -82,7 +82,10 @@ func TestConformance(t *testing.T) {
 }
 
 func TestRequestShapeAndCache(t *testing.T) {
-	f, g := start(t, func(c *nominatim.Config) { c.UserAgent = "multisaude-test/1.0 (ops@example.com)"; c.Email = "ops@example.com" })
+	f, g := start(t, func(c *nominatim.Config) {
+		c.UserAgent = "multisaude-test/1.0 (ops@example.com)"
+		c.Email = "ops@example.com"
+	})
 	a := ports.Address{CEP: "01310-100", Street: "Avenida Paulista", Number: "1000", City: "São Paulo", UF: "sp"}
 	for i := 0; i < 3; i++ {
 		if _, err := g.Geocode(context.Background(), a); err != nil {
