@@ -54,6 +54,7 @@ type AccessEntry struct {
 	Action     string // read, list, download, create, update, ...
 	Basis      Basis
 	At         time.Time
+	ActorName  string // filled on reading the log, for professionals
 }
 
 // Access is the outcome of a permission check on a patient's record.

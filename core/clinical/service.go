@@ -275,5 +275,23 @@ func (s *Service) AccessLog(ctx context.Context, p kernel.Principal, page kernel
 	if err != nil {
 		return kernel.List[AccessEntry]{}, err
 	}
-	return s.Store.AccessLog(ctx, p.AccountID, page)
+	l, err := s.Store.AccessLog(ctx, p.AccountID, page)
+	if err != nil {
+		return l, err
+	}
+	names := map[kernel.ID]string{}
+	for i, e := range l.Items {
+		if e.ActorKind != kernel.KindProfessional {
+			continue
+		}
+		name, ok := names[e.ActorID]
+		if !ok {
+			if pro, err := s.Dir.Professional(ctx, e.ActorID); err == nil {
+				name = pro.Name
+			}
+			names[e.ActorID] = name
+		}
+		l.Items[i].ActorName = name
+	}
+	return l, nil
 }

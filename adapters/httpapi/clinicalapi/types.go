@@ -41,6 +41,7 @@ type AccessEntryResponse struct {
 	ID         string    `json:"id"`
 	ActorID    string    `json:"actor_id"`
 	ActorKind  string    `json:"actor_kind"`
+	ActorName  string    `json:"actor_name,omitempty"`
 	ObjectType string    `json:"object_type"`
 	ObjectID   string    `json:"object_id,omitempty"`
 	Action     string    `json:"action"`
@@ -50,7 +51,7 @@ type AccessEntryResponse struct {
 }
 
 func accessOut(e clinical.AccessEntry) AccessEntryResponse {
-	return AccessEntryResponse{ID: e.ID, ActorID: e.ActorID, ActorKind: string(e.ActorKind), ObjectType: e.ObjectType,
+	return AccessEntryResponse{ID: e.ID, ActorID: e.ActorID, ActorKind: string(e.ActorKind), ActorName: e.ActorName, ObjectType: e.ObjectType,
 		ObjectID: e.ObjectID, Action: e.Action, Basis: string(e.Basis), Emergency: e.Basis == clinical.BasisEmergency, At: e.At}
 }
 

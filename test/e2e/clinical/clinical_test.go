@@ -208,6 +208,9 @@ func TestClinicalRecord(t *testing.T) {
 		for _, x := range log["items"].([]any) {
 			it := x.(map[string]any)
 			actors[it["actor_id"].(string)]++
+			if it["actor_id"] == c.er.ID && it["actor_name"] != "Dr. Plantão" {
+				t.Errorf("access log entry without the professional's name: %v", it)
+			}
 			if it["emergency"] == true {
 				emergency++
 			}
