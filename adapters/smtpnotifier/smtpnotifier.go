@@ -125,7 +125,14 @@ func (s *Notifier) Notify(ctx context.Context, n ports.Notification) error {
 	}
 	err := s.send(ctx, deadline, n.To, msg)
 	if err != nil {
-		s.cfg.Logger.WarnContext(ctx, "smtp send failed", "notification_id", n.ID, "template", n.Template, "error", err.Error())
+		// Relay replies may quote the recipient: log the reply code, never its text.
+		code := 0
+		var te *textproto.Error
+		if errors.As(err, &te) {
+			code = te.Code
+		}
+		s.cfg.Logger.WarnContext(ctx, "smtp send failed", "notification_id", n.ID, "template", n.Template,
+			"kind", string(kernel.KindOf(err)), "smtp_code", code)
 	}
 	return err
 }

@@ -121,6 +121,7 @@ func RunIdentityProvider(t *testing.T, newFixture func(t *testing.T) IdentityPro
 			"unknown kid header":   withHeader(t, good, "kid", "no-such-key"),
 			"HS256 header":         withHeader(t, good, "alg", "HS256"),
 			"signature removed":    good[:strings.LastIndex(good, ".")+1],
+			"a megabyte of junk":   strings.Repeat("eyJhbGciOiJSUzI1NiJ9.", 1<<16),
 		} {
 			_, err := f.Provider.Verify(ctx, tok)
 			mustKind(t, "Verify of a token with "+name, err, kernel.KindUnauthenticated)
