@@ -32,6 +32,7 @@ type Config struct {
 	PublicURL       string        `env:"MULTISAUDE_PUBLIC_URL" default:"http://localhost:8080" help:"external base URL, used in links and signed URLs"`
 	DataDir         string        `env:"MULTISAUDE_DATA_DIR" default:"./data" help:"local profile: folder for the SQLite database, files and keys"`
 	DatabaseURL     string        `env:"MULTISAUDE_DATABASE_URL" default:"" help:"postgres://... (required for aws and onprem); local default sqlite:$DATA_DIR/multisaude.db"`
+	DBMaxConns      int           `env:"MULTISAUDE_DB_MAX_CONNS" default:"20" help:"most PostgreSQL connections this process opens"`
 	AutoMigrate     string        `env:"MULTISAUDE_AUTO_MIGRATE" default:"" help:"run migrations at start: true or false; default true for local, false otherwise"`
 	BodyLimit       int           `env:"MULTISAUDE_BODY_LIMIT" default:"1048576" help:"maximum JSON body in bytes"`
 	UploadLimit     int           `env:"MULTISAUDE_UPLOAD_LIMIT" default:"20971520" help:"maximum upload (multipart) body in bytes"`

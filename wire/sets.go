@@ -40,7 +40,7 @@ func ProvideClock() kernel.Clock { return kernel.SystemClock{} }
 
 // ProvideDB opens the database and, when configured, migrates it.
 func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB, func(), error) {
-	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	db, err := sqlstore.OpenPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return nil, nil, err
 	}

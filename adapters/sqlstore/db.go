@@ -37,12 +37,20 @@ type DB struct {
 // Open connects to the database named by url: "postgres://..." (or "postgresql://")
 // or "sqlite:PATH" / "sqlite::memory:". For a SQLite file, its folder is created.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenPool(ctx, dsn, 0)
+}
+
+// OpenPool is Open with at most maxConns connections to PostgreSQL (0: 20).
+func OpenPool(ctx context.Context, dsn string, maxConns int) (*DB, error) {
+	if maxConns <= 0 {
+		maxConns = 20
+	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn)))
-		sqldb.SetMaxOpenConns(50)
-		sqldb.SetMaxIdleConns(50)
-		sqldb.SetConnMaxIdleTime(5 * time.Minute)
+		sqldb.SetMaxOpenConns(maxConns)
+		sqldb.SetMaxIdleConns(maxConns)
+		sqldb.SetConnMaxIdleTime(time.Minute)
 		db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres}
 		if err := db.PingContext(ctx); err != nil {
 			_ = db.Close()

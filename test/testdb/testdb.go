@@ -37,7 +37,7 @@ func Open(t testing.TB, d sqlstore.Dialect) *sqlstore.DB {
 	default:
 		t.Fatalf("unknown dialect %q", d)
 	}
-	db, err := sqlstore.Open(ctx, dsn)
+	db, err := sqlstore.OpenPool(ctx, dsn, 10)
 	if err != nil {
 		t.Fatalf("open %s: %v", d, err)
 	}
@@ -88,7 +88,7 @@ func freshPostgres(t testing.TB) string {
 		t.Skipf("%s not set: skipping PostgreSQL", PostgresEnv)
 	}
 	ctx := context.Background()
-	admin, err := sqlstore.Open(ctx, base)
+	admin, err := sqlstore.OpenPool(ctx, base, 1)
 	if err != nil {
 		t.Fatalf("connect to PostgreSQL at %s: %v", PostgresEnv, err)
 	}
@@ -98,7 +98,7 @@ func freshPostgres(t testing.TB) string {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
-		a, err := sqlstore.Open(context.Background(), base)
+		a, err := sqlstore.OpenPool(context.Background(), base, 1)
 		if err != nil {
 			return
 		}

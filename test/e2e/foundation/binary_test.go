@@ -217,7 +217,8 @@ func firstPost(doc map[string]any) string {
 	best := ""
 	for p, ops := range paths {
 		m, _ := ops.(map[string]any)
-		if _, ok := m["post"]; ok && !strings.Contains(p, "{") && strings.HasPrefix(p, "/v1/") {
+		op, ok := m["post"].(map[string]any)
+		if ok && op["security"] == nil && !strings.Contains(p, "{") && strings.HasPrefix(p, "/v1/") {
 			if best == "" || p < best {
 				best = p
 			}

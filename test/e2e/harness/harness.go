@@ -63,6 +63,7 @@ func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 		"MULTISAUDE_DATA_DIR":       dir,
 		"MULTISAUDE_DATABASE_URL":   testdb.URL(t, d),
 		"MULTISAUDE_AUTO_MIGRATE":   "true",
+		"MULTISAUDE_DB_MAX_CONNS":   "6",
 		"MULTISAUDE_LOG_LEVEL":      "error",
 		"MULTISAUDE_ADMIN_EMAIL":    AdminEmail,
 		"MULTISAUDE_ADMIN_PASSWORD": AdminPassword,
