@@ -49,6 +49,15 @@ func AddEvents(ctx context.Context, tx bun.IDB, events ...kernel.Event) error {
 	return Translate(err)
 }
 
+// TxPublisher is a queue kept in a database (sqlqueue) that can publish inside
+// a transaction on it. The relay uses it when the queue shares the outbox's
+// database: the move from outbox to queue is then atomic, and on SQLite it has
+// to be, since a second writer would wait for the relay's own transaction.
+type TxPublisher interface {
+	DB() *DB
+	PublishTx(ctx context.Context, tx bun.IDB, msgs ...ports.Message) error
+}
+
 // Relay publishes outbox rows through a queue, oldest first, at least once.
 // Only one relay works at a time (a PostgreSQL advisory lock; one process on
 // SQLite), so events of one key keep their order.
@@ -116,7 +125,11 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 			msgs[i] = ports.Message{ID: row.ID, Topic: row.Topic, Key: row.Key, Body: row.Body}
 			seqs[i] = row.Seq
 		}
-		if err := r.queue.Publish(ctx, msgs...); err != nil {
+		if tp, ok := r.queue.(TxPublisher); ok && tp.DB() == r.db {
+			if err := tp.PublishTx(ctx, tx, msgs...); err != nil {
+				return err
+			}
+		} else if err := r.queue.Publish(ctx, msgs...); err != nil {
 			return err
 		}
 		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("published_at = ?", time.Now().UTC()).

@@ -100,6 +100,30 @@ func (q *Queue) Publish(ctx context.Context, msgs ...ports.Message) error {
 	if len(msgs) == 0 {
 		return nil
 	}
+	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return q.insert(ctx, tx, msgs) })
+	if err != nil {
+		return sqlstore.Translate(err)
+	}
+	q.wake()
+	return nil
+}
+
+// PublishTx stores the messages inside the caller's transaction on DB(), so they
+// are queued if and only if it commits (the outbox relay and the scheduler's
+// poller use it to move rows atomically). Local consumers find them on their next poll.
+func (q *Queue) PublishTx(ctx context.Context, tx bun.IDB, msgs ...ports.Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	return sqlstore.Translate(q.insert(ctx, tx, msgs))
+}
+
+// DB is the database holding the queue.
+func (q *Queue) DB() *sqlstore.DB { return q.db }
+
+var _ sqlstore.TxPublisher = (*Queue)(nil)
+
+func (q *Queue) insert(ctx context.Context, tx bun.IDB, msgs []ports.Message) error {
 	rows := make([]messageRow, len(msgs))
 	for i, m := range msgs {
 		if err := ports.CheckMessage(m); err != nil {
@@ -111,17 +135,10 @@ func (q *Queue) Publish(ctx context.Context, msgs ...ports.Message) error {
 		}
 		rows[i] = r
 	}
-	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewInsert().Model(&rows).
-			Column("id", "topic", "key", "body", "headers", "attempts").
-			On("CONFLICT (topic, id) DO NOTHING").Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return sqlstore.Translate(err)
-	}
-	q.wake()
-	return nil
+	_, err := tx.NewInsert().Model(&rows).
+		Column("id", "topic", "key", "body", "headers", "attempts").
+		On("CONFLICT (topic, id) DO NOTHING").Exec(ctx)
+	return err
 }
 
 func prefixFields(err error, prefix string) error {
