@@ -40,6 +40,7 @@ type Config struct {
 	CompanyIDClaim    string        // MULTISAUDE_KEYCLOAK_COMPANY_ID_CLAIM; default "company_id"
 	JWKSRefresh       time.Duration // MULTISAUDE_KEYCLOAK_JWKS_REFRESH; default 15m
 	JWKSMinRefresh    time.Duration // at most one extra key fetch for an unknown key ID this often; default 10s
+	DiscoveryRetry    time.Duration // after a failed discovery, answer unavailable without retrying for this long; default 2s
 	HTTPClient        *http.Client  // default: 10 s timeout
 }
 
@@ -50,11 +51,13 @@ type Provider struct {
 	admin  string // admin API base: {BaseURL}/admin/realms/{realm}
 	ctx    context.Context
 
-	mu    sync.Mutex
-	keys  *jwks.KeySet
-	stop  func()
-	api   *http.Client // with the admin token
-	ready bool
+	mu      sync.Mutex
+	keys    *jwks.KeySet
+	stop    func()
+	api     *http.Client // with the admin token
+	ready   bool
+	failed  time.Time // last failed discovery
+	failErr error
 }
 
 var _ ports.IdentityProvider = (*Provider)(nil)
@@ -79,6 +82,9 @@ func New(ctx context.Context, cfg Config) (*Provider, func(), error) {
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.DiscoveryRetry <= 0 {
+		cfg.DiscoveryRetry = 2 * time.Second
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	p := &Provider{
@@ -108,13 +114,26 @@ type discovery struct {
 	TokenEndpoint string `json:"token_endpoint"`
 }
 
-// setup runs discovery once it succeeds.
+// setup runs discovery until it succeeds once; after a failure, callers get
+// the same unavailable error for DiscoveryRetry instead of each waiting on a
+// provider that is down.
 func (p *Provider) setup(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.ready {
 		return nil
 	}
+	if p.failErr != nil && time.Since(p.failed) < p.cfg.DiscoveryRetry {
+		return p.failErr
+	}
+	err := p.discover(ctx)
+	if err != nil {
+		p.failed, p.failErr = time.Now(), err
+	}
+	return err
+}
+
+func (p *Provider) discover(ctx context.Context) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.issuer+"/.well-known/openid-configuration", nil)
 	if err != nil {
 		return kernel.Internal(err, "keycloak discovery")

@@ -119,7 +119,7 @@ func start(t *testing.T) env {
 	prov, stop, err := keycloakauth.New(context.Background(), keycloakauth.Config{
 		BaseURL: iss.Server().URL, Realm: realm, ClientID: clientID,
 		AdminClientID: adminClient, AdminClientSecret: adminSecret,
-		JWKSRefresh: time.Second, JWKSMinRefresh: time.Millisecond,
+		JWKSRefresh: time.Second, JWKSMinRefresh: time.Millisecond, DiscoveryRetry: 100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +248,13 @@ func TestUnavailable(t *testing.T) {
 		t.Fatalf("Verify with Keycloak down: %v, want unavailable", err)
 	}
 	e.iss.SetDown(false)
+	// Within DiscoveryRetry the failure is remembered: no request reaches Keycloak.
+	before := e.iss.Fetches()
+	_, err = e.prov.Verify(ctx, "a.b.c")
+	if kernel.KindOf(err) != kernel.KindUnavailable || e.iss.Fetches() != before {
+		t.Fatalf("Verify right after a failed discovery: %v", err)
+	}
+	time.Sleep(150 * time.Millisecond)
 	tok := e.iss.Mint(claims(e.iss, conformance.TokenClaims{Principal: kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindPatient}}))
 	if _, err := e.prov.Verify(ctx, tok); err != nil {
 		t.Fatalf("Verify after Keycloak came back: %v", err)
