@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,6 +20,7 @@ import (
 // SQS moves it to the dead-letter queue once received MaxAttempts times. When
 // ctx ends during h, the message is left alone and comes back after the
 // visibility timeout; messages received but not yet handled are released at once.
+// While h runs, the message's visibility is extended every VisibilityTimeout/2.
 func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) error {
 	if err := ports.CheckTopic(topic); err != nil {
 		return err
@@ -71,7 +73,30 @@ func (q *Queue) handle(ctx context.Context, url, topic string, m types.Message, 
 		q.setVisibility(ctx, url, m.ReceiptHandle, q.cfg.RetryDelay)
 		return
 	}
+	// Keep the message hidden while the handler works, however long it takes;
+	// if the process dies, the lease lapses and the message comes back.
+	stop := make(chan struct{})
+	var beat sync.WaitGroup
+	beat.Add(1)
+	go func() {
+		defer beat.Done()
+		every := max(q.cfg.VisibilityTimeout/2, 100*time.Millisecond)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				q.setVisibility(ctx, url, m.ReceiptHandle, q.cfg.VisibilityTimeout)
+			}
+		}
+	}()
 	herr := h(ctx, d)
+	close(stop)
+	beat.Wait()
 	if herr == nil {
 		// Acknowledge even if ctx ended just now: the work is done.
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

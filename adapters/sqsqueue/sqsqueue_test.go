@@ -254,3 +254,20 @@ func TestQueueNames(t *testing.T) {
 		t.Fatalf("%d chars", len(long))
 	}
 }
+
+func TestLongHandlerKeepsItsLease(t *testing.T) {
+	q, fake := newQueue(t, nil) // VisibilityTimeout 1s
+	ctx := context.Background()
+	if err := q.Publish(ctx, ports.Message{ID: "slow", Topic: "slow", Body: []byte(`1`)}); err != nil {
+		t.Fatal(err)
+	}
+	slow := &collector{fail: func(ports.Delivery) error { time.Sleep(2500 * time.Millisecond); return nil }}
+	other := &collector{}
+	consume(t, q, "slow", slow)
+	waitFor(t, 5*time.Second, "first delivery", func() bool { return len(slow.snapshot()) == 1 })
+	consume(t, q, "slow", other)
+	waitFor(t, 5*time.Second, "deletion", func() bool { return fake.Count(q.QueueName("slow")) == 0 })
+	if n := len(other.snapshot()) + len(slow.snapshot()); n != 1 {
+		t.Fatalf("delivered %d times while the first handler held it, want 1", n)
+	}
+}
