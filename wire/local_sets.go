@@ -13,6 +13,9 @@ import (
 	"github.com/multisaude/multisaude/adapters/lognotifier"
 	"github.com/multisaude/multisaude/adapters/memqueue"
 	"github.com/multisaude/multisaude/adapters/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/sqlstore/sqlqueue"
+	"github.com/multisaude/multisaude/adapters/sqlstore/sqlscheduler"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -77,6 +80,24 @@ func ProvideMemQueue() *memqueue.Queue { return memqueue.New(ports.QueueOptions{
 // MemQueueSet is the in-memory queue (interim for the local profile until the database queue lands).
 var MemQueueSet = gw.NewSet(ProvideMemQueue, gw.Bind(new(ports.Queue), new(*memqueue.Queue)))
 
+// ProvideSQLQueue is the durable queue kept in the application's database.
+func ProvideSQLQueue(db *sqlstore.DB) *sqlqueue.Queue { return sqlqueue.New(db, ports.QueueOptions{}) }
+
+// SQLQueueSet is the queue in the database (a restart loses nothing, no broker needed).
+var SQLQueueSet = gw.NewSet(ProvideSQLQueue, gw.Bind(new(ports.Queue), new(*sqlqueue.Queue)))
+
+// ProvideSQLScheduler keeps scheduled jobs in the database.
+func ProvideSQLScheduler(db *sqlstore.DB) *sqlscheduler.Scheduler { return sqlscheduler.New(db) }
+
+// ProvideSQLSchedulerPoller moves due jobs to the queue (safe in several processes).
+func ProvideSQLSchedulerPoller(db *sqlstore.DB, q ports.Queue, log *slog.Logger) SchedulerWorker {
+	return SchedulerWorker{Name: "scheduler-poller", Run: sqlscheduler.NewPoller(db, q, log).Run}
+}
+
+// SQLSchedulerSet is the scheduler in the database with its poller.
+var SQLSchedulerSet = gw.NewSet(ProvideSQLScheduler, ProvideSQLSchedulerPoller,
+	gw.Bind(new(ports.Scheduler), new(*sqlscheduler.Scheduler)))
+
 // LocalSet is every local adapter: files on disk, the queue, notifications to the log, local keys.
-var LocalSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, MemQueueSet, LogNotifierSet,
+var LocalSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, SQLQueueSet, SQLSchedulerSet, LogNotifierSet,
 	LocalKeysSet, LocalSignerSet, OfflineGeoSet, LocalAuthSet)

@@ -97,12 +97,23 @@ func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinica
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
-func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion) Workers {
-	return Workers{
+func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, poller SchedulerWorker) Workers {
+	ws := Workers{
 		{Name: "outbox-relay", Run: relay.Run},
 		{Name: "clinical-appointment-completion", Run: completion.Run},
 	}
+	if poller.Run != nil {
+		ws = append(ws, Worker(poller))
+	}
+	return ws
 }
+
+// SchedulerWorker is the scheduler's own loop, if it needs one (the database
+// scheduler's poller); a scheduler run by the cloud provides ProvideNoSchedulerWorker.
+type SchedulerWorker Worker
+
+// ProvideNoSchedulerWorker is for schedulers that need no loop of ours (EventBridge Scheduler).
+func ProvideNoSchedulerWorker() SchedulerWorker { return SchedulerWorker{} }
 
 // ProvideStartHooks lists what runs once at start.
 func ProvideStartHooks(cfg Config, ids *identity.Service) StartHooks {

@@ -50,7 +50,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	queue := wire.ProvideMemQueue()
+	queue := wire.ProvideSQLQueue(db)
 	v := wire.ProvideChecks(db, fileblobStore, queue)
 	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
 	module := identityapi.New(service, provider)
@@ -79,7 +79,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
-	workers := wire.ProvideWorkers(relay, completion)
+	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, schedulerWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
