@@ -77,6 +77,15 @@ func (c *consumer) stop(t *testing.T) {
 	})
 }
 
+// offer hands d to the test without ever blocking the handler (a queue that
+// redelivers without end must not hang the suite).
+func offer(ch chan<- ports.Delivery, d ports.Delivery) {
+	select {
+	case ch <- d:
+	default:
+	}
+}
+
 func newMessage(topic, key, body string) ports.Message {
 	return ports.Message{ID: kernel.NewID(), Topic: topic, Key: key, Body: []byte(body)}
 }
@@ -114,8 +123,8 @@ func queueRoundTrip(t *testing.T, q ports.Queue) {
 		Headers: map[string]string{"content-type": "application/json", "trace-id": "abc123"},
 	}
 	publish(t, q, m)
-	got := make(chan ports.Delivery, 10)
-	c := startConsumer(t, q, topic, func(ctx context.Context, d ports.Delivery) error { got <- d; return nil })
+	got := make(chan ports.Delivery, 100)
+	c := startConsumer(t, q, topic, func(ctx context.Context, d ports.Delivery) error { offer(got, d); return nil })
 	d := receive(t, got, 10*time.Second, "round trip")
 	if d.ID != m.ID || d.Topic != topic || d.Key != m.Key || string(d.Body) != string(m.Body) {
 		t.Errorf("delivered %+v, want %+v", d.Message, m)
@@ -133,7 +142,7 @@ func queueAck(t *testing.T, q ports.Queue, opts ports.QueueOptions) {
 	topic := uniqueName("ack")
 	m := newMessage(topic, "k", "ack me")
 	publish(t, q, m)
-	got := make(chan ports.Delivery, 10)
+	got := make(chan ports.Delivery, 100)
 	var inFlight, maxInFlight atomic.Int32
 	h := func(ctx context.Context, d ports.Delivery) error {
 		n := inFlight.Add(1)
@@ -144,7 +153,7 @@ func queueAck(t *testing.T, q ports.Queue, opts ports.QueueOptions) {
 				break
 			}
 		}
-		got <- d
+		offer(got, d)
 		time.Sleep(opts.VisibilityTimeout / 4) // a slow handler, well inside the lease
 		return nil
 	}
@@ -166,9 +175,9 @@ func queueNack(t *testing.T, q ports.Queue) {
 	m := newMessage(topic, "k", "nack me once")
 	m.Headers = map[string]string{"h": "v"}
 	publish(t, q, m)
-	got := make(chan ports.Delivery, 10)
+	got := make(chan ports.Delivery, 100)
 	startConsumer(t, q, topic, func(ctx context.Context, d ports.Delivery) error {
-		got <- d
+		offer(got, d)
 		if d.Attempt == 1 {
 			return errors.New("temporary failure")
 		}
@@ -215,8 +224,8 @@ func queueCrash(t *testing.T, q ports.Queue, opts ports.QueueOptions) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Consume did not return within 10 s of its context ending")
 	}
-	got := make(chan ports.Delivery, 10)
-	startConsumer(t, q, topic, func(ctx context.Context, d ports.Delivery) error { got <- d; return nil })
+	got := make(chan ports.Delivery, 100)
+	startConsumer(t, q, topic, func(ctx context.Context, d ports.Delivery) error { offer(got, d); return nil })
 	d := receive(t, got, opts.VisibilityTimeout+10*time.Second, "redelivery after a crash")
 	if d.ID != m.ID || d.Attempt != 2 {
 		t.Errorf("redelivered %s attempt %d, want %s attempt 2", d.ID, d.Attempt, m.ID)
@@ -229,9 +238,9 @@ func queueDeadLetter(t *testing.T, q ports.Queue, opts ports.QueueOptions) {
 	m := newMessage(topic, "k", "poison")
 	m.Headers = map[string]string{"h": "v"}
 	publish(t, q, m)
-	got := make(chan ports.Delivery, 10)
+	got := make(chan ports.Delivery, 100)
 	startConsumer(t, q, topic, func(ctx context.Context, d ports.Delivery) error {
-		got <- d
+		offer(got, d)
 		return fmt.Errorf("cannot handle attempt %d", d.Attempt)
 	})
 	for i := 1; i <= opts.MaxAttempts; i++ {
@@ -240,8 +249,8 @@ func queueDeadLetter(t *testing.T, q ports.Queue, opts ports.QueueOptions) {
 			t.Errorf("delivery %d: %s attempt %d, want %s attempt %d", i, d.ID, d.Attempt, m.ID, i)
 		}
 	}
-	dead := make(chan ports.Delivery, 10)
-	startConsumer(t, q, ports.DeadLetter(topic), func(ctx context.Context, d ports.Delivery) error { dead <- d; return nil })
+	dead := make(chan ports.Delivery, 100)
+	startConsumer(t, q, ports.DeadLetter(topic), func(ctx context.Context, d ports.Delivery) error { offer(dead, d); return nil })
 	d := receive(t, dead, 15*time.Second, "dead letter")
 	if d.ID != m.ID || string(d.Body) != string(m.Body) || d.Key != m.Key || !mapsEqual(d.Headers, m.Headers) {
 		t.Errorf("dead letter %+v, want %+v", d.Message, m)
