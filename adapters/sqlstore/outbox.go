@@ -26,14 +26,26 @@ type outboxRow struct {
 // AddEvents writes events into the outbox inside the caller's transaction, so
 // they are published if and only if the change commits.
 func AddEvents(ctx context.Context, tx bun.IDB, events ...kernel.Event) error {
+	q, err := EventsInsert(tx, events...)
+	if err != nil || q == nil {
+		return err
+	}
+	_, err = q.Exec(ctx)
+	return Translate(err)
+}
+
+// EventsInsert builds the outbox insert of events without running it (nil when
+// there are none), so a store can send it in one statement with its own change,
+// e.g. as the main query of a PostgreSQL WITH ... INSERT.
+func EventsInsert(db bun.IDB, events ...kernel.Event) (*bun.InsertQuery, error) {
 	if len(events) == 0 {
-		return nil
+		return nil, nil
 	}
 	rows := make([]outboxRow, 0, len(events))
 	for _, e := range events {
 		body, err := json.Marshal(e.Payload)
 		if err != nil {
-			return kernel.Internal(err, "encode event %s", e.Topic)
+			return nil, kernel.Internal(err, "encode event %s", e.Topic)
 		}
 		id := e.ID
 		if id == "" {
@@ -45,8 +57,7 @@ func AddEvents(ctx context.Context, tx bun.IDB, events ...kernel.Event) error {
 		}
 		rows = append(rows, outboxRow{ID: id, Topic: e.Topic, Key: e.Key, Body: body, OccurredAt: at.UTC()})
 	}
-	_, err := tx.NewInsert().Model(&rows).Exec(ctx)
-	return Translate(err)
+	return db.NewInsert().Model(&rows), nil
 }
 
 // TxPublisher is a queue kept in a database (sqlqueue) that can publish inside

@@ -255,26 +255,21 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 		}
 		a.Kind, a.ExamServiceID, a.CompanyID, a.Price, a.Capacity, ownerID = KindExam, ex.ID, ex.CompanyID, ex.Price, ex.Capacity, ex.ID
 	}
-	slot, av, err := s.offeredSlot(ctx, ownerID, r.Start, r.Mode, now)
+	av, h, err := s.store.AvailabilityAndHold(ctx, ownerID, r.Start, now)
+	if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
+		return Appointment{}, kernel.Wrap(err, "get availability")
+	}
+	slot, err := offeredSlot(av, err == nil, r.Start, r.Mode, now)
 	if err != nil {
 		return Appointment{}, err
 	}
 	a.Start, a.End, a.Mode, a.Place = slot.Start.UTC(), slot.End.UTC(), slot.Mode, slot.Place
-	if a.Kind == KindExam && r.Mode == "" {
-		a.Mode = slot.Mode
-	}
-	_ = av
 	var hold *WaitlistEntry
-	if a.Kind == KindConsultation {
-		h, err := s.store.OfferedHold(ctx, ownerID, a.Start, now)
-		switch {
-		case err == nil && h.PatientID != p.AccountID:
+	if h != nil && a.Kind == KindConsultation {
+		if h.PatientID != p.AccountID {
 			return Appointment{}, kernel.ConflictField("start", "the slot is held for a patient on the waitlist")
-		case err == nil:
-			hold = &h
-		case kernel.KindOf(err) != kernel.KindNotFound:
-			return Appointment{}, kernel.Wrap(err, "check hold")
 		}
+		hold = h
 	}
 	if err := s.store.Book(ctx, &a, []kernel.Event{a.event(TopicBooked, now)}); err != nil {
 		if kernel.KindOf(err) == kernel.KindConflict {
@@ -294,28 +289,33 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 // offeredSlot checks notice and horizon, then that start is a generated slot of the owner (of mode, if given).
 func (s *Service) offeredSlot(ctx context.Context, ownerID kernel.ID, start time.Time, mode Mode, now time.Time) (Slot, Availability, error) {
 	av, err := s.store.GetAvailability(ctx, ownerID)
-	if kernel.KindOf(err) == kernel.KindNotFound {
-		return Slot{}, av, kernel.ConflictField("start", "this slot is not offered")
-	}
-	if err != nil {
+	if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
 		return Slot{}, av, kernel.Wrap(err, "get availability")
 	}
+	slot, err2 := offeredSlot(av, err == nil, start, mode, now)
+	return slot, av, err2
+}
+
+func offeredSlot(av Availability, published bool, start time.Time, mode Mode, now time.Time) (Slot, error) {
+	if !published {
+		return Slot{}, kernel.ConflictField("start", "this slot is not offered")
+	}
 	if start.Before(now.Add(time.Duration(av.MinNoticeHours) * time.Hour)) {
-		return Slot{}, av, kernel.Unprocessable("the start is inside the minimum notice",
+		return Slot{}, kernel.Unprocessable("the start is inside the minimum notice",
 			kernel.FieldError{Field: "start", Message: "must be at least " + itoa(av.MinNoticeHours) + " hours from now"})
 	}
 	if !start.Before(now.AddDate(0, 0, av.HorizonDays)) {
-		return Slot{}, av, kernel.Unprocessable("the start is beyond the booking horizon",
+		return Slot{}, kernel.Unprocessable("the start is beyond the booking horizon",
 			kernel.FieldError{Field: "start", Message: "must be within " + itoa(av.HorizonDays) + " days from now"})
 	}
 	slot, ok := FindSlot(GenerateSlots(av, start, start.Add(time.Minute), now), start)
 	if !ok {
-		return Slot{}, av, kernel.ConflictField("start", "this slot is not offered")
+		return Slot{}, kernel.ConflictField("start", "this slot is not offered")
 	}
 	if mode != "" && slot.Mode != mode {
-		return Slot{}, av, kernel.ConflictField("mode", "this slot is offered only as "+string(slot.Mode))
+		return Slot{}, kernel.ConflictField("mode", "this slot is offered only as "+string(slot.Mode))
 	}
-	return slot, av, nil
+	return slot, nil
 }
 
 func itoa(n int) string {

@@ -20,6 +20,10 @@ type AppointmentFilter struct {
 type Store interface {
 	// GetAvailability returns the availability of an owner; kernel.KindNotFound when none was published.
 	GetAvailability(ctx context.Context, ownerID kernel.ID) (Availability, error)
+	// AvailabilityAndHold returns the owner's availability and, when a waitlisted patient
+	// holds the slot starting at start (hold not expired at now), that entry, in one read;
+	// kernel.KindNotFound when no availability was published.
+	AvailabilityAndHold(ctx context.Context, ownerID kernel.ID, start, now time.Time) (Availability, *WaitlistEntry, error)
 	// Availabilities returns the availabilities of the owners that have one.
 	Availabilities(ctx context.Context, ownerIDs []kernel.ID) (map[kernel.ID]Availability, error)
 	// PutAvailability creates or replaces an availability and returns it with its new Version.

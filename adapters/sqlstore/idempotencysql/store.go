@@ -26,7 +26,9 @@ type Store struct {
 var _ httpapi.IdempotencyStore = (*Store)(nil)
 
 // New returns the store on db.
-func New(db *sqlstore.DB) *Store { return &Store{db: db, clock: kernel.SystemClock{}, Takeover: time.Minute} }
+func New(db *sqlstore.DB) *Store {
+	return &Store{db: db, clock: kernel.SystemClock{}, Takeover: time.Minute}
+}
 
 type row struct {
 	bun.BaseModel `bun:"table:idempotency_keys"`

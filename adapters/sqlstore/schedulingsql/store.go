@@ -54,6 +54,34 @@ func (s *Store) GetAvailability(ctx context.Context, ownerID kernel.ID) (schedul
 	return availabilityFromRow(r)
 }
 
+// AvailabilityAndHold reads the availability and a live hold on start in one round trip.
+func (s *Store) AvailabilityAndHold(ctx context.Context, ownerID kernel.ID, start, now time.Time) (scheduling.Availability, *scheduling.WaitlistEntry, error) {
+	var r struct {
+		availabilityRow
+		HoldID        *string `bun:"hold_id"`
+		HoldPatientID *string `bun:"hold_patient_id"`
+	}
+	err := s.db.NewSelect().Model(&r.availabilityRow).
+		ColumnExpr("a.*").
+		ColumnExpr("w.id AS hold_id, w.patient_id AS hold_patient_id").
+		ModelTableExpr("scheduling_availability AS a").
+		Join("LEFT JOIN scheduling_waitlist AS w ON w.professional_id = a.owner_id AND w.status = ? AND w.offered_start = ? AND w.hold_until > ?",
+			string(scheduling.WaitOffered), start.UTC(), now.UTC()).
+		Where("a.owner_id = ?", ownerID).Limit(1).Scan(ctx, &r)
+	if err != nil {
+		return scheduling.Availability{}, nil, notFound(err, "availability")
+	}
+	a, err := availabilityFromRow(r.availabilityRow)
+	if err != nil || r.HoldID == nil {
+		return a, nil, err
+	}
+	w, err := s.GetWaitlist(ctx, *r.HoldID) // rare: only while a hold is live
+	if err != nil {
+		return a, nil, err
+	}
+	return a, &w, nil
+}
+
 func (s *Store) Availabilities(ctx context.Context, ownerIDs []kernel.ID) (map[kernel.ID]scheduling.Availability, error) {
 	out := make(map[kernel.ID]scheduling.Availability, len(ownerIDs))
 	if len(ownerIDs) == 0 {
@@ -141,6 +169,9 @@ func freeSeat(ctx context.Context, tx bun.IDB, resourceID string, start, end tim
 // the read and the insert: the database refuses it and the store tries the next free
 // seat. Each lost race means another booking won a seat, so capacity+1 attempts suffice.
 func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []kernel.Event) error {
+	if s.db.Engine == sqlstore.Postgres && max(a.Capacity, 1) == 1 {
+		return s.bookOneStatement(ctx, a, events)
+	}
 	for attempt := 0; attempt <= max(a.Capacity, 1); attempt++ {
 		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			seat, err := freeSeat(ctx, tx, a.ResourceID(), a.Start, a.End, a.Capacity, "")
@@ -168,6 +199,31 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 		}
 	}
 	return errTaken
+}
+
+// bookOneStatement inserts a single-seat appointment and its outbox events in one
+// PostgreSQL statement (WITH appointment AS (INSERT ...) INSERT INTO outbox ...):
+// atomic like a transaction, in one round trip instead of four.
+func (s *Store) bookOneStatement(ctx context.Context, a *scheduling.Appointment, events []kernel.Event) error {
+	a.Seat = 1
+	r := appointmentToRow(*a)
+	ins := s.db.NewInsert().Model(&r)
+	ev, err := sqlstore.EventsInsert(s.db, events...)
+	if err != nil {
+		return err
+	}
+	if ev == nil {
+		_, err = ins.Exec(ctx)
+	} else {
+		_, err = ev.With("appointment", ins).Exec(ctx)
+	}
+	if err != nil {
+		if isOverlap(err) {
+			return errTaken
+		}
+		return sqlstore.Translate(err)
+	}
+	return nil
 }
 
 func (s *Store) GetAppointment(ctx context.Context, id kernel.ID) (scheduling.Appointment, error) {
