@@ -1,12 +1,211 @@
 package wire
 
-import gw "github.com/google/wire"
+// The aws and onprem profiles choose one adapter per port from configuration
+// (MULTISAUDE_BLOB, _QUEUE, _IDENTITY, _KEYS, _NOTIFIER, _GEOCODER, _SCHEDULER,
+// each defaulted by the profile in validateAdapters). Doing that with wire
+// alone would need one injector per combination (3x3x3x2x3x3x2), so instead
+// each profile has one fixed set, and each port has one plain provider that
+// switches on the setting and returns the port's interface. Everything around
+// the ports (contexts, routes, workers) stays ordinary wire. Three small
+// providers derive what only some adapters have: the token issuer and the JWKS
+// (only the local identity provider issues tokens), the blob routes (only the
+// on-disk store needs our server for signed links) and the scheduler's poller
+// (only the database scheduler needs a loop of ours).
 
-// OnpremSet is the on-premises profile's adapters. Until their cloud adapters are
-// wired, ports use the local adapters; the database is PostgreSQL.
-var OnpremSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, SQLQueueSet, SQLSchedulerSet, LogNotifierSet,
-	LocalKeysSet, LocalSignerSet, OfflineGeoSet, LocalAuthSet)
+import (
+	"context"
+	"fmt"
+	"log/slog"
 
-// AWSSet is the AWS profile's adapters (same interim rule as OnpremSet).
-var AWSSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, SQLQueueSet, SQLSchedulerSet, LogNotifierSet,
-	LocalKeysSet, LocalSignerSet, OfflineGeoSet, LocalAuthSet)
+	gw "github.com/google/wire"
+
+	"github.com/multisaude/multisaude/adapters/awslocation"
+	"github.com/multisaude/multisaude/adapters/cognitoauth"
+	"github.com/multisaude/multisaude/adapters/ebscheduler"
+	"github.com/multisaude/multisaude/adapters/fileblob"
+	"github.com/multisaude/multisaude/adapters/gcsblob"
+	"github.com/multisaude/multisaude/adapters/httpapi/blobapi"
+	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/keycloakauth"
+	"github.com/multisaude/multisaude/adapters/kmskeys"
+	"github.com/multisaude/multisaude/adapters/localkeys"
+	"github.com/multisaude/multisaude/adapters/minioblob"
+	"github.com/multisaude/multisaude/adapters/nominatim"
+	"github.com/multisaude/multisaude/adapters/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/rabbitqueue"
+	"github.com/multisaude/multisaude/adapters/s3blob"
+	"github.com/multisaude/multisaude/adapters/sesnotifier"
+	"github.com/multisaude/multisaude/adapters/smtpnotifier"
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/sqlstore/sqlqueue"
+	"github.com/multisaude/multisaude/adapters/sqlstore/sqlscheduler"
+	"github.com/multisaude/multisaude/adapters/sqsqueue"
+	"github.com/multisaude/multisaude/core/identity"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+func noCleanup() {}
+
+// ProvideBlobStore is the blob store named by MULTISAUDE_BLOB.
+func ProvideBlobStore(ctx context.Context, cfg Config) (ports.BlobStore, func(), error) {
+	switch cfg.Blob {
+	case BlobS3:
+		return s3blob.New(ctx, s3blob.Config{Bucket: cfg.S3Bucket, Region: cfg.S3Region, Endpoint: cfg.S3Endpoint, PathStyle: cfg.S3PathStyle,
+			KMSKeyID: cfg.S3KMSKeyID, AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey,
+			PartSize: int64(cfg.S3PartSize), MaxAttempts: cfg.S3MaxAttempts})
+	case BlobMinio:
+		return minioblob.New(ctx, minioblob.Config{Endpoint: cfg.MinioEndpoint, Bucket: cfg.MinioBucket, AccessKey: cfg.MinioAccessKey,
+			SecretKey: cfg.MinioSecretKey, Region: cfg.MinioRegion, CreateBucket: cfg.MinioCreateBucket, PartSize: uint64(max(cfg.MinioPartSize, 0))})
+	case BlobGCS:
+		return gcsblob.New(ctx, gcsblob.Config{Bucket: cfg.GCSBucket, Endpoint: cfg.GCSEndpoint, CredentialsFile: cfg.GCSCredentialsFile,
+			SignerEmail: cfg.GCSSignerEmail, SignerKeyFile: cfg.GCSSignerKeyFile, ChunkSize: cfg.GCSChunkSize})
+	case BlobFile:
+		s, err := ProvideFileBlob(cfg)
+		return s, noCleanup, err
+	}
+	return nil, nil, fmt.Errorf("MULTISAUDE_BLOB=%q: unknown blob store", cfg.Blob)
+}
+
+// ProvideBlobRoutes serves signed links for the on-disk store; the others sign their own.
+func ProvideBlobRoutes(blobs ports.BlobStore) BlobRoutes {
+	if fs, ok := blobs.(*fileblob.Store); ok {
+		return blobapi.New(fs)
+	}
+	return noRoutes{}
+}
+
+// ProvideQueueOptions maps the configuration to every queue's options.
+func ProvideQueueOptions(cfg Config) ports.QueueOptions {
+	return ports.QueueOptions{MaxAttempts: cfg.QueueMaxAttempts, VisibilityTimeout: cfg.QueueVisibilityTimeout, RetryDelay: cfg.QueueRetryDelay}
+}
+
+// ProvideQueue is the queue named by MULTISAUDE_QUEUE.
+func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.QueueOptions) (ports.Queue, func(), error) {
+	switch cfg.Queue {
+	case QueueSQS:
+		return sqsqueue.New(ctx, sqsqueue.Config{Region: cfg.SQSRegion, Endpoint: cfg.SQSEndpoint, AccessKeyID: cfg.SQSAccessKeyID,
+			SecretAccessKey: cfg.SQSSecretAccessKey, QueuePrefix: cfg.SQSQueuePrefix, RequireExisting: cfg.SQSRequireExisting,
+			Standard: cfg.SQSStandard, WaitTime: cfg.SQSWaitTime, BatchSize: cfg.SQSBatchSize, MaxRetries: cfg.SQSMaxRetries, QueueOptions: opts})
+	case QueueRabbitMQ:
+		return rabbitqueue.New(ctx, rabbitqueue.Config{URL: cfg.AMQPURL, Exchange: cfg.AMQPExchange, QueuePrefix: cfg.AMQPQueuePrefix,
+			Prefetch: cfg.AMQPPrefetch, Competing: cfg.AMQPCompeting, QueueOptions: opts})
+	case QueueSQL:
+		return sqlqueue.New(db, opts), noCleanup, nil
+	}
+	return nil, nil, fmt.Errorf("MULTISAUDE_QUEUE=%q: unknown queue", cfg.Queue)
+}
+
+// ProvideScheduler is the scheduler named by MULTISAUDE_SCHEDULER. EventBridge
+// Scheduler sends due jobs to the SQS queue itself, so it needs MULTISAUDE_QUEUE=sqs.
+func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.Queue) (ports.Scheduler, func(), error) {
+	switch cfg.Scheduler {
+	case SchedulerEventBridge:
+		sq, ok := q.(*sqsqueue.Queue)
+		if !ok {
+			return nil, nil, fmt.Errorf("MULTISAUDE_SCHEDULER=eventbridge needs MULTISAUDE_QUEUE=sqs")
+		}
+		return ebscheduler.New(ctx, ebscheduler.Config{Region: cfg.SchedulerRegion, Endpoint: cfg.SchedulerEndpoint,
+			AccessKeyID: cfg.SchedulerAccessKeyID, SecretAccessKey: cfg.SchedulerSecretAccessKey, GroupName: cfg.SchedulerGroup,
+			RoleARN: cfg.SchedulerRoleARN, MaxRetries: cfg.SchedulerMaxRetries}, sq)
+	case SchedulerSQL:
+		return sqlscheduler.New(db), noCleanup, nil
+	}
+	return nil, nil, fmt.Errorf("MULTISAUDE_SCHEDULER=%q: unknown scheduler", cfg.Scheduler)
+}
+
+// ProvideSchedulerWorker runs the database scheduler's poller; EventBridge needs none.
+func ProvideSchedulerWorker(sched ports.Scheduler, db *sqlstore.DB, q ports.Queue, log *slog.Logger) SchedulerWorker {
+	if _, ok := sched.(*sqlscheduler.Scheduler); ok {
+		return ProvideSQLSchedulerPoller(db, q, log)
+	}
+	return ProvideNoSchedulerWorker()
+}
+
+// ProvideIdentityProvider is the identity provider named by MULTISAUDE_IDENTITY.
+func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock) (ports.IdentityProvider, func(), error) {
+	switch cfg.Identity {
+	case IdentityCognito:
+		return cognitoauth.New(ctx, cognitoauth.Config{Region: cfg.CognitoRegion, UserPoolID: cfg.CognitoUserPoolID, ClientID: cfg.CognitoClientID,
+			TokenUse: cfg.CognitoTokenUse, Issuer: cfg.CognitoIssuer, Endpoint: cfg.CognitoEndpoint, JWKSRefresh: cfg.CognitoJWKSRefresh})
+	case IdentityKeycloak:
+		return keycloakauth.New(ctx, keycloakauth.Config{BaseURL: cfg.KeycloakURL, Realm: cfg.KeycloakRealm, ClientID: cfg.KeycloakClientID,
+			AdminClientID: cfg.KeycloakAdminClientID, AdminClientSecret: cfg.KeycloakAdminClientSecret,
+			AccountIDClaim: cfg.KeycloakAccountIDClaim, CompanyIDClaim: cfg.KeycloakCompanyIDClaim, JWKSRefresh: cfg.KeycloakJWKSRefresh})
+	case IdentityLocal:
+		p, err := ProvideLocalAuth(cfg, clock)
+		return p, noCleanup, err
+	}
+	return nil, nil, fmt.Errorf("MULTISAUDE_IDENTITY=%q: unknown identity provider", cfg.Identity)
+}
+
+// ProvideTokenIssuer is the provider itself when it issues tokens (local); nil
+// when tokens come from Cognito or Keycloak (password sign-in then answers 422).
+func ProvideTokenIssuer(idp ports.IdentityProvider) identity.TokenIssuer {
+	if ti, ok := idp.(identity.TokenIssuer); ok {
+		return ti
+	}
+	return nil
+}
+
+// ProvideKeySet publishes the local provider's JWKS; nil for outside providers.
+func ProvideKeySet(idp ports.IdentityProvider) identityapi.KeySet {
+	if ks, ok := idp.(identityapi.KeySet); ok {
+		return ks
+	}
+	return nil
+}
+
+// ProvideKeyManager is the key manager named by MULTISAUDE_KEYS.
+func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error) {
+	switch cfg.Keys {
+	case KeysKMS:
+		return kmskeys.New(ctx, kmskeys.Config{KeyID: cfg.KMSKeyID, Region: cfg.KMSRegion, Endpoint: cfg.KMSEndpoint})
+	case KeysLocal:
+		return localkeys.New(localkeys.Config{MasterKeys: cfg.LocalKeysMasterKeys, MasterKeysFile: cfg.LocalKeysMasterKeysFile, CurrentKeyID: cfg.LocalKeysCurrent})
+	}
+	return nil, fmt.Errorf("MULTISAUDE_KEYS=%q: unknown key manager", cfg.Keys)
+}
+
+// ProvideNotifier is the notifier named by MULTISAUDE_NOTIFIER.
+func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.Notifier, error) {
+	switch cfg.Notifier {
+	case NotifierSES:
+		return sesnotifier.New(ctx, sesnotifier.Config{From: cfg.SESFrom, Region: cfg.SESRegion, ConfigurationSet: cfg.SESConfigurationSet,
+			Endpoint: cfg.SESEndpoint, Logger: log})
+	case NotifierSMTP:
+		return smtpnotifier.New(smtpnotifier.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+			From: cfg.SMTPFrom, TLS: cfg.SMTPTLS, Timeout: cfg.SMTPTimeout, HelloName: cfg.SMTPHelo, Logger: log})
+	case NotifierLog:
+		return ProvideLogNotifier(cfg, log)
+	}
+	return nil, fmt.Errorf("MULTISAUDE_NOTIFIER=%q: unknown notifier", cfg.Notifier)
+}
+
+// ProvideGeocoder is the geocoder named by MULTISAUDE_GEOCODER.
+func ProvideGeocoder(ctx context.Context, cfg Config) (ports.Geocoder, error) {
+	switch cfg.Geocoder {
+	case GeocoderAWSLocation:
+		return awslocation.New(ctx, awslocation.Config{IndexName: cfg.LocationPlaceIndex, Region: cfg.LocationRegion, Endpoint: cfg.LocationEndpoint,
+			MinRelevance: cfg.LocationMinRelevance, FallbackOffline: cfg.LocationFallbackOffline})
+	case GeocoderNominatim:
+		return nominatim.New(nominatim.Config{URL: cfg.NominatimURL, UserAgent: cfg.NominatimUserAgent, Email: cfg.NominatimEmail,
+			MinInterval: cfg.NominatimMinInterval, FallbackOffline: cfg.NominatimFallbackOffline})
+	case GeocoderOffline:
+		return offlinegeo.New(), nil
+	}
+	return nil, fmt.Errorf("MULTISAUDE_GEOCODER=%q: unknown geocoder", cfg.Geocoder)
+}
+
+// cloudPorts is one provider per port, each switching on its setting.
+var cloudPorts = gw.NewSet(ProvideLogOutput, ProvideBlobStore, ProvideBlobRoutes, ProvideQueueOptions, ProvideQueue,
+	ProvideScheduler, ProvideSchedulerWorker, ProvideIdentityProvider, ProvideTokenIssuer, ProvideKeySet,
+	ProvideKeyManager, ProvideNotifier, ProvideGeocoder, LocalSignerSet)
+
+// AWSSet is the AWS profile: by default S3, SQS, Cognito, KMS, SES, Amazon
+// Location and EventBridge Scheduler (the defaults live in validateAdapters).
+var AWSSet = gw.NewSet(cloudPorts)
+
+// OnpremSet is the on-premises profile: by default MinIO, RabbitMQ, Keycloak,
+// local keys, SMTP, Nominatim (or the offline table) and the database scheduler.
+var OnpremSet = gw.NewSet(cloudPorts)

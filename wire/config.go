@@ -69,6 +69,116 @@ type Config struct {
 
 	ClinicalCareWindow   time.Duration `env:"MULTISAUDE_CLINICAL_CARE_WINDOW" default:"4320h" help:"how long after the last confirmed or completed appointment a professional may still open the patient's record"`
 	ClinicalEmergencyTTL time.Duration `env:"MULTISAUDE_CLINICAL_EMERGENCY_TTL" default:"4h" help:"how long a break-the-glass access lasts"`
+
+	// Adapters per port (aws and onprem profiles; the local profile always uses its own).
+	Blob      string `env:"MULTISAUDE_BLOB" default:"" help:"aws/onprem blob store: file, s3, minio or gcs; default s3 (aws), minio (onprem)"`
+	Queue     string `env:"MULTISAUDE_QUEUE" default:"" help:"aws/onprem queue: sql, sqs or rabbitmq; default sqs (aws), rabbitmq (onprem)"`
+	Identity  string `env:"MULTISAUDE_IDENTITY" default:"" help:"aws/onprem identity provider: local, cognito or keycloak; default cognito (aws), keycloak (onprem)"`
+	Keys      string `env:"MULTISAUDE_KEYS" default:"" help:"aws/onprem key manager: local or kms; default kms (aws), local (onprem)"`
+	Notifier  string `env:"MULTISAUDE_NOTIFIER" default:"" help:"aws/onprem notifier: log, ses or smtp; default ses (aws), smtp (onprem)"`
+	Geocoder  string `env:"MULTISAUDE_GEOCODER" default:"" help:"aws/onprem geocoder: offline, nominatim or awslocation; default awslocation (aws), nominatim when MULTISAUDE_NOMINATIM_URL is set else offline (onprem)"`
+	Scheduler string `env:"MULTISAUDE_SCHEDULER" default:"" help:"aws/onprem scheduler: sql or eventbridge (needs MULTISAUDE_QUEUE=sqs); default eventbridge (aws), sql (onprem)"`
+
+	S3Bucket          string `env:"MULTISAUDE_S3_BUCKET" default:"" help:"s3: bucket (required)"`
+	S3Region          string `env:"MULTISAUDE_S3_REGION" default:"" help:"s3: region; default AWS_REGION or us-east-1"`
+	S3Endpoint        string `env:"MULTISAUDE_S3_ENDPOINT" default:"" help:"s3: custom endpoint URL (S3-compatible services); empty for AWS"`
+	S3PathStyle       bool   `env:"MULTISAUDE_S3_PATH_STYLE" default:"false" help:"s3: path-style addressing (most S3-compatible services)"`
+	S3KMSKeyID        string `env:"MULTISAUDE_S3_KMS_KEY_ID" default:"" help:"s3: write objects with SSE-KMS under this key"`
+	S3AccessKeyID     string `env:"MULTISAUDE_S3_ACCESS_KEY_ID" default:"" help:"s3: static credentials; empty uses the default AWS chain"`
+	S3SecretAccessKey string `env:"MULTISAUDE_S3_SECRET_ACCESS_KEY" default:"" help:"s3: its secret"`
+	S3PartSize        int    `env:"MULTISAUDE_S3_PART_SIZE" default:"8388608" help:"s3: bytes per multipart part, at least 5 MiB"`
+	S3MaxAttempts     int    `env:"MULTISAUDE_S3_MAX_ATTEMPTS" default:"3" help:"s3: SDK attempts for throttling and 5xx"`
+
+	MinioEndpoint     string `env:"MULTISAUDE_MINIO_ENDPOINT" default:"" help:"minio: URL such as http://minio:9000 (required)"`
+	MinioBucket       string `env:"MULTISAUDE_MINIO_BUCKET" default:"multisaude" help:"minio: bucket"`
+	MinioAccessKey    string `env:"MULTISAUDE_MINIO_ACCESS_KEY" default:"" help:"minio: access key (required)"`
+	MinioSecretKey    string `env:"MULTISAUDE_MINIO_SECRET_KEY" default:"" help:"minio: secret key (required)"`
+	MinioRegion       string `env:"MULTISAUDE_MINIO_REGION" default:"us-east-1" help:"minio: region"`
+	MinioCreateBucket bool   `env:"MULTISAUDE_MINIO_CREATE_BUCKET" default:"false" help:"minio: create the bucket at start when missing"`
+	MinioPartSize     int    `env:"MULTISAUDE_MINIO_PART_SIZE" default:"16777216" help:"minio: multipart part size for streams of unknown length"`
+
+	GCSBucket          string `env:"MULTISAUDE_GCS_BUCKET" default:"" help:"gcs: bucket (required)"`
+	GCSEndpoint        string `env:"MULTISAUDE_GCS_ENDPOINT" default:"" help:"gcs: JSON API endpoint of an emulator; empty for Google"`
+	GCSCredentialsFile string `env:"MULTISAUDE_GCS_CREDENTIALS_FILE" default:"" help:"gcs: service-account JSON key; empty uses Application Default Credentials"`
+	GCSSignerEmail     string `env:"MULTISAUDE_GCS_SIGNER_EMAIL" default:"" help:"gcs: service account that signs URLs (with MULTISAUDE_GCS_SIGNER_KEY_FILE)"`
+	GCSSignerKeyFile   string `env:"MULTISAUDE_GCS_SIGNER_KEY_FILE" default:"" help:"gcs: PEM RSA key signing URLs; empty: the credentials' key or IAM signBlob"`
+	GCSChunkSize       int    `env:"MULTISAUDE_GCS_CHUNK_SIZE" default:"8388608" help:"gcs: resumable-upload chunk in bytes"`
+
+	QueueMaxAttempts       int           `env:"MULTISAUDE_QUEUE_MAX_ATTEMPTS" default:"5" help:"queues: deliveries before a message goes to the dead-letter topic"`
+	QueueVisibilityTimeout time.Duration `env:"MULTISAUDE_QUEUE_VISIBILITY_TIMEOUT" default:"30s" help:"queues: how long a delivered message stays hidden (sql, sqs)"`
+	QueueRetryDelay        time.Duration `env:"MULTISAUDE_QUEUE_RETRY_DELAY" default:"1s" help:"queues: wait before a failed message is delivered again"`
+
+	SQSRegion          string        `env:"MULTISAUDE_SQS_REGION" default:"" help:"sqs: region; default AWS_REGION or us-east-1"`
+	SQSEndpoint        string        `env:"MULTISAUDE_SQS_ENDPOINT" default:"" help:"sqs: custom endpoint URL; empty for AWS"`
+	SQSAccessKeyID     string        `env:"MULTISAUDE_SQS_ACCESS_KEY_ID" default:"" help:"sqs: static credentials; empty uses the default AWS chain"`
+	SQSSecretAccessKey string        `env:"MULTISAUDE_SQS_SECRET_ACCESS_KEY" default:"" help:"sqs: its secret"`
+	SQSQueuePrefix     string        `env:"MULTISAUDE_SQS_QUEUE_PREFIX" default:"multisaude-" help:"sqs: prefix of every queue name"`
+	SQSRequireExisting bool          `env:"MULTISAUDE_SQS_REQUIRE_EXISTING" default:"false" help:"sqs: only look queues up (deployment creates them); default creates each topic's queue and DLQ"`
+	SQSStandard        bool          `env:"MULTISAUDE_SQS_STANDARD" default:"false" help:"sqs: standard queues instead of FIFO (loses per-key order)"`
+	SQSWaitTime        time.Duration `env:"MULTISAUDE_SQS_WAIT_TIME" default:"20s" help:"sqs: long-polling wait, 1s..20s"`
+	SQSBatchSize       int           `env:"MULTISAUDE_SQS_BATCH_SIZE" default:"10" help:"sqs: messages per receive, 1..10"`
+	SQSMaxRetries      int           `env:"MULTISAUDE_SQS_MAX_RETRIES" default:"3" help:"sqs: SDK attempts for throttling and 5xx"`
+
+	AMQPURL         string `env:"MULTISAUDE_AMQP_URL" default:"" help:"rabbitmq: amqp://user:pass@host:5672/vhost (required)"`
+	AMQPExchange    string `env:"MULTISAUDE_AMQP_EXCHANGE" default:"multisaude" help:"rabbitmq: direct exchange for all topics"`
+	AMQPQueuePrefix string `env:"MULTISAUDE_AMQP_QUEUE_PREFIX" default:"multisaude." help:"rabbitmq: prefix of every queue name"`
+	AMQPPrefetch    int    `env:"MULTISAUDE_AMQP_PREFETCH" default:"1" help:"rabbitmq: unacked deliveries per consumer"`
+	AMQPCompeting   bool   `env:"MULTISAUDE_AMQP_COMPETING" default:"false" help:"rabbitmq: all consumers of a topic take messages at once (loses per-key order)"`
+
+	SchedulerRegion          string `env:"MULTISAUDE_SCHEDULER_REGION" default:"" help:"eventbridge: region; default AWS_REGION or us-east-1"`
+	SchedulerEndpoint        string `env:"MULTISAUDE_SCHEDULER_ENDPOINT" default:"" help:"eventbridge: custom endpoint URL; empty for AWS"`
+	SchedulerAccessKeyID     string `env:"MULTISAUDE_SCHEDULER_ACCESS_KEY_ID" default:"" help:"eventbridge: static credentials; empty uses the default AWS chain"`
+	SchedulerSecretAccessKey string `env:"MULTISAUDE_SCHEDULER_SECRET_ACCESS_KEY" default:"" help:"eventbridge: its secret"`
+	SchedulerGroup           string `env:"MULTISAUDE_SCHEDULER_GROUP" default:"default" help:"eventbridge: schedule group (must exist)"`
+	SchedulerRoleARN         string `env:"MULTISAUDE_SCHEDULER_ROLE_ARN" default:"" help:"eventbridge: role the scheduler assumes to send to SQS (required)"`
+	SchedulerMaxRetries      int    `env:"MULTISAUDE_SCHEDULER_MAX_RETRIES" default:"3" help:"eventbridge: SDK attempts for throttling and 5xx"`
+
+	CognitoRegion      string        `env:"MULTISAUDE_COGNITO_REGION" default:"" help:"cognito: region; default the AWS configuration's"`
+	CognitoUserPoolID  string        `env:"MULTISAUDE_COGNITO_USER_POOL_ID" default:"" help:"cognito: user pool, e.g. sa-east-1_AbCdEf (required)"`
+	CognitoClientID    string        `env:"MULTISAUDE_COGNITO_CLIENT_ID" default:"" help:"cognito: app client tokens must be issued for (required)"`
+	CognitoTokenUse    string        `env:"MULTISAUDE_COGNITO_TOKEN_USE" default:"any" help:"cognito: accepted tokens: id, access or any"`
+	CognitoIssuer      string        `env:"MULTISAUDE_COGNITO_ISSUER" default:"" help:"cognito: token issuer; default https://cognito-idp.<region>.amazonaws.com/<pool>"`
+	CognitoEndpoint    string        `env:"MULTISAUDE_COGNITO_ENDPOINT" default:"" help:"cognito: API endpoint override (VPC endpoints, tests)"`
+	CognitoJWKSRefresh time.Duration `env:"MULTISAUDE_COGNITO_JWKS_REFRESH" default:"15m" help:"cognito: how often the signing keys are fetched again"`
+
+	KeycloakURL               string        `env:"MULTISAUDE_KEYCLOAK_URL" default:"" help:"keycloak: base URL, e.g. https://sso.hospital.local (required)"`
+	KeycloakRealm             string        `env:"MULTISAUDE_KEYCLOAK_REALM" default:"multisaude" help:"keycloak: realm"`
+	KeycloakClientID          string        `env:"MULTISAUDE_KEYCLOAK_CLIENT_ID" default:"" help:"keycloak: the API's client; tokens must name it in aud or azp (required)"`
+	KeycloakAdminClientID     string        `env:"MULTISAUDE_KEYCLOAK_ADMIN_CLIENT_ID" default:"" help:"keycloak: confidential client whose service account may manage users"`
+	KeycloakAdminClientSecret string        `env:"MULTISAUDE_KEYCLOAK_ADMIN_CLIENT_SECRET" default:"" help:"keycloak: its secret"`
+	KeycloakAccountIDClaim    string        `env:"MULTISAUDE_KEYCLOAK_ACCOUNT_ID_CLAIM" default:"account_id" help:"keycloak: claim holding our account ID (a user-attribute mapper)"`
+	KeycloakCompanyIDClaim    string        `env:"MULTISAUDE_KEYCLOAK_COMPANY_ID_CLAIM" default:"company_id" help:"keycloak: claim holding the company ID"`
+	KeycloakJWKSRefresh       time.Duration `env:"MULTISAUDE_KEYCLOAK_JWKS_REFRESH" default:"15m" help:"keycloak: how often the signing keys are fetched again"`
+
+	KMSKeyID    string `env:"MULTISAUDE_KMS_KEY_ID" default:"" help:"kms: key ID, ARN or alias of the key wrapping data keys (required)"`
+	KMSRegion   string `env:"MULTISAUDE_KMS_REGION" default:"" help:"kms: region; default the AWS configuration's"`
+	KMSEndpoint string `env:"MULTISAUDE_KMS_ENDPOINT" default:"" help:"kms: endpoint override (VPC endpoints, tests)"`
+
+	SESFrom             string `env:"MULTISAUDE_SES_FROM" default:"" help:"ses: verified sender, e.g. MultiSaúde <nao-responda@multisaude.com.br> (required)"`
+	SESRegion           string `env:"MULTISAUDE_SES_REGION" default:"" help:"ses: region; default the AWS configuration's"`
+	SESConfigurationSet string `env:"MULTISAUDE_SES_CONFIGURATION_SET" default:"" help:"ses: configuration set (event publishing, suppression)"`
+	SESEndpoint         string `env:"MULTISAUDE_SES_ENDPOINT" default:"" help:"ses: endpoint override (tests)"`
+
+	SMTPHost     string        `env:"MULTISAUDE_SMTP_HOST" default:"" help:"smtp: relay host (required)"`
+	SMTPPort     int           `env:"MULTISAUDE_SMTP_PORT" default:"587" help:"smtp: port (465 with implicit TLS)"`
+	SMTPUsername string        `env:"MULTISAUDE_SMTP_USERNAME" default:"" help:"smtp: user; empty means no AUTH"`
+	SMTPPassword string        `env:"MULTISAUDE_SMTP_PASSWORD" default:"" help:"smtp: password"`
+	SMTPFrom     string        `env:"MULTISAUDE_SMTP_FROM" default:"" help:"smtp: sender address (required)"`
+	SMTPTLS      string        `env:"MULTISAUDE_SMTP_TLS" default:"starttls" help:"smtp: starttls, implicit or none"`
+	SMTPTimeout  time.Duration `env:"MULTISAUDE_SMTP_TIMEOUT" default:"15s" help:"smtp: limit for the whole exchange"`
+	SMTPHelo     string        `env:"MULTISAUDE_SMTP_HELO" default:"localhost" help:"smtp: name sent in HELO/EHLO"`
+
+	LocationPlaceIndex      string  `env:"MULTISAUDE_LOCATION_PLACE_INDEX" default:"" help:"awslocation: Amazon Location place index (required)"`
+	LocationRegion          string  `env:"MULTISAUDE_LOCATION_REGION" default:"" help:"awslocation: region; default the AWS configuration's"`
+	LocationEndpoint        string  `env:"MULTISAUDE_LOCATION_ENDPOINT" default:"" help:"awslocation: endpoint override (tests)"`
+	LocationMinRelevance    float64 `env:"MULTISAUDE_LOCATION_MIN_RELEVANCE" default:"0" help:"awslocation: answers below this relevance (0..1) are not found"`
+	LocationFallbackOffline bool    `env:"MULTISAUDE_LOCATION_FALLBACK_OFFLINE" default:"false" help:"awslocation: place what the index cannot with the offline table"`
+
+	NominatimURL             string        `env:"MULTISAUDE_NOMINATIM_URL" default:"" help:"nominatim: server URL, e.g. https://nominatim.openstreetmap.org (required for nominatim)"`
+	NominatimUserAgent       string        `env:"MULTISAUDE_NOMINATIM_USER_AGENT" default:"" help:"nominatim: User-Agent; default multisaude/1.0 (+https://github.com/multisaude/multisaude)"`
+	NominatimEmail           string        `env:"MULTISAUDE_NOMINATIM_EMAIL" default:"" help:"nominatim: contact address sent with requests"`
+	NominatimMinInterval     time.Duration `env:"MULTISAUDE_NOMINATIM_MIN_INTERVAL" default:"1s" help:"nominatim: least time between requests"`
+	NominatimFallbackOffline bool          `env:"MULTISAUDE_NOMINATIM_FALLBACK_OFFLINE" default:"false" help:"nominatim: place what Nominatim cannot with the offline table"`
 }
 
 // Field describes one configuration variable, for the README and `multisaude config`.
@@ -143,6 +253,12 @@ func setField(v reflect.Value, raw string) error {
 			return fmt.Errorf("must be a whole number")
 		}
 		v.SetInt(int64(n))
+	case float64:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return fmt.Errorf("must be a number")
+		}
+		v.SetFloat(f)
 	case bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
@@ -216,6 +332,7 @@ func (c *Config) validate() []string {
 		p = append(p, "MULTISAUDE_PUBLIC_URL: must be an http:// or https:// URL")
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	p = append(p, c.validateAdapters()...)
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		p = append(p, "MULTISAUDE_ADMIN_EMAIL and MULTISAUDE_ADMIN_PASSWORD: set both or neither")
 	}

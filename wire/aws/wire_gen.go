@@ -10,7 +10,6 @@ import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
-	"github.com/multisaude/multisaude/adapters/offlinegeo"
 	"github.com/multisaude/multisaude/wire"
 )
 
@@ -28,48 +27,71 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	store := wire.ProvideIdentityStore(db)
 	hasher := wire.ProvideArgon2(cfg)
 	clock := wire.ProvideClock()
-	provider, err := wire.ProvideLocalAuth(cfg, clock)
+	identityProvider, cleanup2, err := wire.ProvideIdentityProvider(ctx, cfg, clock)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	geocoder := offlinegeo.New()
-	notifier, err := wire.ProvideLogNotifier(cfg, logger)
+	tokenIssuer := wire.ProvideTokenIssuer(identityProvider)
+	geocoder, err := wire.ProvideGeocoder(ctx, cfg)
 	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	notifier, err := wire.ProvideNotifier(ctx, cfg, logger)
+	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	identityConfig := wire.ProvideIdentityConfig(cfg)
-	service, err := wire.ProvideIdentityService(store, hasher, provider, provider, geocoder, notifier, clock, logger, identityConfig)
+	service, err := wire.ProvideIdentityService(store, hasher, identityProvider, tokenIssuer, geocoder, notifier, clock, logger, identityConfig)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	fileblobStore, err := wire.ProvideFileBlob(cfg)
+	blobStore, cleanup3, err := wire.ProvideBlobStore(ctx, cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	queue := wire.ProvideSQLQueue(db)
-	v := wire.ProvideChecks(db, fileblobStore, queue)
-	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
-	module := identityapi.New(service, provider)
+	queueOptions := wire.ProvideQueueOptions(cfg)
+	queue, cleanup4, err := wire.ProvideQueue(ctx, cfg, db, queueOptions)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v := wire.ProvideChecks(db, blobStore, queue)
+	blobRoutes := wire.ProvideBlobRoutes(blobStore)
+	keySet := wire.ProvideKeySet(identityProvider)
+	module := identityapi.New(service, keySet)
 	clinicalsqlStore := wire.ProvideClinicalStore(db)
 	directory := wire.ProvideClinicalDirectory(service)
 	schedulingsqlStore := wire.ProvideSchedulingStore(db)
 	care := wire.ProvideClinicalCare(schedulingsqlStore)
 	signer, err := wire.ProvideLocalSigner(cfg)
 	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	keyring, err := wire.ProvideLocalKeys(cfg)
+	keyManager, err := wire.ProvideKeyManager(ctx, cfg)
 	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	sealer := wire.ProvideClinicalSealer(keyring)
-	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, fileblobStore, sealer, notifier, clock, logger, cfg)
+	sealer := wire.ProvideClinicalSealer(keyManager)
+	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, blobStore, sealer, notifier, clock, logger, cfg)
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, clock, logger)
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
@@ -79,11 +101,23 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
-	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
+	scheduler, cleanup5, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	schedulerWorker := wire.ProvideSchedulerWorker(scheduler, db, queue, logger)
 	workers := wire.ProvideWorkers(relay, completion, schedulerWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
 		cleanup()
 	}, nil
 }
