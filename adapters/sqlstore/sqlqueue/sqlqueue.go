@@ -282,14 +282,21 @@ func (q *Queue) settle(ctx context.Context, c *claimed, herr error) error {
 	return err
 }
 
-// Consume delivers messages of topic to h, one at a time, until ctx ends. A
-// database error while polling is retried with backoff, not returned.
+// Consume delivers messages of topic to h, one at a time, until ctx ends. It
+// returns an error only when its first query fails (no table, no database);
+// later database errors are retried with backoff.
 func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) error {
 	if err := ports.CheckTopic(topic); err != nil {
 		return err
 	}
 	lastReap := time.Time{}
 	backoff := q.PollInterval
+	if ctx.Err() == nil {
+		if err := q.reap(ctx, topic); err != nil && ctx.Err() == nil {
+			return sqlstore.Translate(err)
+		}
+		lastReap = time.Now()
+	}
 	for ctx.Err() == nil {
 		changed := q.changedCh()
 		if time.Since(lastReap) > q.opts.VisibilityTimeout/2 {

@@ -149,3 +149,22 @@ func TestOrderPerKeyWithSeveralConsumersAndNacks(t *testing.T) {
 		}
 	})
 }
+
+// Consume reports a queue it cannot use at all (here: an unmigrated database).
+func TestConsumeFailsWithoutTheTable(t *testing.T) {
+	db, err := sqlstore.Open(context.Background(), testdb.URL(t, sqlstore.SQLite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	q := newQueue(db, ports.QueueOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = q.Consume(ctx, "t", func(context.Context, ports.Delivery) error { return nil })
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("Consume on a database without the queue table = %v, want an error at once", err)
+	}
+	if err := q.Publish(ctx, ports.Message{ID: kernel.NewID(), Topic: "t"}); kernel.KindOf(err) != kernel.KindInternal {
+		t.Errorf("Publish without the table = %v, want internal", err)
+	}
+}
