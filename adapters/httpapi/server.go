@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -136,10 +137,18 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	s.log.Info("shutting down HTTP server", "timeout", s.cfg.ShutdownTimeout.String())
-	if err := s.app.ShutdownWithTimeout(s.cfg.ShutdownTimeout); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	shutdownErr := s.app.ShutdownWithTimeout(s.cfg.ShutdownTimeout)
+	// If ctx ended before the listener was serving, Shutdown had nothing to stop:
+	// closing the listener makes a late start return at once.
+	_ = ln.Close()
+	err := <-errc
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
 	}
-	return <-errc
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
 }
 
 const localsRequestID = "request_id"

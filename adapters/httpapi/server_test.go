@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -245,5 +246,26 @@ func TestBodyOverTheServerLimit(t *testing.T) {
 	_ = json.Unmarshal(b, &m)
 	if res.StatusCode != 413 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
 		t.Fatalf("status %d %q: %s", res.StatusCode, res.Header.Get("Content-Type"), b)
+	}
+}
+
+// TestServeStopsWhenCancelledBeforeStart: a context already ended still stops Serve.
+func TestServeStopsWhenCancelledBeforeStart(t *testing.T) {
+	s := newServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return")
 	}
 }
