@@ -1,0 +1,530 @@
+// Package onprem runs the real binary with the on-premises profile against this
+// machine's PostgreSQL and RabbitMQ, with MinIO-compatible storage served by
+// devs3, and drives it through the HTTP API as users do.
+//
+// Identity: MULTISAUDE_IDENTITY=local. With Keycloak, tokens are issued by
+// Keycloak itself (our sign-up keeps the account and its password in our
+// database and does not create the Keycloak user; POST /v1/auth/token answers
+// 422 when the provider is not local), so "sign up, then sign in through our
+// API" cannot work with Keycloak. TestKeycloakTokens covers the Keycloak
+// wiring separately: the same binary with MULTISAUDE_IDENTITY=keycloak
+// accepts a token minted by an in-process issuer for an account signed up
+// through our API.
+package onprem
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/multisaude/multisaude/adapters/devs3"
+	"github.com/multisaude/multisaude/adapters/rabbitqueue"
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+	"github.com/multisaude/multisaude/test/e2e/harness"
+	"github.com/multisaude/multisaude/test/fakes/oidcfake"
+	"github.com/multisaude/multisaude/test/fakes/smtpfake"
+	"github.com/multisaude/multisaude/test/testdb"
+)
+
+const amqpEnv = "MULTISAUDE_TEST_AMQP_URL"
+
+func requireServices(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	amqpURL := os.Getenv(amqpEnv)
+	if testdb.PostgresURL() == "" || amqpURL == "" {
+		t.Skipf("the onprem end-to-end test needs %s and %s (PostgreSQL and RabbitMQ); skipping", testdb.PostgresEnv, amqpEnv)
+	}
+	return amqpURL
+}
+
+func repoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..")
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildOut  []byte
+)
+
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "multisaude-onprem-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "multisaude")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/multisaude")
+		cmd.Dir = repoRoot()
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("build: %v\n%s", buildErr, buildOut)
+	}
+	return binPath
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func randomKey() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func uniq() string { return strings.ReplaceAll(kernel.NewID(), "-", "")[16:] }
+
+// stack is what one onprem run talks to.
+type stack struct {
+	env      map[string]string
+	s3       *httptest.Server
+	bucket   string
+	amqpURL  string
+	exchange string
+	prefix   string
+	smtp     *smtpfake.Server
+}
+
+func newStack(t *testing.T, amqpURL string) *stack {
+	t.Helper()
+	s3 := httptest.NewServer(devs3.NewHandler(true))
+	t.Cleanup(s3.Close)
+	smtp := smtpfake.New(t, smtpfake.Options{NoTLS: true})
+	id := uniq()
+	st := &stack{s3: s3, bucket: "docs-" + id, amqpURL: amqpURL, exchange: "e2e-" + id, prefix: "e2e-" + id + ".", smtp: smtp}
+	st.env = map[string]string{
+		"MULTISAUDE_PROFILE":               "onprem",
+		"MULTISAUDE_DATABASE_URL":          testdb.URL(t, sqlstore.Postgres),
+		"MULTISAUDE_DB_MAX_CONNS":          "6",
+		"MULTISAUDE_DATA_DIR":              t.TempDir(),
+		"MULTISAUDE_LOG_LEVEL":             "info",
+		"MULTISAUDE_SIGNER_SEED":           randomKey(),
+		"MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=" + randomKey(),
+		"MULTISAUDE_MINIO_ENDPOINT":        s3.URL,
+		"MULTISAUDE_MINIO_BUCKET":          st.bucket,
+		"MULTISAUDE_MINIO_ACCESS_KEY":      "devs3",
+		"MULTISAUDE_MINIO_SECRET_KEY":      "devs3-secret",
+		"MULTISAUDE_MINIO_CREATE_BUCKET":   "true",
+		"MULTISAUDE_AMQP_URL":              amqpURL,
+		"MULTISAUDE_AMQP_EXCHANGE":         st.exchange,
+		"MULTISAUDE_AMQP_QUEUE_PREFIX":     st.prefix,
+		"MULTISAUDE_IDENTITY":              "local",
+		"MULTISAUDE_SMTP_HOST":             smtp.Host(),
+		"MULTISAUDE_SMTP_PORT":             fmt.Sprint(smtp.Port()),
+		"MULTISAUDE_SMTP_FROM":             "nao-responda@multisaude.test",
+		"MULTISAUDE_SMTP_TLS":              "none",
+	}
+	t.Cleanup(func() { st.deleteQueues(t) })
+	return st
+}
+
+// deleteQueues removes the queues and exchange this run declared.
+func (st *stack) deleteQueues(t *testing.T) {
+	conn, err := amqp.Dial(st.amqpURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	topics := []string{"identity.patient.registered", "clinical.document.uploaded", "clinical.evaluation.signed"}
+	for _, tp := range topics {
+		for _, name := range []string{tp, ports.DeadLetter(tp), ports.DeadLetter(ports.DeadLetter(tp)), tp + ".retry", ports.DeadLetter(tp) + ".retry"} {
+			ch, err := conn.Channel()
+			if err != nil {
+				return
+			}
+			_, _ = ch.QueueDelete(st.prefix+name, false, false, false)
+			_ = ch.Close()
+		}
+	}
+	if ch, err := conn.Channel(); err == nil {
+		_ = ch.ExchangeDelete(st.exchange, false, false)
+		_ = ch.Close()
+	}
+}
+
+func (st *stack) environ(extra map[string]string) []string {
+	out := os.Environ()
+	for k, v := range st.env {
+		out = append(out, k+"="+v)
+	}
+	for k, v := range extra {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+type server struct {
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	base string
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// run runs the binary to completion (migrate).
+func (st *stack) run(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = st.environ(nil)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("multisaude %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// serve starts `multisaude serve --profile onprem` and waits for /healthz.
+func (st *stack) serve(t *testing.T, extra map[string]string) *server {
+	t.Helper()
+	addr := freeAddr(t)
+	if extra == nil {
+		extra = map[string]string{}
+	}
+	extra["MULTISAUDE_HTTP_ADDR"] = addr
+	extra["MULTISAUDE_PUBLIC_URL"] = "http://" + addr
+	cmd := exec.Command(binary(t), "serve", "--profile", "onprem")
+	cmd.Env = st.environ(extra)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	s := &server{cmd: cmd, out: out, base: "http://" + addr}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+			t.Errorf("serve did not stop on SIGTERM")
+		}
+		if t.Failed() {
+			t.Logf("server output:\n%s", out.String())
+		}
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case <-exited:
+			t.Fatalf("serve exited:\n%s", out.String())
+		default:
+		}
+		if res, err := http.Get(s.base + "/healthz"); err == nil {
+			res.Body.Close()
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("serve did not start:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+type resp struct {
+	status int
+	body   []byte
+}
+
+func (r resp) want(t *testing.T, what string, status int) resp {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s: status %d, want %d: %s", what, r.status, status, r.body)
+	}
+	return r
+}
+
+func (r resp) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+func (s *server) do(t *testing.T, method, path, token, contentType string, body io.Reader) resp {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, body: b}
+}
+
+func (s *server) postJSON(t *testing.T, path, token string, v any) resp {
+	t.Helper()
+	b, _ := json.Marshal(v)
+	return s.do(t, http.MethodPost, path, token, "application/json", bytes.NewReader(b))
+}
+
+func eventually(t *testing.T, timeout time.Duration, what string, check func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", what, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+var examPDF = append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("Hemoglobina glicada: 5,4%\n"), 200)...)
+
+// TestOnpremEndToEnd: sign up, sign in, upload a document; the object lands in
+// the bucket sealed, the outbox events cross RabbitMQ, /readyz reports every
+// dependency, and a password-reset e-mail leaves through SMTP.
+func TestOnpremEndToEnd(t *testing.T) {
+	amqpURL := requireServices(t)
+	st := newStack(t, amqpURL)
+	if out := st.run(t, "migrate", "--profile", "onprem", "up"); !strings.Contains(out, "applied") {
+		t.Fatalf("migrate up applied nothing:\n%s", out)
+	}
+	srv := st.serve(t, nil)
+
+	// readyz: every dependency of the onprem profile answers
+	r := srv.do(t, http.MethodGet, "/readyz", "", "", nil).want(t, "readyz", http.StatusOK)
+	for _, part := range []string{"database", "blob_store", "queue"} {
+		if !bytes.Contains(r.body, []byte(`"`+part+`":"ok"`)) {
+			t.Fatalf("readyz does not report %s ok: %s", part, r.body)
+		}
+	}
+
+	// sign up and sign in as a patient
+	body := harness.PatientBody()
+	var patient struct {
+		ID string `json:"id"`
+	}
+	srv.postJSON(t, "/v1/patients", "", body).want(t, "sign up", http.StatusCreated).decode(t, &patient)
+	var tokens struct {
+		AccessToken string `json:"access_token"`
+	}
+	srv.postJSON(t, "/v1/auth/token", "", map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}).
+		want(t, "sign in", http.StatusOK).decode(t, &tokens)
+	if patient.ID == "" || tokens.AccessToken == "" {
+		t.Fatalf("patient %q token %q", patient.ID, tokens.AccessToken)
+	}
+
+	// upload a medical document
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("kind", "exam_result")
+	_ = mw.WriteField("title", "hemoglobina")
+	fw, _ := mw.CreateFormFile("file", "hba1c.pdf")
+	_, _ = fw.Write(examPDF)
+	_ = mw.Close()
+	var doc struct {
+		ID          string `json:"id"`
+		ContentType string `json:"content_type"`
+	}
+	srv.do(t, http.MethodPost, "/v1/patients/"+patient.ID+"/documents", tokens.AccessToken, mw.FormDataContentType(), &buf).
+		want(t, "upload", http.StatusCreated).decode(t, &doc)
+	if doc.ContentType != "application/pdf" {
+		t.Fatalf("document = %+v", doc)
+	}
+
+	// (a) the object is in the devs3 bucket, and it is not the plaintext
+	mc, err := minio.New(strings.TrimPrefix(st.s3.URL, "http://"), &minio.Options{Creds: credentials.NewStaticV4("devs3", "devs3-secret", ""), BucketLookup: minio.BucketLookupPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	objects := 0
+	for obj := range mc.ListObjects(ctx, st.bucket, minio.ListObjectsOptions{Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatalf("list bucket: %v", obj.Err)
+		}
+		o, err := mc.GetObject(ctx, st.bucket, obj.Key, minio.GetObjectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := io.ReadAll(o)
+		o.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(stored) == 0 || bytes.Contains(stored, []byte("Hemoglobina glicada")) || bytes.Contains(stored, []byte("%PDF")) {
+			t.Fatalf("object %s is empty or holds the plaintext (%d bytes)", obj.Key, len(stored))
+		}
+		objects++
+	}
+	if objects != 1 {
+		t.Fatalf("bucket %s holds %d objects, want 1", st.bucket, objects)
+	}
+	got := srv.do(t, http.MethodGet, "/v1/documents/"+doc.ID+"/content", tokens.AccessToken, "", nil).want(t, "download", http.StatusOK)
+	if !bytes.Equal(got.body, examPDF) {
+		t.Fatalf("download differs from the upload (%d bytes, want %d)", len(got.body), len(examPDF))
+	}
+
+	// (b) the relay published the outbox events through RabbitMQ: consume them
+	// with the same exchange and prefix
+	q, closeQ, err := rabbitqueue.New(ctx, rabbitqueue.Config{URL: amqpURL, Exchange: st.exchange, QueuePrefix: st.prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeQ()
+	consumeOne(t, q, "identity.patient.registered", patient.ID)
+	consumeOne(t, q, "clinical.document.uploaded", doc.ID)
+
+	// the onprem notifier: a password-reset e-mail goes out through SMTP
+	srv.postJSON(t, "/v1/auth/password-reset", "", map[string]any{"email": body["email"]}).want(t, "password reset", http.StatusAccepted)
+	eventually(t, 15*time.Second, "password-reset mail through SMTP", func() error {
+		for _, m := range st.smtp.Messages() {
+			if len(m.To) == 1 && m.To[0] == body["email"] {
+				return nil
+			}
+		}
+		return fmt.Errorf("%d messages, none to the patient", len(st.smtp.Messages()))
+	})
+
+	// what the server logged never holds the patient's e-mail or CPF
+	out := srv.out.String()
+	for _, secret := range []string{body["email"].(string), body["cpf"].(string)} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("the log holds personal data %q", secret)
+		}
+	}
+}
+
+// consumeOne waits for a message on topic whose key is key.
+func consumeOne(t *testing.T, q ports.Queue, topic, key string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	found := make(chan ports.Message, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- q.Consume(ctx, topic, func(_ context.Context, d ports.Delivery) error {
+			if d.Key == key {
+				select {
+				case found <- d.Message:
+				default:
+				}
+				cancel()
+			}
+			return nil
+		})
+	}()
+	select {
+	case m := <-found:
+		if m.Topic != topic || len(m.Body) == 0 {
+			t.Fatalf("%s: message %+v", topic, m)
+		}
+	case <-ctx.Done():
+		select {
+		case m := <-found:
+			if m.Topic != topic || len(m.Body) == 0 {
+				t.Fatalf("%s: message %+v", topic, m)
+			}
+		default:
+			t.Fatalf("no %s message with key %s crossed RabbitMQ", topic, key)
+		}
+	}
+	<-done
+}
+
+// TestKeycloakTokens: the same binary with MULTISAUDE_IDENTITY=keycloak (the
+// onprem default) verifies tokens of the realm's issuer (an in-process OIDC
+// issuer standing in for Keycloak) and maps them to our accounts; password
+// sign-in through our API is refused, since Keycloak issues the tokens.
+func TestKeycloakTokens(t *testing.T) {
+	amqpURL := requireServices(t)
+	st := newStack(t, amqpURL)
+	kc := oidcfake.New(t, oidcfake.Options{Path: "/realms/multisaude"})
+	st.run(t, "migrate", "--profile", "onprem", "up")
+	srv := st.serve(t, map[string]string{"MULTISAUDE_IDENTITY": "", "MULTISAUDE_KEYCLOAK_URL": kc.Server().URL,
+		"MULTISAUDE_KEYCLOAK_CLIENT_ID": "multisaude-api"})
+
+	body := harness.PatientBody()
+	var patient struct {
+		ID string `json:"id"`
+	}
+	srv.postJSON(t, "/v1/patients", "", body).want(t, "sign up", http.StatusCreated).decode(t, &patient)
+	srv.postJSON(t, "/v1/auth/token", "", map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}).
+		want(t, "password sign-in with Keycloak", http.StatusUnprocessableEntity)
+
+	claims := map[string]any{"sub": kernel.NewID(), "typ": "Bearer", "azp": "multisaude-api", "account_id": patient.ID,
+		"realm_access": map[string]any{"roles": []string{"patient"}}}
+	var me struct {
+		ID string `json:"id"`
+	}
+	srv.do(t, http.MethodGet, "/v1/me", kc.Mint(claims), "", nil).want(t, "me with a Keycloak token", http.StatusOK).decode(t, &me)
+	if me.ID != patient.ID {
+		t.Fatalf("me = %q, want %q", me.ID, patient.ID)
+	}
+	claims["azp"] = "another-client"
+	srv.do(t, http.MethodGet, "/v1/me", kc.Mint(claims), "", nil).want(t, "token of another client", http.StatusUnauthorized)
+	claims["azp"] = "multisaude-api"
+	srv.do(t, http.MethodGet, "/v1/me", kc.MintWith(claims, oidcfake.MintOptions{Tamper: true}), "", nil).want(t, "tampered token", http.StatusUnauthorized)
+	srv.do(t, http.MethodGet, "/.well-known/jwks.json", "", "", nil).want(t, "no local JWKS with Keycloak", http.StatusNotFound)
+}
