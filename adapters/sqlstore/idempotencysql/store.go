@@ -21,6 +21,14 @@ type Store struct {
 	clock kernel.Clock
 	// Takeover is the age after which a pending claim is presumed dead; default 1 minute.
 	Takeover time.Duration
+	// Durable makes every write wait for the disk. When false (the default), on
+	// PostgreSQL claims and answers are committed with synchronous_commit off: they
+	// are visible at once and ordered, but a database crash may lose the last
+	// fraction of a second of them (never the bookings themselves, which commit
+	// durably). A retry after such a crash re-runs the request; for a booking that
+	// answers 409 (the slot is already the caller's). Routes that charge money
+	// should use a Durable store.
+	Durable bool
 }
 
 var _ httpapi.IdempotencyStore = (*Store)(nil)
@@ -51,7 +59,7 @@ func where(q bun.QueryBuilder, s httpapi.IdempotencyScope) bun.QueryBuilder {
 func (s *Store) Claim(ctx context.Context, scope httpapi.IdempotencyScope, hash string) (httpapi.IdempotencyRecord, bool, error) {
 	now := s.clock.Now().UTC()
 	r := row{Principal: scope.Principal, Route: scope.Route, Key: scope.Key, RequestHash: hash, CreatedAt: now}
-	res, err := s.db.NewInsert().Model(&r).On("CONFLICT DO NOTHING").Exec(ctx)
+	res, err := s.exec(ctx, s.db.NewInsert().Model(&r).On("CONFLICT DO NOTHING"))
 	if err != nil {
 		return httpapi.IdempotencyRecord{}, false, sqlstore.Translate(err)
 	}
@@ -81,11 +89,23 @@ func (s *Store) Claim(ctx context.Context, scope httpapi.IdempotencyScope, hash 
 	return rec, false, nil
 }
 
+// exec runs q; on PostgreSQL, unless Durable, in the same simple-protocol message as
+// SET LOCAL synchronous_commit TO OFF (one implicit transaction, one round trip).
+func (s *Store) exec(ctx context.Context, q interface {
+	Exec(ctx context.Context, dest ...any) (sql.Result, error)
+	String() string
+}) (sql.Result, error) {
+	if s.Durable || s.db.Engine != sqlstore.Postgres {
+		return q.Exec(ctx)
+	}
+	return s.db.ExecContext(ctx, "SET LOCAL synchronous_commit TO OFF; "+q.String())
+}
+
 func (s *Store) Complete(ctx context.Context, scope httpapi.IdempotencyScope, rec httpapi.IdempotencyRecord) error {
 	now := s.clock.Now().UTC()
-	_, err := s.db.NewUpdate().Table("idempotency_keys").
+	_, err := s.exec(ctx, s.db.NewUpdate().Table("idempotency_keys").
 		Set("status = ?, content_type = ?, body = ?, headers = ?, completed_at = ?", rec.Status, rec.ContentType, rec.Body, rec.Location, now).
-		Where("principal = ? AND route = ? AND key = ?", scope.Principal, scope.Route, scope.Key).Exec(ctx)
+		Where("principal = ? AND route = ? AND key = ?", scope.Principal, scope.Route, scope.Key))
 	return sqlstore.Translate(err)
 }
 
