@@ -35,16 +35,19 @@ func ProvideSchedulingService(store scheduling.Store, dir scheduling.Directory, 
 // ProvideIdempotencyStore keeps first answers of POSTs sent with an Idempotency-Key.
 func ProvideIdempotencyStore(db *sqlstore.DB) *idempotencysql.Store { return idempotencysql.New(db) }
 
-// ProvideSchedulingReminders is the reminder worker: it needs the profile's
-// ports.Scheduler (add it to SchedulingSet and ProvideSchedulingWorker to
-// ProvideWorkers once every profile provides one).
+// ProvideSchedulingReminders is the reminder worker over the profile's
+// ports.Scheduler and ports.Notifier.
 func ProvideSchedulingReminders(svc *scheduling.Service, sched ports.Scheduler, notifier ports.Notifier) *scheduling.Reminders {
 	return scheduling.NewReminders(svc, sched, notifier)
 }
 
+// SchedulingWorker consumes appointment events (reminders 24 h and 1 h before),
+// delivers due reminders and expires waitlist holds.
+type SchedulingWorker Worker
+
 // ProvideSchedulingWorker runs the reminder worker on the profile's queue.
-func ProvideSchedulingWorker(r *scheduling.Reminders, q ports.Queue, log *slog.Logger) Worker {
-	return Worker{Name: "scheduling-reminders", Run: func(ctx context.Context) {
+func ProvideSchedulingWorker(r *scheduling.Reminders, q ports.Queue, log *slog.Logger) SchedulingWorker {
+	return SchedulingWorker{Name: "scheduling-reminders", Run: func(ctx context.Context) {
 		if err := r.Run(ctx, q); err != nil && ctx.Err() == nil {
 			log.Warn("scheduling reminders stopped", "err", err)
 		}
@@ -52,9 +55,10 @@ func ProvideSchedulingWorker(r *scheduling.Reminders, q ports.Queue, log *slog.L
 }
 
 // SchedulingSet is scheduling in every profile: store, identity bridge, service,
-// idempotency store and routes.
+// idempotency store, routes and the reminder worker.
 var SchedulingSet = gw.NewSet(
 	ProvideSchedulingStore, ProvideSchedulingDirectory, ProvideSchedulingService, ProvideIdempotencyStore, schedulingapi.New,
+	ProvideSchedulingReminders, ProvideSchedulingWorker,
 	gw.Bind(new(scheduling.Store), new(*schedulingsql.Store)),
 	gw.Bind(new(scheduling.Directory), new(*schedulingdir.Directory)),
 	gw.Bind(new(httpapi.IdempotencyStore), new(*idempotencysql.Store)),

@@ -80,7 +80,10 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
 	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, schedulerWorker)
+	scheduler := wire.ProvideSQLScheduler(db)
+	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
+	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, schedulerWorker, schedulingWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {

@@ -110,7 +110,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	schedulerWorker := wire.ProvideSchedulerWorker(scheduler, db, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, schedulerWorker)
+	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
+	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, schedulerWorker, schedulingWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
