@@ -140,7 +140,11 @@ func (p *Provider) Verify(ctx context.Context, token string) (kernel.Principal, 
 	_ = tok.Get(p.cfg.AccountIDClaim, &account)
 	_ = tok.Get(p.cfg.CompanyIDClaim, &company)
 	_ = tok.Get("cognito:groups", &groups)
-	return jwks.PrincipalOf(account, company, jwks.Strings(groups), nil)
+	pr, err := jwks.PrincipalOf(account, company, jwks.Strings(groups), nil)
+	if err == nil {
+		pr.IssuedAt, _ = tok.IssuedAt()
+	}
+	return pr, err
 }
 
 // CreateUser creates a confirmed user whose username is the e-mail, with a
@@ -207,6 +211,18 @@ func (p *Provider) SetPassword(ctx context.Context, subject, password string) er
 	})
 	if err != nil {
 		return translate(err, "setting a password")
+	}
+	return nil
+}
+
+// DeleteUser deletes the user with that sub (or username): AdminDeleteUser.
+func (p *Provider) DeleteUser(ctx context.Context, subject string) error {
+	if strings.TrimSpace(subject) == "" {
+		return kernel.Invalid("subject", "is required")
+	}
+	_, err := p.api.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(p.cfg.UserPoolID), Username: aws.String(subject)})
+	if err != nil {
+		return translate(err, "deleting a user")
 	}
 	return nil
 }

@@ -237,7 +237,8 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	p, err := s.auth.Authenticate(c.UserContext(), strings.TrimSpace(cred))
 	if err != nil {
-		if kernel.KindOf(err) == kernel.KindInternal || kernel.KindOf(err) == kernel.KindUnavailable {
+		switch kernel.KindOf(err) {
+		case kernel.KindInternal, kernel.KindUnavailable, kernel.KindForbidden: // a valid credential that may not be used (yet) says why
 			return err
 		}
 		return kernel.Unauthenticated("the credential is invalid or expired")

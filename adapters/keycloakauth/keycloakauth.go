@@ -189,7 +189,11 @@ func (p *Provider) Verify(ctx context.Context, token string) (kernel.Principal, 
 	_ = tok.Get("realm_access", &realm)
 	_ = tok.Get("resource_access", &resource)
 	client, _ := resource[p.cfg.ClientID].(map[string]any)
-	return jwks.PrincipalOf(account, company, jwks.Strings(realm["roles"]), jwks.Strings(client["roles"]))
+	pr, err := jwks.PrincipalOf(account, company, jwks.Strings(realm["roles"]), jwks.Strings(client["roles"]))
+	if err == nil {
+		pr.IssuedAt, _ = tok.IssuedAt()
+	}
+	return pr, err
 }
 
 type credential struct {
@@ -298,6 +302,28 @@ func (p *Provider) SetPassword(ctx context.Context, subject, password string) er
 		return kernel.Invalid("password", "is not accepted by the identity provider's policy")
 	default:
 		return res.unexpected("resetting a password")
+	}
+}
+
+// DeleteUser deletes the user with that Keycloak ID.
+func (p *Provider) DeleteUser(ctx context.Context, subject string) error {
+	if strings.TrimSpace(subject) == "" {
+		return kernel.Invalid("subject", "is required")
+	}
+	if err := p.setup(ctx); err != nil {
+		return err
+	}
+	res, err := p.call(ctx, http.MethodDelete, "/users/"+url.PathEscape(subject), nil, nil)
+	if err != nil {
+		return err
+	}
+	switch res.status {
+	case http.StatusNoContent, http.StatusOK:
+		return nil
+	case http.StatusNotFound:
+		return kernel.NotFound("no such user at the identity provider")
+	default:
+		return res.unexpected("deleting a user")
 	}
 }
 

@@ -99,6 +99,10 @@ func (f *fakeAdmin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodDelete && len(parts) == 2 && parts[0] == "users":
+		if f.users[parts[1]] == nil {
+			http.Error(w, `{"error":"User not found"}`, http.StatusNotFound)
+			return
+		}
 		delete(f.users, parts[1])
 		w.WriteHeader(http.StatusNoContent)
 	default:

@@ -1,7 +1,7 @@
 // Package localauth is the local identity provider: it signs short-lived access
 // tokens (JWT, EdDSA over Ed25519) with a key kept in the data folder, verifies
 // them, and publishes the public key as a JWKS. Credentials themselves live in
-// identity's store; CreateUser and SetPassword have nothing to do here.
+// identity's store; CreateUser, SetPassword and DeleteUser have nothing to do here.
 //
 // It uses github.com/golang-jwt/jwt/v5: signing and verifying one local key
 // needs only its small API (algorithm allow-list, issuer, audience, required
@@ -190,6 +190,24 @@ type claims struct {
 	Kind      string   `json:"kind"`
 	Roles     []string `json:"roles,omitempty"`
 	CompanyID string   `json:"cid,omitempty"`
+	// IssuedAtMs is iat in Unix milliseconds: iat itself has whole seconds,
+	// too coarse to tell a token issued just before a logout from one issued
+	// just after it in the same second.
+	IssuedAtMs int64 `json:"iat_ms,omitempty"`
+}
+
+// issuedAt is the precise iat when iat_ms agrees with iat, else iat.
+func (c claims) issuedAt() time.Time {
+	if c.IssuedAt == nil {
+		return time.Time{}
+	}
+	iat := c.IssuedAt.Time
+	if c.IssuedAtMs > 0 {
+		if ms := time.UnixMilli(c.IssuedAtMs); ms.Truncate(time.Second).Equal(iat.Truncate(time.Second)) {
+			return ms.UTC()
+		}
+	}
+	return iat.UTC()
 }
 
 // Issue signs an access token for p.
@@ -201,7 +219,7 @@ func (p *Provider) Issue(_ context.Context, pr kernel.Principal) (string, time.D
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(p.cfg.AccessTTL)), ID: kernel.NewID(),
 		},
-		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID,
+		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID, IssuedAtMs: now.UnixMilli(),
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	t.Header["kid"] = p.kid
@@ -240,7 +258,7 @@ func (p *Provider) Verify(_ context.Context, token string) (kernel.Principal, er
 	if !kernel.ValidID(c.Subject) {
 		return kernel.Anonymous, kernel.Unauthenticated("the token names no account")
 	}
-	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID}, nil
+	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID, IssuedAt: c.issuedAt()}, nil
 }
 
 // CreateUser has nothing to do: the account and its password hash live in
@@ -251,6 +269,9 @@ func (p *Provider) CreateUser(_ context.Context, u ports.NewUser) (string, error
 
 // SetPassword has nothing to do for the same reason.
 func (p *Provider) SetPassword(context.Context, string, string) error { return nil }
+
+// DeleteUser has nothing to do for the same reason.
+func (p *Provider) DeleteUser(context.Context, string) error { return nil }
 
 // JWKS returns the public key set as JSON.
 func (p *Provider) JWKS() []byte { return p.jwks }

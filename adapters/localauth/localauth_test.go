@@ -140,3 +140,27 @@ func BenchmarkIssue(b *testing.B) {
 		}
 	}
 }
+
+func TestVerifyGivesIssuedAtToTheMillisecond(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 11, 28, 12, 0, 0, 123_456_789, time.UTC)
+	clock := kernel.NewFixedClock(at)
+	p, err := localauth.New(localauth.Config{}, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := p.Issue(ctx, member)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := p.Verify(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := at.Truncate(time.Millisecond); !got.IssuedAt.Equal(want) {
+		t.Fatalf("IssuedAt = %v, want %v", got.IssuedAt, want)
+	}
+	if err := p.DeleteUser(ctx, member.AccountID); err != nil {
+		t.Fatalf("DeleteUser on the local provider: %v", err)
+	}
+}

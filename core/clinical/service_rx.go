@@ -182,7 +182,7 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 	}
 	switch {
 	case p.Kind == kernel.KindCompanyMember:
-	case p.Kind == kernel.KindAPIKey && (p.HasScope(DispenseScope) || p.HasScope(DispenseFallbackScope)):
+	case p.Kind == kernel.KindAPIKey && p.HasScope(DispenseScope):
 	default:
 		return Prescription{}, kernel.Forbidden("only a verified pharmacy dispenses prescriptions")
 	}

@@ -38,8 +38,22 @@ type Account struct {
 	Disabled     bool      // a removed member; cannot sign in
 	FailedLogins int
 	LockedUntil  time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Subject is the identity provider's ID for the user (CreateUser's answer);
+	// empty for accounts made before providers held users.
+	Subject string
+	// SessionsValidAfter ends every access token issued before it (logout,
+	// password change); zero when no session was ended yet.
+	SessionsValidAfter time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+// providerSubject is the subject to name the account by at the identity provider.
+func (a Account) providerSubject() string {
+	if a.Subject != "" {
+		return a.Subject
+	}
+	return a.ID
 }
 
 // Principal is who the account acts as.
@@ -172,9 +186,12 @@ const (
 	ScopeOrdersRead   = "orders:read"
 	ScopeOrdersWrite  = "orders:write"
 	ScopeCatalogWrite = "catalog:write"
+	// ScopePrescriptionsDispense lets a pharmacy's integration dispense
+	// prescriptions (clinical checks it); only pharmacies' keys may hold it.
+	ScopePrescriptionsDispense = "prescriptions:dispense"
 )
 
-var knownScopes = map[string]bool{ScopeOrdersRead: true, ScopeOrdersWrite: true, ScopeCatalogWrite: true}
+var knownScopes = map[string]bool{ScopeOrdersRead: true, ScopeOrdersWrite: true, ScopeCatalogWrite: true, ScopePrescriptionsDispense: true}
 
 // APIKey is a partner integration's key. The secret is stored only as a hash.
 type APIKey struct {

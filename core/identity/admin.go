@@ -29,7 +29,14 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) er
 	}
 	now := s.clock.Now()
 	a := Account{ID: kernel.NewID(), Kind: kernel.KindAdmin, Email: e, Name: "Platform admin", PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
-	err = s.store.CreateAccount(ctx, a)
+	reg := s.registration(a, password, "MULTISAUDE_ADMIN_EMAIL", "MULTISAUDE_ADMIN_PASSWORD")
+	err = reg.finish(ctx, s.store.CreateAccount(ctx, a, func(ctx context.Context) (string, error) {
+		sub, err := reg.register(ctx)
+		if kernel.KindOf(err) == kernel.KindConflict { // not a lost race: the e-mail is a user there already
+			return "", kernel.Invalid("MULTISAUDE_ADMIN_EMAIL", "is already a user at the identity provider, with no admin account here")
+		}
+		return sub, err
+	}))
 	if kernel.KindOf(err) == kernel.KindConflict { // another instance won the race
 		return nil
 	}

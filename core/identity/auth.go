@@ -46,7 +46,7 @@ func accountKindOf(s string) (kernel.AccountKind, bool) {
 // the same way a wrong password does.
 func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 	if s.issuer == nil {
-		return Tokens{}, kernel.Unprocessable("password sign-in is handled by the identity provider")
+		return Tokens{}, errProviderSignIn
 	}
 	var p kernel.Problems
 	email := checkEmail(&p, "email", in.Email)
@@ -166,7 +166,7 @@ var errBadRefresh = kernel.Unauthenticated("the refresh token is invalid, expire
 // of the two holders is not the account's owner.
 func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens, error) {
 	if s.issuer == nil {
-		return Tokens{}, kernel.Unprocessable("refresh is handled by the identity provider")
+		return Tokens{}, errProviderSignIn
 	}
 	if strings.TrimSpace(refreshToken) == "" {
 		return Tokens{}, kernel.Invalid("refresh_token", "is required")
@@ -208,14 +208,16 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens,
 }
 
 // Logout revokes the session family of refreshToken; with all, and an
-// authenticated caller, every session of the caller. Unknown tokens are ignored.
+// authenticated caller, every session of the caller. Either way the account's
+// access tokens issued until now stop working at once (other sessions refresh
+// theirs). Unknown tokens are ignored.
 func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken string, all bool) error {
 	now := s.clock.Now()
 	if all {
 		if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
 			return kernel.Unauthenticated("sign in to end every session")
 		}
-		return s.store.RevokeAccountRefreshTokens(ctx, p.AccountID, now)
+		return s.store.EndSessions(ctx, p.AccountID, now)
 	}
 	if strings.TrimSpace(refreshToken) == "" {
 		return kernel.Invalid("refresh_token", "is required")
@@ -235,7 +237,15 @@ func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken s
 
 // Authenticate turns a bearer credential into a principal: a partner API key
 // (it starts with the configured prefix) or an access token verified by the
-// identity provider. Any bad credential is kernel.KindUnauthenticated.
+// identity provider. Any bad credential is kernel.KindUnauthenticated; the key
+// of a company not verified (yet, or any more) is kernel.KindForbidden.
+//
+// A token names our account by its account ID claim (the local provider's
+// subject; Cognito's custom:account_id; Keycloak's account_id). The account
+// must exist, be enabled and be of the token's kind, and its sessions must not
+// have ended after the token was issued (logout, password change); the
+// principal is then the account's own (company and role as stored now, so a
+// removed member or a role change applies at once). It costs one primary-key read.
 func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.Principal, error) {
 	if strings.HasPrefix(credential, s.cfg.APIKeyPrefix) {
 		return s.authenticateKey(ctx, credential)
@@ -250,19 +260,25 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.P
 		}
 		return kernel.Anonymous, kernel.Unauthenticated("the token is invalid or expired")
 	}
-	if p.Kind == kernel.KindCompanyMember {
-		// Staff come and go: a removed member loses access at once, and a role
-		// change applies at once, at the price of one primary-key read.
-		acc, err := s.store.Account(ctx, p.AccountID)
-		if kernel.KindOf(err) == kernel.KindNotFound || err == nil && (acc.Disabled || acc.Kind != kernel.KindCompanyMember) {
-			return kernel.Anonymous, kernel.Unauthenticated("the account was removed")
-		}
-		if err != nil {
-			return kernel.Anonymous, err
-		}
-		p = acc.Principal()
+	if !kernel.ValidID(p.AccountID) {
+		return kernel.Anonymous, kernel.Unauthenticated("the token names no account")
 	}
-	return p, nil
+	acc, err := s.store.Account(ctx, p.AccountID)
+	if kernel.KindOf(err) == kernel.KindNotFound || err == nil && acc.Disabled {
+		return kernel.Anonymous, kernel.Unauthenticated("the account was removed")
+	}
+	if err != nil {
+		return kernel.Anonymous, err
+	}
+	if acc.Kind != p.Kind || p.CompanyID != "" && p.CompanyID != acc.CompanyID {
+		return kernel.Anonymous, kernel.Unauthenticated("the token does not match its account")
+	}
+	if sessionEnded(p.IssuedAt, acc.SessionsValidAfter) {
+		return kernel.Anonymous, kernel.Unauthenticated("the session has ended; sign in again")
+	}
+	out := acc.Principal()
+	out.IssuedAt = p.IssuedAt
+	return out, nil
 }
 
 var errBadKey = kernel.Unauthenticated("the API key is invalid or revoked")
@@ -281,6 +297,16 @@ func (s *Service) authenticateKey(ctx context.Context, credential string) (kerne
 	}
 	if k.RevokedAt != nil || subtle.ConstantTimeCompare([]byte(k.SecretHash), []byte(hashSecret(secret))) != 1 {
 		return kernel.Anonymous, errBadKey
+	}
+	c, err := s.store.Company(ctx, k.CompanyID)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return kernel.Anonymous, errBadKey
+	}
+	if err != nil {
+		return kernel.Anonymous, err
+	}
+	if !c.Verified() {
+		return kernel.Anonymous, kernel.Forbidden("the company of this API key is not verified; its keys work once the platform verifies it")
 	}
 	return kernel.Principal{AccountID: k.ID, Kind: kernel.KindAPIKey, CompanyID: k.CompanyID, Scopes: append([]string(nil), k.Scopes...)}, nil
 }
@@ -407,9 +433,9 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	if err != nil {
 		return err
 	}
-	var email string
+	var email, subject string
 	err = s.store.UpdateAccount(ctx, t.AccountID, func(a *Account) error {
-		email = a.Email
+		email, subject = a.Email, a.providerSubject()
 		a.PasswordHash = hash
 		a.FailedLogins, a.LockedUntil = 0, time.Time{}
 		a.UpdatedAt = now
@@ -418,18 +444,19 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	if err != nil {
 		return err
 	}
-	if err := s.setProviderPassword(ctx, t.AccountID, password); err != nil {
+	if err := s.setProviderPassword(ctx, subject, password); err != nil {
 		return kernel.Wrap(err, "set the password at the identity provider")
 	}
 	s.limiter.reset("login-email:" + email)
-	return s.store.RevokeAccountRefreshTokens(ctx, t.AccountID, now)
+	return s.store.EndSessions(ctx, t.AccountID, now)
 }
 
-// setProviderPassword tells the identity provider about a new password (a
-// no-op for the local provider, whose credentials live in our store).
-func (s *Service) setProviderPassword(ctx context.Context, accountID kernel.ID, password string) error {
+// setProviderPassword tells the identity provider about a new password for the
+// user with that subject (a no-op for the local provider, whose credentials
+// live in our store).
+func (s *Service) setProviderPassword(ctx context.Context, subject, password string) error {
 	if s.idp == nil {
 		return nil
 	}
-	return s.idp.SetPassword(ctx, accountID, password)
+	return s.idp.SetPassword(ctx, subject, password)
 }

@@ -71,9 +71,11 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 	now := s.clock.Now()
 	a.ID, a.Kind, a.CompanyID, a.PasswordHash, a.CreatedAt, a.UpdatedAt = kernel.NewID(), kernel.KindCompanyMember, companyID, hash, now, now
 	ev := kernel.NewEvent("identity.company.member_added", companyID, map[string]any{"company_id": companyID, "account_id": a.ID, "role": a.Role}, now)
-	if err := s.store.CreateAccount(ctx, a, ev); err != nil {
+	reg := s.registration(a, pw, "email", "password")
+	if err := reg.finish(ctx, s.store.CreateAccount(ctx, a, reg.register, ev)); err != nil {
 		return Member{}, err
 	}
+	a.Subject = reg.subject
 	if invite {
 		if err := s.sendResetLink(ctx, a, "member_invitation", now); err != nil {
 			s.log.Warn("member invitation not sent", "account_id", a.ID, "kind", string(kernel.KindOf(err)))
@@ -96,7 +98,7 @@ func (s *Service) RemoveMember(ctx context.Context, p kernel.Principal, companyI
 	if err := s.store.RemoveMember(ctx, companyID, accountID, now); err != nil {
 		return err
 	}
-	if err := s.store.RevokeAccountRefreshTokens(ctx, accountID, now); err != nil {
+	if err := s.store.EndSessions(ctx, accountID, now); err != nil {
 		return err
 	}
 	s.log.Info("company member removed", "company_id", companyID, "account_id", accountID, "by", p.AccountID)
@@ -119,11 +121,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 	name := checkText(&prob, "name", in.Name, true, 100)
 	var scopes []string
 	if len(in.Scopes) == 0 {
-		prob.Add("scopes", "must list at least one of orders:read, orders:write, catalog:write")
+		prob.Add("scopes", "must list at least one of orders:read, orders:write, catalog:write, prescriptions:dispense")
 	}
 	for _, sc := range in.Scopes {
 		if !knownScopes[sc] {
-			prob.Add("scopes", "%q is not a scope; use orders:read, orders:write or catalog:write", sc)
+			prob.Add("scopes", "%q is not a scope; use orders:read, orders:write, catalog:write or prescriptions:dispense", sc)
 			break
 		}
 		if !slices.Contains(scopes, sc) {
@@ -132,6 +134,15 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 	}
 	if err := prob.Err(); err != nil {
 		return APIKey{}, "", err
+	}
+	if slices.Contains(scopes, ScopePrescriptionsDispense) {
+		c, err := s.LookupCompany(ctx, companyID)
+		if err != nil {
+			return APIKey{}, "", err
+		}
+		if c.Type != "pharmacy" {
+			return APIKey{}, "", kernel.Invalid("scopes", "prescriptions:dispense is for pharmacies only")
+		}
 	}
 	idb := make([]byte, 6)
 	if _, err := rand.Read(idb); err != nil {

@@ -109,7 +109,9 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 		newHash = h
 	}
 	var geo *AddressInput // re-geocode after commit when the address changed
+	var subject string
 	applyAccount := func(a *Account, prob *kernel.Problems) error {
+		subject = a.providerSubject()
 		if in.CurrentPassword != nil && (in.Email != nil || in.NewPassword != nil) {
 			ok, err := s.hasher.Verify(a.PasswordHash, *in.CurrentPassword)
 			if err != nil {
@@ -207,11 +209,14 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 		s.regeocode(ctx, p, *geo)
 	}
 	if newHash != "" {
-		if err := s.setProviderPassword(ctx, p.AccountID, *in.NewPassword); err != nil {
+		if err := s.setProviderPassword(ctx, subject, *in.NewPassword); err != nil {
 			return Me{}, kernel.Wrap(err, "set the password at the identity provider")
 		}
-		// Other sessions end when the password changes.
-		_ = s.store.RevokeAccountRefreshTokens(ctx, p.AccountID, now)
+		// Every session ends when the password changes, this one included:
+		// its access and refresh tokens stop working; sign in again.
+		if err := s.store.EndSessions(ctx, p.AccountID, now); err != nil {
+			return Me{}, err
+		}
 	}
 	return s.GetMe(ctx, p)
 }

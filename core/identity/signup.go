@@ -114,7 +114,8 @@ func (s *Service) SignUpPatient(ctx context.Context, _ kernel.Principal, in Pati
 	acc := Account{ID: pt.ID, Kind: kernel.KindPatient, Email: pt.Email, Name: pt.Name, Phone: pt.Phone,
 		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	ev := kernel.NewEvent("identity.patient.registered", pt.ID, map[string]any{"patient_id": pt.ID}, now)
-	if err := s.store.CreatePatient(ctx, acc, pt, ev); err != nil {
+	reg := s.registration(acc, in.Password, "email", "password")
+	if err := reg.finish(ctx, s.store.CreatePatient(ctx, acc, pt, reg.register, ev)); err != nil {
 		return Patient{}, err
 	}
 	s.log.Info("patient registered", "account_id", pt.ID)
@@ -272,7 +273,8 @@ func (s *Service) SignUpProfessional(ctx context.Context, _ kernel.Principal, in
 		PasswordHash: hash, CreatedAt: now, UpdatedAt: now}
 	ev := kernel.NewEvent("identity.professional.registered", pr.ID,
 		map[string]any{"professional_id": pr.ID, "profession": pr.Profession}, now)
-	if err := s.store.CreateProfessional(ctx, acc, pr, ev); err != nil {
+	reg := s.registration(acc, in.Password, "email", "password")
+	if err := reg.finish(ctx, s.store.CreateProfessional(ctx, acc, pr, reg.register, ev)); err != nil {
 		return Professional{}, err
 	}
 	s.log.Info("professional registered", "account_id", pr.ID)
@@ -352,9 +354,11 @@ func (s *Service) SignUpCompany(ctx context.Context, _ kernel.Principal, in Comp
 	admin.PasswordHash = hash
 	admin.CreatedAt, admin.UpdatedAt = now, now
 	ev := kernel.NewEvent("identity.company.registered", c.ID, map[string]any{"company_id": c.ID, "type": c.Type}, now)
-	if err := s.store.CreateCompany(ctx, c, admin, ev); err != nil {
+	reg := s.registration(admin, in.Admin.Password, "admin.email", "admin.password")
+	if err := reg.finish(ctx, s.store.CreateCompany(ctx, c, admin, reg.register, ev)); err != nil {
 		return Company{}, Account{}, err
 	}
+	admin.Subject = reg.subject
 	s.log.Info("company registered", "company_id", c.ID, "admin_account_id", admin.ID)
 	return c, admin, nil
 }

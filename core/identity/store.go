@@ -13,16 +13,20 @@ import (
 type Store interface {
 	// CreatePatient stores the account and the profile together. A duplicate
 	// e-mail (among patients) or CPF is kernel.ConflictField naming "email" or "cpf".
-	CreatePatient(ctx context.Context, a Account, p Patient, events ...kernel.Event) error
+	// reg, when not nil, runs inside the transaction after the rows are written
+	// (so a duplicate never reaches it); its error rolls everything back, and
+	// the subject it returns is stored as the account's Subject. Every Create
+	// method takes reg the same way.
+	CreatePatient(ctx context.Context, a Account, p Patient, reg Register, events ...kernel.Event) error
 	// CreateProfessional is CreatePatient for professionals; a duplicate council
 	// registration is a conflict on "council.number".
-	CreateProfessional(ctx context.Context, a Account, p Professional, events ...kernel.Event) error
+	CreateProfessional(ctx context.Context, a Account, p Professional, reg Register, events ...kernel.Event) error
 	// CreateCompany stores the company and its first admin member. A duplicate
 	// CNPJ is a conflict on "cnpj"; a duplicate admin e-mail on "admin.email".
-	CreateCompany(ctx context.Context, c Company, admin Account, events ...kernel.Event) error
+	CreateCompany(ctx context.Context, c Company, admin Account, reg Register, events ...kernel.Event) error
 	// CreateAccount stores an account alone (admins, company members); a duplicate
 	// e-mail within the kind is a conflict on "email".
-	CreateAccount(ctx context.Context, a Account, events ...kernel.Event) error
+	CreateAccount(ctx context.Context, a Account, reg Register, events ...kernel.Event) error
 
 	// Account returns an account by ID; kernel.KindNotFound when absent.
 	Account(ctx context.Context, id kernel.ID) (Account, error)
@@ -31,7 +35,8 @@ type Store interface {
 	// CountAccounts counts the accounts of a kind.
 	CountAccounts(ctx context.Context, kind kernel.AccountKind) (int, error)
 	// UpdateAccount runs fn on the account inside a transaction and saves what it
-	// changed (e-mail, name, phone, password hash, lockout counters, disabled). When
+	// changed (e-mail, name, phone, password hash, lockout counters, disabled,
+	// sessions valid after). When
 	// fn fails nothing is saved and its error is returned. kernel.KindNotFound when
 	// absent; a duplicate e-mail is a conflict on "email".
 	UpdateAccount(ctx context.Context, id kernel.ID, fn func(*Account) error, events ...kernel.Event) error
@@ -69,10 +74,13 @@ type Store interface {
 	// concurrent calls only one succeeds. kernel.KindNotFound when no token has
 	// that hash; kernel.KindConflict, with the token, when it was already used or revoked.
 	ConsumeRefreshToken(ctx context.Context, hash string, now time.Time) (RefreshToken, error)
-	// RevokeRefreshFamily revokes every token of a family.
+	// RevokeRefreshFamily revokes every token of a family and, in the same
+	// transaction, ends the access tokens of the family's account issued
+	// before now (its SessionsValidAfter moves to now, never backwards).
 	RevokeRefreshFamily(ctx context.Context, family kernel.ID, now time.Time) error
-	// RevokeAccountRefreshTokens revokes every token of an account.
-	RevokeAccountRefreshTokens(ctx context.Context, accountID kernel.ID, now time.Time) error
+	// EndSessions revokes every refresh token of an account and ends its access
+	// tokens issued before now, in one transaction. An unknown account is not an error.
+	EndSessions(ctx context.Context, accountID kernel.ID, now time.Time) error
 
 	// CreateResetToken stores a password-reset token (by hash).
 	CreateResetToken(ctx context.Context, t ResetToken) error
@@ -90,6 +98,10 @@ type Store interface {
 	// company has no such key (revoking twice is not an error).
 	RevokeAPIKey(ctx context.Context, companyID, keyID kernel.ID, now time.Time) error
 }
+
+// Register creates the user at the identity provider and returns its subject;
+// a store's Create method runs it inside its transaction.
+type Register func(ctx context.Context) (subject string, err error)
 
 // RefreshToken is one opaque refresh token of a session family: each use
 // rotates it; a second use of any member revokes the family.

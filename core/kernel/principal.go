@@ -1,5 +1,7 @@
 package kernel
 
+import "time"
+
 // AccountKind says what sort of account is calling.
 type AccountKind string
 
@@ -18,7 +20,10 @@ type Principal struct {
 	Kind      AccountKind
 	Roles     []string // e.g. "admin" or "staff" within a company
 	CompanyID ID       // for company members and API keys
-	Scopes    []string // for API keys: orders:read, orders:write, catalog:write
+	Scopes    []string // for API keys: orders:read, orders:write, catalog:write, prescriptions:dispense
+	// IssuedAt is when the bearer token was issued (its iat), for revoking
+	// sessions; zero when unknown (API keys, or a token without iat).
+	IssuedAt time.Time
 }
 
 // Anonymous is the principal of an unauthenticated call.

@@ -52,8 +52,9 @@ type IdentityProviderFixture struct {
 // names its principal; expired, not-yet-valid, wrong-issuer, wrong-audience,
 // unsigned (alg none), unknown-key and tampered tokens are all
 // kernel.KindUnauthenticated; a key rotation is followed without restart;
-// CreateUser of an existing e-mail is kernel.KindConflict and SetPassword of
-// an unknown subject kernel.KindNotFound.
+// CreateUser of an existing e-mail is kernel.KindConflict, SetPassword and
+// DeleteUser of an unknown subject kernel.KindNotFound, and a deleted user's
+// e-mail may be used again.
 func RunIdentityProvider(t *testing.T, newFixture func(t *testing.T) IdentityProviderFixture) {
 	ctx := context.Background()
 	patient := func() kernel.Principal {
@@ -87,9 +88,16 @@ func RunIdentityProvider(t *testing.T, newFixture func(t *testing.T) IdentityPro
 				t.Errorf("Verify company %q, want %q", got.CompanyID, want.CompanyID)
 			}
 		}
+		// IssuedAt is the token's iat (identity ends sessions by it).
+		iat := time.Now().Add(-90 * time.Second)
+		got, err := f.Provider.Verify(ctx, f.Mint(t, TokenClaims{Principal: patient(), IssuedAt: iat}))
+		mustNoErr(t, "Verify of a token issued 90 s ago", err)
+		if d := got.IssuedAt.Sub(iat); d < -time.Second || d > time.Second {
+			t.Errorf("Verify IssuedAt = %v, want the token's iat %v", got.IssuedAt, iat)
+		}
 		// Tolerated clock skew: issued a few seconds in the future.
 		tok := f.Mint(t, TokenClaims{Principal: patient(), IssuedAt: time.Now().Add(5 * time.Second)})
-		_, err := f.Provider.Verify(ctx, tok)
+		_, err = f.Provider.Verify(ctx, tok)
 		mustNoErr(t, "Verify of a token issued 5 s ahead", err)
 	})
 
@@ -222,6 +230,14 @@ func RunIdentityProvider(t *testing.T, newFixture func(t *testing.T) IdentityPro
 		if sub2 == sub {
 			t.Error("two users got the same subject")
 		}
+		// DeleteUser undoes CreateUser: the e-mail is free again.
+		mustNoErr(t, "DeleteUser", f.Provider.DeleteUser(ctx, sub))
+		mustKind(t, "DeleteUser of a deleted user", f.Provider.DeleteUser(ctx, sub), kernel.KindNotFound)
+		mustKind(t, "SetPassword of a deleted user", f.Provider.SetPassword(ctx, sub, "Another-Horse-7-Staple"), kernel.KindNotFound)
+		again, err := f.Provider.CreateUser(ctx, u)
+		mustNoErr(t, "CreateUser of a deleted user's e-mail", err)
+		mustNoErr(t, "DeleteUser", f.Provider.DeleteUser(ctx, again))
+		mustNoErr(t, "DeleteUser of the company member", f.Provider.DeleteUser(ctx, sub2))
 	})
 }
 

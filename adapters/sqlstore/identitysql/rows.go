@@ -24,6 +24,8 @@ type accountRow struct {
 	Disabled      bool      `bun:"disabled"`
 	FailedLogins  int       `bun:"failed_logins"`
 	LockedUntil   time.Time `bun:"locked_until,nullzero"`
+	Subject       string    `bun:"provider_subject"`
+	ValidAfter    time.Time `bun:"sessions_valid_after,nullzero"`
 	CreatedAt     time.Time `bun:"created_at"`
 	UpdatedAt     time.Time `bun:"updated_at"`
 }
@@ -31,7 +33,7 @@ type accountRow struct {
 func accountToRow(a identity.Account) accountRow {
 	r := accountRow{ID: a.ID, Kind: string(a.Kind), Email: a.Email, Name: a.Name, Phone: a.Phone, PasswordHash: a.PasswordHash,
 		Role: a.Role, Disabled: a.Disabled, FailedLogins: a.FailedLogins, LockedUntil: utc(a.LockedUntil),
-		CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.UpdatedAt)}
+		Subject: a.Subject, ValidAfter: utc(a.SessionsValidAfter), CreatedAt: utc(a.CreatedAt), UpdatedAt: utc(a.UpdatedAt)}
 	if a.CompanyID != "" {
 		c := a.CompanyID
 		r.CompanyID = &c
@@ -42,7 +44,8 @@ func accountToRow(a identity.Account) accountRow {
 func accountFromRow(r accountRow) identity.Account {
 	a := identity.Account{ID: r.ID, Kind: kernel.AccountKind(r.Kind), Email: r.Email, Name: r.Name, Phone: r.Phone,
 		PasswordHash: r.PasswordHash, Role: r.Role, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
-		LockedUntil: utc(r.LockedUntil), CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+		LockedUntil: utc(r.LockedUntil), Subject: r.Subject, SessionsValidAfter: utc(r.ValidAfter),
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
 	if r.CompanyID != nil {
 		a.CompanyID = *r.CompanyID
 	}

@@ -324,6 +324,16 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 		wantKind(t, err, kernel.KindInvalid, "scopes")
 		_, _, err = e.svc.CreateAPIKey(ctx, sp, c.ID, identity.APIKeyInput{Name: "x", Scopes: []string{"orders:read"}})
 		wantKind(t, err, kernel.KindForbidden, "")
+		// A key of a company not verified yet does not authenticate: forbidden, saying why.
+		_, err = e.svc.Authenticate(ctx, secret)
+		wantKind(t, err, kernel.KindForbidden, "")
+		if !strings.Contains(err.Error(), "not verified") {
+			t.Errorf("unverified company's key: %v", err)
+		}
+		platform := kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindAdmin, Roles: []string{"admin"}}
+		if _, err := e.svc.DecideCompany(ctx, platform, c.ID, identity.Decision{Approve: true}); err != nil {
+			t.Fatal(err)
+		}
 		p, err := e.svc.Authenticate(ctx, secret)
 		if err != nil || p.Kind != kernel.KindAPIKey || p.CompanyID != c.ID || !p.HasScope("orders:write") || p.HasScope("catalog:write") {
 			t.Fatalf("key principal = %+v, %v", p, err)
@@ -335,6 +345,23 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 		keys, err := e.svc.APIKeys(ctx, ap, c.ID)
 		if err != nil || len(keys) != 1 {
 			t.Fatalf("keys = %v %v", keys, err)
+		}
+		// A pharmacy's key may dispense prescriptions.
+		dk, dsecret, err := e.svc.CreateAPIKey(ctx, ap, c.ID, identity.APIKeyInput{Name: "PDV", Scopes: []string{identity.ScopePrescriptionsDispense}})
+		if err != nil || len(dk.Scopes) != 1 || dk.Scopes[0] != "prescriptions:dispense" {
+			t.Fatalf("dispense key = %+v, %v", dk, err)
+		}
+		if p, err := e.svc.Authenticate(ctx, dsecret); err != nil || !p.HasScope("prescriptions:dispense") {
+			t.Fatalf("dispense key principal = %+v, %v", p, err)
+		}
+		// A suspended (rejected) company's keys stop at once.
+		if _, err := e.svc.DecideCompany(ctx, platform, c.ID, identity.Decision{Reason: "licence expired"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Authenticate(ctx, dsecret)
+		wantKind(t, err, kernel.KindForbidden, "")
+		if _, err := e.svc.DecideCompany(ctx, platform, c.ID, identity.Decision{Approve: true}); err != nil {
+			t.Fatal(err)
 		}
 		if err := e.svc.RevokeAPIKey(ctx, ap, c.ID, k.ID); err != nil {
 			t.Fatal(err)

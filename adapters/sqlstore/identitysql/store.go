@@ -57,7 +57,21 @@ func notFound(err error, what string) error {
 	return sqlstore.Translate(err)
 }
 
-func (s *Store) CreatePatient(ctx context.Context, a identity.Account, p identity.Patient, events ...kernel.Event) error {
+// register runs the identity provider's hook last in a Create transaction
+// (after every constraint was checked) and stores the subject it returns.
+func register(ctx context.Context, tx bun.Tx, accountID kernel.ID, reg identity.Register) error {
+	if reg == nil {
+		return nil
+	}
+	sub, err := reg(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("provider_subject = ?", sub).Where("id = ?", accountID).Exec(ctx)
+	return err
+}
+
+func (s *Store) CreatePatient(ctx context.Context, a identity.Account, p identity.Patient, reg identity.Register, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, pr := accountToRow(a), patientToRow(p)
 		if _, err := tx.NewInsert().Model(&ar).Exec(ctx); err != nil {
@@ -66,11 +80,14 @@ func (s *Store) CreatePatient(ctx context.Context, a identity.Account, p identit
 		if _, err := tx.NewInsert().Model(&pr).Exec(ctx); err != nil {
 			return conflict(err, "email")
 		}
-		return sqlstore.AddEvents(ctx, tx, events...)
+		if err := sqlstore.AddEvents(ctx, tx, events...); err != nil {
+			return err
+		}
+		return register(ctx, tx, a.ID, reg)
 	})
 }
 
-func (s *Store) CreateProfessional(ctx context.Context, a identity.Account, p identity.Professional, events ...kernel.Event) error {
+func (s *Store) CreateProfessional(ctx context.Context, a identity.Account, p identity.Professional, reg identity.Register, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, pr := accountToRow(a), professionalToRow(p)
 		if _, err := tx.NewInsert().Model(&ar).Exec(ctx); err != nil {
@@ -79,11 +96,14 @@ func (s *Store) CreateProfessional(ctx context.Context, a identity.Account, p id
 		if _, err := tx.NewInsert().Model(&pr).Exec(ctx); err != nil {
 			return conflict(err, "email")
 		}
-		return sqlstore.AddEvents(ctx, tx, events...)
+		if err := sqlstore.AddEvents(ctx, tx, events...); err != nil {
+			return err
+		}
+		return register(ctx, tx, a.ID, reg)
 	})
 }
 
-func (s *Store) CreateCompany(ctx context.Context, c identity.Company, admin identity.Account, events ...kernel.Event) error {
+func (s *Store) CreateCompany(ctx context.Context, c identity.Company, admin identity.Account, reg identity.Register, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		cr, ar := companyToRow(c), accountToRow(admin)
 		if _, err := tx.NewInsert().Model(&cr).Exec(ctx); err != nil {
@@ -92,17 +112,23 @@ func (s *Store) CreateCompany(ctx context.Context, c identity.Company, admin ide
 		if _, err := tx.NewInsert().Model(&ar).Exec(ctx); err != nil {
 			return conflict(err, "admin.email")
 		}
-		return sqlstore.AddEvents(ctx, tx, events...)
+		if err := sqlstore.AddEvents(ctx, tx, events...); err != nil {
+			return err
+		}
+		return register(ctx, tx, admin.ID, reg)
 	})
 }
 
-func (s *Store) CreateAccount(ctx context.Context, a identity.Account, events ...kernel.Event) error {
+func (s *Store) CreateAccount(ctx context.Context, a identity.Account, reg identity.Register, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar := accountToRow(a)
 		if _, err := tx.NewInsert().Model(&ar).Exec(ctx); err != nil {
 			return conflict(err, "email")
 		}
-		return sqlstore.AddEvents(ctx, tx, events...)
+		if err := sqlstore.AddEvents(ctx, tx, events...); err != nil {
+			return err
+		}
+		return register(ctx, tx, a.ID, reg)
 	})
 }
 
@@ -140,7 +166,7 @@ func (s *Store) lockAccount(ctx context.Context, tx bun.Tx, id kernel.ID) (accou
 func (s *Store) saveAccount(ctx context.Context, tx bun.Tx, a identity.Account) error {
 	r := accountToRow(a)
 	_, err := tx.NewUpdate().Model(&r).
-		Column("email", "name", "phone", "password_hash", "role", "disabled", "failed_logins", "locked_until", "updated_at").
+		Column("email", "name", "phone", "password_hash", "role", "disabled", "failed_logins", "locked_until", "sessions_valid_after", "updated_at").
 		WherePK().Exec(ctx)
 	return conflict(err, "email")
 }
@@ -395,16 +421,34 @@ func (s *Store) ConsumeRefreshToken(ctx context.Context, hash string, now time.T
 // errSpent is a kernel error so that InTx passes it through untouched.
 var errSpent = &kernel.Error{Kind: kernel.KindConflict, Message: "spent"}
 
-func (s *Store) RevokeRefreshFamily(ctx context.Context, family kernel.ID, now time.Time) error {
-	_, err := s.db.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", now.UTC()).
-		Where("family = ?", family).Where("revoked_at IS NULL").Exec(ctx)
-	return sqlstore.Translate(err)
+// endAccessTokens moves the accounts' sessions_valid_after forward to now.
+func endAccessTokens(ctx context.Context, tx bun.Tx, now time.Time, where string, arg any) error {
+	_, err := tx.NewUpdate().Model((*accountRow)(nil)).Set("sessions_valid_after = ?", now.UTC()).
+		Where(where, arg).Where("(sessions_valid_after IS NULL OR sessions_valid_after < ?)", now.UTC()).Exec(ctx)
+	return err
 }
 
-func (s *Store) RevokeAccountRefreshTokens(ctx context.Context, accountID kernel.ID, now time.Time) error {
-	_, err := s.db.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", now.UTC()).
-		Where("account_id = ?", accountID).Where("revoked_at IS NULL").Exec(ctx)
-	return sqlstore.Translate(err)
+func (s *Store) RevokeRefreshFamily(ctx context.Context, family kernel.ID, now time.Time) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", now.UTC()).
+			Where("family = ?", family).Where("revoked_at IS NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		sub := tx.NewSelect().Model((*refreshRow)(nil)).Column("account_id").Where("family = ?", family)
+		return endAccessTokens(ctx, tx, now, "id IN (?)", sub)
+	})
+}
+
+func (s *Store) EndSessions(ctx context.Context, accountID kernel.ID, now time.Time) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", now.UTC()).
+			Where("account_id = ?", accountID).Where("revoked_at IS NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		return endAccessTokens(ctx, tx, now, "id = ?", accountID)
+	})
 }
 
 func (s *Store) CreateResetToken(ctx context.Context, t identity.ResetToken) error {
