@@ -57,10 +57,7 @@ func Idempotent(store IdempotencyStore, h fiber.Handler) fiber.Handler {
 		if len(key) > 255 {
 			return kernel.Invalid("Idempotency-Key", "must have at most 255 characters")
 		}
-		route := c.Method() + " " + c.Path()
-		if r := c.Route(); r != nil && r.Path != "" {
-			route = c.Method() + " " + r.Path
-		}
+		route := c.Method() + " " + c.Path() // the concrete path: one key per object acted on
 		scope := IdempotencyScope{Principal: string(p.Kind) + ":" + p.AccountID, Route: route, Key: key}
 		sum := sha256.Sum256(c.Body())
 		hash := hex.EncodeToString(sum[:])

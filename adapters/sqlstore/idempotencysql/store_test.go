@@ -89,7 +89,7 @@ type bookAnswer struct {
 }
 
 func (m module) Register(r *httpapi.Router) {
-	r.Handle(fiber.MethodPost, "/book", httpapi.Op{ID: "testBook", Auth: httpapi.User, Request: bookBody{},
+	r.Handle(fiber.MethodPost, "/book/:n", httpapi.Op{ID: "testBook", Auth: httpapi.User, Request: bookBody{},
 		Responses: []httpapi.Response{{Status: 201, Body: bookAnswer{}}}}, httpapi.Idempotent(m.store, func(c *fiber.Ctx) error {
 		var b bookBody
 		if err := httpapi.Bind(c, &b); err != nil {
@@ -110,8 +110,9 @@ func TestIdempotentMiddleware(t *testing.T) {
 		srv := httpapi.New(httpapi.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), auth{}, nil, module{store: idempotencysql.New(db), runs: &runs})
 		ts := httptest.NewServer(adaptor(srv))
 		defer ts.Close()
+		path := "/book/1"
 		post := func(who, key, body string) (int, string, http.Header) {
-			req, _ := http.NewRequest("POST", ts.URL+"/book", strings.NewReader(body))
+			req, _ := http.NewRequest("POST", ts.URL+path, strings.NewReader(body))
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Authorization", "Bearer "+who)
 			if key != "" {
@@ -165,6 +166,12 @@ func TestIdempotentMiddleware(t *testing.T) {
 		post("alice", "", `{"slot":"d"}`)
 		if runs.Load() != before+2 {
 			t.Fatal("requests without a key were deduplicated")
+		}
+		// the same key and body on another object's route is another request
+		path = "/book/2"
+		before = runs.Load()
+		if code, _, hdr := post("alice", "key-1", `{"slot":"a"}`); code != 201 || hdr.Get("Idempotent-Replayed") != "" || runs.Load() != before+1 {
+			t.Fatalf("key-1 on /book/2: %d replayed=%q", code, hdr.Get("Idempotent-Replayed"))
 		}
 		if code, _, _ := post("alice", strings.Repeat("k", 300), `{"slot":"e"}`); code != 400 {
 			t.Fatalf("long key: %d", code)
