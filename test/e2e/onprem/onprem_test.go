@@ -500,10 +500,11 @@ func consumeOne(t *testing.T, q ports.Queue, topic, key string) {
 func TestKeycloakTokens(t *testing.T) {
 	amqpURL := requireServices(t)
 	st := newStack(t, amqpURL)
-	kc := oidcfake.New(t, oidcfake.Options{Path: "/realms/multisaude"})
+	kc, admin := newKeycloak(t, "multisaude", "multisaude-admin", "admin-secret")
 	st.run(t, "migrate", "--profile", "onprem", "up")
 	srv := st.serve(t, map[string]string{"MULTISAUDE_IDENTITY": "", "MULTISAUDE_KEYCLOAK_URL": kc.Server().URL,
-		"MULTISAUDE_KEYCLOAK_CLIENT_ID": "multisaude-api"})
+		"MULTISAUDE_KEYCLOAK_CLIENT_ID": "multisaude-api", "MULTISAUDE_KEYCLOAK_ADMIN_CLIENT_ID": "multisaude-admin",
+		"MULTISAUDE_KEYCLOAK_ADMIN_CLIENT_SECRET": "admin-secret"})
 
 	body := harness.PatientBody()
 	var patient struct {
@@ -512,6 +513,13 @@ func TestKeycloakTokens(t *testing.T) {
 	srv.postJSON(t, "/v1/patients", "", body).want(t, "sign up", http.StatusCreated).decode(t, &patient)
 	srv.postJSON(t, "/v1/auth/token", "", map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}).
 		want(t, "password sign-in with Keycloak", http.StatusUnprocessableEntity)
+	// Sign-up creates the Keycloak user once identity registers accounts at the
+	// provider; whenever it does, the user must carry our account ID.
+	for _, id := range admin.accountIDs() {
+		if id != patient.ID {
+			t.Fatalf("the Keycloak user names account %q, want %q", id, patient.ID)
+		}
+	}
 
 	claims := map[string]any{"sub": kernel.NewID(), "typ": "Bearer", "azp": "multisaude-api", "account_id": patient.ID,
 		"realm_access": map[string]any{"roles": []string{"patient"}}}
