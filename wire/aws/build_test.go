@@ -116,7 +116,17 @@ func TestBuildAgainstFakes(t *testing.T) {
 	}
 
 	cognito := oidcfake.New(t, oidcfake.Options{Path: "/sa-east-1_Test"})
-	cognitoAPI := &recorder{reply: func(*http.Request) (int, string) { return http.StatusBadRequest, `{"message":"not expected here"}` }}
+	// The Cognito API (JSON protocol, X-Amz-Target) as cognitoauth uses it:
+	// AdminCreateUser answers the user with a "sub"; the other admin calls succeed.
+	cognitoAPI := &recorder{reply: func(r *http.Request) (int, string) {
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.") {
+		case "AdminCreateUser":
+			return http.StatusOK, `{"User":{"Username":"u","Enabled":true,"UserStatus":"FORCE_CHANGE_PASSWORD","Attributes":[{"Name":"sub","Value":"` + key32()[:20] + `"}]}}`
+		case "AdminSetUserPassword", "AdminAddUserToGroup", "AdminDeleteUser":
+			return http.StatusOK, `{}`
+		}
+		return http.StatusBadRequest, `{"__type":"InvalidParameterException","message":"unexpected call"}`
+	}}
 	cognitoSrv := httptest.NewServer(cognitoAPI)
 	t.Cleanup(cognitoSrv.Close)
 	ses := &recorder{reply: func(r *http.Request) (int, string) {
