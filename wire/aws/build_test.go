@@ -226,8 +226,14 @@ func TestBuildAgainstFakes(t *testing.T) {
 	if !location.saw("places.geo.aws.test /places/v0/indexes/multisaude-places/search/text") {
 		t.Fatalf("sign-up did not geocode through Amazon Location: %v", location.seen)
 	}
-	do(http.MethodPost, "/v1/auth/token", "", "application/json",
-		jsonBody(map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}), http.StatusUnprocessableEntity)
+	if !cognitoAPI.saw(strings.TrimPrefix(cognitoSrv.URL, "http://")) {
+		t.Fatal("sign-up did not create the user at Cognito")
+	}
+	refused := do(http.MethodPost, "/v1/auth/token", "", "application/json",
+		jsonBody(map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}), http.StatusBadRequest)
+	if !bytes.Contains(refused, []byte(`"field":"grant_type"`)) {
+		t.Fatalf("password sign-in refusal does not name grant_type: %s", refused)
+	}
 
 	token := cognito.Mint(map[string]any{"sub": "cognito-sub-1", "token_use": "id", "aud": "app-client",
 		"custom:account_id": patient.ID, "cognito:groups": []string{"patient"}})

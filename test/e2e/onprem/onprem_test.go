@@ -2,14 +2,14 @@
 // machine's PostgreSQL and RabbitMQ, with MinIO-compatible storage served by
 // devs3, and drives it through the HTTP API as users do.
 //
-// Identity: MULTISAUDE_IDENTITY=local. With Keycloak, tokens are issued by
-// Keycloak itself (our sign-up keeps the account and its password in our
-// database and does not create the Keycloak user; POST /v1/auth/token answers
-// 422 when the provider is not local), so "sign up, then sign in through our
-// API" cannot work with Keycloak. TestKeycloakTokens covers the Keycloak
-// wiring separately: the same binary with MULTISAUDE_IDENTITY=keycloak
-// accepts a token minted by an in-process issuer for an account signed up
-// through our API.
+// Identity: MULTISAUDE_IDENTITY=local. With Keycloak the tokens are issued by
+// Keycloak itself: our sign-up creates the Keycloak user, but POST
+// /v1/auth/token refuses the password grant (400 naming grant_type; clients
+// sign in at Keycloak), so "sign up, then sign in through our API" needs the
+// local provider. TestKeycloakTokens covers the Keycloak wiring separately:
+// the same binary with MULTISAUDE_IDENTITY=keycloak creates the user through
+// the admin API at sign-up and accepts a token minted by an in-process issuer
+// for that account.
 package onprem
 
 import (
@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -27,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -157,28 +159,57 @@ func newStack(t *testing.T, amqpURL string) *stack {
 	return st
 }
 
-// deleteQueues removes the queues and exchange this run declared.
+// deleteQueues removes the queues and exchange this run declared. AMQP cannot
+// list queues, so every topic named in the code (a string such as
+// "clinical.document.uploaded" in core/ or adapters/) is tried with the names
+// rabbitqueue derives from it; deleting a missing queue is not an error.
 func (st *stack) deleteQueues(t *testing.T) {
 	conn, err := amqp.Dial(st.amqpURL)
 	if err != nil {
 		return
 	}
 	defer conn.Close()
-	topics := []string{"identity.patient.registered", "clinical.document.uploaded", "clinical.evaluation.signed"}
-	for _, tp := range topics {
-		for _, name := range []string{tp, ports.DeadLetter(tp), ports.DeadLetter(ports.DeadLetter(tp)), tp + ".retry", ports.DeadLetter(tp) + ".retry"} {
-			ch, err := conn.Channel()
-			if err != nil {
-				return
+	ch, err := conn.Channel()
+	if err != nil {
+		return
+	}
+	for _, tp := range knownTopics() {
+		for _, name := range []string{tp, tp + ".retry", ports.DeadLetter(tp), ports.DeadLetter(tp) + ".retry", ports.DeadLetter(ports.DeadLetter(tp))} {
+			if _, err := ch.QueueDelete(st.prefix+name, false, false, false); err != nil {
+				if ch, err = conn.Channel(); err != nil {
+					return
+				}
 			}
-			_, _ = ch.QueueDelete(st.prefix+name, false, false, false)
-			_ = ch.Close()
 		}
 	}
-	if ch, err := conn.Channel(); err == nil {
-		_ = ch.ExchangeDelete(st.exchange, false, false)
-		_ = ch.Close()
+	_ = ch.ExchangeDelete(st.exchange, false, false)
+	_ = ch.Close()
+}
+
+var topicRE = regexp.MustCompile(`"([a-z]+(?:\.[a-z_]+){2,})"`)
+
+// knownTopics lists the dotted names of three or more parts quoted in the code.
+func knownTopics() []string {
+	seen := map[string]bool{}
+	for _, dir := range []string{"core", "adapters", "wire"} {
+		_ = filepath.WalkDir(filepath.Join(repoRoot(), dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return nil
+			}
+			b, err := os.ReadFile(p)
+			if err == nil {
+				for _, m := range topicRE.FindAllSubmatch(b, -1) {
+					seen[string(m[1])] = true
+				}
+			}
+			return nil
+		})
 	}
+	out := make([]string, 0, len(seen))
+	for tp := range seen {
+		out = append(out, tp)
+	}
+	return out
 }
 
 func (st *stack) environ(extra map[string]string) []string {
@@ -511,14 +542,13 @@ func TestKeycloakTokens(t *testing.T) {
 		ID string `json:"id"`
 	}
 	srv.postJSON(t, "/v1/patients", "", body).want(t, "sign up", http.StatusCreated).decode(t, &patient)
-	srv.postJSON(t, "/v1/auth/token", "", map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}).
-		want(t, "password sign-in with Keycloak", http.StatusUnprocessableEntity)
-	// Sign-up creates the Keycloak user once identity registers accounts at the
-	// provider; whenever it does, the user must carry our account ID.
-	for _, id := range admin.accountIDs() {
-		if id != patient.ID {
-			t.Fatalf("the Keycloak user names account %q, want %q", id, patient.ID)
-		}
+	refused := srv.postJSON(t, "/v1/auth/token", "", map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}).
+		want(t, "password sign-in with Keycloak", http.StatusBadRequest)
+	if !bytes.Contains(refused.body, []byte(`"field":"grant_type"`)) {
+		t.Fatalf("password sign-in refusal does not name grant_type: %s", refused.body)
+	}
+	if ids := admin.accountIDs(); len(ids) != 1 || ids[0] != patient.ID {
+		t.Fatalf("sign-up created Keycloak users naming accounts %v, want [%s]", ids, patient.ID)
 	}
 
 	claims := map[string]any{"sub": kernel.NewID(), "typ": "Bearer", "azp": "multisaude-api", "account_id": patient.ID,
