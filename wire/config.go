@@ -200,7 +200,13 @@ func Fields() []Field {
 
 // Load reads the configuration from the environment (and file) and validates it.
 // Every problem is reported, each naming its variable.
-func Load(getenv func(string) string) (Config, error) {
+func Load(getenv func(string) string) (Config, error) { return load(getenv, true) }
+
+// LoadDatabase is Load for commands that only touch the database (migrate): the
+// profile's adapters are not validated, so migrations can run before the rest is set up.
+func LoadDatabase(getenv func(string) string) (Config, error) { return load(getenv, false) }
+
+func load(getenv func(string) string, adapters bool) (Config, error) {
 	file := map[string]string{}
 	if path := getenv("MULTISAUDE_CONFIG_FILE"); path != "" {
 		var err error
@@ -232,7 +238,7 @@ func Load(getenv func(string) string) (Config, error) {
 			problems = append(problems, fmt.Sprintf("%s=%q: %v", name, raw, err))
 		}
 	}
-	problems = append(problems, cfg.validate()...)
+	problems = append(problems, cfg.validate(adapters)...)
 	if len(problems) > 0 {
 		sort.Strings(problems)
 		return cfg, fmt.Errorf("invalid configuration:\n  %s", strings.Join(problems, "\n  "))
@@ -285,7 +291,7 @@ func setField(v reflect.Value, raw string) error {
 	return nil
 }
 
-func (c *Config) validate() []string {
+func (c *Config) validate(adapters bool) []string {
 	var p []string
 	switch c.Profile {
 	case ProfileLocal:
@@ -332,7 +338,9 @@ func (c *Config) validate() []string {
 		p = append(p, "MULTISAUDE_PUBLIC_URL: must be an http:// or https:// URL")
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	p = append(p, c.validateAdapters()...)
+	if adapters {
+		p = append(p, c.validateAdapters()...)
+	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		p = append(p, "MULTISAUDE_ADMIN_EMAIL and MULTISAUDE_ADMIN_PASSWORD: set both or neither")
 	}

@@ -41,6 +41,10 @@ func init() {
 
 // loadConfig reads the configuration and applies the common flags.
 func loadConfig(name string, args []string, stderr io.Writer) (appwire.Config, *flag.FlagSet, error) {
+	load := appwire.Load
+	if name == "migrate" {
+		load = appwire.LoadDatabase
+	}
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	profile := fs.String("profile", "", "local, aws or onprem (overrides MULTISAUDE_PROFILE)")
@@ -57,7 +61,7 @@ func loadConfig(name string, args []string, stderr io.Writer) (appwire.Config, *
 			return os.Getenv(k)
 		}
 	}
-	cfg, err := appwire.Load(getenv)
+	cfg, err := load(getenv)
 	if err != nil {
 		return cfg, fs, err
 	}
