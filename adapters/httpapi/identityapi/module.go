@@ -58,7 +58,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodPost, "/v1/professionals", httpapi.Op{ID: "signUpProfessional", Summary: "Sign up as a health professional (pending verification)", Tag: tag,
 		Auth: httpapi.Public, Request: ProfessionalRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: ProfessionalResponse{}}}, 400, 409, 415)}, m.signUpProfessional)
-	r.Handle(fiber.MethodGet, "/v1/professionals", httpapi.Op{ID: "listProfessionals", Summary: "Verified professionals, by name", Tag: tag,
+	r.Handle(fiber.MethodGet, "/v1/directory/professionals", httpapi.Op{ID: "listProfessionals", Summary: "Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)", Tag: tag,
 		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"}}, listQuery...),
 		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[ProfessionalResponse]{}}}, 400)}, m.listProfessionals)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id", httpapi.Op{ID: "getProfessional", Summary: "A professional's public profile", Tag: tag,

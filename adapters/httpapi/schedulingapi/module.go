@@ -69,7 +69,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id/slots", httpapi.Op{ID: "getSlots", Summary: "A professional's free slots", Tag: tag,
 		Auth: httpapi.Public, Query: append(append([]httpapi.Param{}, rangeQuery...), httpapi.Param{Name: "mode", Description: "in_person or telemedicine"}),
 		Responses: ok(200, httpapi.ListResponse[SlotResponse]{}, 400, 404)}, m.slots)
-	r.Handle(fiber.MethodGet, "/v1/search/professionals", httpapi.Op{ID: "searchProfessionals", Summary: "Verified professionals with their next free slots", Tag: tag,
+	r.Handle(fiber.MethodGet, "/v1/professionals", httpapi.Op{ID: "searchProfessionals", Summary: "Verified professionals with their next free slots", Tag: tag,
 		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"},
 			{Name: "near", Description: "lat,lng"}, {Name: "radius_km", Type: "number"}, {Name: "date", Format: "date", Description: "only those free that day"}}, listQuery...),
 		Responses: ok(200, httpapi.ListResponse[SearchResultResponse]{}, 400)}, m.search)

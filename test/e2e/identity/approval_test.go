@@ -32,7 +32,7 @@ func TestApprovalFlow(t *testing.T) {
 		patient := harness.SignUpPatient(t, h)
 
 		var l listed
-		h.Get(t, "/v1/professionals", "").Want(t, http.StatusOK).JSON(t, &l)
+		h.Get(t, "/v1/directory/professionals", "").Want(t, http.StatusOK).JSON(t, &l)
 		if l.has(pro.ID) {
 			t.Fatal("a pending professional is listed")
 		}
@@ -66,15 +66,15 @@ func TestApprovalFlow(t *testing.T) {
 		h.Post(t, "/v1/admin/professionals/"+pro.ID+"/verify", admin.Token, nil).Want(t, http.StatusOK)
 		h.Post(t, "/v1/admin/professionals/"+pro.ID+"/verify", admin.Token, nil).Want(t, http.StatusConflict)
 		h.Post(t, "/v1/admin/professionals/"+harness.NewCPF()+"/verify", admin.Token, nil).Want(t, http.StatusNotFound)
-		h.Get(t, "/v1/professionals?specialty=dermatology&uf=SP&mode=telemedicine", "").Want(t, http.StatusOK).JSON(t, &l)
+		h.Get(t, "/v1/directory/professionals?specialty=dermatology&uf=SP&mode=telemedicine", "").Want(t, http.StatusOK).JSON(t, &l)
 		if !l.has(pro.ID) {
 			t.Error("the verified professional is not found by specialty")
 		}
-		h.Get(t, "/v1/professionals?specialty=cardiology&profession=dentist", "").Want(t, http.StatusOK).JSON(t, &l)
+		h.Get(t, "/v1/directory/professionals?specialty=cardiology&profession=dentist", "").Want(t, http.StatusOK).JSON(t, &l)
 		if l.has(pro.ID) {
 			t.Error("filters do not filter")
 		}
-		if pr := h.Get(t, "/v1/professionals?mode=teleport", "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField("mode") {
+		if pr := h.Get(t, "/v1/directory/professionals?mode=teleport", "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField("mode") {
 			t.Errorf("names %v", pr.Fields())
 		}
 		var pub map[string]any
@@ -123,7 +123,7 @@ func TestListPaging(t *testing.T) {
 		cursor := ""
 		for page := 0; page < 3; page++ {
 			var l listed
-			path := "/v1/professionals?specialty=paging&limit=2"
+			path := "/v1/directory/professionals?specialty=paging&limit=2"
 			if cursor != "" {
 				path += "&cursor=" + cursor
 			}
@@ -138,10 +138,10 @@ func TestListPaging(t *testing.T) {
 		if len(seen) != 3 {
 			t.Errorf("paging saw %d professionals, want 3", len(seen))
 		}
-		if pr := h.Get(t, "/v1/professionals?limit=500", "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField("limit") {
+		if pr := h.Get(t, "/v1/directory/professionals?limit=500", "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField("limit") {
 			t.Errorf("names %v", pr.Fields())
 		}
-		if pr := h.Get(t, "/v1/professionals?cursor=%%%", "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField("cursor") {
+		if pr := h.Get(t, "/v1/directory/professionals?cursor=%%%", "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField("cursor") {
 			t.Errorf("names %v", pr.Fields())
 		}
 	})

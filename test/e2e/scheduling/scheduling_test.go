@@ -106,7 +106,7 @@ func TestBookingJourney(t *testing.T) {
 				NextSlots    []slot              `json:"next_slots"`
 			} `json:"items"`
 		}
-		h.Get(t, "/v1/search/professionals?specialty=cardiology", "").Want(t, http.StatusOK).JSON(t, &found)
+		h.Get(t, "/v1/professionals?specialty=cardiology", "").Want(t, http.StatusOK).JSON(t, &found)
 		ok := false
 		for _, it := range found.Items {
 			if it.Professional.ID == pro.ID && len(it.NextSlots) > 0 {
@@ -116,7 +116,11 @@ func TestBookingJourney(t *testing.T) {
 		if !ok {
 			t.Fatalf("search did not find the professional with slots: %+v", found)
 		}
-		h.Get(t, "/v1/search/professionals?near=abc", "").Want(t, http.StatusBadRequest)
+		for q, field := range map[string]string{"near=abc": "near", "mode=teleport": "mode", "radius_km=x": "radius_km", "date=tomorrow": "date", "limit=500": "limit"} {
+			if pr := h.Get(t, "/v1/professionals?"+q, "").Want(t, http.StatusBadRequest).Problem(t); !pr.HasField(field) {
+				t.Errorf("search ?%s: problem does not name %s: %v", q, field, pr.Fields())
+			}
+		}
 
 		// Alice books a slot three days out, with an Idempotency-Key.
 		day := time.Now().In(sp).AddDate(0, 0, 3)
