@@ -22,6 +22,7 @@ import (
 // subtest gets its own store (newStore is called with the subtest's t, so it may
 // register cleanups); a store must start empty.
 func RunBlobStore(t *testing.T, newStore func(t *testing.T) ports.BlobStore) {
+	report(t, "BlobStore")
 	t.Run("PutGetRoundTrip", func(t *testing.T) { blobRoundTrip(t, newStore(t)) })
 	t.Run("DefaultContentType", func(t *testing.T) { blobDefaultContentType(t, newStore(t)) })
 	t.Run("Stat", func(t *testing.T) { blobStat(t, newStore(t)) })

@@ -31,6 +31,7 @@ type GeocoderFixture struct {
 // should (inside Brazil), unknown ones are kernel.KindNotFound, a malformed CEP
 // is kernel.KindInvalid naming the field "cep", and concurrent use is safe.
 func RunGeocoder(t *testing.T, newFixture func(t *testing.T) GeocoderFixture) {
+	report(t, "Geocoder")
 	ctx := context.Background()
 
 	t.Run("Known", func(t *testing.T) {

@@ -56,6 +56,7 @@ type IdentityProviderFixture struct {
 // DeleteUser of an unknown subject kernel.KindNotFound, and a deleted user's
 // e-mail may be used again.
 func RunIdentityProvider(t *testing.T, newFixture func(t *testing.T) IdentityProviderFixture) {
+	report(t, "IdentityProvider")
 	ctx := context.Background()
 	patient := func() kernel.Principal {
 		return kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindPatient}

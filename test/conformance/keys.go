@@ -23,6 +23,7 @@ type KeyManagerFixture struct {
 // RunKeyManager checks the KeyManager contract: round trip, encryption context
 // binding, tamper detection, rotation and concurrent use.
 func RunKeyManager(t *testing.T, newFixture func(t *testing.T) KeyManagerFixture) {
+	report(t, "KeyManager")
 	ctx := context.Background()
 	encCtx := map[string]string{"patient_id": "p-1", "document_id": "d-1"}
 

@@ -13,6 +13,7 @@ import (
 // delivered, which reads back what actually reached the other side (a mail drop
 // folder, a fake SMTP or HTTP server) as notifications; the suite polls it.
 func RunNotifier(t *testing.T, newNotifier func(t *testing.T) (ports.Notifier, func(t *testing.T) []ports.Notification)) {
+	report(t, "Notifier")
 	t.Run("EmailDelivered", func(t *testing.T) {
 		n, delivered := newNotifier(t)
 		want := ports.Notification{

@@ -27,6 +27,7 @@ var QueueSuiteOptions = ports.QueueOptions{
 // QueueSuiteOptions. Each subtest uses topics of its own (unique per run), so a
 // constructor may return queues sharing one broker or database.
 func RunQueue(t *testing.T, newQueue func(t *testing.T, opts ports.QueueOptions) ports.Queue) {
+	report(t, "Queue")
 	opts := QueueSuiteOptions
 	mk := func(t *testing.T) ports.Queue { return newQueue(t, opts) }
 	t.Run("PublishConsumeRoundTrip", func(t *testing.T) { queueRoundTrip(t, mk(t)) })

@@ -16,6 +16,7 @@ import (
 // scheduler look for due jobs once (nil when the scheduler works by itself).
 // The suite calls poll every 50 ms.
 func RunScheduler(t *testing.T, newScheduler func(t *testing.T) (ports.Scheduler, ports.Queue, func())) {
+	report(t, "Scheduler")
 	t.Run("FiresAtOrAfterItsTime", func(t *testing.T) { schedFires(t, newScheduler) })
 	t.Run("RescheduleReplaces", func(t *testing.T) { schedReplace(t, newScheduler) })
 	t.Run("CancelPreventsFiring", func(t *testing.T) { schedCancel(t, newScheduler) })

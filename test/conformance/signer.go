@@ -14,6 +14,7 @@ import (
 // over the same bytes, any changed byte of document or signature is
 // kernel.KindForbidden, and the key ID is stable.
 func RunDocumentSigner(t *testing.T, newSigner func(t *testing.T) ports.DocumentSigner) {
+	report(t, "DocumentSigner")
 	ctx := context.Background()
 	doc := []byte(`{"prescription":"0190d4f2","items":[{"drug":"Losartana","dosage":"50 mg"}]}`)
 
