@@ -83,6 +83,13 @@ func (a Appointment) ResourceID() kernel.ID {
 	return a.ProfessionalID
 }
 
+// Meta is the appointment without what the patient or the professional wrote
+// (the reason and the cancel reason are health data): what a platform admin sees.
+func (a Appointment) Meta() Appointment {
+	a.Reason, a.CancelReason = "", ""
+	return a
+}
+
 // transition moves a to status or fails with a conflict naming the current state.
 func (a *Appointment) transition(to Status, at time.Time) error {
 	if !CanTransition(a.Status, to) {

@@ -88,6 +88,14 @@ func canSee(p kernel.Principal, a Appointment) bool {
 	return false
 }
 
+// forViewer is a as p may read it: a platform admin sees metadata only.
+func forViewer(p kernel.Principal, a Appointment) Appointment {
+	if p.Kind == kernel.KindAdmin {
+		return a.Meta()
+	}
+	return a
+}
+
 // verifiedProfessional returns a bookable professional or NotFound.
 func (s *Service) verifiedProfessional(ctx context.Context, id kernel.ID) (Professional, error) {
 	if !kernel.ValidID(id) {
@@ -352,7 +360,7 @@ func (s *Service) GetAppointment(ctx context.Context, p kernel.Principal, id ker
 		}
 		return Appointment{}, kernel.Wrap(err, "get appointment")
 	}
-	return a, nil
+	return forViewer(p, a), nil
 }
 
 // ListAppointments lists the caller's own: a patient's bookings, a professional's agenda,
@@ -381,6 +389,9 @@ func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f Ap
 		return kernel.List[Appointment]{}, kernel.Forbidden("this caller has no appointments")
 	}
 	l, err := s.store.ListAppointments(ctx, f, page)
+	for i := range l.Items {
+		l.Items[i] = forViewer(p, l.Items[i])
+	}
 	return l, kernel.Wrap(err, "list appointments")
 }
 
@@ -391,12 +402,12 @@ type AgendaItem struct {
 }
 
 // Agenda returns a professional's appointments in [from, to) with patient names; only the
-// professional (or an admin) may read it.
+// professional may read it (not even a platform admin: who sees whom is health data).
 func (s *Service) Agenda(ctx context.Context, p kernel.Principal, professionalID kernel.ID, from, to time.Time, page kernel.Page) (kernel.List[AgendaItem], error) {
 	if err := p.RequireAuthenticated(); err != nil {
 		return kernel.List[AgendaItem]{}, err
 	}
-	if !isProfessional(p, professionalID) && p.Kind != kernel.KindAdmin {
+	if !isProfessional(p, professionalID) {
 		return kernel.List[AgendaItem]{}, kernel.Forbidden("only the professional may read this agenda")
 	}
 	if err := checkRange(from, to, 366); err != nil {
@@ -482,7 +493,7 @@ func (s *Service) Reschedule(ctx context.Context, p kernel.Principal, id kernel.
 	if out.Kind == KindConsultation && !oldStart.Equal(out.Start) {
 		s.offerFreed(ctx, out.ProfessionalID, oldStart, oldEnd)
 	}
-	return out, nil
+	return forViewer(p, out), nil
 }
 
 // mayChange checks that p may reschedule or cancel a (already visible to p), and the
@@ -536,7 +547,7 @@ func (s *Service) Cancel(ctx context.Context, p kernel.Principal, id kernel.ID, 
 	if out.Kind == KindConsultation {
 		s.offerFreed(ctx, out.ProfessionalID, out.Start, out.End)
 	}
-	return out, nil
+	return forViewer(p, out), nil
 }
 
 // Complete marks an appointment completed; NoShow marks that the patient did not come.
@@ -555,7 +566,7 @@ func (s *Service) finish(ctx context.Context, p kernel.Principal, id kernel.ID, 
 	if err != nil {
 		return Appointment{}, err
 	}
-	if p.Kind == kernel.KindPatient {
+	if p.Kind != kernel.KindProfessional && p.Kind != kernel.KindCompanyMember { // canSee limits both to their own
 		return Appointment{}, kernel.Forbidden("only the professional or the hospital may mark an appointment %s", to)
 	}
 	now := s.now()

@@ -30,6 +30,9 @@ func staffOf(p kernel.Principal, companyID kernel.ID) bool {
 	return p.Kind == kernel.KindAdmin || isCompanyMember(p, companyID) && (p.HasRole("admin") || p.HasRole("staff"))
 }
 
+// CompanyHospital is the company type that publishes exam services.
+const CompanyHospital = "hospital"
+
 // CreateExamService publishes an exam service of a verified hospital; its company's staff only.
 func (s *Service) CreateExamService(ctx context.Context, p kernel.Principal, companyID kernel.ID, e ExamService) (ExamService, error) {
 	if err := p.RequireAuthenticated(); err != nil {
@@ -44,6 +47,9 @@ func (s *Service) CreateExamService(ctx context.Context, p kernel.Principal, com
 	}
 	if !co.Verified {
 		return ExamService{}, kernel.Forbidden("only verified companies may publish exams")
+	}
+	if co.Type != CompanyHospital {
+		return ExamService{}, kernel.Forbidden("only hospitals publish exam services")
 	}
 	e.Name, e.Code, e.Preparation = strings.TrimSpace(e.Name), strings.TrimSpace(e.Code), strings.TrimSpace(e.Preparation)
 	if e.Price.Currency == "" {

@@ -44,9 +44,9 @@ func (m *Module) Register(r *httpapi.Router) {
 		},
 		Responses: []httpapi.Response{
 			{Status: 200, Description: "the file", Body: "", ContentType: "application/octet-stream"},
-			{Status: 400, Description: "malformed link", Body: httpapi.Problem{}},
-			{Status: 403, Description: "bad or expired signature", Body: httpapi.Problem{}},
-			{Status: 404, Description: "the file was deleted", Body: httpapi.Problem{}},
+			{Status: 400, Description: "malformed link", Body: httpapi.Problem{}, ContentType: "application/problem+json"},
+			{Status: 403, Description: "bad or expired signature", Body: httpapi.Problem{}, ContentType: "application/problem+json"},
+			{Status: 404, Description: "the file was deleted", Body: httpapi.Problem{}, ContentType: "application/problem+json"},
 		},
 	}, m.download)
 }
