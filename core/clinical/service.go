@@ -86,6 +86,15 @@ func (s *Service) access(ctx context.Context, p kernel.Principal, patientID kern
 			return Access{PatientID: patientID, Basis: BasisSelf}, nil
 		}
 	case kernel.KindProfessional:
+		// a professional whose registration is not (or no longer) verified
+		// keeps no care relationship and no share
+		pro, err := s.Dir.Professional(ctx, p.AccountID)
+		if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
+			return Access{}, kernel.Wrap(err, "professional")
+		}
+		if err != nil || !pro.Verified {
+			return Access{}, errNoPatient
+		}
 		now := s.now()
 		rel, err := s.Care.Relation(ctx, p.AccountID, patientID)
 		if err != nil {

@@ -1,6 +1,7 @@
 package authz_test
 
 import (
+	"bytes"
 	"net/http"
 	"strings"
 	"testing"
@@ -154,6 +155,41 @@ func (w *world) roles(t *testing.T, h *harness.H) {
 	for _, c := range []string{phAdmin, phStaff, coAdmin, proP, patB} {
 		w.checkProblem(t, "GET the exam booking as "+c, h.Get(t, "/v1/appointments/"+w.apptExamA, w.tokens[c]), http.StatusNotFound)
 	}
+}
+
+// deverified: a professional whose registration the platform withdraws loses
+// the record at once, whatever share or care relationship they had.
+func (w *world) deverified(t *testing.T, h *harness.H) {
+	s := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{Name: "Dr. Sérgio Suspenso"})
+	h.Post(t, "/v1/me/record-shares", w.A.Token, map[string]any{"professional_id": s.ID,
+		"until": time.Now().Add(24 * time.Hour).Format(time.RFC3339)}).Want(t, http.StatusCreated)
+	hist := "/v1/patients/" + w.A.ID + "/history"
+	h.Get(t, hist, s.Token).Want(t, http.StatusOK)
+	h.Get(t, "/v1/evaluations/"+w.evalA, s.Token).Want(t, http.StatusOK)
+	h.Post(t, "/v1/admin/professionals/"+s.ID+"/reject", w.admin.Token, map[string]any{"reason": "registro cassado pelo conselho"}).Want(t, http.StatusOK)
+	for _, p := range []string{hist, "/v1/evaluations/" + w.evalA, "/v1/treatment-plans/" + w.planA, "/v1/prescriptions/" + w.rxA,
+		"/v1/documents/" + w.docA, "/v1/documents/" + w.docA + "/content", "/v1/patients/" + w.A.ID + "/evaluations"} {
+		w.checkProblem(t, "GET "+p+" as a rejected professional", h.Get(t, p, s.Token), http.StatusNotFound)
+	}
+}
+
+// replayedKey: an Idempotency-Key is the caller's own; another caller reusing
+// it never gets the first caller's stored answer.
+func (w *world) replayedKey(t *testing.T, h *harness.H) {
+	ss := slotsOn(t, h, "/v1/professionals/"+w.P.ID+"/slots", time.Now().In(sp).AddDate(0, 0, 7))
+	key := "0193a1b2-1111-7000-8000-00000000abcd"
+	body := map[string]any{"professional_id": w.P.ID, "start": ss[12].Start.Format(time.RFC3339), "reason": markReason}
+	first := h.Do(t, harness.Req{Method: http.MethodPost, Path: "/v1/appointments", Token: w.A.Token, Body: body, Headers: map[string]string{"Idempotency-Key": key}}).
+		Want(t, http.StatusCreated).Map(t)
+	again := h.Do(t, harness.Req{Method: http.MethodPost, Path: "/v1/appointments", Token: w.B.Token, Body: body, Headers: map[string]string{"Idempotency-Key": key}})
+	if res := again.Header.Get("Idempotent-Replayed"); res != "" {
+		t.Errorf("B got A's replayed answer (Idempotent-Replayed: %s)", res)
+	}
+	if bytes.Contains(again.Body, []byte(first["id"].(string))) || bytes.Contains(again.Body, []byte(markReason)) {
+		t.Errorf("B's answer holds A's booking: %s", again.Body)
+	}
+	w.checkProblem(t, "B books A's slot with A's key", again, http.StatusConflict)
+	h.Post(t, "/v1/appointments/"+first["id"].(string)+"/cancel", w.A.Token, map[string]any{}).Want(t, http.StatusOK)
 }
 
 // deadCredentials: a revoked API key and the token of a removed member stop at once.

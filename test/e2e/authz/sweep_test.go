@@ -184,9 +184,11 @@ func TestAuthorizationSweep(t *testing.T) {
 		t.Run("IDs of the wrong kind", func(t *testing.T) { w.wrongKind(t, h) })
 		t.Run("bodies naming another patient", func(t *testing.T) { w.foreignBodies(t, h) })
 		t.Run("roles", func(t *testing.T) { w.roles(t, h) })
+		t.Run("Idempotency-Key of another caller", func(t *testing.T) { w.replayedKey(t, h) })
 		// Nothing the attackers did changed A's world.
 		t.Run("intact", func(t *testing.T) { w.intact(t, h) })
 		t.Run("revoked and removed credentials", func(t *testing.T) { w.deadCredentials(t, h) })
+		t.Run("professional no longer verified", func(t *testing.T) { w.deverified(t, h) })
 	})
 }
 
