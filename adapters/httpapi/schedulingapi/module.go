@@ -4,6 +4,8 @@
 package schedulingapi
 
 import (
+	"context"
+
 	"strconv"
 	"strings"
 	"time"
@@ -151,6 +153,12 @@ func (m *Module) getAvailability(c *fiber.Ctx) error {
 }
 
 func (m *Module) putAvailability(c *fiber.Ctx) error {
+	return putAvailabilityWith(c, m.svc.PutAvailability)
+}
+
+// putAvailabilityWith binds an availability body with its If-Match version and
+// hands it to put (a professional's or an exam service's), answering with the new ETag.
+func putAvailabilityWith(c *fiber.Ctx, put func(context.Context, kernel.Principal, kernel.ID, scheduling.Availability, int64) (scheduling.Availability, error)) error {
 	id, err := httpapi.PathID(c, "id")
 	if err != nil {
 		return err
@@ -167,7 +175,7 @@ func (m *Module) putAvailability(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out, err := m.svc.PutAvailability(c.UserContext(), httpapi.PrincipalOf(c), id, a, ver)
+	out, err := put(c.UserContext(), httpapi.PrincipalOf(c), id, a, ver)
 	if err != nil {
 		return err
 	}
@@ -404,28 +412,7 @@ func (m *Module) getExam(c *fiber.Ctx) error {
 }
 
 func (m *Module) putExamAvailability(c *fiber.Ctx) error {
-	id, err := httpapi.PathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var req AvailabilityRequest
-	if err := httpapi.Bind(c, &req); err != nil {
-		return err
-	}
-	ver, _, err := httpapi.IfMatch(c)
-	if err != nil {
-		return err
-	}
-	a, err := req.toDomain()
-	if err != nil {
-		return err
-	}
-	out, err := m.svc.PutExamAvailability(c.UserContext(), httpapi.PrincipalOf(c), id, a, ver)
-	if err != nil {
-		return err
-	}
-	c.Set(fiber.HeaderETag, httpapi.ETag(out.Version))
-	return httpapi.OK(c, availabilityOf(out))
+	return putAvailabilityWith(c, m.svc.PutExamAvailability)
 }
 
 func (m *Module) examSlots(c *fiber.Ctx) error {
