@@ -75,11 +75,7 @@ func (s *Spec) add(method, path string, op Op) {
 		}
 		rd := map[string]any{"description": d}
 		if r.Body != nil {
-			ct := r.ContentType
-			if ct == "" {
-				ct = "application/json"
-			}
-			rd["content"] = map[string]any{ct: map[string]any{"schema": s.schemaOf(reflect.TypeOf(r.Body))}}
+			rd["content"] = s.responseContent(r)
 		}
 		resps[strconv.Itoa(r.Status)] = rd
 	}
@@ -90,6 +86,25 @@ func (s *Spec) add(method, path string, op Op) {
 		s.paths[p] = map[string]any{}
 	}
 	s.paths[p][strings.ToLower(method)] = o
+}
+
+// responseContent documents a response body under each of its media types
+// (ContentType may list several, comma-separated). A []byte body is raw bytes:
+// its media types carry no schema.
+func (s *Spec) responseContent(r Response) map[string]any {
+	ct := r.ContentType
+	if ct == "" {
+		ct = "application/json"
+	}
+	media := map[string]any{}
+	if _, raw := r.Body.([]byte); !raw {
+		media["schema"] = s.schemaOf(reflect.TypeOf(r.Body))
+	}
+	content := map[string]any{}
+	for _, t := range strings.Split(ct, ",") {
+		content[strings.TrimSpace(t)] = media
+	}
+	return content
 }
 
 func paramDoc(q Param, in string) map[string]any {

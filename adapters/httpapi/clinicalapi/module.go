@@ -106,7 +106,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodGet, "/v1/documents/:id", httpapi.Op{ID: "getDocument", Summary: "A document's metadata", Tag: tag, Auth: httpapi.User,
 		Responses: ok(200, DocumentResponse{})}, m.getDocument)
 	r.Handle(fiber.MethodGet, "/v1/documents/:id/content", httpapi.Op{ID: "downloadDocument", Summary: "Download a document (decrypted, checksum verified)", Tag: tag, Auth: httpapi.User,
-		Responses: []httpapi.Response{{Status: 200, Body: []byte{}, ContentType: "application/octet-stream"}}}, m.download)
+		Responses: []httpapi.Response{{Status: 200, Body: []byte{}, ContentType: "application/pdf, image/jpeg, image/png, image/webp, application/dicom"}}}, m.download)
 
 	// history and patients
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/history", httpapi.Op{ID: "patientHistory", Summary: "A patient's timeline, newest first", Tag: tag, Auth: httpapi.User,

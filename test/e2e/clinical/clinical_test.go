@@ -122,7 +122,7 @@ func TestClinicalRecord(t *testing.T) {
 		if v := h.Get(t, "/v1/prescriptions/verify/"+code, "").Map(t); v["dispensed"] != true {
 			t.Fatalf("after dispensing: %v", v)
 		}
-		pdf := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/prescriptions/" + rx["id"].(string) + "/pdf", Token: c.patA.Token, Raw: true}).Want(t, http.StatusOK)
+		pdf := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/prescriptions/" + rx["id"].(string) + "/pdf", Token: c.patA.Token}).Want(t, http.StatusOK)
 		if !bytes.HasPrefix(pdf.Body, []byte("%PDF-1.4")) || !bytes.Contains(pdf.Body, []byte(code)) {
 			t.Fatal("the PDF lacks its header or the verification code")
 		}
@@ -161,7 +161,7 @@ func TestClinicalRecord(t *testing.T) {
 		if files == 0 {
 			t.Error("no stored file found to check")
 		}
-		got := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/documents/" + doc["id"].(string) + "/content", Token: c.doctor.Token, Raw: true}).Want(t, http.StatusOK)
+		got := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/documents/" + doc["id"].(string) + "/content", Token: c.doctor.Token}).Want(t, http.StatusOK)
 		if !bytes.Equal(got.Body, examPDF) {
 			t.Fatal("download differs from the upload")
 		}
@@ -199,7 +199,7 @@ func TestClinicalRecord(t *testing.T) {
 				}
 			}
 		}
-		h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/documents/" + doc["id"].(string) + "/content", Token: c.admin.Token, Raw: true}).Want(t, http.StatusForbidden)
+		h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/documents/" + doc["id"].(string) + "/content", Token: c.admin.Token}).Want(t, http.StatusForbidden)
 
 		// the access log shows who looked, including the emergency access
 		log := h.Get(t, "/v1/me/access-log?limit=100", c.patA.Token).Want(t, http.StatusOK).Map(t)
