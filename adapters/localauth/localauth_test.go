@@ -35,7 +35,7 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 	if err != nil || got.AccountID != member.AccountID || got.Kind != member.Kind || got.CompanyID != member.CompanyID || len(got.Roles) != 1 || got.Roles[0] != "staff" {
 		t.Fatalf("verify = %+v, %v", got, err)
 	}
-	got.Roles[0] = "changed" // a caller's copy: the remembered verification must not change
+	got.Roles[0] = "changed"                       // a caller's copy: the remembered verification must not change
 	clock.Advance(10*time.Minute + 29*time.Second) // inside expiry + leeway: remembered
 	if again, err := p.Verify(ctx, tok); err != nil || again.AccountID != member.AccountID || again.Roles[0] != "staff" || !again.IssuedAt.Equal(got.IssuedAt) {
 		t.Fatalf("second verify = %+v, %v", again, err)
