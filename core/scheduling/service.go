@@ -38,6 +38,8 @@ type Service struct {
 	opts  Options
 	plans TreatmentPlans
 	log   *slog.Logger
+
+	avCache availabilityCache // availabilities read by Book, for its fast path
 }
 
 // NewService builds the service.
@@ -144,6 +146,7 @@ func (s *Service) PutAvailability(ctx context.Context, p kernel.Principal, profe
 	}
 	a.UpdatedAt = s.now()
 	out, err := s.store.PutAvailability(ctx, a, ifVersion)
+	s.avCache.drop(professionalID)
 	return out, kernel.Wrap(err, "put availability")
 }
 
@@ -263,9 +266,15 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 		}
 		a.Kind, a.ExamServiceID, a.CompanyID, a.Price, a.Capacity, ownerID = KindExam, ex.ID, ex.CompanyID, ex.Price, ex.Capacity, ex.ID
 	}
+	if done, err := s.bookCurrent(ctx, &a, ownerID, r, now); done || err != nil {
+		return bookAnswer(a, err)
+	}
 	av, h, err := s.store.AvailabilityAndHold(ctx, ownerID, r.Start, now)
 	if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
 		return Appointment{}, kernel.Wrap(err, "get availability")
+	}
+	if err == nil {
+		s.avCache.put(av, now)
 	}
 	slot, err := offeredSlot(av, err == nil, r.Start, r.Mode, now)
 	if err != nil {
@@ -280,10 +289,7 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 		hold = h
 	}
 	if err := s.store.Book(ctx, &a, []kernel.Event{a.event(TopicBooked, now)}); err != nil {
-		if kernel.KindOf(err) == kernel.KindConflict {
-			return Appointment{}, kernel.ConflictField("start", "the slot is already taken")
-		}
-		return Appointment{}, kernel.Wrap(err, "book")
+		return bookAnswer(a, err)
 	}
 	if hold != nil {
 		hold.Status, hold.UpdatedAt = WaitFulfilled, now
@@ -292,6 +298,17 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 		}
 	}
 	return a, nil
+}
+
+// bookAnswer maps a store's booking error: a conflict is the slot being taken.
+func bookAnswer(a Appointment, err error) (Appointment, error) {
+	switch {
+	case err == nil:
+		return a, nil
+	case kernel.KindOf(err) == kernel.KindConflict:
+		return Appointment{}, kernel.ConflictField("start", "the slot is already taken")
+	}
+	return Appointment{}, kernel.Wrap(err, "book")
 }
 
 // offeredSlot checks notice and horizon, then that start is a generated slot of the owner (of mode, if given).

@@ -20,7 +20,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,6 +226,7 @@ func run(c config) error {
 	defer cancel()
 
 	fmt.Printf("booking for %s with %d clients ...\n", c.duration, c.concurrency)
+	cpu0, pg0, self0 := machineCPU(), processCPU("postgres"), processCPU("")
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < c.concurrency; w++ {
@@ -258,6 +262,7 @@ func run(c config) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu, pg, self := machineCPU()-cpu0, processCPU("postgres")-pg0, processCPU("")-self0
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -273,6 +278,13 @@ func run(c config) error {
 	fmt.Printf("bookings: %d created, %d conflicts, %d other in %s\n", created.Load(), conflicts.Load(), others.Load(), elapsed.Round(time.Millisecond))
 	fmt.Printf("throughput: %.0f bookings/s; latency p50 %s p95 %s p99 %s max %s\n", rate,
 		pct(0.50).Round(time.Microsecond*100), pct(0.95).Round(time.Microsecond*100), pct(0.99).Round(time.Microsecond*100), pct(1).Round(time.Microsecond*100))
+	if cpu > 0 && created.Load() > 0 {
+		// Busy CPU of the whole machine (server, PostgreSQL and this tool): steadier
+		// than throughput on a shared machine, and what a change must lower.
+		per := func(d time.Duration) float64 { return d.Seconds() * 1e6 / float64(created.Load()) }
+		fmt.Printf("machine CPU per booking: %.0f µs (busy %.1f of %.1f core-seconds): PostgreSQL %.0f µs, this tool %.0f µs, the rest (server, kernel, others) %.0f µs\n",
+			per(cpu), cpu.Seconds(), elapsed.Seconds()*float64(runtime.NumCPU()), per(pg), per(self), per(cpu-pg-self))
+	}
 	if c.pgbenchURL != "" {
 		// After the bookings, not during: both would share the same two cores.
 		fmt.Printf("pgbench for %s ...\n", c.duration)
@@ -327,4 +339,65 @@ func runPgbench(c config) (*pgbenchResult, error) {
 		return nil, fmt.Errorf("pgbench printed no tps: %s", out)
 	}
 	return r, nil
+}
+
+// machineCPU is the machine's busy CPU time so far (Linux /proc/stat: all but
+// idle and iowait), or 0 where that cannot be read.
+func machineCPU() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 6 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return time.Duration(busy) * time.Second / 100 // USER_HZ
+}
+
+// processCPU is the CPU time (user+system, with reaped children) of the processes
+// whose command is name, or of this process when name is "" (Linux /proc).
+func processCPU(name string) time.Duration {
+	stat := func(pid string) (comm string, ticks int64) {
+		b, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			return "", 0
+		}
+		i, j := strings.IndexByte(string(b), '('), strings.LastIndexByte(string(b), ')')
+		if i < 0 || j < i {
+			return "", 0
+		}
+		f := strings.Fields(string(b)[j+1:])
+		if len(f) < 15 {
+			return "", 0
+		}
+		for _, k := range []int{11, 12, 13, 14} { // utime stime cutime cstime
+			n, _ := strconv.ParseInt(f[k], 10, 64)
+			ticks += n
+		}
+		return string(b)[i+1 : j], ticks
+	}
+	var total int64
+	if name == "" {
+		_, total = stat("self")
+	} else {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			if e.Name()[0] < '0' || e.Name()[0] > '9' {
+				continue
+			}
+			if comm, t := stat(e.Name()); comm == name {
+				total += t
+			}
+		}
+	}
+	return time.Duration(total) * time.Second / 100
 }

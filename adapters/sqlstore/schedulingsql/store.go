@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/driver/pgdriver"
 
 	"github.com/multisaude/multisaude/adapters/sqlstore"
 	"github.com/multisaude/multisaude/core/kernel"
@@ -224,6 +225,48 @@ func (s *Store) bookOneStatement(ctx context.Context, a *scheduling.Appointment,
 		return sqlstore.Translate(err)
 	}
 	return nil
+}
+
+var _ scheduling.CurrentBooker = (*Store)(nil)
+
+// BookIfCurrent is bookOneStatement with its guard in the same statement: the
+// seat is a scalar subquery that yields 1 only while the owner's availability has
+// the given version and no live waitlist offer holds the slot; otherwise it is
+// NULL, the NOT NULL seat column fails the statement, and nothing (appointment
+// or event) is written. On SQLite, or for more than one seat, it declines.
+func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, events []kernel.Event, ownerID kernel.ID, version int64, now time.Time) (bool, error) {
+	if s.db.Engine != sqlstore.Postgres || max(a.Capacity, 1) != 1 {
+		return false, nil
+	}
+	a.Seat = 1
+	r := appointmentToRow(*a)
+	ins := s.db.NewInsert().Model(&r).Value("seat", `(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = ? AND av.version = ?
+		AND NOT EXISTS (SELECT 1 FROM scheduling_waitlist AS w WHERE w.professional_id = av.owner_id AND w.status = ? AND w.offered_start = ? AND w.hold_until > ?))`,
+		ownerID, version, string(scheduling.WaitOffered), a.Start.UTC(), now.UTC())
+	ev, err := sqlstore.EventsInsert(s.db, events...)
+	if err != nil {
+		return false, err
+	}
+	if ev == nil {
+		_, err = ins.Exec(ctx)
+	} else {
+		_, err = ev.With("appointment", ins).Exec(ctx)
+	}
+	switch {
+	case err == nil:
+		return true, nil
+	case isOverlap(err):
+		return false, errTaken
+	case guardFailed(err):
+		return false, nil
+	}
+	return false, sqlstore.Translate(err)
+}
+
+// guardFailed reports the NOT NULL violation on seat that BookIfCurrent's guard raises.
+func guardFailed(err error) bool {
+	var pgErr pgdriver.Error
+	return errors.As(err, &pgErr) && pgErr.Field('C') == "23502" && pgErr.Field('c') == "seat"
 }
 
 func (s *Store) GetAppointment(ctx context.Context, id kernel.ID) (scheduling.Appointment, error) {
