@@ -41,6 +41,25 @@ type IdempotencyStore interface {
 // IdempotencyWait is how long a duplicate waits for the first request to finish before a 409.
 var IdempotencyWait = 5 * time.Second
 
+// ClaimState says what became of a claim deferred to the guarded write.
+type ClaimState int
+
+const (
+	ClaimUnused    ClaimState = iota // the handler wrote nothing under the claim
+	ClaimCommitted                   // inserted and committed with the handler's write
+	ClaimTaken                       // the key already existed: the write was not made
+)
+
+// DeferringIdempotencyStore can fold the claim into the guarded write: DeferClaim
+// returns a context carrying the claim, and the store that makes the handler's
+// one write inserts the claim in that write's own statement or transaction (one
+// round trip fewer than Claim). ClaimStateOf reports the outcome afterwards.
+type DeferringIdempotencyStore interface {
+	IdempotencyStore
+	DeferClaim(ctx context.Context, scope IdempotencyScope, requestHash string) context.Context
+	ClaimStateOf(ctx context.Context) ClaimState
+}
+
 // Idempotent wraps a POST handler that books or charges. With an Idempotency-Key
 // header, the first answer (status and body, success or client error) is stored
 // under caller + route + key and replayed to every repeat (header
@@ -48,6 +67,18 @@ var IdempotencyWait = 5 * time.Second
 // repeat arriving while the first is still running waits for it, then gets a 409.
 // Server errors (5xx) are not stored, so the request may be retried.
 func Idempotent(store IdempotencyStore, h fiber.Handler) fiber.Handler {
+	return idempotent(store, h, false)
+}
+
+// IdempotentDeferred is Idempotent for a handler whose only write is made by a
+// store that consumes deferred claims (see DeferringIdempotencyStore): the claim
+// is inserted with that write, and a repeat finds it as it would find a claim
+// made first. Where the store cannot defer, it is Idempotent.
+func IdempotentDeferred(store IdempotencyStore, h fiber.Handler) fiber.Handler {
+	return idempotent(store, h, true)
+}
+
+func idempotent(store IdempotencyStore, h fiber.Handler, deferred bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		key := c.Get("Idempotency-Key")
 		p := PrincipalOf(c)
@@ -62,55 +93,85 @@ func Idempotent(store IdempotencyStore, h fiber.Handler) fiber.Handler {
 		sum := sha256.Sum256(c.Body())
 		hash := hex.EncodeToString(sum[:])
 		ctx := c.UserContext()
-		deadline := time.Now().Add(IdempotencyWait)
-		for {
-			rec, claimed, err := store.Claim(ctx, scope, hash)
-			if err != nil {
-				return err
-			}
-			if claimed {
-				break
-			}
-			if rec.RequestHash != hash {
-				return kernel.Unprocessable("this Idempotency-Key was used with a different request body",
-					kernel.FieldError{Field: "Idempotency-Key", Message: "was used with a different request body"})
-			}
-			if rec.Done {
-				c.Set("Idempotent-Replayed", "true")
-				if rec.Location != "" {
-					c.Location(rec.Location)
+		if ds, ok := store.(DeferringIdempotencyStore); ok && deferred {
+			dctx := ds.DeferClaim(ctx, scope, hash)
+			c.SetUserContext(dctx)
+			err := h(c)
+			c.SetUserContext(ctx)
+			switch ds.ClaimStateOf(dctx) {
+			case ClaimCommitted:
+				return complete(c, store, scope, hash, err)
+			case ClaimTaken: // a request with this key came first (err is the write's refusal): answer as it does
+			default: // nothing was written: claim now, as Idempotent does first
+				done, rerr := claim(c, store, scope, hash)
+				if done || rerr != nil {
+					return rerr
 				}
-				if rec.ContentType != "" {
-					c.Set(fiber.HeaderContentType, rec.ContentType)
-				}
-				return c.Status(rec.Status).Send(rec.Body)
-			}
-			if time.Now().After(deadline) {
-				return kernel.Conflict("a request with this Idempotency-Key is still in progress; retry later")
-			}
-			select {
-			case <-ctx.Done():
-				return kernel.Unavailable(ctx.Err(), "request cancelled")
-			case <-time.After(50 * time.Millisecond):
+				return complete(c, store, scope, hash, err)
 			}
 		}
-		if err := h(c); err != nil {
-			if herr := c.App().Config().ErrorHandler(c, err); herr != nil {
-				_ = store.Release(context.WithoutCancel(ctx), scope)
-				return herr
-			}
-		}
-		status := c.Response().StatusCode()
-		if status >= 500 {
-			_ = store.Release(context.WithoutCancel(ctx), scope)
-			return nil
-		}
-		rec := IdempotencyRecord{RequestHash: hash, Done: true, Status: status,
-			ContentType: string(c.Response().Header.ContentType()), Location: string(c.Response().Header.Peek(fiber.HeaderLocation)),
-			Body: append([]byte(nil), c.Response().Body()...)}
-		if err := store.Complete(context.WithoutCancel(ctx), scope, rec); err != nil {
+		done, err := claim(c, store, scope, hash)
+		if done || err != nil {
 			return err
 		}
+		return complete(c, store, scope, hash, h(c))
+	}
+}
+
+// claim claims scope; when the key is already known it answers the request
+// (replay, 422 or 409) and reports done.
+func claim(c *fiber.Ctx, store IdempotencyStore, scope IdempotencyScope, hash string) (done bool, err error) {
+	ctx := c.UserContext()
+	deadline := time.Now().Add(IdempotencyWait)
+	for {
+		rec, claimed, err := store.Claim(ctx, scope, hash)
+		if err != nil {
+			return true, err
+		}
+		if claimed {
+			return false, nil
+		}
+		if rec.RequestHash != hash {
+			return true, kernel.Unprocessable("this Idempotency-Key was used with a different request body",
+				kernel.FieldError{Field: "Idempotency-Key", Message: "was used with a different request body"})
+		}
+		if rec.Done {
+			c.Set("Idempotent-Replayed", "true")
+			if rec.Location != "" {
+				c.Location(rec.Location)
+			}
+			if rec.ContentType != "" {
+				c.Set(fiber.HeaderContentType, rec.ContentType)
+			}
+			return true, c.Status(rec.Status).Send(rec.Body)
+		}
+		if time.Now().After(deadline) {
+			return true, kernel.Conflict("a request with this Idempotency-Key is still in progress; retry later")
+		}
+		select {
+		case <-ctx.Done():
+			return true, kernel.Unavailable(ctx.Err(), "request cancelled")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// complete stores the answer of the handler that returned err under a claimed scope.
+func complete(c *fiber.Ctx, store IdempotencyStore, scope IdempotencyScope, hash string, err error) error {
+	ctx := c.UserContext()
+	if err != nil {
+		if herr := c.App().Config().ErrorHandler(c, err); herr != nil {
+			_ = store.Release(context.WithoutCancel(ctx), scope)
+			return herr
+		}
+	}
+	status := c.Response().StatusCode()
+	if status >= 500 {
+		_ = store.Release(context.WithoutCancel(ctx), scope)
 		return nil
 	}
+	rec := IdempotencyRecord{RequestHash: hash, Done: true, Status: status,
+		ContentType: string(c.Response().Header.ContentType()), Location: string(c.Response().Header.Peek(fiber.HeaderLocation)),
+		Body: append([]byte(nil), c.Response().Body()...)}
+	return store.Complete(context.WithoutCancel(ctx), scope, rec)
 }

@@ -79,7 +79,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	// Appointments
 	r.Handle(fiber.MethodPost, "/v1/appointments", httpapi.Op{ID: "book", Summary: "Book a consultation or an exam", Tag: tag,
 		Auth: httpapi.User, Request: BookRequest{}, Headers: []httpapi.Param{idemHeader},
-		Responses: ok(201, AppointmentResponse{}, 400, 401, 403, 404, 409, 415, 422)}, httpapi.Idempotent(m.idem, m.book))
+		Responses: ok(201, AppointmentResponse{}, 400, 401, 403, 404, 409, 415, 422)}, httpapi.IdempotentDeferred(m.idem, m.book))
 	r.Handle(fiber.MethodGet, "/v1/appointments", httpapi.Op{ID: "listAppointments", Summary: "The caller's appointments (a patient's bookings, a professional's agenda, a hospital's exams)", Tag: tag,
 		Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status"}, {Name: "from"}, {Name: "to"}}, listQuery...),
 		Responses: ok(200, httpapi.ListResponse[AppointmentResponse]{}, 400, 401, 403)}, m.list)

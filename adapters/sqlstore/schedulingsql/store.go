@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun/driver/pgdriver"
 
 	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/sqlstore/idempotencysql"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/core/scheduling"
 )
@@ -175,6 +176,14 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 	}
 	for attempt := 0; attempt <= max(a.Capacity, 1); attempt++ {
 		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if d := idempotencysql.ClaimIn(ctx); d != nil {
+				if _, err := d.Insert(tx).Exec(ctx); err != nil {
+					if d.Done(err) {
+						return errKeyTaken
+					}
+					return err
+				}
+			}
 			seat, err := freeSeat(ctx, tx, a.ResourceID(), a.Start, a.End, a.Capacity, "")
 			if err != nil {
 				return err
@@ -193,9 +202,12 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 			return sqlstore.AddEvents(ctx, tx, events...)
 		})
 		if err == nil {
+			if d := idempotencysql.ClaimIn(ctx); d != nil {
+				d.Done(nil)
+			}
 			return nil
 		}
-		if kernel.KindOf(err) != kernel.KindConflict || a.Capacity <= 1 {
+		if kernel.KindOf(err) != kernel.KindConflict || a.Capacity <= 1 || errors.Is(err, errKeyTaken) {
 			return err
 		}
 	}
@@ -209,14 +221,9 @@ func (s *Store) bookOneStatement(ctx context.Context, a *scheduling.Appointment,
 	a.Seat = 1
 	r := appointmentToRow(*a)
 	ins := s.db.NewInsert().Model(&r)
-	ev, err := sqlstore.EventsInsert(s.db, events...)
-	if err != nil {
+	err := s.execBooking(ctx, ins, events)
+	if errors.Is(err, errKeyTaken) {
 		return err
-	}
-	if ev == nil {
-		_, err = ins.Exec(ctx)
-	} else {
-		_, err = ev.With("appointment", ins).Exec(ctx)
 	}
 	if err != nil {
 		if isOverlap(err) {
@@ -243,16 +250,10 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 	ins := s.db.NewInsert().Model(&r).Value("seat", `(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = ? AND av.version = ?
 		AND NOT EXISTS (SELECT 1 FROM scheduling_waitlist AS w WHERE w.professional_id = av.owner_id AND w.status = ? AND w.offered_start = ? AND w.hold_until > ?))`,
 		ownerID, version, string(scheduling.WaitOffered), a.Start.UTC(), now.UTC())
-	ev, err := sqlstore.EventsInsert(s.db, events...)
-	if err != nil {
-		return false, err
-	}
-	if ev == nil {
-		_, err = ins.Exec(ctx)
-	} else {
-		_, err = ev.With("appointment", ins).Exec(ctx)
-	}
+	err := s.execBooking(ctx, ins, events)
 	switch {
+	case errors.Is(err, errKeyTaken):
+		return true, err
 	case err == nil:
 		return true, nil
 	case isOverlap(err):
@@ -261,6 +262,32 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 		return false, nil
 	}
 	return false, sqlstore.Translate(err)
+}
+
+// errKeyTaken: the request's Idempotency-Key was claimed by an earlier request,
+// so nothing was written (the idempotency middleware answers as that one did).
+var errKeyTaken = kernel.Conflict("this Idempotency-Key is already in use")
+
+// execBooking runs the appointment insert in one statement with its outbox
+// events and the request's deferred idempotency claim, if any (CTEs).
+func (s *Store) execBooking(ctx context.Context, ins *bun.InsertQuery, events []kernel.Event) error {
+	ev, err := sqlstore.EventsInsert(s.db, events...)
+	if err != nil {
+		return err
+	}
+	q := ins
+	if ev != nil {
+		q = ev.With("appointment", ins)
+	}
+	d := idempotencysql.ClaimIn(ctx)
+	if d != nil {
+		q = q.With("claim", d.Insert(s.db))
+	}
+	_, err = q.Exec(ctx)
+	if d != nil && d.Done(err) {
+		return errKeyTaken
+	}
+	return err
 }
 
 // guardFailed reports the NOT NULL violation on seat that BookIfCurrent's guard raises.
