@@ -48,7 +48,27 @@ const (
 	ClaimUnused    ClaimState = iota // the handler wrote nothing under the claim
 	ClaimCommitted                   // inserted and committed with the handler's write
 	ClaimTaken                       // the key already existed: the write was not made
+	ClaimAnswered                    // inserted and committed with the write, already holding the answer
 )
+
+// Answerer renders, before the write, the answer a handler will give once the
+// write succeeds, from the value the write stores (see WithAnswerer).
+type Answerer func(written any) (IdempotencyRecord, bool)
+
+type answererKey struct{}
+
+// WithAnswerer lets the store that consumes a deferred claim insert it already
+// completed with f's answer (one round trip fewer than Complete); the
+// middleware then sends exactly that stored answer.
+func WithAnswerer(ctx context.Context, f Answerer) context.Context {
+	return context.WithValue(ctx, answererKey{}, f)
+}
+
+// AnswererFrom returns the Answerer put in ctx, or nil.
+func AnswererFrom(ctx context.Context) Answerer {
+	f, _ := ctx.Value(answererKey{}).(Answerer)
+	return f
+}
 
 // DeferringIdempotencyStore can fold the claim into the guarded write: DeferClaim
 // returns a context carrying the claim, and the store that makes the handler's
@@ -58,6 +78,8 @@ type DeferringIdempotencyStore interface {
 	IdempotencyStore
 	DeferClaim(ctx context.Context, scope IdempotencyScope, requestHash string) context.Context
 	ClaimStateOf(ctx context.Context) ClaimState
+	// AnswerOf is the answer stored with a ClaimAnswered claim.
+	AnswerOf(ctx context.Context) IdempotencyRecord
 }
 
 // Idempotent wraps a POST handler that books or charges. With an Idempotency-Key
@@ -99,6 +121,14 @@ func idempotent(store IdempotencyStore, h fiber.Handler, deferred bool) fiber.Ha
 			err := h(c)
 			c.SetUserContext(ctx)
 			switch ds.ClaimStateOf(dctx) {
+			case ClaimAnswered: // stored with the write: send exactly what repeats will get
+				rec := ds.AnswerOf(dctx)
+				c.Response().ResetBody()
+				if rec.Location != "" {
+					c.Location(rec.Location)
+				}
+				c.Set(fiber.HeaderContentType, rec.ContentType)
+				return c.Status(rec.Status).Send(rec.Body)
 			case ClaimCommitted:
 				return complete(c, store, scope, hash, err)
 			case ClaimTaken: // a request with this key came first (err is the write's refusal): answer as it does

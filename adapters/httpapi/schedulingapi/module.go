@@ -271,7 +271,20 @@ func (m *Module) book(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	a, err := m.svc.Book(c.UserContext(), httpapi.PrincipalOf(c), scheduling.BookRequest{ProfessionalID: req.ProfessionalID,
+	// With a deferred Idempotency-Key claim, the store inserts it holding this answer.
+	ctx := httpapi.WithAnswerer(c.UserContext(), func(written any) (httpapi.IdempotencyRecord, bool) {
+		a, ok := written.(*scheduling.Appointment)
+		if !ok {
+			return httpapi.IdempotencyRecord{}, false
+		}
+		body, err := c.App().Config().JSONEncoder(appointmentOf(*a))
+		if err != nil {
+			return httpapi.IdempotencyRecord{}, false
+		}
+		return httpapi.IdempotencyRecord{Status: fiber.StatusCreated, ContentType: fiber.MIMEApplicationJSON,
+			Location: "/v1/appointments/" + a.ID, Body: body}, true
+	})
+	a, err := m.svc.Book(ctx, httpapi.PrincipalOf(c), scheduling.BookRequest{ProfessionalID: req.ProfessionalID,
 		ExamServiceID: req.ExamServiceID, Start: start, Mode: scheduling.Mode(req.Mode), Reason: req.Reason})
 	if err != nil {
 		return err

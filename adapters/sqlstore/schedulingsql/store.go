@@ -176,14 +176,6 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 	}
 	for attempt := 0; attempt <= max(a.Capacity, 1); attempt++ {
 		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			if d := idempotencysql.ClaimIn(ctx); d != nil {
-				if _, err := d.Insert(tx).Exec(ctx); err != nil {
-					if d.Done(err) {
-						return errKeyTaken
-					}
-					return err
-				}
-			}
 			seat, err := freeSeat(ctx, tx, a.ResourceID(), a.Start, a.End, a.Capacity, "")
 			if err != nil {
 				return err
@@ -192,6 +184,14 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 				return errTaken
 			}
 			a.Seat = seat
+			if d := idempotencysql.ClaimIn(ctx); d != nil {
+				if _, err := d.Insert(ctx, tx, a).Exec(ctx); err != nil {
+					if d.Done(err) {
+						return errKeyTaken
+					}
+					return err
+				}
+			}
 			r := appointmentToRow(*a)
 			if _, err := tx.NewInsert().Model(&r).Exec(ctx); err != nil {
 				if isOverlap(err) {
@@ -221,7 +221,7 @@ func (s *Store) bookOneStatement(ctx context.Context, a *scheduling.Appointment,
 	a.Seat = 1
 	r := appointmentToRow(*a)
 	ins := s.db.NewInsert().Model(&r)
-	err := s.execBooking(ctx, ins, events)
+	err := s.execBooking(ctx, a, ins, events)
 	if errors.Is(err, errKeyTaken) {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 	ins := s.db.NewInsert().Model(&r).Value("seat", `(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = ? AND av.version = ?
 		AND NOT EXISTS (SELECT 1 FROM scheduling_waitlist AS w WHERE w.professional_id = av.owner_id AND w.status = ? AND w.offered_start = ? AND w.hold_until > ?))`,
 		ownerID, version, string(scheduling.WaitOffered), a.Start.UTC(), now.UTC())
-	err := s.execBooking(ctx, ins, events)
+	err := s.execBooking(ctx, a, ins, events)
 	switch {
 	case errors.Is(err, errKeyTaken):
 		return true, err
@@ -270,7 +270,7 @@ var errKeyTaken = kernel.Conflict("this Idempotency-Key is already in use")
 
 // execBooking runs the appointment insert in one statement with its outbox
 // events and the request's deferred idempotency claim, if any (CTEs).
-func (s *Store) execBooking(ctx context.Context, ins *bun.InsertQuery, events []kernel.Event) error {
+func (s *Store) execBooking(ctx context.Context, a *scheduling.Appointment, ins *bun.InsertQuery, events []kernel.Event) error {
 	ev, err := sqlstore.EventsInsert(s.db, events...)
 	if err != nil {
 		return err
@@ -281,7 +281,7 @@ func (s *Store) execBooking(ctx context.Context, ins *bun.InsertQuery, events []
 	}
 	d := idempotencysql.ClaimIn(ctx)
 	if d != nil {
-		q = q.With("claim", d.Insert(s.db))
+		q = q.With("claim", d.Insert(ctx, s.db, a))
 	}
 	_, err = q.Exec(ctx)
 	if d != nil && d.Done(err) {

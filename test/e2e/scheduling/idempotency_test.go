@@ -36,6 +36,9 @@ func TestBookingIdempotencyUnderConcurrency(t *testing.T) {
 				t.Fatalf("duplicate %d: %d %s, want the first's 201 %s", i, r.Status, r.Body, res[0].Body)
 			}
 		}
+		if res[0].Header.Get("Location") == "" || res[0].Header.Get("Content-Type") != "application/json" {
+			t.Fatalf("the first answer's headers: %v", res[0].Header)
+		}
 		var l struct {
 			Items []appointment `json:"items"`
 		}
