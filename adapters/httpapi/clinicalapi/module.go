@@ -4,6 +4,8 @@
 package clinicalapi
 
 import (
+	"context"
+
 	"io"
 	"mime"
 	"net/http"
@@ -208,15 +210,7 @@ func (m *Module) createEvaluation(c *fiber.Ctx) error {
 }
 
 func (m *Module) listEvaluations(c *fiber.Ctx) error {
-	pg, err := page(c)
-	if err != nil {
-		return err
-	}
-	l, err := m.svc.Evaluations(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), pg)
-	if err != nil {
-		return err
-	}
-	return httpapi.OK(c, httpapi.NewList(l, evaluationOut))
+	return listOf(c, m.svc.Evaluations, evaluationOut)
 }
 
 func (m *Module) getEvaluation(c *fiber.Ctx) error {
@@ -384,15 +378,7 @@ func (m *Module) addProgress(c *fiber.Ctx) error {
 }
 
 func (m *Module) listProgress(c *fiber.Ctx) error {
-	pg, err := page(c)
-	if err != nil {
-		return err
-	}
-	l, err := m.svc.Progress(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), pg)
-	if err != nil {
-		return err
-	}
-	return httpapi.OK(c, httpapi.NewList(l, progressOut))
+	return listOf(c, m.svc.Progress, progressOut)
 }
 
 // --- prescriptions ---
@@ -413,16 +399,21 @@ func (m *Module) issue(c *fiber.Ctx) error {
 	return httpapi.Created(c, "/v1/prescriptions/"+rx.ID, rxOut(rx))
 }
 
-func (m *Module) listRx(c *fiber.Ctx) error {
+// listOf answers one page of the objects fetch finds for the path's {id}, converted by conv.
+func listOf[D, T any](c *fiber.Ctx, fetch func(context.Context, kernel.Principal, kernel.ID, kernel.Page) (kernel.List[D], error), conv func(D) T) error {
 	pg, err := page(c)
 	if err != nil {
 		return err
 	}
-	l, err := m.svc.Prescriptions(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), pg)
+	l, err := fetch(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), pg)
 	if err != nil {
 		return err
 	}
-	return httpapi.OK(c, httpapi.NewList(l, rxOut))
+	return httpapi.OK(c, httpapi.NewList(l, conv))
+}
+
+func (m *Module) listRx(c *fiber.Ctx) error {
+	return listOf(c, m.svc.Prescriptions, rxOut)
 }
 
 func (m *Module) getRx(c *fiber.Ctx) error {
@@ -519,15 +510,7 @@ func (m *Module) upload(c *fiber.Ctx) error {
 }
 
 func (m *Module) listDocuments(c *fiber.Ctx) error {
-	pg, err := page(c)
-	if err != nil {
-		return err
-	}
-	l, err := m.svc.Documents(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), pg)
-	if err != nil {
-		return err
-	}
-	return httpapi.OK(c, httpapi.NewList(l, documentOut))
+	return listOf(c, m.svc.Documents, documentOut)
 }
 
 func (m *Module) getDocument(c *fiber.Ctx) error {

@@ -47,6 +47,19 @@ func paged(q *bun.SelectQuery, col string, page kernel.Page) (*bun.SelectQuery, 
 }
 
 // cut trims the extra row and returns the next cursor.
+// convertRows turns scanned rows into domain values, failing on the first row that does not convert.
+func convertRows[R, D any](rows []R, conv func(R) (D, error)) ([]D, error) {
+	out := make([]D, 0, len(rows))
+	for _, r := range rows {
+		d, err := conv(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
 func cut[T any](items []T, page kernel.Page, id func(T) string) kernel.List[T] {
 	if page.Limit <= 0 {
 		page.Limit = kernel.DefaultLimit
@@ -215,13 +228,9 @@ func (s *Store) Evaluations(ctx context.Context, patientID kernel.ID, page kerne
 	if err := q.Scan(ctx); err != nil {
 		return kernel.List[clinical.Evaluation]{}, sqlstore.Translate(err)
 	}
-	items := make([]clinical.Evaluation, 0, len(rows))
-	for _, r := range rows {
-		e, err := r.toDomain()
-		if err != nil {
-			return kernel.List[clinical.Evaluation]{}, err
-		}
-		items = append(items, e)
+	items, err := convertRows(rows, evaluationRow.toDomain)
+	if err != nil {
+		return kernel.List[clinical.Evaluation]{}, err
 	}
 	return cut(items, page, func(x clinical.Evaluation) string { return x.ID }), nil
 }
@@ -319,13 +328,9 @@ func (s *Store) Plans(ctx context.Context, patientID kernel.ID, status clinical.
 	if err := q.Scan(ctx); err != nil {
 		return kernel.List[clinical.Plan]{}, sqlstore.Translate(err)
 	}
-	items := make([]clinical.Plan, 0, len(rows))
-	for _, r := range rows {
-		p, err := r.toDomain()
-		if err != nil {
-			return kernel.List[clinical.Plan]{}, err
-		}
-		items = append(items, p)
+	items, err := convertRows(rows, planRow.toDomain)
+	if err != nil {
+		return kernel.List[clinical.Plan]{}, err
 	}
 	return cut(items, page, func(x clinical.Plan) string { return x.ID }), nil
 }
@@ -428,13 +433,9 @@ func (s *Store) Prescriptions(ctx context.Context, patientID kernel.ID, page ker
 	if err := q.Scan(ctx); err != nil {
 		return kernel.List[clinical.Prescription]{}, sqlstore.Translate(err)
 	}
-	items := make([]clinical.Prescription, 0, len(rows))
-	for _, r := range rows {
-		rx, err := r.toDomain()
-		if err != nil {
-			return kernel.List[clinical.Prescription]{}, err
-		}
-		items = append(items, rx)
+	items, err := convertRows(rows, rxRow.toDomain)
+	if err != nil {
+		return kernel.List[clinical.Prescription]{}, err
 	}
 	return cut(items, page, func(x clinical.Prescription) string { return x.ID }), nil
 }
