@@ -80,7 +80,13 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 	}
 	s := &Server{cfg: cfg, log: log, spec: newSpec(cfg.Version), metrics: newMetrics(), auth: auth, checks: checks}
 	s.app = fiber.New(fiber.Config{
-		AppName:                 "multisaude",
+		AppName: "multisaude",
+		// Every string and byte slice the Ctx hands out (params, headers, method,
+		// query, body) is a copy the caller owns. Without it they alias fasthttp's
+		// reused buffers and anything kept past the handler (a cache key, a metric
+		// label, a claim, a goroutine) silently changes under a later request: that
+		// is how a booking of one professional was confirmed with another.
+		Immutable:               true,
 		BodyLimit:               max(cfg.BodyLimit, cfg.UploadLimit), // per-route limits are checked in limitBody
 		ReadTimeout:             cfg.ReadTimeout,
 		WriteTimeout:            cfg.WriteTimeout,

@@ -87,7 +87,8 @@ func (d *Directory) Professional(ctx context.Context, id kernel.ID) (scheduling.
 	if len(d.pros) > 50000 {
 		d.pros = map[kernel.ID]cached{}
 	}
-	d.pros[id] = cached{out, now}
+	// The key outlives the call: own its bytes, whatever buffer the caller's ID came from.
+	d.pros[strings.Clone(id)] = cached{out, now}
 	d.mu.Unlock()
 	return out, nil
 }

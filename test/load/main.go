@@ -200,14 +200,15 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	tokens := make([]string, c.patients)
+	tokens, patientIDs := make([]string, c.patients), make([]string, c.patients)
 	err = parallel(c.patients, 8, func(i int) error {
 		body := harness.PatientBody()
-		if _, _, err := signUp(base, "/v1/patients", "patient", body); err != nil {
+		id, _, err := signUp(base, "/v1/patients", "patient", body)
+		if err != nil {
 			return err
 		}
 		tok, err := login(base, body["email"].(string), harness.Password, "patient")
-		tokens[i] = tok
+		tokens[i], patientIDs[i] = tok, id
 		return err
 	})
 	if err != nil {
@@ -220,7 +221,7 @@ func run(c config) error {
 	first := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, sp)
 	maxSlot := int64(96 * 80)
 	var slot atomic.Int64
-	var created, conflicts, others atomic.Int64
+	var created, conflicts, others, wrong atomic.Int64
 	lat := make([][]time.Duration, c.concurrency)
 	ctx, cancel := context.WithTimeout(context.Background(), c.duration)
 	defer cancel()
@@ -233,7 +234,7 @@ func run(c config) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tok := tokens[w%len(tokens)]
+			tok, patient := tokens[w%len(tokens)], patientIDs[w%len(tokens)]
 			for ctx.Err() == nil {
 				k := slot.Add(1) - 1
 				idx := k / int64(len(pros))
@@ -250,8 +251,23 @@ func run(c config) error {
 				case err == nil && status == 201:
 					created.Add(1)
 					lat[w] = append(lat[w], d)
+					// What the answer says, not only its status: the professional,
+					// patient and start asked for.
+					var a struct {
+						ProfessionalID string    `json:"professional_id"`
+						PatientID      string    `json:"patient_id"`
+						Start          time.Time `json:"start"`
+					}
+					if json.Unmarshal(b, &a) != nil || a.ProfessionalID != pro || a.PatientID != patient || !a.Start.Equal(st) {
+						if wrong.Add(1) <= 5 {
+							fmt.Fprintf(os.Stderr, "booking differs from the request: asked %s %s for %s, answered %s\n", pro, st.Format(time.RFC3339), patient, b)
+						}
+					}
 				case err == nil && status == 409:
-					conflicts.Add(1)
+					// Every request asks for a distinct free slot: a 409 refuses a free slot.
+					if conflicts.Add(1) <= 5 {
+						fmt.Fprintf(os.Stderr, "free slot refused: %s %s: %s\n", pro, st.Format(time.RFC3339), b)
+					}
 				default:
 					if others.Add(1) <= 5 {
 						fmt.Fprintf(os.Stderr, "unexpected answer %d %v %s\n", status, err, b)
@@ -275,7 +291,8 @@ func run(c config) error {
 		return all[min(len(all)-1, int(float64(len(all))*p))]
 	}
 	rate := float64(created.Load()) / elapsed.Seconds()
-	fmt.Printf("bookings: %d created, %d conflicts, %d other in %s\n", created.Load(), conflicts.Load(), others.Load(), elapsed.Round(time.Millisecond))
+	fmt.Printf("bookings: %d created, %d confirmed other than asked, %d free slots refused (409), %d other in %s\n",
+		created.Load(), wrong.Load(), conflicts.Load(), others.Load(), elapsed.Round(time.Millisecond))
 	fmt.Printf("throughput: %.0f bookings/s; latency p50 %s p95 %s p99 %s max %s\n", rate,
 		pct(0.50).Round(time.Microsecond*100), pct(0.95).Round(time.Microsecond*100), pct(0.99).Round(time.Microsecond*100), pct(1).Round(time.Microsecond*100))
 	if cpu > 0 && created.Load() > 0 {
@@ -284,6 +301,9 @@ func run(c config) error {
 		per := func(d time.Duration) float64 { return d.Seconds() * 1e6 / float64(created.Load()) }
 		fmt.Printf("machine CPU per booking: %.0f µs (busy %.1f of %.1f core-seconds): PostgreSQL %.0f µs, this tool %.0f µs, the rest (server, kernel, others) %.0f µs\n",
 			per(cpu), cpu.Seconds(), elapsed.Seconds()*float64(runtime.NumCPU()), per(pg), per(self), per(cpu-pg-self))
+	}
+	if n := wrong.Load() + conflicts.Load() + others.Load(); n > 0 {
+		return fmt.Errorf("%d answers differ from what was asked (%d wrong bookings, %d free slots refused, %d other)", n, wrong.Load(), conflicts.Load(), others.Load())
 	}
 	if c.pgbenchURL != "" {
 		// After the bookings, not during: both would share the same two cores.
