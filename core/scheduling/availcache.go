@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -55,7 +56,8 @@ func (c *availabilityCache) put(av Availability, now time.Time) {
 	if c.m == nil || len(c.m) >= availabilityCacheMax {
 		c.m = make(map[kernel.ID]cachedAvailability)
 	}
-	c.m[av.OwnerID] = cachedAvailability{av, now}
+	// The entry outlives the request: own the key's bytes whatever buffer they came from.
+	c.m[strings.Clone(av.OwnerID)] = cachedAvailability{av, now}
 	c.mu.Unlock()
 }
 
