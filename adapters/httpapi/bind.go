@@ -25,10 +25,15 @@ func Bind(c *fiber.Ctx, dst any) error {
 	return DecodeJSON(c.Body(), dst)
 }
 
-// DecodeJSON decodes body into dst with the same strictness as Bind.
+// DecodeJSON decodes body into dst with the same strictness as Bind. Before
+// decoding, checkJSON refuses invalid UTF-8, lone surrogate escapes, repeated
+// keys and deep nesting, naming the field.
 func DecodeJSON(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return kernel.Invalid("body", "a JSON body is required")
+	}
+	if err := checkJSON(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
