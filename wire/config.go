@@ -7,6 +7,7 @@ package wire
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,6 +30,7 @@ const (
 type Config struct {
 	Profile         string        `env:"MULTISAUDE_PROFILE" default:"local" help:"local, aws or onprem"`
 	HTTPAddr        string        `env:"MULTISAUDE_HTTP_ADDR" default:":8080" help:"listen address"`
+	MetricsAddr     string        `env:"MULTISAUDE_METRICS_ADDR" default:"127.0.0.1:9090" help:"listen address of GET /metrics (Prometheus), apart from the public API; off disables it"`
 	PublicURL       string        `env:"MULTISAUDE_PUBLIC_URL" default:"http://localhost:8080" help:"external base URL, used in links and signed URLs"`
 	DataDir         string        `env:"MULTISAUDE_DATA_DIR" default:"./data" help:"local profile: folder for the SQLite database, files and keys"`
 	DatabaseURL     string        `env:"MULTISAUDE_DATABASE_URL" default:"" help:"postgres://... (required for aws and onprem); local default sqlite:$DATA_DIR/multisaude.db"`
@@ -319,6 +321,11 @@ func (c *Config) validate(adapters bool) []string {
 	case "true", "false":
 	default:
 		p = append(p, "MULTISAUDE_AUTO_MIGRATE: must be true or false")
+	}
+	if strings.EqualFold(c.MetricsAddr, "off") {
+		c.MetricsAddr = "" // no metrics listener
+	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		p = append(p, "MULTISAUDE_METRICS_ADDR: must be host:port (127.0.0.1:9090, :9090) or off")
 	}
 	if c.BodyLimit < 1024 {
 		p = append(p, "MULTISAUDE_BODY_LIMIT: must be at least 1024 bytes")

@@ -68,3 +68,15 @@ func TestEveryVariableIsInTheREADME(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsAddr(t *testing.T) {
+	for in, want := range map[string]string{"": "127.0.0.1:9090", ":9191": ":9191", "off": "", "OFF": ""} {
+		cfg, err := Load(env(map[string]string{"MULTISAUDE_METRICS_ADDR": in}))
+		if err != nil || cfg.MetricsAddr != want {
+			t.Errorf("MULTISAUDE_METRICS_ADDR=%q: %q, %v; want %q", in, cfg.MetricsAddr, err, want)
+		}
+	}
+	if _, err := Load(env(map[string]string{"MULTISAUDE_METRICS_ADDR": "9090"})); err == nil || !strings.Contains(err.Error(), "MULTISAUDE_METRICS_ADDR") {
+		t.Errorf("a port without colon: %v", err)
+	}
+}

@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // HealthResponse answers /healthz and /readyz.
@@ -30,11 +28,7 @@ func (s *Server) platformRoutes(r *Router) {
 			c.Set("Cache-Control", "public, max-age=60")
 			return c.JSON(s.spec.Document())
 		})
-
-	metricsHandler := adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
-	r.Handle(fiber.MethodGet, "/metrics", Op{ID: "metrics", Summary: "Prometheus metrics", Tag: "platform",
-		Responses: []Response{{Status: 200, Body: "", ContentType: "text/plain"}}},
-		metricsHandler)
+	// /metrics is not served here but on its own listener (metricsserver.go).
 }
 
 func (s *Server) ready(c *fiber.Ctx) error {

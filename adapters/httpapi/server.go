@@ -58,7 +58,8 @@ type Server struct {
 }
 
 // New builds the server with its middleware and the platform routes
-// (/healthz, /readyz, /metrics, /openapi.json), then registers each module.
+// (/healthz, /readyz, /openapi.json), then registers each module. /metrics is
+// served apart, by ServeMetrics.
 func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modules ...Module) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = 1 << 20

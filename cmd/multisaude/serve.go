@@ -89,6 +89,14 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s (MULTISAUDE_HTTP_ADDR): %w", cfg.HTTPAddr, err)
 	}
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("listen on %s (MULTISAUDE_METRICS_ADDR; off disables it): %w", cfg.MetricsAddr, err)
+		}
+		app.Log.Info("metrics serving", "addr", mln.Addr().String())
+	}
 	app.Log.Info("multisaude serving", "addr", ln.Addr().String(), "profile", cfg.Profile, "version", version, "worker", cfg.RunWorker)
 
 	workerCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
@@ -96,7 +104,16 @@ func serve(ctx context.Context, args []string, _, stderr io.Writer) error {
 	if cfg.RunWorker {
 		app.RunWorkers(workerCtx, &wg)
 	}
+	metricsDone := make(chan error, 1)
+	if mln != nil {
+		go func() { metricsDone <- app.Server.ServeMetrics(ctx, mln) }()
+	} else {
+		metricsDone <- nil
+	}
 	serveErr := app.Server.Serve(ctx, ln) // returns after ctx ends and requests drain
+	if err := <-metricsDone; err != nil {
+		app.Log.Error("metrics listener failed", "err", err.Error())
+	}
 	stopWorkers()
 	waitTimeout(&wg, cfg.ShutdownTimeout)
 	app.Log.Info("multisaude stopped")

@@ -95,7 +95,6 @@ var table = map[string]route{
 	"GET /healthz":                         {public: "liveness probe"},
 	"GET /readyz":                          {public: "readiness probe"},
 	"GET /openapi.json":                    {public: "the API description"},
-	"GET /metrics":                         {public: "Prometheus scrape (no per-user labels)"},
 	"GET /.well-known/jwks.json":           {public: "public keys"},
 	"POST /v1/patients":                    {public: "sign-up"},
 	"POST /v1/professionals":               {public: "sign-up"},

@@ -47,21 +47,23 @@ func freePort(t *testing.T) string {
 }
 
 type proc struct {
-	cmd *exec.Cmd
-	out *bytes.Buffer
+	cmd     *exec.Cmd
+	out     *bytes.Buffer
+	metrics string // base URL of the metrics listener
 }
 
 func start(t *testing.T, bin string, env []string, args ...string) (*proc, string) {
 	t.Helper()
-	addr := freePort(t)
+	addr, maddr := freePort(t), freePort(t)
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), append(env, "MULTISAUDE_HTTP_ADDR="+addr, "MULTISAUDE_PUBLIC_URL=http://"+addr)...)
+	cmd.Env = append(os.Environ(), append(env, "MULTISAUDE_HTTP_ADDR="+addr, "MULTISAUDE_PUBLIC_URL=http://"+addr,
+		"MULTISAUDE_METRICS_ADDR="+maddr)...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: cmd, out: &out}
+	p := &proc{cmd: cmd, out: &out, metrics: "http://" + maddr}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
@@ -153,15 +155,22 @@ func TestBinary(t *testing.T) {
 	if paths, _ := doc["paths"].(map[string]any); paths["/healthz"] == nil || paths["/readyz"] == nil {
 		t.Fatalf("openapi lacks the platform routes")
 	}
-	st, _, b = get(t, base+"/metrics")
-	if st != 200 || !bytes.Contains(b, []byte(`multisaude_http_requests_total{method="GET",route="/healthz",status="200"}`)) {
+	// /metrics is on its own listener, not the public port.
+	if st, _, b := get(t, base+"/metrics"); st != 404 {
+		t.Fatalf("public /metrics: %d %.300s", st, b)
+	}
+	if paths, _ := doc["paths"].(map[string]any); paths["/metrics"] != nil {
+		t.Fatalf("openapi documents /metrics")
+	}
+	st, h, b := get(t, p.metrics+"/metrics")
+	if st != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") || !bytes.Contains(b, []byte(`multisaude_http_requests_total{method="GET",route="/healthz",status="200"}`)) {
 		t.Fatalf("metrics: %d %.300s", st, b)
 	}
 	if !bytes.Contains(b, []byte("multisaude_http_request_duration_seconds_bucket")) {
 		t.Fatalf("metrics lack latency histograms")
 	}
 
-	st, h, b := get(t, base+"/v1/no-such-route")
+	st, h, b = get(t, base+"/v1/no-such-route")
 	wantProblem(t, "unknown route", st, h, b, 404)
 
 	// A malformed JSON body on a JSON route: POST /v1/patients exists once identity lands;

@@ -267,6 +267,9 @@ func (st *stack) serve(t *testing.T, extra map[string]string) *server {
 	}
 	extra["MULTISAUDE_HTTP_ADDR"] = addr
 	extra["MULTISAUDE_PUBLIC_URL"] = "http://" + addr
+	if _, ok := extra["MULTISAUDE_METRICS_ADDR"]; !ok {
+		extra["MULTISAUDE_METRICS_ADDR"] = freeAddr(t) // instances run side by side
+	}
 	cmd := exec.Command(binary(t), "serve", "--profile", "onprem")
 	cmd.Env = st.environ(extra)
 	out := &syncBuffer{}
