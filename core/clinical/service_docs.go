@@ -39,9 +39,6 @@ func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patien
 	if len(in.Title) > 200 {
 		probs.Add("title", "must be at most 200 characters")
 	}
-	if len(in.FileName) > 255 {
-		probs.Add("file", "has a name longer than 255 characters")
-	}
 	ct := ""
 	switch {
 	case len(in.Content) == 0:
@@ -58,7 +55,7 @@ func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patien
 	}
 	sum := sha256.Sum256(in.Content)
 	d := Document{ID: kernel.NewID(), PatientID: patientID, UploaderID: p.AccountID, UploaderKind: p.Kind, Kind: in.Kind,
-		Title: strings.TrimSpace(in.Title), FileName: in.FileName, ContentType: ct, Size: int64(len(in.Content)),
+		Title: strings.TrimSpace(in.Title), FileName: CleanFileName(in.FileName, ct), ContentType: ct, Size: int64(len(in.Content)),
 		Checksum: hex.EncodeToString(sum[:]), CreatedAt: s.now()}
 	d.BlobKey = "clinical/documents/" + patientID + "/" + d.ID
 	sealed, err := s.Sealer.Seal(ctx, bytes.NewReader(in.Content), encContext(d))

@@ -526,13 +526,10 @@ func (m *Module) download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := d.FileName
-	if name == "" {
-		name = d.ID
-	}
+	name := clinical.CleanFileName(d.FileName, d.ContentType) // names stored before cleaning, too
 	c.Set(fiber.HeaderContentType, d.ContentType)
 	c.Set(fiber.HeaderContentLength, strconv.Itoa(len(content)))
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	c.Set(fiber.HeaderContentDisposition, httpapi.ContentDisposition("attachment", name))
 	c.Set("X-Checksum-SHA256", d.Checksum)
 	return c.Status(http.StatusOK).Send(content)
 }

@@ -446,6 +446,9 @@ type DocumentResponse struct {
 }
 
 func documentOut(d clinical.Document) DocumentResponse {
+	if d.FileName != "" { // empty for admins (Meta)
+		d.FileName = clinical.CleanFileName(d.FileName, d.ContentType)
+	}
 	return DocumentResponse{ID: d.ID, PatientID: d.PatientID, UploaderID: d.UploaderID, UploaderKind: string(d.UploaderKind),
 		Kind: string(d.Kind), Title: d.Title, FileName: d.FileName, ContentType: d.ContentType, Size: d.Size,
 		Checksum: d.Checksum, CreatedAt: d.CreatedAt}
