@@ -12,6 +12,9 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// integrityFailures counts answers refused because stored data failed its
+	// integrity check (kernel.ErrIntegrity); any increase deserves an alert.
+	integrityFailures prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -24,8 +27,12 @@ func newMetrics() *metrics {
 			Name: "multisaude_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route", "status"}),
+		integrityFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "multisaude_document_integrity_failures_total",
+			Help: "Documents whose stored ciphertext or checksum failed the integrity check on download.",
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency,
+	m.registry.MustRegister(m.requests, m.latency, m.integrityFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -102,13 +102,22 @@ func slugOf(status int) string {
 }
 
 // errorHandler is fiber's error handler: every error becomes problem+json.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+func errorHandler(log *slog.Logger, m *metrics) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		p := problemFor(err)
 		if p.Status == http.StatusNotFound && isRouteMiss(c, err) {
 			p.Detail = "no route " + c.Method() + " " + c.Path()
 		}
-		if p.Status >= 500 {
+		integrity := errors.Is(err, kernel.ErrIntegrity)
+		switch {
+		case integrity:
+			// Altered stored data or wrong keys: an alert, never the caller's fault.
+			p.Type = problemTypeBase + "integrity"
+			p.Detail = "O documento armazenado não passou na verificação de integridade e não foi entregue. " +
+				"A equipe técnica foi alertada; informe ao suporte o ID da requisição " + RequestID(c) + "."
+			m.integrityFailures.Inc()
+			log.Error("integrity check failed", "alert", true, "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
+		case p.Status >= 500:
 			log.Error("request failed", "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
 		}
 		if p.Status == http.StatusUnauthorized {

@@ -92,7 +92,7 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 		ReadTimeout:             cfg.ReadTimeout,
 		WriteTimeout:            cfg.WriteTimeout,
 		IdleTimeout:             60 * time.Second,
-		ErrorHandler:            errorHandler(log),
+		ErrorHandler:            errorHandler(log, s.metrics),
 		DisableStartupMessage:   true,
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,

@@ -78,9 +78,12 @@ type CareRelations interface {
 }
 
 // Sealer is envelope encryption of document bytes (a data key per document from
-// ports.KeyManager, the content encrypted with it). Open fails, with
-// kernel.KindForbidden or kernel.KindInternal, on any tampering: it never returns
-// bytes that were not sealed with that encryption context.
+// ports.KeyManager, the content encrypted with it). Open fails with
+// kernel.KindForbidden when the stored bytes or the wrapped key do not
+// authenticate (tampering, a wrong encryption context or master key; the
+// service reports it as kernel.ErrIntegrity), with kernel.KindUnavailable when
+// the key manager cannot be reached: it never returns bytes that were not sealed
+// with that encryption context.
 type Sealer interface {
 	Seal(ctx context.Context, plaintext io.Reader, encContext map[string]string) ([]byte, error)
 	Open(ctx context.Context, sealed io.Reader, encContext map[string]string) ([]byte, error)

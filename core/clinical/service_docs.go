@@ -145,13 +145,21 @@ func (s *Service) DownloadDocument(ctx context.Context, p kernel.Principal, id k
 	defer rc.Close()
 	plain, err := s.Sealer.Open(ctx, rc, encContext(d))
 	if err != nil {
-		s.Log.Error("document failed to decrypt", "document_id", d.ID, "kind", kernel.KindOf(err))
-		return Document{}, nil, kernel.Internal(err, "the stored document failed its integrity check")
+		// The sealer reports a ciphertext or wrapped key that does not
+		// authenticate as KindForbidden (ports.KeyManager's contract).
+		if kernel.KindOf(err) == kernel.KindUnavailable {
+			return Document{}, nil, err
+		}
+		if kernel.KindOf(err) == kernel.KindForbidden {
+			s.Log.Error("document failed its integrity check", "alert", true, "document_id", d.ID, "reason", "decrypt", "kind", kernel.KindOf(err))
+			return Document{}, nil, kernel.IntegrityFailure(err, "document %s failed to decrypt", d.ID)
+		}
+		return Document{}, nil, kernel.Internal(err, "document %s could not be opened", d.ID)
 	}
 	sum := sha256.Sum256(plain)
 	if hex.EncodeToString(sum[:]) != d.Checksum || int64(len(plain)) != d.Size {
-		s.Log.Error("document checksum mismatch", "document_id", d.ID)
-		return Document{}, nil, kernel.Internal(nil, "the stored document failed its integrity check")
+		s.Log.Error("document failed its integrity check", "alert", true, "document_id", d.ID, "reason", "checksum")
+		return Document{}, nil, kernel.IntegrityFailure(nil, "document %s does not match its checksum", d.ID)
 	}
 	return d, plain, s.record(ctx, p, acc, "document", id, "download")
 }

@@ -197,3 +197,17 @@ func Invalid(field, format string, a ...any) error {
 	p.Add(field, format, a...)
 	return p.Err()
 }
+
+// ErrIntegrity marks stored data that failed its integrity check: an
+// authenticated ciphertext that does not authenticate, a checksum that does not
+// match. It is a server error (the data was altered or the keys are wrong, not
+// the caller's fault) that someone must look at: httpapi answers it with its own
+// problem type, logs it as an alert and counts it.
+var ErrIntegrity = errors.New("stored data failed its integrity check")
+
+// IntegrityFailure builds the KindInternal error for stored data that failed its
+// integrity check; errors.Is(err, ErrIntegrity) holds. Name the object in the
+// message (an ID, never personal data): it is logged, never shown.
+func IntegrityFailure(cause error, format string, a ...any) error {
+	return &Error{Kind: KindInternal, Message: fmt.Sprintf(format, a...), Err: errors.Join(ErrIntegrity, cause)}
+}
