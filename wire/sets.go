@@ -70,6 +70,7 @@ func ProvideHTTPConfig(cfg Config) httpapi.Config {
 func ProvideChecks(db *sqlstore.DB, blobs ports.BlobStore, q ports.Queue) []httpapi.Check {
 	return []httpapi.Check{
 		{Name: "database", Fn: db.Ping},
+		{Name: "schema", Fn: db.SchemaCheck(), Explain: true}, // not Ready before the migration Job has run
 		{Name: "blob_store", Fn: blobs.Ping},
 		{Name: "queue", Fn: q.Ping},
 	}

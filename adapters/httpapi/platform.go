@@ -2,9 +2,12 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/multisaude/multisaude/core/kernel"
 )
 
 // HealthResponse answers /healthz and /readyz.
@@ -18,7 +21,7 @@ func (s *Server) platformRoutes(r *Router) {
 		Responses: []Response{{Status: 200, Body: HealthResponse{}}}},
 		func(c *fiber.Ctx) error { return OK(c, HealthResponse{Status: "ok"}) })
 
-	r.Handle(fiber.MethodGet, "/readyz", Op{ID: "readyz", Summary: "Database, blob store and queue are reachable", Tag: "platform",
+	r.Handle(fiber.MethodGet, "/readyz", Op{ID: "readyz", Summary: "Database, blob store and queue are reachable and the database schema is current", Tag: "platform",
 		Responses: []Response{{Status: 200, Body: HealthResponse{}}, {Status: 503, Body: HealthResponse{}}}},
 		s.ready)
 
@@ -36,18 +39,23 @@ func (s *Server) ready(c *fiber.Ctx) error {
 	defer cancel()
 	resp := HealthResponse{Status: "ok", Checks: map[string]string{}}
 	type result struct {
-		name string
-		err  error
+		name    string
+		err     error
+		explain bool
 	}
 	results := make(chan result, len(s.checks))
 	for _, ch := range s.checks {
-		go func() { results <- result{ch.Name, ch.Fn(ctx)} }()
+		go func() { results <- result{ch.Name, ch.Fn(ctx), ch.Explain} }()
 	}
 	for range s.checks {
 		r := <-results
 		if r.err != nil {
 			resp.Status = "unavailable"
 			resp.Checks[r.name] = "unreachable"
+			var ke *kernel.Error
+			if r.explain && errors.As(r.err, &ke) && ke.Kind != kernel.KindInternal && ke.Message != "" {
+				resp.Checks[r.name] = ke.Message
+			}
 			s.log.Warn("readiness check failed", "check", r.name, "err", r.err.Error())
 		} else {
 			resp.Checks[r.name] = "ok"

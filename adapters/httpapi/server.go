@@ -44,6 +44,10 @@ type Authenticator interface {
 type Check struct {
 	Name string
 	Fn   func(ctx context.Context) error
+	// Explain: /readyz shows the failing check's kernel.Error message (meant for
+	// operators, e.g. "the database schema is behind this binary") rather than
+	// "unreachable".
+	Explain bool
 }
 
 // Server is the HTTP API.

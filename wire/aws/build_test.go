@@ -212,7 +212,7 @@ func TestBuildAgainstFakes(t *testing.T) {
 	jsonBody := func(v any) io.Reader { b, _ := json.Marshal(v); return bytes.NewReader(b) }
 
 	ready := do(http.MethodGet, "/readyz", "", "", nil, http.StatusOK)
-	for _, part := range []string{"database", "blob_store", "queue"} {
+	for _, part := range []string{"database", "schema", "blob_store", "queue"} {
 		if !bytes.Contains(ready, []byte(`"`+part+`":"ok"`)) {
 			t.Fatalf("readyz does not report %s ok: %s", part, ready)
 		}

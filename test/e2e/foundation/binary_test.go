@@ -141,7 +141,7 @@ func TestBinary(t *testing.T) {
 	if st, _, b := get(t, base+"/readyz"); st != 200 {
 		t.Fatalf("readyz: %d %s", st, b)
 	} else {
-		for _, part := range []string{"database", "blob_store", "queue"} {
+		for _, part := range []string{"database", "schema", "blob_store", "queue"} {
 			if !bytes.Contains(b, []byte(`"`+part+`":"ok"`)) {
 				t.Fatalf("readyz does not report %s: %s", part, b)
 			}

@@ -388,7 +388,7 @@ func TestOnpremEndToEnd(t *testing.T) {
 
 	// readyz: every dependency of the onprem profile answers
 	r := srv.do(t, http.MethodGet, "/readyz", "", "", nil).want(t, "readyz", http.StatusOK)
-	for _, part := range []string{"database", "blob_store", "queue"} {
+	for _, part := range []string{"database", "schema", "blob_store", "queue"} {
 		if !bytes.Contains(r.body, []byte(`"`+part+`":"ok"`)) {
 			t.Fatalf("readyz does not report %s ok: %s", part, r.body)
 		}
