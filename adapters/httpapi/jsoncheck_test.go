@@ -212,3 +212,35 @@ func walkJSON(t *testing.T, v any, raw []byte) {
 		}
 	}
 }
+
+func BenchmarkCheckJSON(b *testing.B) {
+	body := []byte(`{"weekly":[` + strings.Repeat(`{"mode":"in_person","start":"08:00"},`, 20000) + `{"mode":"x"}]}`)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := checkJSON(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDecodeJSONSmall(b *testing.B) {
+	body := []byte(`{"name":"Maria Souza","cpf":"52998224725","weekly":[{"mode":"in_person","start":"08:00"}],"tags":["a","b"]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		var v checkBody
+		if err := DecodeJSON(body, &v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCheckJSONSmall(b *testing.B) {
+	body := []byte(`{"name":"Maria Souza","cpf":"52998224725","weekly":[{"mode":"in_person","start":"08:00"}],"tags":["a","b"]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := checkJSON(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
