@@ -25,7 +25,7 @@ const maxJSONDepth = 64
 // Malformed JSON it cannot follow is left to the decoder, which reports it: the
 // check returns nil then.
 func checkJSON(b []byte) error {
-	s := jsonScanner{b: b}
+	s := jsonScanner{b: b, stack: make([]jsonFrame, 0, 8), keys: make([][]byte, 0, 32)} // most bodies fit: no allocation
 	return s.run()
 }
 
