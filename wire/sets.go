@@ -97,10 +97,12 @@ func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinica
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
-func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, poller SchedulerWorker, reminders SchedulingWorker) Workers {
+func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, emergency *clinicaldir.EmergencyNotices, poller SchedulerWorker,
+	reminders SchedulingWorker) Workers {
 	ws := Workers{
 		{Name: "outbox-relay", Run: relay.Run},
 		{Name: "clinical-appointment-completion", Run: completion.Run},
+		{Name: "clinical-emergency-notices", Run: emergency.Run},
 		Worker(reminders),
 	}
 	if poller.Run != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -394,14 +395,12 @@ func (s *Service) sendResetLink(ctx context.Context, a Account, template string,
 		return nil
 	}
 	link := s.cfg.ResetURL + secret
-	subject, body := "Redefinição de senha / password reset",
-		"Use this link within "+s.cfg.ResetTTL.String()+" to choose a new password: "+link
-	if template == "member_invitation" {
-		subject, body = "Convite / you were added to a company on multisaúde",
-			"Use this link within "+s.cfg.ResetTTL.String()+" to choose your password: "+link
+	m := messaging.PasswordReset(link, s.cfg.ResetTTL)
+	if template == messaging.TemplateMemberInvitation {
+		m = messaging.MemberInvitation(link, s.cfg.ResetTTL)
 	}
 	n := ports.Notification{
-		ID: kernel.NewID(), To: a.Email, Channel: "email", Template: template, Subject: subject, Body: body,
+		ID: kernel.NewID(), To: a.Email, Channel: "email", Template: m.Template, Subject: m.Subject, Body: m.Body,
 		Data: map[string]string{"token": secret, "url": link, "account_kind": string(a.Kind), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
 	}
 	if err := s.notifier.Notify(ctx, n); err != nil {
