@@ -211,6 +211,9 @@ type claims struct {
 	Kind      string   `json:"kind"`
 	Roles     []string `json:"roles,omitempty"`
 	CompanyID string   `json:"cid,omitempty"`
+	// SessionID is the sign-in session (refresh-token family) the token
+	// belongs to; identity refuses the token once that session is logged out.
+	SessionID string `json:"sid,omitempty"`
 	// IssuedAtMs is iat in Unix milliseconds: iat itself has whole seconds,
 	// too coarse to tell a token issued just before a logout from one issued
 	// just after it in the same second.
@@ -240,7 +243,7 @@ func (p *Provider) Issue(_ context.Context, pr kernel.Principal) (string, time.D
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(p.cfg.AccessTTL)), ID: kernel.NewID(),
 		},
-		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID, IssuedAtMs: now.UnixMilli(),
+		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID, SessionID: pr.SessionID, IssuedAtMs: now.UnixMilli(),
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	t.Header["kid"] = p.kid
@@ -312,7 +315,8 @@ func (p *Provider) verify(token string) (kernel.Principal, claims, error) {
 	if !kernel.ValidID(c.Subject) {
 		return kernel.Anonymous, c, kernel.Unauthenticated("the token names no account")
 	}
-	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID, IssuedAt: c.issuedAt()}, c, nil
+	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID, IssuedAt: c.issuedAt(),
+		SessionID: c.SessionID}, c, nil
 }
 
 // CreateUser has nothing to do: the account and its password hash live in
