@@ -37,8 +37,7 @@ func ProvideClinicalSealer(km ports.KeyManager) *clinicaldir.Sealer { return cli
 func ProvideClinicalService(store clinical.Store, dir clinical.Directory, care clinical.CareRelations, signer ports.DocumentSigner,
 	blobs ports.BlobStore, sealer clinical.Sealer, notifier ports.Notifier, inbox clinical.Inbox, clock kernel.Clock, log *slog.Logger, cfg Config) *clinical.Service {
 	return clinical.NewService(clinical.Deps{Store: store, Dir: dir, Care: care, Signer: signer, Blobs: blobs, Sealer: sealer,
-		Notifier: notifier, Inbox: inbox, Clock: clock, Log: log}, clinical.Config{MaxDocumentBytes: int64(cfg.UploadLimit),
-		CareWindow: cfg.ClinicalCareWindow, EmergencyTTL: cfg.ClinicalEmergencyTTL})
+		Notifier: notifier, Inbox: inbox, Clock: clock, Log: log}, clinicalConfig(cfg))
 }
 
 // ProvideClinicalModule builds clinical's routes and plugs active treatment

@@ -40,11 +40,12 @@ func ProvideClock() kernel.Clock { return kernel.SystemClock{} }
 
 // ProvideDB opens the database and, when configured, migrates it.
 func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB, func(), error) {
-	db, err := sqlstore.OpenPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	dc := databaseConfig(cfg)
+	db, err := sqlstore.OpenPool(ctx, dc.URL, dc.MaxConns)
 	if err != nil {
 		return nil, nil, err
 	}
-	if cfg.Migrate() {
+	if dc.Migrate {
 		names, err := db.MigrateUp(ctx)
 		if err != nil {
 			_ = db.Close()

@@ -42,31 +42,6 @@ type Config struct {
 	Leeway    time.Duration // clock skew tolerated when verifying (30 seconds)
 }
 
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvIssuer    = "MULTISAUDE_AUTH_ISSUER"
-	EnvAudience  = "MULTISAUDE_AUTH_AUDIENCE"
-	EnvAccessTTL = "MULTISAUDE_AUTH_ACCESS_TTL"
-	EnvKeyFile   = "MULTISAUDE_AUTH_KEY_FILE"
-)
-
-// ConfigFromEnv reads the MULTISAUDE_AUTH_* variables; the key file defaults
-// to DATA_DIR/auth/jwt-ed25519.pem.
-func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
-	c := Config{Issuer: getenv(EnvIssuer), Audience: getenv(EnvAudience), KeyFile: getenv(EnvKeyFile)}
-	if v := getenv(EnvAccessTTL); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return c, fmt.Errorf("%s must be a positive duration such as 15m", EnvAccessTTL)
-		}
-		c.AccessTTL = d
-	}
-	if c.KeyFile == "" {
-		c.KeyFile = filepath.Join(dataDir, "auth", "jwt-ed25519.pem")
-	}
-	return c.withDefaults(), nil
-}
-
 func (c Config) withDefaults() Config {
 	if c.Issuer == "" {
 		c.Issuer = "multisaude"

@@ -116,18 +116,6 @@ func TestKeyFileIsCreatedOnceAndReused(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{localauth.EnvAccessTTL: "5m"}
-	c, err := localauth.ConfigFromEnv("/data", func(k string) string { return env[k] })
-	if err != nil || c.AccessTTL != 5*time.Minute || c.KeyFile != "/data/auth/jwt-ed25519.pem" || c.Issuer != "multisaude" {
-		t.Fatalf("%+v %v", c, err)
-	}
-	env[localauth.EnvAccessTTL] = "soon"
-	if _, err := localauth.ConfigFromEnv("/data", func(k string) string { return env[k] }); err == nil {
-		t.Fatal("bad TTL accepted")
-	}
-}
-
 func BenchmarkVerify(b *testing.B) {
 	p, _ := localauth.New(localauth.Config{}, nil)
 	tok, _, _ := p.Issue(context.Background(), member)

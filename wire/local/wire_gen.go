@@ -50,7 +50,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	queue := wire.ProvideSQLQueue(db)
+	queueOptions := wire.ProvideQueueOptions(cfg)
+	queue := wire.ProvideSQLQueue(db, queueOptions)
 	v := wire.ProvideChecks(db, fileblobStore, queue)
 	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
 	module := identityapi.New(service, provider)
