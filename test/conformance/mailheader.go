@@ -19,9 +19,10 @@ var PortugueseSubjects = []string{
 
 var encodedWord = regexp.MustCompile(`=\?[^?]+\?[qQbB]\?[^?]*\?=`)
 
-// CheckSubjectHeader checks the raw message's Subject header per RFC 2047 and
-// RFC 5322: seven-bit ASCII only, every encoded word at most 75 characters,
-// every line at most 998, and decoding to want.
+// CheckSubjectHeader checks the raw message's header per RFC 5322 and RFC
+// 2047: every header line (From with an accented display name included) is
+// seven-bit ASCII of at most 998 characters, and the Subject's encoded words
+// are at most 75 characters each and decode to want.
 func CheckSubjectHeader(t *testing.T, raw []byte, want string) {
 	t.Helper()
 	head, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
@@ -33,6 +34,12 @@ func CheckSubjectHeader(t *testing.T, raw []byte, want string) {
 	in := false
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
+		for _, r := range line {
+			if r > 126 {
+				t.Errorf("header line with a non-ASCII character %q: %q", r, line)
+				break
+			}
+		}
 		switch {
 		case strings.HasPrefix(strings.ToLower(line), "subject:"):
 			in = true
