@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -124,6 +125,28 @@ func TestDuration(t *testing.T) {
 	} {
 		if got := Duration(d); got != want {
 			t.Errorf("Duration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// Every template constant has at least one case in rendered(), so a new
+// template cannot skip the exact-text and the no-English checks.
+func TestEveryTemplateIsRendered(t *testing.T) {
+	src, err := os.ReadFile("templates.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := regexp.MustCompile(`(?m)^\s+Template\w+\s+= "(\w+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(consts) < 6 {
+		t.Fatalf("found %d template constants", len(consts))
+	}
+	covered := map[string]bool{}
+	for _, tc := range rendered() {
+		covered[tc.got.Template] = true
+	}
+	for _, c := range consts {
+		if !covered[c[1]] {
+			t.Errorf("template %s has no case in rendered()", c[1])
 		}
 	}
 }
