@@ -27,15 +27,17 @@ func ProvideClinicalDirectory(ids *identity.Service) *clinicaldir.Directory {
 // ProvideClinicalCare reads care relationships from scheduling's store (read only).
 func ProvideClinicalCare(st scheduling.Store) *clinicaldir.Care { return clinicaldir.NewCare(st) }
 
+// ProvideClinicalInbox keeps clinical's in-app notices in scheduling's notifications.
+func ProvideClinicalInbox(st scheduling.Store) *clinicaldir.Inbox { return clinicaldir.NewInbox(st) }
+
 // ProvideClinicalSealer is envelope encryption over the profile's key manager.
 func ProvideClinicalSealer(km ports.KeyManager) *clinicaldir.Sealer { return clinicaldir.NewSealer(km) }
 
 // ProvideClinicalService builds clinical's use cases; documents are limited to the upload limit.
 func ProvideClinicalService(store clinical.Store, dir clinical.Directory, care clinical.CareRelations, signer ports.DocumentSigner,
-	blobs ports.BlobStore, sealer clinical.Sealer, notifier ports.Notifier, clock kernel.Clock, log *slog.Logger, cfg Config) *clinical.Service {
+	blobs ports.BlobStore, sealer clinical.Sealer, notifier ports.Notifier, inbox clinical.Inbox, clock kernel.Clock, log *slog.Logger, cfg Config) *clinical.Service {
 	return clinical.NewService(clinical.Deps{Store: store, Dir: dir, Care: care, Signer: signer, Blobs: blobs, Sealer: sealer,
-		Notifier: notifier, Clock: clock, Log: log}, clinical.Config{MaxDocumentBytes: int64(cfg.UploadLimit),
-		CareWindow: cfg.ClinicalCareWindow, EmergencyTTL: cfg.ClinicalEmergencyTTL})
+		Notifier: notifier, Inbox: inbox, Clock: clock, Log: log}, clinicalConfig(cfg))
 }
 
 // ProvideClinicalModule builds clinical's routes and plugs active treatment
@@ -51,11 +53,18 @@ func ProvideClinicalCompletion(q ports.Queue, sched *scheduling.Service, log *sl
 	return clinicaldir.NewCompletion(q, sched, log)
 }
 
+// ProvideClinicalEmergencyNotices tells patients of break-the-glass accesses
+// (consumes clinical.record.emergency_access).
+func ProvideClinicalEmergencyNotices(q ports.Queue, svc *clinical.Service, log *slog.Logger) *clinicaldir.EmergencyNotices {
+	return clinicaldir.NewEmergencyNotices(q, svc, log)
+}
+
 // ClinicalSet is clinical in every profile: store, bridges, service, routes and
-// the appointment-completion consumer.
+// the consumers (appointment completion, emergency-access notices).
 var ClinicalSet = gw.NewSet(
 	ProvideClinicalStore, ProvideClinicalDirectory, ProvideClinicalCare, ProvideClinicalSealer, ProvideClinicalService,
-	ProvideClinicalModule, ProvideClinicalCompletion,
+	ProvideClinicalModule, ProvideClinicalCompletion, ProvideClinicalInbox, ProvideClinicalEmergencyNotices,
+	gw.Bind(new(clinical.Inbox), new(*clinicaldir.Inbox)),
 	gw.Bind(new(clinical.CareRelations), new(*clinicaldir.Care)),
 	gw.Bind(new(clinical.Store), new(*clinicalsql.Store)),
 	gw.Bind(new(clinical.Directory), new(*clinicaldir.Directory)),

@@ -51,15 +51,11 @@ func noCleanup() {}
 func ProvideBlobStore(ctx context.Context, cfg Config) (ports.BlobStore, func(), error) {
 	switch cfg.Blob {
 	case BlobS3:
-		return s3blob.New(ctx, s3blob.Config{Bucket: cfg.S3Bucket, Region: cfg.S3Region, Endpoint: cfg.S3Endpoint, PathStyle: cfg.S3PathStyle,
-			KMSKeyID: cfg.S3KMSKeyID, AccessKeyID: cfg.S3AccessKeyID, SecretAccessKey: cfg.S3SecretAccessKey,
-			PartSize: int64(cfg.S3PartSize), MaxAttempts: cfg.S3MaxAttempts})
+		return s3blob.New(ctx, s3Config(cfg))
 	case BlobMinio:
-		return minioblob.New(ctx, minioblob.Config{Endpoint: cfg.MinioEndpoint, Bucket: cfg.MinioBucket, AccessKey: cfg.MinioAccessKey,
-			SecretKey: cfg.MinioSecretKey, Region: cfg.MinioRegion, CreateBucket: cfg.MinioCreateBucket, PartSize: uint64(max(cfg.MinioPartSize, 0))})
+		return minioblob.New(ctx, minioConfig(cfg))
 	case BlobGCS:
-		return gcsblob.New(ctx, gcsblob.Config{Bucket: cfg.GCSBucket, Endpoint: cfg.GCSEndpoint, CredentialsFile: cfg.GCSCredentialsFile,
-			SignerEmail: cfg.GCSSignerEmail, SignerKeyFile: cfg.GCSSignerKeyFile, ChunkSize: cfg.GCSChunkSize})
+		return gcsblob.New(ctx, gcsConfig(cfg))
 	case BlobFile:
 		s, err := ProvideFileBlob(cfg)
 		return s, noCleanup, err
@@ -84,12 +80,9 @@ func ProvideQueueOptions(cfg Config) ports.QueueOptions {
 func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.QueueOptions) (ports.Queue, func(), error) {
 	switch cfg.Queue {
 	case QueueSQS:
-		return sqsqueue.New(ctx, sqsqueue.Config{Region: cfg.SQSRegion, Endpoint: cfg.SQSEndpoint, AccessKeyID: cfg.SQSAccessKeyID,
-			SecretAccessKey: cfg.SQSSecretAccessKey, QueuePrefix: cfg.SQSQueuePrefix, RequireExisting: cfg.SQSRequireExisting,
-			Standard: cfg.SQSStandard, WaitTime: cfg.SQSWaitTime, BatchSize: cfg.SQSBatchSize, MaxRetries: cfg.SQSMaxRetries, QueueOptions: opts})
+		return sqsqueue.New(ctx, sqsConfig(cfg, opts))
 	case QueueRabbitMQ:
-		return rabbitqueue.New(ctx, rabbitqueue.Config{URL: cfg.AMQPURL, Exchange: cfg.AMQPExchange, QueuePrefix: cfg.AMQPQueuePrefix,
-			Prefetch: cfg.AMQPPrefetch, Competing: cfg.AMQPCompeting, QueueOptions: opts})
+		return rabbitqueue.New(ctx, rabbitConfig(cfg, opts))
 	case QueueSQL:
 		return sqlqueue.New(db, opts), noCleanup, nil
 	}
@@ -105,9 +98,7 @@ func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.
 		if !ok {
 			return nil, nil, fmt.Errorf("MULTISAUDE_SCHEDULER=eventbridge needs MULTISAUDE_QUEUE=sqs")
 		}
-		return ebscheduler.New(ctx, ebscheduler.Config{Region: cfg.SchedulerRegion, Endpoint: cfg.SchedulerEndpoint,
-			AccessKeyID: cfg.SchedulerAccessKeyID, SecretAccessKey: cfg.SchedulerSecretAccessKey, GroupName: cfg.SchedulerGroup,
-			RoleARN: cfg.SchedulerRoleARN, MaxRetries: cfg.SchedulerMaxRetries}, sq)
+		return ebscheduler.New(ctx, eventBridgeConfig(cfg), sq)
 	case SchedulerSQL:
 		return sqlscheduler.New(db), noCleanup, nil
 	}
@@ -126,12 +117,9 @@ func ProvideSchedulerWorker(sched ports.Scheduler, db *sqlstore.DB, q ports.Queu
 func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock) (ports.IdentityProvider, func(), error) {
 	switch cfg.Identity {
 	case IdentityCognito:
-		return cognitoauth.New(ctx, cognitoauth.Config{Region: cfg.CognitoRegion, UserPoolID: cfg.CognitoUserPoolID, ClientID: cfg.CognitoClientID,
-			TokenUse: cfg.CognitoTokenUse, Issuer: cfg.CognitoIssuer, Endpoint: cfg.CognitoEndpoint, JWKSRefresh: cfg.CognitoJWKSRefresh})
+		return cognitoauth.New(ctx, cognitoConfig(cfg))
 	case IdentityKeycloak:
-		return keycloakauth.New(ctx, keycloakauth.Config{BaseURL: cfg.KeycloakURL, Realm: cfg.KeycloakRealm, ClientID: cfg.KeycloakClientID,
-			AdminClientID: cfg.KeycloakAdminClientID, AdminClientSecret: cfg.KeycloakAdminClientSecret,
-			AccountIDClaim: cfg.KeycloakAccountIDClaim, CompanyIDClaim: cfg.KeycloakCompanyIDClaim, JWKSRefresh: cfg.KeycloakJWKSRefresh})
+		return keycloakauth.New(ctx, keycloakConfig(cfg))
 	case IdentityLocal:
 		p, err := ProvideLocalAuth(cfg, clock)
 		return p, noCleanup, err
@@ -160,9 +148,9 @@ func ProvideKeySet(idp ports.IdentityProvider) identityapi.KeySet {
 func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error) {
 	switch cfg.Keys {
 	case KeysKMS:
-		return kmskeys.New(ctx, kmskeys.Config{KeyID: cfg.KMSKeyID, Region: cfg.KMSRegion, Endpoint: cfg.KMSEndpoint})
+		return kmskeys.New(ctx, kmsConfig(cfg))
 	case KeysLocal:
-		return localkeys.New(localkeys.Config{MasterKeys: cfg.LocalKeysMasterKeys, MasterKeysFile: cfg.LocalKeysMasterKeysFile, CurrentKeyID: cfg.LocalKeysCurrent})
+		return localkeys.New(localKeysConfig(cfg))
 	}
 	return nil, fmt.Errorf("MULTISAUDE_KEYS=%q: unknown key manager", cfg.Keys)
 }
@@ -171,11 +159,13 @@ func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error
 func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.Notifier, error) {
 	switch cfg.Notifier {
 	case NotifierSES:
-		return sesnotifier.New(ctx, sesnotifier.Config{From: cfg.SESFrom, Region: cfg.SESRegion, ConfigurationSet: cfg.SESConfigurationSet,
-			Endpoint: cfg.SESEndpoint, Logger: log})
+		c := sesConfig(cfg)
+		c.Logger = log
+		return sesnotifier.New(ctx, c)
 	case NotifierSMTP:
-		return smtpnotifier.New(smtpnotifier.Config{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
-			From: cfg.SMTPFrom, TLS: cfg.SMTPTLS, Timeout: cfg.SMTPTimeout, HelloName: cfg.SMTPHelo, Logger: log})
+		c := smtpConfig(cfg)
+		c.Logger = log
+		return smtpnotifier.New(c)
 	case NotifierLog:
 		return ProvideLogNotifier(cfg, log)
 	}
@@ -186,11 +176,9 @@ func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.N
 func ProvideGeocoder(ctx context.Context, cfg Config) (ports.Geocoder, error) {
 	switch cfg.Geocoder {
 	case GeocoderAWSLocation:
-		return awslocation.New(ctx, awslocation.Config{IndexName: cfg.LocationPlaceIndex, Region: cfg.LocationRegion, Endpoint: cfg.LocationEndpoint,
-			MinRelevance: cfg.LocationMinRelevance, FallbackOffline: cfg.LocationFallbackOffline})
+		return awslocation.New(ctx, awsLocationConfig(cfg))
 	case GeocoderNominatim:
-		return nominatim.New(nominatim.Config{URL: cfg.NominatimURL, UserAgent: cfg.NominatimUserAgent, Email: cfg.NominatimEmail,
-			MinInterval: cfg.NominatimMinInterval, FallbackOffline: cfg.NominatimFallbackOffline})
+		return nominatim.New(nominatimConfig(cfg))
 	case GeocoderOffline:
 		return offlinegeo.New(), nil
 	}

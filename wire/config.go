@@ -64,6 +64,7 @@ type Config struct {
 	AuthLoginPerAccount  int           `env:"MULTISAUDE_AUTH_LOGIN_PER_ACCOUNT" default:"10" help:"sign-in attempts per e-mail per window"`
 	AuthRateWindow       time.Duration `env:"MULTISAUDE_AUTH_RATE_WINDOW" default:"1m" help:"the sign-in rate-limit window"`
 	AuthIssuer           string        `env:"MULTISAUDE_AUTH_ISSUER" default:"" help:"iss claim of access tokens; default MULTISAUDE_PUBLIC_URL"`
+	AuthAudience         string        `env:"MULTISAUDE_AUTH_AUDIENCE" default:"multisaude-api" help:"aud claim of access tokens the local provider issues and requires"`
 	AuthKeyFile          string        `env:"MULTISAUDE_AUTH_KEY_FILE" default:"" help:"Ed25519 PEM key signing access tokens, created when missing; default $DATA_DIR/auth/jwt-ed25519.pem; share it between instances"`
 	AuthResetURL         string        `env:"MULTISAUDE_AUTH_RESET_URL" default:"" help:"link base of password-reset e-mails, the token is appended; default $PUBLIC_URL/reset-password?token="`
 	AuthArgon2MemoryKiB  int           `env:"MULTISAUDE_AUTH_ARGON2_MEMORY_KIB" default:"19456" help:"argon2id memory per password hash, KiB"`

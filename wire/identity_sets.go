@@ -2,7 +2,6 @@ package wire
 
 import (
 	"log/slog"
-	"strings"
 
 	gw "github.com/google/wire"
 
@@ -22,20 +21,16 @@ func ProvideIdentityStore(db *sqlstore.DB) *identitysql.Store { return identitys
 
 // ProvideArgon2 is the argon2id password hasher.
 func ProvideArgon2(cfg Config) *argon2hash.Hasher {
-	return argon2hash.New(argon2hash.Params{MemoryKiB: uint32(cfg.AuthArgon2MemoryKiB), Time: uint32(cfg.AuthArgon2Time)})
+	return argon2hash.New(argon2Params(cfg))
 }
 
 // ProvideIdentityConfig maps the configuration to identity's.
 func ProvideIdentityConfig(cfg Config) identity.Config {
-	reset := cfg.AuthResetURL
-	if reset == "" {
-		reset = strings.TrimRight(cfg.PublicURL, "/") + "/reset-password?token="
-	}
 	return identity.Config{
 		RefreshTTL: cfg.AuthRefreshTTL, ResetTTL: cfg.AuthResetTTL,
 		LockoutThreshold: cfg.AuthLockoutThreshold, LockoutDuration: cfg.AuthLockoutDuration,
 		LoginPerIP: cfg.AuthLoginPerIP, LoginPerAccount: cfg.AuthLoginPerAccount, RateWindow: cfg.AuthRateWindow,
-		ResetURL: reset,
+		ResetURL: resetURL(cfg),
 	}
 }
 
@@ -57,19 +52,7 @@ var IdentitySet = gw.NewSet(
 
 // ProvideLocalAuth is the local identity provider (Ed25519 JWTs, key in the data folder).
 func ProvideLocalAuth(cfg Config, clock kernel.Clock) (*localauth.Provider, error) {
-	c, err := localauth.ConfigFromEnv(cfg.DataDir, func(string) string { return "" })
-	if err != nil {
-		return nil, err
-	}
-	c.AccessTTL = cfg.AuthAccessTTL
-	c.Issuer = cfg.AuthIssuer
-	if c.Issuer == "" {
-		c.Issuer = cfg.PublicURL
-	}
-	if cfg.AuthKeyFile != "" {
-		c.KeyFile = cfg.AuthKeyFile
-	}
-	return localauth.New(c, clock)
+	return localauth.New(localAuthConfig(cfg), clock)
 }
 
 // LocalAuthSet issues and verifies our own access tokens and publishes the JWKS.

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"log/slog"
-	"path/filepath"
 
 	gw "github.com/google/wire"
 
@@ -20,13 +19,7 @@ import (
 )
 
 // ProvideFileBlob stores files under $DATA_DIR/files.
-func ProvideFileBlob(cfg Config) (*fileblob.Store, error) {
-	var secret []byte
-	if cfg.Secret != "" {
-		secret = []byte(cfg.Secret)
-	}
-	return fileblob.New(fileblob.Config{Root: filepath.Join(cfg.DataDir, "files"), BaseURL: cfg.PublicURL, Secret: secret})
-}
+func ProvideFileBlob(cfg Config) (*fileblob.Store, error) { return fileblob.New(fileBlobConfig(cfg)) }
 
 // FileBlobSet is the on-disk blob store.
 var FileBlobSet = gw.NewSet(ProvideFileBlob, gw.Bind(new(ports.BlobStore), new(*fileblob.Store)))
@@ -34,11 +27,7 @@ var FileBlobSet = gw.NewSet(ProvideFileBlob, gw.Bind(new(ports.BlobStore), new(*
 // ProvideLogNotifier logs notifications; in the local profile it also drops
 // them as .eml files in $DATA_DIR/mail so a developer can read them.
 func ProvideLogNotifier(cfg Config, log *slog.Logger) (*lognotifier.Notifier, error) {
-	c := lognotifier.Config{}
-	if cfg.Profile == ProfileLocal {
-		c.MailDir = filepath.Join(cfg.DataDir, "mail")
-	}
-	return lognotifier.New(log, c)
+	return lognotifier.New(log, logNotifierConfig(cfg))
 }
 
 // LogNotifierSet is the log (and mail drop) notifier.
@@ -46,11 +35,7 @@ var LogNotifierSet = gw.NewSet(ProvideLogNotifier, gw.Bind(new(ports.Notifier), 
 
 // ProvideLocalKeys is the key manager with master keys from configuration.
 func ProvideLocalKeys(cfg Config) (*localkeys.Keyring, error) {
-	c := localkeys.Config{MasterKeys: cfg.LocalKeysMasterKeys, MasterKeysFile: cfg.LocalKeysMasterKeysFile, CurrentKeyID: cfg.LocalKeysCurrent}
-	if cfg.Profile == ProfileLocal {
-		c.DataDir = cfg.DataDir
-	}
-	return localkeys.New(c)
+	return localkeys.New(localKeysConfig(cfg))
 }
 
 // LocalKeysSet is the local key manager.
@@ -58,11 +43,7 @@ var LocalKeysSet = gw.NewSet(ProvideLocalKeys, gw.Bind(new(ports.KeyManager), ne
 
 // ProvideLocalSigner signs documents with an Ed25519 key.
 func ProvideLocalSigner(cfg Config) (*localsigner.Signer, error) {
-	c := localsigner.Config{Seed: cfg.SignerSeed}
-	if cfg.Profile == ProfileLocal {
-		c.DataDir = cfg.DataDir
-	}
-	return localsigner.New(c)
+	return localsigner.New(localSignerConfig(cfg))
 }
 
 // LocalSignerSet is the Ed25519 document signer.
@@ -80,11 +61,14 @@ func ProvideMemQueue() *memqueue.Queue { return memqueue.New(ports.QueueOptions{
 // MemQueueSet is the in-memory queue (interim for the local profile until the database queue lands).
 var MemQueueSet = gw.NewSet(ProvideMemQueue, gw.Bind(new(ports.Queue), new(*memqueue.Queue)))
 
-// ProvideSQLQueue is the durable queue kept in the application's database.
-func ProvideSQLQueue(db *sqlstore.DB) *sqlqueue.Queue { return sqlqueue.New(db, ports.QueueOptions{}) }
+// ProvideSQLQueue is the durable queue kept in the application's database,
+// with the configured attempts, visibility timeout and retry delay.
+func ProvideSQLQueue(db *sqlstore.DB, opts ports.QueueOptions) *sqlqueue.Queue {
+	return sqlqueue.New(db, opts)
+}
 
 // SQLQueueSet is the queue in the database (a restart loses nothing, no broker needed).
-var SQLQueueSet = gw.NewSet(ProvideSQLQueue, gw.Bind(new(ports.Queue), new(*sqlqueue.Queue)))
+var SQLQueueSet = gw.NewSet(ProvideQueueOptions, ProvideSQLQueue, gw.Bind(new(ports.Queue), new(*sqlqueue.Queue)))
 
 // ProvideSQLScheduler keeps scheduled jobs in the database.
 func ProvideSQLScheduler(db *sqlstore.DB) *sqlscheduler.Scheduler { return sqlscheduler.New(db) }

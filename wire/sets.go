@@ -40,11 +40,12 @@ func ProvideClock() kernel.Clock { return kernel.SystemClock{} }
 
 // ProvideDB opens the database and, when configured, migrates it.
 func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB, func(), error) {
-	db, err := sqlstore.OpenPool(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	dc := databaseConfig(cfg)
+	db, err := sqlstore.OpenPool(ctx, dc.URL, dc.MaxConns)
 	if err != nil {
 		return nil, nil, err
 	}
-	if cfg.Migrate() {
+	if dc.Migrate {
 		names, err := db.MigrateUp(ctx)
 		if err != nil {
 			_ = db.Close()
@@ -98,10 +99,12 @@ func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinica
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
-func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, poller SchedulerWorker, reminders SchedulingWorker) Workers {
+func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, emergency *clinicaldir.EmergencyNotices, poller SchedulerWorker,
+	reminders SchedulingWorker) Workers {
 	ws := Workers{
 		{Name: "outbox-relay", Run: relay.Run},
 		{Name: "clinical-appointment-completion", Run: completion.Run},
+		{Name: "clinical-emergency-notices", Run: emergency.Run},
 		Worker(reminders),
 	}
 	if poller.Run != nil {

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strconv"
 	"strings"
 
 	"golang.org/x/crypto/argon2"
@@ -63,29 +62,6 @@ func New(p Params) *Hasher {
 		p.KeyLen = DefaultParams.KeyLen
 	}
 	return &Hasher{p: p, sem: make(chan struct{}, 2*runtime.GOMAXPROCS(0))}
-}
-
-// ParamsFromEnv reads MULTISAUDE_AUTH_ARGON2_MEMORY_KIB, _TIME and _THREADS
-// through getenv, keeping defaults for unset ones.
-func ParamsFromEnv(getenv func(string) string) (Params, error) {
-	p := DefaultParams
-	read := func(name string, max uint64, set func(uint64)) error {
-		v := getenv(name)
-		if v == "" {
-			return nil
-		}
-		n, err := strconv.ParseUint(v, 10, 32)
-		if err != nil || n == 0 || n > max {
-			return fmt.Errorf("%s must be an integer from 1 to %d", name, max)
-		}
-		set(n)
-		return nil
-	}
-	return p, errors.Join(
-		read("MULTISAUDE_AUTH_ARGON2_MEMORY_KIB", 4<<20, func(n uint64) { p.MemoryKiB = uint32(n) }),
-		read("MULTISAUDE_AUTH_ARGON2_TIME", 100, func(n uint64) { p.Time = uint32(n) }),
-		read("MULTISAUDE_AUTH_ARGON2_THREADS", 64, func(n uint64) { p.Threads = uint8(n) }),
-	)
 }
 
 // Hash returns "$argon2id$v=19$m=...,t=...,p=...$salt$key" (unpadded base64).

@@ -38,18 +38,6 @@ func TestHashVerify(t *testing.T) {
 	}
 }
 
-func TestParamsFromEnv(t *testing.T) {
-	env := map[string]string{"MULTISAUDE_AUTH_ARGON2_MEMORY_KIB": "65536", "MULTISAUDE_AUTH_ARGON2_TIME": "3"}
-	p, err := argon2hash.ParamsFromEnv(func(k string) string { return env[k] })
-	if err != nil || p.MemoryKiB != 65536 || p.Time != 3 || p.Threads != 1 {
-		t.Fatalf("%+v %v", p, err)
-	}
-	env["MULTISAUDE_AUTH_ARGON2_TIME"] = "0"
-	if _, err := argon2hash.ParamsFromEnv(func(k string) string { return env[k] }); err == nil {
-		t.Fatal("zero time accepted")
-	}
-}
-
 func BenchmarkHashDefault(b *testing.B) {
 	h := argon2hash.New(argon2hash.DefaultParams)
 	for b.Loop() {

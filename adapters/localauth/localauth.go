@@ -42,31 +42,6 @@ type Config struct {
 	Leeway    time.Duration // clock skew tolerated when verifying (30 seconds)
 }
 
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvIssuer    = "MULTISAUDE_AUTH_ISSUER"
-	EnvAudience  = "MULTISAUDE_AUTH_AUDIENCE"
-	EnvAccessTTL = "MULTISAUDE_AUTH_ACCESS_TTL"
-	EnvKeyFile   = "MULTISAUDE_AUTH_KEY_FILE"
-)
-
-// ConfigFromEnv reads the MULTISAUDE_AUTH_* variables; the key file defaults
-// to DATA_DIR/auth/jwt-ed25519.pem.
-func ConfigFromEnv(dataDir string, getenv func(string) string) (Config, error) {
-	c := Config{Issuer: getenv(EnvIssuer), Audience: getenv(EnvAudience), KeyFile: getenv(EnvKeyFile)}
-	if v := getenv(EnvAccessTTL); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return c, fmt.Errorf("%s must be a positive duration such as 15m", EnvAccessTTL)
-		}
-		c.AccessTTL = d
-	}
-	if c.KeyFile == "" {
-		c.KeyFile = filepath.Join(dataDir, "auth", "jwt-ed25519.pem")
-	}
-	return c.withDefaults(), nil
-}
-
 func (c Config) withDefaults() Config {
 	if c.Issuer == "" {
 		c.Issuer = "multisaude"
@@ -211,6 +186,9 @@ type claims struct {
 	Kind      string   `json:"kind"`
 	Roles     []string `json:"roles,omitempty"`
 	CompanyID string   `json:"cid,omitempty"`
+	// SessionID is the sign-in session (refresh-token family) the token
+	// belongs to; identity refuses the token once that session is logged out.
+	SessionID string `json:"sid,omitempty"`
 	// IssuedAtMs is iat in Unix milliseconds: iat itself has whole seconds,
 	// too coarse to tell a token issued just before a logout from one issued
 	// just after it in the same second.
@@ -240,7 +218,7 @@ func (p *Provider) Issue(_ context.Context, pr kernel.Principal) (string, time.D
 			IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(p.cfg.AccessTTL)), ID: kernel.NewID(),
 		},
-		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID, IssuedAtMs: now.UnixMilli(),
+		Kind: string(pr.Kind), Roles: pr.Roles, CompanyID: pr.CompanyID, SessionID: pr.SessionID, IssuedAtMs: now.UnixMilli(),
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodEdDSA, c)
 	t.Header["kid"] = p.kid
@@ -312,7 +290,8 @@ func (p *Provider) verify(token string) (kernel.Principal, claims, error) {
 	if !kernel.ValidID(c.Subject) {
 		return kernel.Anonymous, c, kernel.Unauthenticated("the token names no account")
 	}
-	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID, IssuedAt: c.issuedAt()}, c, nil
+	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID, IssuedAt: c.issuedAt(),
+		SessionID: c.SessionID}, c, nil
 }
 
 // CreateUser has nothing to do: the account and its password hash live in

@@ -18,7 +18,8 @@ import (
 	"github.com/multisaude/multisaude/core/kernel"
 )
 
-var member = kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindCompanyMember, CompanyID: kernel.NewID(), Roles: []string{"staff"}}
+var member = kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindCompanyMember, CompanyID: kernel.NewID(), Roles: []string{"staff"},
+	SessionID: kernel.NewID()}
 
 func TestIssueVerifyRoundTrip(t *testing.T) {
 	ctx := context.Background()
@@ -32,12 +33,14 @@ func TestIssueVerifyRoundTrip(t *testing.T) {
 		t.Fatal(err, ttl)
 	}
 	got, err := p.Verify(ctx, tok)
-	if err != nil || got.AccountID != member.AccountID || got.Kind != member.Kind || got.CompanyID != member.CompanyID || len(got.Roles) != 1 || got.Roles[0] != "staff" {
+	if err != nil || got.AccountID != member.AccountID || got.Kind != member.Kind || got.CompanyID != member.CompanyID || len(got.Roles) != 1 || got.Roles[0] != "staff" ||
+		got.SessionID != member.SessionID {
 		t.Fatalf("verify = %+v, %v", got, err)
 	}
 	got.Roles[0] = "changed"                       // a caller's copy: the remembered verification must not change
 	clock.Advance(10*time.Minute + 29*time.Second) // inside expiry + leeway: remembered
-	if again, err := p.Verify(ctx, tok); err != nil || again.AccountID != member.AccountID || again.Roles[0] != "staff" || !again.IssuedAt.Equal(got.IssuedAt) {
+	if again, err := p.Verify(ctx, tok); err != nil || again.AccountID != member.AccountID || again.Roles[0] != "staff" || !again.IssuedAt.Equal(got.IssuedAt) ||
+		again.SessionID != member.SessionID { // the remembered verification keeps the session, so identity can check it
 		t.Fatalf("second verify = %+v, %v", again, err)
 	}
 	clock.Advance(2 * time.Second) // past expiry and leeway
@@ -110,18 +113,6 @@ func TestKeyFileIsCreatedOnceAndReused(t *testing.T) {
 	}
 	if _, err := localauth.New(localauth.Config{KeyFile: path}, nil); err == nil {
 		t.Fatal("a junk key file was accepted")
-	}
-}
-
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{localauth.EnvAccessTTL: "5m"}
-	c, err := localauth.ConfigFromEnv("/data", func(k string) string { return env[k] })
-	if err != nil || c.AccessTTL != 5*time.Minute || c.KeyFile != "/data/auth/jwt-ed25519.pem" || c.Issuer != "multisaude" {
-		t.Fatalf("%+v %v", c, err)
-	}
-	env[localauth.EnvAccessTTL] = "soon"
-	if _, err := localauth.ConfigFromEnv("/data", func(k string) string { return env[k] }); err == nil {
-		t.Fatal("bad TTL accepted")
 	}
 }
 

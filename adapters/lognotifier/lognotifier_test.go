@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/multisaude/multisaude/adapters/lognotifier"
+	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
 	"github.com/multisaude/multisaude/test/conformance"
 )
@@ -104,5 +107,29 @@ func TestLogOnly(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), `"template":"reminder"`) || strings.Contains(buf.String(), "5511") {
 		t.Errorf("log %q", buf.String())
+	}
+}
+
+// The mail drop's .eml files carry Portuguese subjects as RFC 2047 encoded words.
+func TestMailDropEncodesPortugueseSubjects(t *testing.T) {
+	for _, subject := range conformance.PortugueseSubjects {
+		d := t.TempDir()
+		n, err := lognotifier.New(slog.New(slog.DiscardHandler), lognotifier.Config{MailDir: d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Notify(context.Background(), ports.Notification{ID: kernel.NewID(), To: "maria@example.com", Channel: "email",
+			Template: "password_reset", Subject: subject, Body: "corpo"}); err != nil {
+			t.Fatal(err)
+		}
+		files, _ := filepath.Glob(filepath.Join(d, "*.eml"))
+		if len(files) != 1 {
+			t.Fatalf("%d files", len(files))
+		}
+		raw, err := os.ReadFile(files[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		conformance.CheckSubjectHeader(t, raw, subject)
 	}
 }

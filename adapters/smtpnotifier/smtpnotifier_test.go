@@ -126,3 +126,16 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// Portuguese subjects travel as RFC 2047 encoded words the mail client decodes back.
+func TestPortugueseSubjectsAreEncoded(t *testing.T) {
+	srv := smtpfake.New(t, smtpfake.Options{NoTLS: true})
+	n := notifier(t, srv, func(c *smtpnotifier.Config) { c.TLS = smtpnotifier.TLSNone })
+	for i, subject := range conformance.PortugueseSubjects {
+		if err := n.Notify(context.Background(), ports.Notification{ID: kernel.NewID(), To: "maria@example.com", Channel: "email",
+			Template: "password_reset", Subject: subject, Body: "corpo"}); err != nil {
+			t.Fatal(err)
+		}
+		conformance.CheckSubjectHeader(t, srv.Messages()[i].Data, subject)
+	}
+}

@@ -42,6 +42,7 @@ type Deps struct {
 	Blobs    ports.BlobStore
 	Sealer   Sealer
 	Notifier ports.Notifier
+	Inbox    Inbox // in-app notifications; nil: e-mail only
 	Clock    kernel.Clock
 	Log      *slog.Logger
 }
@@ -221,7 +222,8 @@ func (s *Service) RevokeShare(ctx context.Context, p kernel.Principal, id kernel
 
 // BreakTheGlass opens a patient's record to a verified professional without a
 // care relationship, for EmergencyTTL, given a reason. It is logged as an
-// emergency access, raises clinical.record.emergency_access and notifies the patient.
+// emergency access and raises clinical.record.emergency_access, whose consumer
+// (HandleEmergencyAccess) tells the patient in-app and by e-mail.
 func (s *Service) BreakTheGlass(ctx context.Context, p kernel.Principal, patientID kernel.ID, reason string) (Share, error) {
 	if err := p.RequireAuthenticated(); err != nil {
 		return Share{}, err
@@ -242,32 +244,19 @@ func (s *Service) BreakTheGlass(ctx context.Context, p kernel.Principal, patient
 	if !kernel.ValidID(patientID) {
 		return Share{}, errNoPatient
 	}
-	pat, err := s.Dir.Patient(ctx, patientID)
-	if err != nil {
+	if _, err := s.Dir.Patient(ctx, patientID); err != nil {
 		return Share{}, hide(err, "patient")
 	}
 	now := s.now()
 	sh := Share{ID: kernel.NewID(), PatientID: patientID, ProfessionalID: p.AccountID, Kind: ShareEmergency,
 		Reason: reason, Until: now.Add(s.cfg.EmergencyTTL), CreatedAt: now}
-	ev := kernel.NewEvent("clinical.record.emergency_access", patientID, map[string]string{
-		"share_id": sh.ID, "patient_id": patientID, "professional_id": p.AccountID, "until": sh.Until.Format(time.RFC3339)}, now)
+	ev := kernel.NewEvent(TopicEmergencyAccess, patientID, EmergencyAccessEvent{
+		ShareID: sh.ID, PatientID: patientID, ProfessionalID: p.AccountID, At: now, Until: sh.Until, Reason: reason}, now)
 	if err := s.Store.CreateShare(ctx, sh, ev); err != nil {
 		return Share{}, err
 	}
 	if err := s.record(ctx, p, Access{PatientID: patientID, Basis: BasisEmergency}, "record", patientID, "break_the_glass"); err != nil {
 		return Share{}, err
-	}
-	if s.Notifier != nil && pat.Email != "" {
-		n := ports.Notification{ID: sh.ID, To: pat.Email, Channel: "email", Template: "record_emergency_access",
-			Subject: "Seu prontuário foi aberto em uma emergência",
-			Body: "O(a) profissional " + pro.Name + " (" + pro.CouncilType + " " + pro.CouncilNumber + "/" + pro.CouncilUF +
-				") abriu seu prontuário em " + now.Format(time.RFC3339) + " alegando emergência. Motivo: " + reason +
-				". Veja o registro de acessos no aplicativo.",
-			Data: map[string]string{"professional_name": pro.Name, "at": now.Format(time.RFC3339), "reason": reason}}
-		if err := s.Notifier.Notify(ctx, n); err != nil {
-			// the event in the outbox still tells the patient in-app; do not block care
-			s.Log.Warn("break-the-glass notice not sent", "share_id", sh.ID, "err", kernel.KindOf(err))
-		}
 	}
 	return sh, nil
 }

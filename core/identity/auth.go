@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -146,6 +147,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 
 func (s *Service) issue(ctx context.Context, acc Account, family kernel.ID, now time.Time) (Tokens, error) {
 	p := acc.Principal()
+	p.SessionID = family // the access token names its session: logging it out ends the token
 	access, ttl, err := s.issuer.Issue(ctx, p)
 	if err != nil {
 		return Tokens{}, kernel.Wrap(err, "issue access token")
@@ -207,10 +209,18 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens,
 	return s.issue(ctx, acc, old.Family, now)
 }
 
-// Logout revokes the session family of refreshToken; with all, and an
-// authenticated caller, every session of the caller. Either way the account's
-// access tokens issued until now stop working at once (other sessions refresh
-// theirs). Unknown tokens are ignored.
+// Logout ends the session of refreshToken: its refresh-token family is revoked
+// and the access tokens issued for that session (their sid claim names the
+// family) stop working at once; the account's other sessions, their access
+// and refresh tokens, go on. With all, and an authenticated caller, every
+// session of the caller ends (every refresh token, and every access token
+// issued until now). Unknown tokens are ignored.
+//
+// Tokens of an outside provider (Cognito, Keycloak) name no session of ours:
+// their sessions are the provider's. Logout of one session has no refresh
+// token of ours to revoke (the client ends it at the provider); logout of all
+// refuses every provider access token issued until now, while the provider's
+// refresh tokens stay valid at the provider until it ends them.
 func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken string, all bool) error {
 	now := s.clock.Now()
 	if all {
@@ -242,10 +252,12 @@ func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken s
 //
 // A token names our account by its account ID claim (the local provider's
 // subject; Cognito's custom:account_id; Keycloak's account_id). The account
-// must exist, be enabled and be of the token's kind, and its sessions must not
-// have ended after the token was issued (logout, password change); the
-// principal is then the account's own (company and role as stored now, so a
-// removed member or a role change applies at once). It costs one primary-key read.
+// must exist, be enabled and be of the token's kind, its sessions must not
+// have ended after the token was issued (logout of every session, password
+// change) and the session the token names (sid) must not have been logged
+// out; the principal is then the account's own (company and role as stored
+// now, so a removed member or a role change applies at once). It costs one
+// read (the account by primary key, with the session's state by index).
 func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.Principal, error) {
 	if strings.HasPrefix(credential, s.cfg.APIKeyPrefix) {
 		return s.authenticateKey(ctx, credential)
@@ -263,7 +275,7 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.P
 	if !kernel.ValidID(p.AccountID) {
 		return kernel.Anonymous, kernel.Unauthenticated("the token names no account")
 	}
-	acc, err := s.store.Account(ctx, p.AccountID)
+	acc, ended, err := s.store.AccountSession(ctx, p.AccountID, p.SessionID)
 	if kernel.KindOf(err) == kernel.KindNotFound || err == nil && acc.Disabled {
 		return kernel.Anonymous, kernel.Unauthenticated("the account was removed")
 	}
@@ -273,11 +285,11 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.P
 	if acc.Kind != p.Kind || p.CompanyID != "" && p.CompanyID != acc.CompanyID {
 		return kernel.Anonymous, kernel.Unauthenticated("the token does not match its account")
 	}
-	if sessionEnded(p.IssuedAt, acc.SessionsValidAfter) {
+	if ended || sessionEnded(p.IssuedAt, acc.SessionsValidAfter) {
 		return kernel.Anonymous, kernel.Unauthenticated("the session has ended; sign in again")
 	}
 	out := acc.Principal()
-	out.IssuedAt = p.IssuedAt
+	out.IssuedAt, out.SessionID = p.IssuedAt, p.SessionID
 	return out, nil
 }
 
@@ -394,14 +406,12 @@ func (s *Service) sendResetLink(ctx context.Context, a Account, template string,
 		return nil
 	}
 	link := s.cfg.ResetURL + secret
-	subject, body := "Redefinição de senha / password reset",
-		"Use this link within "+s.cfg.ResetTTL.String()+" to choose a new password: "+link
-	if template == "member_invitation" {
-		subject, body = "Convite / you were added to a company on multisaúde",
-			"Use this link within "+s.cfg.ResetTTL.String()+" to choose your password: "+link
+	m := messaging.PasswordReset(link, s.cfg.ResetTTL)
+	if template == messaging.TemplateMemberInvitation {
+		m = messaging.MemberInvitation(link, s.cfg.ResetTTL)
 	}
 	n := ports.Notification{
-		ID: kernel.NewID(), To: a.Email, Channel: "email", Template: template, Subject: subject, Body: body,
+		ID: kernel.NewID(), To: a.Email, Channel: "email", Template: m.Template, Subject: m.Subject, Body: m.Body,
 		Data: map[string]string{"token": secret, "url": link, "account_kind": string(a.Kind), "expires_at": t.ExpiresAt.Format(time.RFC3339)},
 	}
 	if err := s.notifier.Notify(ctx, n); err != nil {

@@ -77,16 +77,3 @@ func TestVisibility(t *testing.T) {
 		t.Error("company visibility to API keys and patients is wrong")
 	}
 }
-
-func TestConfigFromEnv(t *testing.T) {
-	env := map[string]string{EnvLockoutThreshold: "3", EnvLockoutDuration: "2m", EnvLoginPerIP: "abc"}
-	_, err := ConfigFromEnv(func(k string) string { return env[k] })
-	if kernel.KindOf(err) != kernel.KindInvalid {
-		t.Fatalf("bad value accepted: %v", err)
-	}
-	delete(env, EnvLoginPerIP)
-	c, err := ConfigFromEnv(func(k string) string { return env[k] })
-	if err != nil || c.LockoutThreshold != 3 || c.LockoutDuration.Minutes() != 2 || c.LoginPerIP != DefaultConfig().LoginPerIP {
-		t.Fatalf("config = %+v, %v", c, err)
-	}
-}

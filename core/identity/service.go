@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
@@ -73,60 +72,6 @@ func (c Config) withDefaults() Config {
 		c.ResetPerAccount = d.ResetPerAccount
 	}
 	return c
-}
-
-// Environment variables read by ConfigFromEnv.
-const (
-	EnvRefreshTTL       = "MULTISAUDE_AUTH_REFRESH_TTL"
-	EnvResetTTL         = "MULTISAUDE_AUTH_RESET_TTL"
-	EnvLockoutThreshold = "MULTISAUDE_AUTH_LOCKOUT_THRESHOLD"
-	EnvLockoutDuration  = "MULTISAUDE_AUTH_LOCKOUT_DURATION"
-	EnvLoginPerIP       = "MULTISAUDE_AUTH_LOGIN_PER_IP"
-	EnvLoginPerAccount  = "MULTISAUDE_AUTH_LOGIN_PER_ACCOUNT"
-	EnvRateWindow       = "MULTISAUDE_AUTH_RATE_WINDOW"
-	EnvResetURL         = "MULTISAUDE_AUTH_RESET_URL"
-	EnvAPIKeyPrefix     = "MULTISAUDE_AUTH_API_KEY_PREFIX"
-)
-
-// ConfigFromEnv reads the MULTISAUDE_AUTH_* variables through getenv (os.Getenv),
-// leaving defaults for those unset. A malformed value is an error naming it.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	c := DefaultConfig()
-	var p kernel.Problems
-	dur := func(name string, dst *time.Duration) {
-		if v := getenv(name); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				p.Add(name, "must be a positive duration such as 15m")
-				return
-			}
-			*dst = d
-		}
-	}
-	num := func(name string, dst *int) {
-		if v := getenv(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				p.Add(name, "must be a positive integer")
-				return
-			}
-			*dst = n
-		}
-	}
-	dur(EnvRefreshTTL, &c.RefreshTTL)
-	dur(EnvResetTTL, &c.ResetTTL)
-	num(EnvLockoutThreshold, &c.LockoutThreshold)
-	dur(EnvLockoutDuration, &c.LockoutDuration)
-	num(EnvLoginPerIP, &c.LoginPerIP)
-	num(EnvLoginPerAccount, &c.LoginPerAccount)
-	dur(EnvRateWindow, &c.RateWindow)
-	if v := getenv(EnvResetURL); v != "" {
-		c.ResetURL = v
-	}
-	if v := getenv(EnvAPIKeyPrefix); v != "" {
-		c.APIKeyPrefix = v
-	}
-	return c, p.Err()
 }
 
 // Service holds identity's use cases.

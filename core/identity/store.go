@@ -74,10 +74,14 @@ type Store interface {
 	// concurrent calls only one succeeds. kernel.KindNotFound when no token has
 	// that hash; kernel.KindConflict, with the token, when it was already used or revoked.
 	ConsumeRefreshToken(ctx context.Context, hash string, now time.Time) (RefreshToken, error)
-	// RevokeRefreshFamily revokes every token of a family and, in the same
-	// transaction, ends the access tokens of the family's account issued
-	// before now (its SessionsValidAfter moves to now, never backwards).
+	// RevokeRefreshFamily revokes every token of a family: the session it
+	// names ends (AccountSession reports it ended), and only that session; the
+	// account's other sessions and its SessionsValidAfter are untouched.
 	RevokeRefreshFamily(ctx context.Context, family kernel.ID, now time.Time) error
+	// AccountSession returns the account, as Account does, and whether the
+	// session sessionID (a refresh-token family) was revoked, in one read. An
+	// empty or unknown sessionID is not ended.
+	AccountSession(ctx context.Context, accountID, sessionID kernel.ID) (Account, bool, error)
 	// EndSessions revokes every refresh token of an account and ends its access
 	// tokens issued before now, in one transaction. An unknown account is not an error.
 	EndSessions(ctx context.Context, accountID kernel.ID, now time.Time) error

@@ -24,6 +24,11 @@ type Principal struct {
 	// IssuedAt is when the bearer token was issued (its iat), for revoking
 	// sessions; zero when unknown (API keys, or a token without iat).
 	IssuedAt time.Time
+	// SessionID names the sign-in session the bearer token belongs to (our
+	// refresh-token family, the local provider's sid claim), so that ending one
+	// session ends its access tokens and no other's; empty when unknown (API
+	// keys, tokens of outside providers).
+	SessionID ID
 }
 
 // Anonymous is the principal of an unauthenticated call.

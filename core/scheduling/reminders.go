@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -86,10 +87,15 @@ func (r *Reminders) HandleAppointment(ctx context.Context, d ports.Delivery) err
 }
 
 func (r *Reminders) notifyCancelled(ctx context.Context, ev AppointmentEvent) {
+	resource, visit := ev.ProfessionalID, messaging.Consultation
+	if ev.Kind == string(KindExam) {
+		resource, visit = ev.ExamServiceID, messaging.Exam
+	}
+	loc := r.svc.zoneOf(ctx, resource)
+	m := messaging.AppointmentCancelled(visit, ev.Start, loc)
 	err := r.store.AddNotification(ctx, Notification{
-		ID: kernel.NewID(), RecipientID: ev.PatientID, Kind: "appointment_cancelled",
-		Title: "Appointment cancelled", Body: "Your appointment on " + ev.Start.Format(time.RFC3339) + " was cancelled.",
-		Data:      map[string]string{"appointment_id": ev.AppointmentID, "start": ev.Start.Format(time.RFC3339)},
+		ID: kernel.NewID(), RecipientID: ev.PatientID, Kind: m.Template, Title: m.Subject, Body: m.Body,
+		Data:      map[string]string{"appointment_id": ev.AppointmentID, "start": ev.Start.In(loc).Format(time.RFC3339)},
 		CreatedAt: r.clock.Now().UTC(), DedupeKey: "cancelled:" + ev.AppointmentID,
 	})
 	if err != nil {
@@ -114,14 +120,15 @@ func (r *Reminders) HandleReminderDue(ctx context.Context, d ports.Delivery) err
 	if !a.Status.Active() || !a.Start.Equal(rd.Start) {
 		return nil // cancelled or moved: a newer job exists or none is due
 	}
-	loc := time.UTC
-	if av, err := r.store.GetAvailability(ctx, a.ResourceID()); err == nil {
-		loc = av.Location()
+	loc := r.svc.zoneOf(ctx, a.ResourceID())
+	visit := messaging.Consultation
+	if a.Kind == KindExam {
+		visit = messaging.Exam
 	}
-	when := a.Start.In(loc).Format("02/01/2006 15:04")
+	m := messaging.AppointmentReminder(visit, a.Start, loc)
 	key := "reminder:" + a.ID + ":" + rd.Offset + ":" + a.Start.UTC().Format(time.RFC3339)
-	n := Notification{ID: kernel.NewID(), RecipientID: a.PatientID, Kind: "appointment_reminder",
-		Title: "Appointment reminder", Body: "You have an appointment on " + when + ".",
+	n := Notification{ID: kernel.NewID(), RecipientID: a.PatientID, Kind: m.Template,
+		Title: m.Subject, Body: m.Body,
 		Data:      map[string]string{"appointment_id": a.ID, "start": a.Start.In(loc).Format(time.RFC3339), "offset": rd.Offset},
 		CreatedAt: r.clock.Now().UTC(), DedupeKey: key}
 	if err := r.store.AddNotification(ctx, n); err != nil {
@@ -131,13 +138,24 @@ func (r *Reminders) HandleReminderDue(ctx context.Context, d ports.Delivery) err
 	if err != nil || pt.Email == "" || r.notifier == nil {
 		return nil // in-app only
 	}
-	err = r.notifier.Notify(ctx, ports.Notification{ID: key, To: pt.Email, Channel: "email", Template: "appointment_reminder",
+	err = r.notifier.Notify(ctx, ports.Notification{ID: key, To: pt.Email, Channel: "email", Template: m.Template,
 		Subject: n.Title, Body: n.Body, Data: map[string]string{"appointment_id": a.ID, "start": n.Data["start"]}})
 	if kernel.KindOf(err) == kernel.KindInvalid {
 		r.log.Warn("reminder e-mail address rejected", "appointment_id", a.ID)
 		return nil
 	}
 	return err
+}
+
+// zoneOf is the time zone of a resource's availability (a professional's or an
+// exam service's), in which its appointments are shown; default America/Sao_Paulo.
+func (s *Service) zoneOf(ctx context.Context, resourceID kernel.ID) *time.Location {
+	if resourceID != "" {
+		if av, err := s.store.GetAvailability(ctx, resourceID); err == nil {
+			return messaging.Zone(av.TimeZone)
+		}
+	}
+	return messaging.Zone(DefaultTimeZone)
 }
 
 // Run consumes appointment events and due reminders and expires waitlist holds until ctx ends.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 )
 
 // JoinWaitlist puts the calling patient in a professional's waitlist for dates [from, to].
@@ -88,7 +89,8 @@ func (s *Service) OfferSlot(ctx context.Context, professionalID kernel.ID, start
 		return err
 	}
 	loc := time.UTC
-	if av, err := s.store.GetAvailability(ctx, professionalID); err == nil {
+	av, avErr := s.store.GetAvailability(ctx, professionalID)
+	if avErr == nil {
 		loc = av.Location()
 	}
 	for _, w := range waiting {
@@ -99,10 +101,13 @@ func (s *Service) OfferSlot(ctx context.Context, professionalID kernel.ID, start
 		if err := s.store.UpdateWaitlist(ctx, w); err != nil {
 			return err
 		}
+		shown := messaging.Zone(DefaultTimeZone)
+		if avErr == nil {
+			shown = messaging.Zone(av.TimeZone)
+		}
+		m := messaging.WaitlistOffer(start, w.HoldUntil, shown)
 		return s.store.AddNotification(ctx, Notification{
-			ID: kernel.NewID(), RecipientID: w.PatientID, Kind: "waitlist_offer",
-			Title: "A slot opened up",
-			Body:  "A slot you were waiting for is held for you until " + w.HoldUntil.In(loc).Format("02/01/2006 15:04") + ".",
+			ID: kernel.NewID(), RecipientID: w.PatientID, Kind: m.Template, Title: m.Subject, Body: m.Body,
 			Data: map[string]string{"professional_id": professionalID, "start": start.In(loc).Format(time.RFC3339),
 				"waitlist_id": w.ID, "hold_until": w.HoldUntil.Format(time.RFC3339)},
 			CreatedAt: now,

@@ -91,7 +91,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	sealer := wire.ProvideClinicalSealer(keyManager)
-	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, blobStore, sealer, notifier, clock, logger, cfg)
+	inbox := wire.ProvideClinicalInbox(schedulingsqlStore)
+	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, blobStore, sealer, notifier, inbox, clock, logger, cfg)
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, clock, logger)
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
@@ -101,6 +102,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
+	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
 	scheduler, cleanup5, err := wire.ProvideScheduler(ctx, cfg, db, queue)
 	if err != nil {
 		cleanup4()
@@ -112,7 +114,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulerWorker := wire.ProvideSchedulerWorker(scheduler, db, queue, logger)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, schedulerWorker, schedulingWorker)
+	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {

@@ -50,7 +50,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	queue := wire.ProvideSQLQueue(db)
+	queueOptions := wire.ProvideQueueOptions(cfg)
+	queue := wire.ProvideSQLQueue(db, queueOptions)
 	v := wire.ProvideChecks(db, fileblobStore, queue)
 	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
 	module := identityapi.New(service, provider)
@@ -69,7 +70,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	sealer := wire.ProvideClinicalSealer(keyring)
-	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, fileblobStore, sealer, notifier, clock, logger, cfg)
+	inbox := wire.ProvideClinicalInbox(schedulingsqlStore)
+	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, fileblobStore, sealer, notifier, inbox, clock, logger, cfg)
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, clock, logger)
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
@@ -79,11 +81,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
+	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
 	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
 	scheduler := wire.ProvideSQLScheduler(db)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, schedulerWorker, schedulingWorker)
+	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {

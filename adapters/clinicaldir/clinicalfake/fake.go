@@ -155,10 +155,11 @@ func (w *World) AttendedPatients(_ context.Context, pro kernel.ID) ([]clinical.P
 	return out, nil
 }
 
-// Notifier records notifications.
+// Notifier records notifications; while Fail is set it refuses them with it.
 type Notifier struct {
 	mu   sync.Mutex
 	Sent []ports.Notification
+	Fail error
 }
 
 var _ ports.Notifier = (*Notifier)(nil)
@@ -166,8 +167,58 @@ var _ ports.Notifier = (*Notifier)(nil)
 func (n *Notifier) Notify(_ context.Context, m ports.Notification) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.Fail != nil {
+		return n.Fail
+	}
 	n.Sent = append(n.Sent, m)
 	return nil
+}
+
+// SetFail makes Notify fail with err (nil: succeed again).
+func (n *Notifier) SetFail(err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.Fail = err
+}
+
+// Inbox records in-app notices, ignoring repeated dedupe keys.
+type Inbox struct {
+	mu      sync.Mutex
+	Notices []clinical.InboxNotice
+	Zones   map[kernel.ID]string
+}
+
+var _ clinical.Inbox = (*Inbox)(nil)
+
+func (b *Inbox) Deliver(_ context.Context, n clinical.InboxNotice) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, o := range b.Notices {
+		if n.DedupeKey != "" && o.DedupeKey == n.DedupeKey {
+			return nil
+		}
+	}
+	b.Notices = append(b.Notices, n)
+	return nil
+}
+
+func (b *Inbox) TimeZone(_ context.Context, professionalID kernel.ID) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.Zones[professionalID]
+}
+
+// For returns the notices of one recipient.
+func (b *Inbox) For(recipient kernel.ID) []clinical.InboxNotice {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []clinical.InboxNotice
+	for _, n := range b.Notices {
+		if n.RecipientID == recipient {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // Count returns how many notifications were sent with a template.

@@ -42,6 +42,7 @@ type env struct {
 	world *clinicalfake.World
 	note  *clinicalfake.Notifier
 	patA  kernel.ID
+	db    *sqlstore.DB
 }
 
 func (e *env) do(method, path, token string, body any, hdr ...string) (int, []byte, http.Header) {
@@ -148,7 +149,7 @@ func newEnv(t *testing.T, db *sqlstore.DB) *env {
 		"admin":    {AccountID: kernel.NewID(), Kind: kernel.KindAdmin, Roles: []string{"admin"}},
 	}
 	srv := httpapi.New(httpapi.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)), toks, nil, clinicalapi.New(svc))
-	return &env{t: t, srv: srv, world: w, note: note, patA: patA}
+	return &env{t: t, srv: srv, world: w, note: note, patA: patA, db: db}
 }
 
 var pdfBytes = append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("Hemograma completo: normal\n"), 200)...)
@@ -176,8 +177,11 @@ func TestPermissionTable(t *testing.T) {
 		}
 		doc := e.want(201, "POST", "/v1/patients/"+a+"/documents", "patA", upload("exam_result", "hemograma", "h.pdf", pdfBytes))
 		e.want(201, "POST", "/v1/patients/"+a+"/break-the-glass", "er", map[string]any{"reason": "paciente inconsciente no pronto-socorro"})
-		if e.note.Count("record_emergency_access") != 1 {
-			t.Fatal("the patient was not notified of the emergency access")
+		// the patient is told by the event's consumer (clinical.HandleEmergencyAccess)
+		var raised int
+		if err := e.db.NewSelect().TableExpr("outbox").ColumnExpr("COUNT(*)").Where("topic = ?", clinical.TopicEmergencyAccess).
+			Scan(context.Background(), &raised); err != nil || raised != 1 {
+			t.Fatalf("emergency access events = %d, %v", raised, err)
 		}
 
 		paths := map[string]string{

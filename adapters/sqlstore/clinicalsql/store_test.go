@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,6 +30,7 @@ type fixture struct {
 	world    *clinicalfake.World
 	blobs    *memblob.Bucket
 	notifier *clinicalfake.Notifier
+	inbox    *clinicalfake.Inbox
 	clock    *kernel.FixedClock
 	db       *sqlstore.DB
 
@@ -61,9 +63,9 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	}
 	t.Cleanup(closeBlobs)
 	f := &fixture{store: clinicalsql.New(db), world: clinicalfake.New(), blobs: blobs, notifier: &clinicalfake.Notifier{},
-		clock: kernel.NewFixedClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)), db: db}
+		inbox: &clinicalfake.Inbox{}, clock: kernel.NewFixedClock(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)), db: db}
 	f.svc = clinical.NewService(clinical.Deps{Store: f.store, Dir: f.world, Care: f.world, Signer: signer, Blobs: blobs,
-		Sealer: clinicaldir.NewSealer(keys), Notifier: f.notifier, Clock: f.clock}, clinical.Config{CareWindow: 30 * 24 * time.Hour})
+		Sealer: clinicaldir.NewSealer(keys), Notifier: f.notifier, Inbox: f.inbox, Clock: f.clock}, clinical.Config{CareWindow: 30 * 24 * time.Hour})
 	f.patientA = f.world.AddPatient("Maria Aparecida da Silva", "maria@example.com")
 	f.patientB = f.world.AddPatient("João Souza", "joao@example.com")
 	f.doctor = f.world.AddProfessional("Dra. Ana Lima", "physician")
@@ -244,8 +246,42 @@ func TestCareWindowSharesAndBreakTheGlass(t *testing.T) {
 		if _, err := f.svc.Evaluations(ctx, other, f.patientA, kernel.Page{}); err != nil {
 			t.Fatalf("emergency: %v", err)
 		}
-		if f.notifier.Count("record_emergency_access") != 1 {
-			t.Fatalf("notices = %+v", f.notifier.Sent)
+		// the patient is told by the event's consumer, in-app and by e-mail
+		if f.notifier.Count("record_emergency_access") != 0 {
+			t.Fatalf("e-mailed before the event was consumed: %+v", f.notifier.Sent)
+		}
+		deliverEmergency := func(n int) error {
+			var bodies [][]byte
+			if err := f.db.NewSelect().TableExpr("outbox").Column("body").Where("topic = ?", clinical.TopicEmergencyAccess).
+				OrderExpr("id").Scan(ctx, &bodies); err != nil || len(bodies) != n {
+				t.Fatalf("emergency events = %d, %v", len(bodies), err)
+			}
+			return f.svc.HandleEmergencyAccess(ctx, ports.Delivery{Message: ports.Message{ID: kernel.NewID(), Topic: clinical.TopicEmergencyAccess, Body: bodies[n-1]}, Attempt: 1})
+		}
+		if err := deliverEmergency(1); err != nil {
+			t.Fatal(err)
+		}
+		if f.notifier.Count("record_emergency_access") != 1 || len(f.inbox.For(f.patientA)) != 1 {
+			t.Fatalf("notices = %+v, in-app = %+v", f.notifier.Sent, f.inbox.Notices)
+		}
+		if got := f.inbox.For(f.patientA)[0]; !strings.HasPrefix(got.Body, "O(a) profissional Dr. Outro") || got.Title != "Seu prontuário foi aberto em uma emergência" ||
+			!strings.Contains(got.Body, "20/11/2026 às 09:00") {
+			t.Fatalf("in-app notice = %+v", got)
+		}
+		// with the e-mail failing, the in-app notice still arrives and the event is retried
+		f.notifier.SetFail(kernel.Unavailable(nil, "smtp down"))
+		if _, err := f.svc.BreakTheGlass(ctx, other, f.patientB, "parada cardiorrespiratória"); err != nil {
+			t.Fatal(err)
+		}
+		if err := deliverEmergency(2); kernel.KindOf(err) != kernel.KindUnavailable {
+			t.Fatalf("failed e-mail: %v, want unavailable (retried)", err)
+		}
+		if len(f.inbox.For(f.patientB)) != 1 {
+			t.Fatalf("in-app notice missing while the e-mail fails: %+v", f.inbox.Notices)
+		}
+		f.notifier.SetFail(nil)
+		if err := deliverEmergency(2); err != nil || len(f.inbox.For(f.patientB)) != 1 || f.notifier.Count("record_emergency_access") != 2 {
+			t.Fatalf("retry: %v; in-app %d (want 1, de-duplicated), e-mails %d", err, len(f.inbox.For(f.patientB)), f.notifier.Count("record_emergency_access"))
 		}
 		log, err := f.svc.AccessLog(ctx, f.pat(f.patientA), kernel.Page{Limit: 100})
 		if err != nil {

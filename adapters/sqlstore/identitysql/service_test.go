@@ -203,6 +203,14 @@ func TestLogout(t *testing.T) {
 		}
 		_, err = e.svc.Refresh(ctx, a2.RefreshToken, "ip")
 		wantKind(t, err, kernel.KindUnauthenticated, "")
+		// the session's access tokens end with it; the other session's do not
+		for _, tok := range []string{a.AccessToken, a2.AccessToken} {
+			_, err := e.svc.Authenticate(ctx, tok)
+			wantKind(t, err, kernel.KindUnauthenticated, "")
+		}
+		if _, err := e.svc.Authenticate(ctx, b.AccessToken); err != nil {
+			t.Fatalf("the other session's access token: %v", err)
+		}
 		if _, err := e.svc.Refresh(ctx, b.RefreshToken, "ip"); err != nil {
 			t.Fatalf("other session ended: %v", err)
 		}

@@ -429,15 +429,31 @@ func endAccessTokens(ctx context.Context, tx bun.Tx, now time.Time, where string
 }
 
 func (s *Store) RevokeRefreshFamily(ctx context.Context, family kernel.ID, now time.Time) error {
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", now.UTC()).
-			Where("family = ?", family).Where("revoked_at IS NULL").Exec(ctx)
-		if err != nil {
-			return err
-		}
-		sub := tx.NewSelect().Model((*refreshRow)(nil)).Column("account_id").Where("family = ?", family)
-		return endAccessTokens(ctx, tx, now, "id IN (?)", sub)
-	})
+	_, err := s.db.NewUpdate().Model((*refreshRow)(nil)).Set("revoked_at = ?", now.UTC()).
+		Where("family = ?", family).Where("revoked_at IS NULL").Exec(ctx)
+	return sqlstore.Translate(err)
+}
+
+// accountSessionRow is an account with the state of one of its sessions.
+type accountSessionRow struct {
+	accountRow `bun:",extend"`
+	Ended      bool `bun:"session_ended"`
+}
+
+func (s *Store) AccountSession(ctx context.Context, accountID, sessionID kernel.ID) (identity.Account, bool, error) {
+	if sessionID == "" {
+		a, err := s.Account(ctx, accountID)
+		return a, false, err
+	}
+	var r accountSessionRow
+	ended := s.db.NewSelect().TableExpr("identity_refresh_tokens AS rt").ColumnExpr("1").
+		Where("rt.family = ?", sessionID).Where("rt.account_id = ?", accountID).Where("rt.revoked_at IS NOT NULL").Limit(1)
+	err := s.db.NewSelect().Model(&r).ColumnExpr("?TableAlias.*").ColumnExpr("EXISTS (?) AS session_ended", ended).
+		Where("?TableAlias.id = ?", accountID).Scan(ctx)
+	if err != nil {
+		return identity.Account{}, false, notFound(err, "account")
+	}
+	return accountFromRow(r.accountRow), r.Ended, nil
 }
 
 func (s *Store) EndSessions(ctx context.Context, accountID kernel.ID, now time.Time) error {

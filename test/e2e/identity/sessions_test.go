@@ -52,17 +52,37 @@ func TestLoginRefreshRotationReuseAndLogout(t *testing.T) {
 		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": t1.RefreshToken}).Want(t, http.StatusUnauthorized)
 		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": t3.RefreshToken}).Want(t, http.StatusUnauthorized)
 
-		// Logout ends one session, not the others.
-		s1a, s1r := harness.Login(t, h, p.Email, p.Password, "")
-		_, s2r := harness.Login(t, h, p.Email, p.Password, "")
-		h.Post(t, "/v1/auth/logout", s1a, map[string]any{"refresh_token": s1r}).Want(t, http.StatusNoContent)
-		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": s1r}).Want(t, http.StatusUnauthorized)
-		var s2 tokens
-		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": s2r}).Want(t, http.StatusOK).JSON(t, &s2)
-		// Logout everywhere.
-		h.Post(t, "/v1/auth/logout", s2.AccessToken, map[string]any{"all": true}).Want(t, http.StatusNoContent)
-		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": s2.RefreshToken}).Want(t, http.StatusUnauthorized)
+		// Logout ends exactly one session: A's access and refresh tokens are
+		// refused at once, B's access token and refresh token go on working.
+		aAccess, aRefresh := harness.Login(t, h, p.Email, p.Password, "")
+		bAccess, bRefresh := harness.Login(t, h, p.Email, p.Password, "")
+		h.Get(t, "/v1/me", aAccess).Want(t, http.StatusOK) // both verified (and cached by the provider) before the logout
+		h.Get(t, "/v1/me", bAccess).Want(t, http.StatusOK)
+		h.Post(t, "/v1/auth/logout", aAccess, map[string]any{"refresh_token": aRefresh}).Want(t, http.StatusNoContent)
+		h.Get(t, "/v1/me", aAccess).Want(t, http.StatusUnauthorized)
+		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": aRefresh}).Want(t, http.StatusUnauthorized)
+		h.Get(t, "/v1/me", bAccess).Want(t, http.StatusOK)
+		var b2 tokens
+		grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": bRefresh}).Want(t, http.StatusOK).JSON(t, &b2)
+		h.Get(t, "/v1/me", bAccess).Want(t, http.StatusOK) // the session's earlier access token too
+		h.Get(t, "/v1/me", b2.AccessToken).Want(t, http.StatusOK)
+		// Logging A out again, or with the refresh token B already spent, changes nothing for B.
+		h.Post(t, "/v1/auth/logout", "", map[string]any{"refresh_token": aRefresh}).Want(t, http.StatusNoContent)
+		h.Get(t, "/v1/me", b2.AccessToken).Want(t, http.StatusOK)
+
+		// Logout everywhere: every session's access and refresh tokens end.
+		cAccess, cRefresh := harness.Login(t, h, p.Email, p.Password, "")
+		h.Post(t, "/v1/auth/logout", b2.AccessToken, map[string]any{"all": true}).Want(t, http.StatusNoContent)
+		for _, tok := range []string{bAccess, b2.AccessToken, cAccess} {
+			h.Get(t, "/v1/me", tok).Want(t, http.StatusUnauthorized)
+		}
+		for _, rt := range []string{b2.RefreshToken, cRefresh} {
+			grant(t, h, map[string]any{"grant_type": "refresh_token", "refresh_token": rt}).Want(t, http.StatusUnauthorized)
+		}
 		h.Post(t, "/v1/auth/logout", "", map[string]any{"all": true}).Want(t, http.StatusUnauthorized)
+		// A new sign-in works.
+		dAccess, _ := harness.Login(t, h, p.Email, p.Password, "")
+		h.Get(t, "/v1/me", dAccess).Want(t, http.StatusOK)
 
 		// Bad grants name the field.
 		for _, c := range []struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,9 @@ func TestRemindersThroughTheWorker(t *testing.T) {
 	harness.ForEachDialect(t, func(t *testing.T, h *harness.H) {
 		pro := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{})
 		pt := harness.SignUpPatient(t, h)
-		h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token, Body: allDay(0)}).Want(t, http.StatusOK)
+		av := allDay(0)
+		av["time_zone"] = "America/Manaus" // notifications show the appointment's local time
+		h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token, Body: av}).Want(t, http.StatusOK)
 		ss := slotsOn(t, h, "/v1/professionals/"+pro.ID+"/slots", time.Now().In(sp).AddDate(0, 0, 3))
 		var a appointment
 		book(t, h, pt.Token, map[string]any{"professional_id": pro.ID, "start": ss[4].Start.Format(time.RFC3339)}, "").Want(t, http.StatusCreated).JSON(t, &a)
@@ -52,13 +55,22 @@ func TestRemindersThroughTheWorker(t *testing.T) {
 			}
 			var l struct {
 				Items []struct {
-					Kind string            `json:"kind"`
-					Data map[string]string `json:"data"`
+					Kind  string            `json:"kind"`
+					Title string            `json:"title"`
+					Body  string            `json:"body"`
+					Data  map[string]string `json:"data"`
 				} `json:"items"`
 			}
 			h.Get(t, "/v1/me/notifications", pt.Token).Want(t, http.StatusOK).JSON(t, &l)
 			if len(l.Items) != 1 || l.Items[0].Kind != "appointment_cancelled" || l.Items[0].Data["appointment_id"] != a.ID {
 				return fmt.Errorf("notifications %+v", l.Items)
+			}
+			manaus, _ := time.LoadLocation("America/Manaus")
+			local := a.Start.In(manaus)
+			weekday := [...]string{"domingo", "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado"}[local.Weekday()]
+			want := "Sua consulta marcada para " + weekday + ", " + local.Format("02/01/2006") + " às " + local.Format("15:04") + " foi cancelada."
+			if n := l.Items[0]; n.Title != "Consulta cancelada" || !strings.HasPrefix(n.Body, want) {
+				t.Fatalf("cancel notice %q / %q, want the body to start with %q", n.Title, n.Body, want)
 			}
 			return nil
 		})

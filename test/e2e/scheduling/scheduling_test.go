@@ -4,6 +4,7 @@ package scheduling_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -197,14 +198,20 @@ func TestBookingJourney(t *testing.T) {
 		book(t, h, carol.Token, body, "").Want(t, http.StatusConflict) // held for Bob
 		var notes struct {
 			Items []struct {
-				ID   string            `json:"id"`
-				Kind string            `json:"kind"`
-				Data map[string]string `json:"data"`
+				ID    string            `json:"id"`
+				Kind  string            `json:"kind"`
+				Title string            `json:"title"`
+				Body  string            `json:"body"`
+				Data  map[string]string `json:"data"`
 			} `json:"items"`
 		}
 		h.Get(t, "/v1/me/notifications?unread=true", bob.Token).Want(t, http.StatusOK).JSON(t, &notes)
 		if len(notes.Items) != 1 || notes.Items[0].Kind != "waitlist_offer" {
 			t.Fatalf("bob's notifications %+v", notes.Items)
+		}
+		if n := notes.Items[0]; n.Title != "Abriu um horário para você" ||
+			!strings.Contains(n.Body, ", "+s1.Start.In(sp).Format("02/01/2006")+" às "+s1.Start.In(sp).Format("15:04")+". Ele fica reservado para você até ") {
+			t.Fatalf("waitlist offer %q / %q (freed slot %s)", n.Title, n.Body, s1.Start)
 		}
 		h.Post(t, "/v1/me/notifications/"+notes.Items[0].ID+"/read", alice.Token, nil).Want(t, http.StatusNotFound)
 		h.Post(t, "/v1/me/notifications/"+notes.Items[0].ID+"/read", bob.Token, nil).Want(t, http.StatusNoContent)
