@@ -3,12 +3,16 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -105,14 +109,16 @@ func redact(dsn string) string {
 }
 
 // InTx runs fn in a transaction and commits it when fn returns nil. A transaction
-// that fails because of a serialization failure, a deadlock or a busy SQLite
-// database is retried a few times with backoff. fn must use tx, never db, for
-// every statement (on SQLite a second connection would wait for this one).
+// that fails because of a PostgreSQL serialization failure or deadlock is retried
+// a few times with backoff. A busy SQLite database is not: its busy timeout has
+// already been waited for (every transaction begins IMMEDIATE), so the caller gets
+// kernel.KindUnavailable at once. fn must use tx, never db, for every statement
+// (on SQLite a second connection would wait for this one).
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 5; attempt++ {
 		err = db.RunInTx(ctx, nil, fn)
-		if err == nil || !retryable(err) {
+		if err == nil || !Retryable(err) {
 			return Translate(err)
 		}
 		select {
@@ -124,13 +130,79 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 	return Translate(err)
 }
 
-func retryable(err error) bool {
+// Retryable reports whether err is a PostgreSQL serialization failure or
+// deadlock (or SQLite's busy snapshot): the transaction may simply be run again.
+func Retryable(err error) bool {
 	var pgErr pgdriver.Error
 	if errors.As(err, &pgErr) {
 		switch pgErr.Field('C') {
 		case "40001", "40P01": // serialization_failure, deadlock_detected
 			return true
 		}
+		return false
+	}
+	var se sqliteError
+	return errors.As(err, &se) && se.Code() == sqliteBusySnapshot
+}
+
+// sqliteError is modernc.org/sqlite's *Error.
+type sqliteError interface {
+	error
+	Code() int
+}
+
+// SQLite result codes (primary codes are the low byte of extended ones).
+const (
+	sqliteBusy         = 5
+	sqliteLocked       = 6
+	sqliteIOErr        = 10
+	sqliteFull         = 13
+	sqliteCantOpen     = 14
+	sqliteBusySnapshot = sqliteBusy | 2<<8
+)
+
+// Unreachable reports whether err says that the database cannot serve the request
+// now, although the request itself is fine: the server cannot be reached or went
+// away (connection refused or reset, dial or read timeout, a broken pooled
+// connection), refuses new work (too many connections, shutting down, starting
+// up, out of resources), lost a race it asks us to retry (deadlock, serialization
+// failure, lock or statement timeout), or, on SQLite, stayed locked beyond its
+// busy timeout or cannot reach its file. Translate makes these kernel.KindUnavailable.
+func Unreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) || errors.Is(err, net.ErrClosed) {
+		return true
+	}
+	var pgErr pgdriver.Error
+	if errors.As(err, &pgErr) {
+		code := pgErr.Field('C')
+		switch {
+		case strings.HasPrefix(code, "08"), // connection_exception
+			strings.HasPrefix(code, "53"),                     // insufficient_resources: too_many_connections, disk_full, out_of_memory
+			code == "57P01", code == "57P02", code == "57P03", // admin_shutdown, crash_shutdown, cannot_connect_now
+			code == "40001", code == "40P01", // serialization_failure, deadlock_detected
+			code == "55P03", code == "57014": // lock_not_available, query_canceled (statement timeout)
+			return true
+		}
+		return false
+	}
+	var se sqliteError
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqliteBusy, sqliteLocked, sqliteIOErr, sqliteFull, sqliteCantOpen:
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) { // dial and read timeouts, unknown hosts, refused connections
+		return true
 	}
 	msg := err.Error()
 	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked")
@@ -138,7 +210,8 @@ func retryable(err error) bool {
 
 // Translate turns driver errors into kernel kinds; kernel errors pass through.
 // A unique violation becomes KindConflict; a foreign key violation KindNotFound;
-// sql.ErrNoRows KindNotFound.
+// sql.ErrNoRows KindNotFound; a database that cannot serve now (see Unreachable)
+// KindUnavailable.
 func Translate(err error) error {
 	if err == nil {
 		return nil
@@ -150,25 +223,15 @@ func Translate(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return &kernel.Error{Kind: kernel.KindNotFound, Message: "not found", Err: err}
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return kernel.Unavailable(err, "the request was cancelled or timed out")
-	}
 	if IsUniqueViolation(err) {
 		return &kernel.Error{Kind: kernel.KindConflict, Message: "already exists", Err: err}
 	}
 	var pgErr pgdriver.Error
-	if errors.As(err, &pgErr) {
-		switch pgErr.Field('C') {
-		case "23503":
-			return &kernel.Error{Kind: kernel.KindNotFound, Message: "a referenced object does not exist", Err: err}
-		case "23P01": // exclusion_violation
-			return &kernel.Error{Kind: kernel.KindConflict, Message: "overlaps an existing entry", Err: err}
-		case "40001", "40P01", "55P03", "57014":
-			return kernel.Unavailable(err, "the database is busy, try again")
-		}
+	if errors.As(err, &pgErr) && pgErr.Field('C') == "23503" {
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "a referenced object does not exist", Err: err}
 	}
-	if retryable(err) {
-		return kernel.Unavailable(err, "the database is busy, try again")
+	if Unreachable(err) {
+		return kernel.Unavailable(err, "the database is unavailable")
 	}
 	return kernel.Internal(err, "database error")
 }

@@ -204,8 +204,11 @@ func (s *Store) Patient(ctx context.Context, id kernel.ID) (identity.Patient, er
 func (s *Store) UpdatePatient(ctx context.Context, id kernel.ID, fn func(*identity.Patient, *identity.Account) error, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, err := s.lockAccount(ctx, tx, id)
-		if err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
 			return kernel.NotFound("no such patient")
+		}
+		if err != nil {
+			return err
 		}
 		var r patientRow
 		if err := tx.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
@@ -242,8 +245,11 @@ func (s *Store) Professional(ctx context.Context, id kernel.ID) (identity.Profes
 func (s *Store) UpdateProfessional(ctx context.Context, id kernel.ID, fn func(*identity.Professional, *identity.Account) error, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, err := s.lockAccount(ctx, tx, id)
-		if err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
 			return kernel.NotFound("no such professional")
+		}
+		if err != nil {
+			return err
 		}
 		var r professionalRow
 		if err := tx.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {

@@ -7,6 +7,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -176,6 +178,9 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 	}
 	for attempt := 0; attempt <= max(a.Capacity, 1); attempt++ {
 		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			if err := s.lockSlot(ctx, tx, a.ResourceID(), a.Start, a.End); err != nil {
+				return err
+			}
 			seat, err := freeSeat(ctx, tx, a.ResourceID(), a.Start, a.End, a.Capacity, "")
 			if err != nil {
 				return err
@@ -220,8 +225,7 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 func (s *Store) bookOneStatement(ctx context.Context, a *scheduling.Appointment, events []kernel.Event) error {
 	a.Seat = 1
 	r := appointmentToRow(*a)
-	ins := s.db.NewInsert().Model(&r)
-	err := s.execBooking(ctx, a, ins, events)
+	err := s.execBooking(ctx, a, func() *bun.InsertQuery { return s.db.NewInsert().Model(&r) }, events)
 	if errors.Is(err, errKeyTaken) {
 		return err
 	}
@@ -247,10 +251,12 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 	}
 	a.Seat = 1
 	r := appointmentToRow(*a)
-	ins := s.db.NewInsert().Model(&r).Value("seat", `(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = ? AND av.version = ?
+	insert := func() *bun.InsertQuery {
+		return s.db.NewInsert().Model(&r).Value("seat", `(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = ? AND av.version = ?
 		AND NOT EXISTS (SELECT 1 FROM scheduling_waitlist AS w WHERE w.professional_id = av.owner_id AND w.status = ? AND w.offered_start = ? AND w.hold_until > ?))`,
-		ownerID, version, string(scheduling.WaitOffered), a.Start.UTC(), now.UTC())
-	err := s.execBooking(ctx, a, ins, events)
+			ownerID, version, string(scheduling.WaitOffered), a.Start.UTC(), now.UTC())
+	}
+	err := s.execBooking(ctx, a, insert, events)
 	switch {
 	case errors.Is(err, errKeyTaken):
 		return true, err
@@ -268,25 +274,71 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 // so nothing was written (the idempotency middleware answers as that one did).
 var errKeyTaken = kernel.Conflict("this Idempotency-Key is already in use")
 
-// execBooking runs the appointment insert in one statement with its outbox
-// events and the request's deferred idempotency claim, if any (CTEs).
-func (s *Store) execBooking(ctx context.Context, a *scheduling.Appointment, ins *bun.InsertQuery, events []kernel.Event) error {
-	ev, err := sqlstore.EventsInsert(s.db, events...)
-	if err != nil {
-		return err
-	}
-	q := ins
-	if ev != nil {
-		q = ev.With("appointment", ins)
-	}
+// execBooking runs the appointment insert built by insert in one statement with
+// its outbox events and the request's deferred idempotency claim, if any (CTEs),
+// preceded in the same message (one implicit transaction, one round trip) by the
+// slot's advisory locks. A deadlock or serialization failure is retried.
+func (s *Store) execBooking(ctx context.Context, a *scheduling.Appointment, insert func() *bun.InsertQuery, events []kernel.Event) error {
 	d := idempotencysql.ClaimIn(ctx)
-	if d != nil {
-		q = q.With("claim", d.Insert(ctx, s.db, a))
+	locks := slotLocks(a.ResourceID(), a.Start, a.End)
+	for attempt := 1; ; attempt++ {
+		ev, err := sqlstore.EventsInsert(s.db, events...)
+		if err != nil {
+			return err
+		}
+		ins := insert()
+		q := ins
+		if ev != nil {
+			q = ev.With("appointment", ins)
+		}
+		if d != nil {
+			q = q.With("claim", d.Insert(ctx, s.db, a))
+		}
+		query, err := q.AppendQuery(s.db.QueryGen(), []byte(locks))
+		if err != nil {
+			return kernel.Internal(err, "build the booking statement")
+		}
+		_, err = s.db.ExecContext(ctx, string(query))
+		if d != nil && d.Done(err) {
+			return errKeyTaken
+		}
+		if err == nil || attempt == bookingAttempts || !sqlstore.Retryable(err) {
+			return err
+		}
 	}
-	_, err = q.Exec(ctx)
-	if d != nil && d.Done(err) {
-		return errKeyTaken
+}
+
+// bookingAttempts bounds the retries of a booking statement that deadlocked.
+const bookingAttempts = 3
+
+// slotLocks serialises on PostgreSQL the transactions that write an active
+// appointment of resourceID over [start, end): one transaction-level advisory lock
+// per (resource, UTC day) the interval touches, taken in day order, as statements
+// to run first in the writing transaction. Without it, competing inserts into the
+// exclusion constraint each insert their index entry, then wait for the other's
+// transaction: a deadlock, found only after deadlock_timeout, and chains of them
+// under contention. Under the lock a lost race fails the constraint at once (the
+// winner has committed): a quick conflict. SQLite serialises writers already.
+func slotLocks(resourceID string, start, end time.Time) string {
+	h := fnv.New32a()
+	h.Write([]byte(resourceID))
+	key := int32(h.Sum32())
+	var b strings.Builder
+	last := utcDay(end.Add(-time.Nanosecond))
+	for d := utcDay(start); d <= last && d-utcDay(start) < 8; d++ {
+		fmt.Fprintf(&b, "SELECT pg_advisory_xact_lock(%d, %d); ", key, d)
 	}
+	return b.String()
+}
+
+func utcDay(t time.Time) int32 { return int32(t.Unix() / 86400) }
+
+// lockSlot takes slotLocks in tx (PostgreSQL only).
+func (s *Store) lockSlot(ctx context.Context, tx bun.Tx, resourceID string, start, end time.Time) error {
+	if s.db.Engine != sqlstore.Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, slotLocks(resourceID, start, end))
 	return err
 }
 
@@ -324,7 +376,13 @@ func (s *Store) UpdateAppointment(ctx context.Context, id kernel.ID, fn func(*sc
 				return err
 			}
 			attempts = max(a.Capacity, 1) + 1
-			if a.Status.Active() && (!a.Start.Equal(before.Start) || !a.End.Equal(before.End)) && a.Capacity > 1 {
+			moved := a.Status.Active() && (!a.Start.Equal(before.Start) || !a.End.Equal(before.End))
+			if moved {
+				if err := s.lockSlot(ctx, tx, a.ResourceID(), a.Start, a.End); err != nil {
+					return err
+				}
+			}
+			if moved && a.Capacity > 1 {
 				seat, err := freeSeat(ctx, tx, a.ResourceID(), a.Start, a.End, a.Capacity, a.ID)
 				if err != nil {
 					return err
