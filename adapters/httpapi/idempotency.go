@@ -133,6 +133,9 @@ func idempotent(store IdempotencyStore, h fiber.Handler, deferred bool) fiber.Ha
 				return complete(c, store, scope, hash, err)
 			case ClaimTaken: // a request with this key came first (err is the write's refusal): answer as it does
 			default: // nothing was written: claim now, as Idempotent does first
+				if err != nil && problemFor(err).Status >= 500 {
+					return err // a server error is not stored: nothing to claim (and the database may be down)
+				}
 				done, rerr := claim(c, store, scope, hash)
 				if done || rerr != nil {
 					return rerr

@@ -79,8 +79,14 @@ func (s *Spec) add(method, path string, op Op) {
 		}
 		resps[strconv.Itoa(r.Status)] = rd
 	}
-	resps["default"] = map[string]any{"description": "an error", "content": map[string]any{
-		"application/problem+json": map[string]any{"schema": s.schemaOf(reflect.TypeOf(Problem{}))}}}
+	problem := map[string]any{"application/problem+json": map[string]any{"schema": s.schemaOf(reflect.TypeOf(Problem{}))}}
+	if _, ok := resps["503"]; !ok { // every route may find a dependency (the database, at least to authenticate) down
+		resps["503"] = map[string]any{"description": "a dependency is unavailable; retry after the Retry-After header's seconds",
+			"headers": map[string]any{"Retry-After": map[string]any{"required": true, "description": "seconds to wait before retrying",
+				"schema": map[string]any{"type": "integer", "minimum": 1}}},
+			"content": problem}
+	}
+	resps["default"] = map[string]any{"description": "an error", "content": problem}
 	o["responses"] = resps
 	if s.paths[p] == nil {
 		s.paths[p] = map[string]any{}

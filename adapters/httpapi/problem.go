@@ -4,6 +4,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -67,15 +69,28 @@ func problemFor(err error) Problem {
 	}
 	status := StatusOf(ke.Kind)
 	p := Problem{Type: problemTypeBase + string(ke.Kind), Title: http.StatusText(status), Status: status}
-	if ke.Kind != kernel.KindInternal {
+	switch ke.Kind {
+	case kernel.KindUnavailable: // the cause (which dependency, how it failed) is logged, never shown
+		p.Detail = unavailableDetail
+	case kernel.KindInternal:
+		p.Detail = "an unexpected error occurred; quote the request ID when reporting it"
+	default:
 		p.Detail = ke.Message
 		for _, f := range ke.Fields {
 			p.Errors = append(p.Errors, ProblemFieldError{Field: f.Field, Message: f.Message})
 		}
-	} else {
-		p.Detail = "an unexpected error occurred; quote the request ID when reporting it"
 	}
 	return p
+}
+
+// RetryAfter is what a 503 answer's Retry-After header asks the client to wait.
+var RetryAfter = 5 * time.Second
+
+const unavailableDetail = "O serviço está temporariamente indisponível. Tente novamente em alguns segundos."
+
+// retryAfterSeconds is RetryAfter as the header's delay-seconds.
+func retryAfterSeconds() string {
+	return strconv.Itoa(max(1, int(RetryAfter.Round(time.Second)/time.Second)))
 }
 
 func slugOf(status int) string {
@@ -119,6 +134,9 @@ func errorHandler(log *slog.Logger, m *metrics) fiber.ErrorHandler {
 			log.Error("integrity check failed", "alert", true, "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
 		case p.Status >= 500:
 			log.Error("request failed", "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
+		}
+		if p.Status == http.StatusServiceUnavailable {
+			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds())
 		}
 		if p.Status == http.StatusUnauthorized {
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="multisaude"`)

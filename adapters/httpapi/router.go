@@ -71,6 +71,9 @@ func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
 	}
 	auth := op.Auth
 	r.group.Add(method, path, func(c *fiber.Ctx) error {
+		if err := r.server.authenticate(c); err != nil {
+			return err
+		}
 		if len(c.Body()) > limit {
 			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))
 		}

@@ -113,7 +113,6 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 			MaxAge:        600,
 		}))
 	}
-	s.app.Use(s.authenticate)
 
 	r := &Router{server: s, group: s.app}
 	s.platformRoutes(r)
@@ -235,12 +234,15 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 }
 
 // authenticate resolves the Authorization header, if any, into a principal.
-// A request without one is anonymous; a bad one is refused at once.
+// A request without one is anonymous; a bad one is refused at once. It runs in
+// each route's handler (see Router.Handle), after routing, so that a failure here
+// (a 401, or a 503 when the accounts cannot be read) is logged and counted on
+// the route asked for.
 func (s *Server) authenticate(c *fiber.Ctx) error {
 	h := c.Get(fiber.HeaderAuthorization)
 	if h == "" || s.auth == nil {
 		c.Locals(localsPrincipal, kernel.Anonymous)
-		return c.Next()
+		return nil
 	}
 	scheme, cred, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
@@ -255,7 +257,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		return kernel.Unauthenticated("the credential is invalid or expired")
 	}
 	c.Locals(localsPrincipal, p)
-	return c.Next()
+	return nil
 }
 
 // PrincipalOf returns who is calling (kernel.Anonymous when nobody authenticated).

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +53,8 @@ func (testModule) Register(r *httpapi.Router) {
 			return kernel.NotFound("no such thing")
 		case "conflict":
 			return kernel.Conflict("taken")
+		case "unavailable":
+			return kernel.Unavailable(io.ErrUnexpectedEOF, "PostgreSQL at 10.0.0.5 went away")
 		case "internal":
 			return kernel.Internal(io.ErrUnexpectedEOF, "database password=hunter2 failed")
 		case "plain":
@@ -64,8 +67,11 @@ func (testModule) Register(r *httpapi.Router) {
 type tokenAuth struct{}
 
 func (tokenAuth) Authenticate(_ context.Context, cred string) (kernel.Principal, error) {
-	if cred == "good" {
+	switch cred {
+	case "good":
 		return kernel.Principal{AccountID: "acc-1", Kind: kernel.KindPatient}, nil
+	case "db-down": // a well-formed token whose account cannot be read
+		return kernel.Principal{}, kernel.Unavailable(syscall.ECONNREFUSED, "the database is unavailable")
 	}
 	return kernel.Principal{}, kernel.Unauthenticated("bad")
 }
@@ -267,5 +273,59 @@ func TestServeStopsWhenCancelledBeforeStart(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return")
+	}
+}
+
+// A dependency that is down is a 503 with Retry-After and a detail in
+// Portuguese that does not say which dependency or how; when authentication is
+// what failed, logs and metrics still name the route asked for (authentication
+// runs after routing), and so do a 401's.
+func TestUnavailableIsA503OnTheRoute(t *testing.T) {
+	s := newServer(t)
+	res, m := do(t, s, "GET", "/v1/me-only", "", "", "db-down")
+	wantProblem(t, res, m, 503)
+	if ra := res.Header.Get("Retry-After"); ra != "5" {
+		t.Fatalf("Retry-After %q, want 5", ra)
+	}
+	if d, _ := m["detail"].(string); !strings.Contains(d, "temporariamente indisponível") || strings.Contains(d, "database") {
+		t.Fatalf("detail %q", d)
+	}
+	res, m = do(t, s, "GET", "/v1/kinds/unavailable", "", "", "")
+	wantProblem(t, res, m, 503)
+	if d, _ := m["detail"].(string); strings.Contains(d, "10.0.0.5") || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("detail %q, Retry-After %q", d, res.Header.Get("Retry-After"))
+	}
+	res, m = do(t, s, "GET", "/v1/me-only", "", "", "forged")
+	wantProblem(t, res, m, 401)
+	res, m = do(t, s, "GET", "/v1/nothing-here", "", "", "db-down")
+	wantProblem(t, res, m, 404)
+
+	counts := map[string]float64{}
+	mfs, err := s.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "multisaude_http_requests_total" {
+			continue
+		}
+		for _, mt := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range mt.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			counts[l["method"]+" "+l["route"]+" "+l["status"]] += mt.GetCounter().GetValue()
+		}
+	}
+	for key, want := range map[string]float64{"GET /v1/me-only 503": 1, "GET /v1/me-only 401": 1, "GET /v1/kinds/:kind 503": 1, "GET unmatched 404": 1} {
+		if counts[key] != want {
+			t.Errorf("requests_total{%s} = %v, want %v (all: %v)", key, counts[key], want, counts)
+		}
+	}
+	doc := s.Spec().Document()
+	op := doc["paths"].(map[string]map[string]any)["/v1/me-only"]["get"].(map[string]any)
+	r503, ok := op["responses"].(map[string]any)["503"].(map[string]any)
+	if !ok || r503["headers"].(map[string]any)["Retry-After"] == nil {
+		t.Fatalf("503 with Retry-After is not documented: %v", op["responses"])
 	}
 }
