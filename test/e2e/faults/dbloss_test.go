@@ -1,0 +1,263 @@
+// Package faults_test drives the application while a dependency fails, as an
+// operator would see it from outside: the database going away and coming back.
+package faults_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/test/e2e/harness"
+	"github.com/multisaude/multisaude/test/testdb"
+)
+
+// proxy is a TCP proxy to the database that can be cut: every connection
+// closed and new ones refused (nothing listens), until it is restored on the
+// same address.
+type proxy struct {
+	addr, upstream string
+	mu             sync.Mutex
+	ln             net.Listener
+	conns          map[net.Conn]bool
+	wg             sync.WaitGroup
+}
+
+func newProxy(t *testing.T, upstream string) *proxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{addr: ln.Addr().String(), upstream: upstream, conns: map[net.Conn]bool{}}
+	p.serve(ln)
+	t.Cleanup(func() { p.cut(); p.wg.Wait() })
+	return p
+}
+
+func (p *proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", p.upstream)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			if !p.track(c, up) {
+				continue
+			}
+			p.wg.Add(2)
+			go func() { defer p.wg.Done(); _, _ = io.Copy(up, c); up.Close(); c.Close() }()
+			go func() { defer p.wg.Done(); _, _ = io.Copy(c, up); up.Close(); c.Close() }()
+		}
+	}()
+}
+
+// track remembers a pair of connections, or closes them if the proxy was cut meanwhile.
+func (p *proxy) track(c, up net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln == nil {
+		c.Close()
+		up.Close()
+		return false
+	}
+	p.conns[c], p.conns[up] = true, true
+	return true
+}
+
+// cut closes the listener and every connection.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+// restore listens again on the same address.
+func (p *proxy) restore(t *testing.T) {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatalf("the proxy cannot listen again on %s: %v", p.addr, err)
+	}
+	p.serve(ln)
+}
+
+// timed is one answer and how long it took.
+type timed struct {
+	what string
+	res  *harness.Resp
+	took time.Duration
+}
+
+// With PostgreSQL unreachable (connections cut, new ones refused), every request
+// that needs it answers 503 with Retry-After at once (well within the driver's
+// 5 s dial timeout), counted in the metrics on the route that was asked for (the
+// authenticated ones fail in authentication, which runs after routing); once
+// the database is back, requests succeed again, and a booking retried with the
+// Idempotency-Key it was first sent with during the cut books exactly once.
+func TestDatabaseLoss(t *testing.T) {
+	if testdb.PostgresURL() == "" {
+		t.Skipf("%s not set: skipping PostgreSQL", testdb.PostgresEnv)
+	}
+	u, err := url.Parse(testdb.URL(t, sqlstore.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := newProxy(t, u.Host)
+	u.Host = px.addr
+	h := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", u.String()))
+
+	pro := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{})
+	h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token, Body: allDay()}).Want(t, http.StatusOK)
+	patient := harness.SignUpPatient(t, h)
+	var sl struct {
+		Items []struct {
+			Start time.Time `json:"start"`
+		} `json:"items"`
+	}
+	day := time.Now().In(saoPaulo).AddDate(0, 0, 2).Format("2006-01-02")
+	h.Get(t, "/v1/professionals/"+pro.ID+"/slots?from="+day+"&to="+day, "").Want(t, http.StatusOK).JSON(t, &sl)
+	if len(sl.Items) < 20 {
+		t.Fatalf("%d slots", len(sl.Items))
+	}
+	booking := map[string]any{"professional_id": pro.ID, "start": sl.Items[10].Start.Format(time.RFC3339)}
+	key := kernel.NewID()
+	bookWith := func(key string) *harness.Resp {
+		return h.Do(t, harness.Req{Method: http.MethodPost, Path: "/v1/appointments", Token: patient.Token, Body: booking,
+			Headers: map[string]string{"Idempotency-Key": key}})
+	}
+	h.Get(t, "/v1/appointments", patient.Token).Want(t, http.StatusOK)
+
+	px.cut()
+	cutAt := time.Now()
+	var answers []timed
+	for round := 0; round < 3; round++ { // the cut lasts a while: ask again and again
+		for _, r := range []struct {
+			what string
+			do   func() *harness.Resp
+		}{
+			{"GET /v1/appointments", func() *harness.Resp { return h.Get(t, "/v1/appointments", patient.Token) }},
+			{"POST /v1/patients", func() *harness.Resp { return h.Post(t, "/v1/patients", "", harness.PatientBody()) }},
+			{"POST /v1/appointments", func() *harness.Resp { return bookWith(key) }},
+		} {
+			began := time.Now()
+			res := r.do()
+			answers = append(answers, timed{r.what, res, time.Since(began)})
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	cutFor := time.Since(cutAt)
+	var lat []time.Duration
+	for _, a := range answers {
+		lat = append(lat, a.took)
+		if a.res.Status != http.StatusServiceUnavailable {
+			t.Errorf("%s during the cut: %d %s, want 503", a.what, a.res.Status, a.res.Body)
+			continue
+		}
+		p := a.res.Problem(t)
+		if ra := a.res.Header.Get("Retry-After"); ra == "" || p.Detail == "" || p.Type != "https://multisaude.com.br/problems/unavailable" {
+			t.Errorf("%s during the cut: Retry-After %q, problem %+v", a.what, ra, p)
+		}
+		if a.took > 5*time.Second {
+			t.Errorf("%s during the cut took %s, want less than the 5 s dial timeout", a.what, a.took)
+		}
+	}
+	slices.Sort(lat)
+	t.Logf("database cut for %s: %d requests answered 503 in at most %s (median %s)", cutFor.Round(time.Millisecond),
+		len(lat), lat[len(lat)-1].Round(time.Millisecond), lat[len(lat)/2].Round(time.Millisecond))
+
+	counts := requestCounts(t, h)
+	for _, route := range []string{"GET /v1/appointments", "POST /v1/patients", "POST /v1/appointments"} {
+		if counts[route+" 503"] != 3 {
+			t.Errorf("metrics: %s 503 counted %v times, want 3 (all: %v)", route, counts[route+" 503"], counts)
+		}
+	}
+	for k, n := range counts {
+		if n > 0 && len(k) > 4 && k[len(k)-4:] == " 503" && !slices.Contains([]string{"GET /v1/appointments 503", "POST /v1/patients 503", "POST /v1/appointments 503", "GET /readyz 503"}, k) {
+			t.Errorf("metrics: %s counted %v times", k, n)
+		}
+	}
+
+	px.restore(t)
+	restoredAt := time.Now()
+	// The first requests may still meet a pooled connection the cut broke: those answer 503 too.
+	harness.Eventually(t, 10*time.Second, func() error {
+		if r := h.Get(t, "/v1/appointments", patient.Token); r.Status != http.StatusOK {
+			return errors.New(string(r.Body))
+		}
+		return nil
+	})
+	t.Logf("answering again %s after the database came back", time.Since(restoredAt).Round(time.Millisecond))
+	first := bookWith(key).Want(t, http.StatusCreated)
+	again := bookWith(key).Want(t, http.StatusCreated)
+	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
+		t.Fatalf("the retried booking was not replayed: %s / %s", first.Body, again.Body)
+	}
+	var l struct {
+		Items []struct {
+			ID string `json:"id"`
+		} `json:"items"`
+	}
+	h.Get(t, "/v1/appointments", patient.Token).Want(t, http.StatusOK).JSON(t, &l)
+	if len(l.Items) != 1 {
+		t.Fatalf("the patient has %d appointments, want exactly 1", len(l.Items))
+	}
+	harness.SignUpPatient(t, h)
+}
+
+// requestCounts reads multisaude_http_requests_total as "METHOD route status" -> count.
+func requestCounts(t *testing.T, h *harness.H) map[string]float64 {
+	t.Helper()
+	mfs, err := h.App.Server.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "multisaude_http_requests_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			l := map[string]string{}
+			for _, lp := range m.GetLabel() {
+				l[lp.GetName()] = lp.GetValue()
+			}
+			out[l["method"]+" "+l["route"]+" "+l["status"]] += m.GetCounter().GetValue()
+		}
+	}
+	return out
+}
+
+var saoPaulo, _ = time.LoadLocation("America/Sao_Paulo")
+
+// allDay is open every day, all day, so the test does not depend on the hour it runs.
+func allDay() map[string]any {
+	var weekly []map[string]any
+	for _, d := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
+		weekly = append(weekly, map[string]any{"weekday": d, "start": "00:00", "end": "24:00", "mode": "in_person"})
+	}
+	return map[string]any{"time_zone": "America/Sao_Paulo", "slot_minutes": 30, "buffer_minutes": 0, "min_notice_hours": 2,
+		"horizon_days": 30, "cancel_until_hours": 0, "weekly": weekly, "exceptions": []any{}}
+}
