@@ -3,11 +3,14 @@
 package faults_test
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -129,25 +132,8 @@ func TestDatabaseLoss(t *testing.T) {
 	u.Host = px.addr
 	h := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", u.String()))
 
-	pro := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{})
-	h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token, Body: allDay()}).Want(t, http.StatusOK)
-	patient := harness.SignUpPatient(t, h)
-	var sl struct {
-		Items []struct {
-			Start time.Time `json:"start"`
-		} `json:"items"`
-	}
-	day := time.Now().In(saoPaulo).AddDate(0, 0, 2).Format("2006-01-02")
-	h.Get(t, "/v1/professionals/"+pro.ID+"/slots?from="+day+"&to="+day, "").Want(t, http.StatusOK).JSON(t, &sl)
-	if len(sl.Items) < 20 {
-		t.Fatalf("%d slots", len(sl.Items))
-	}
-	booking := map[string]any{"professional_id": pro.ID, "start": sl.Items[10].Start.Format(time.RFC3339)}
+	patient, bookWith := setUp(t, h)
 	key := kernel.NewID()
-	bookWith := func(key string) *harness.Resp {
-		return h.Do(t, harness.Req{Method: http.MethodPost, Path: "/v1/appointments", Token: patient.Token, Body: booking,
-			Headers: map[string]string{"Idempotency-Key": key}})
-	}
 	h.Get(t, "/v1/appointments", patient.Token).Want(t, http.StatusOK)
 
 	px.cut()
@@ -172,17 +158,7 @@ func TestDatabaseLoss(t *testing.T) {
 	var lat []time.Duration
 	for _, a := range answers {
 		lat = append(lat, a.took)
-		if a.res.Status != http.StatusServiceUnavailable {
-			t.Errorf("%s during the cut: %d %s, want 503", a.what, a.res.Status, a.res.Body)
-			continue
-		}
-		p := a.res.Problem(t)
-		if ra := a.res.Header.Get("Retry-After"); ra == "" || p.Detail == "" || p.Type != "https://multisaude.com.br/problems/unavailable" {
-			t.Errorf("%s during the cut: Retry-After %q, problem %+v", a.what, ra, p)
-		}
-		if a.took > 5*time.Second {
-			t.Errorf("%s during the cut took %s, want less than the 5 s dial timeout", a.what, a.took)
-		}
+		wantUnavailable(t, a, 5*time.Second) // the driver's dial timeout
 	}
 	slices.Sort(lat)
 	t.Logf("database cut for %s: %d requests answered 503 in at most %s (median %s)", cutFor.Round(time.Millisecond),
@@ -210,6 +186,38 @@ func TestDatabaseLoss(t *testing.T) {
 		return nil
 	})
 	t.Logf("answering again %s after the database came back", time.Since(restoredAt).Round(time.Millisecond))
+	bookedOnce(t, h, patient, bookWith, key)
+	harness.SignUpPatient(t, h)
+}
+
+// setUp makes a professional open every day and a patient, and returns the
+// patient and a booking of one of the professional's slots by the patient, sent
+// with the Idempotency-Key given.
+func setUp(t *testing.T, h *harness.H) (harness.Account, func(key string) *harness.Resp) {
+	pro := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{})
+	h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token, Body: allDay()}).Want(t, http.StatusOK)
+	patient := harness.SignUpPatient(t, h)
+	var sl struct {
+		Items []struct {
+			Start time.Time `json:"start"`
+		} `json:"items"`
+	}
+	day := time.Now().In(saoPaulo).AddDate(0, 0, 2).Format("2006-01-02")
+	h.Get(t, "/v1/professionals/"+pro.ID+"/slots?from="+day+"&to="+day, "").Want(t, http.StatusOK).JSON(t, &sl)
+	if len(sl.Items) < 20 {
+		t.Fatalf("%d slots", len(sl.Items))
+	}
+	booking := map[string]any{"professional_id": pro.ID, "start": sl.Items[10].Start.Format(time.RFC3339)}
+	return patient, func(key string) *harness.Resp {
+		return h.Do(t, harness.Req{Method: http.MethodPost, Path: "/v1/appointments", Token: patient.Token, Body: booking,
+			Headers: map[string]string{"Idempotency-Key": key}})
+	}
+}
+
+// bookedOnce checks that the booking first tried with key during the fault books
+// now, is replayed to a repeat, and that the patient has exactly one appointment.
+func bookedOnce(t *testing.T, h *harness.H, patient harness.Account, bookWith func(string) *harness.Resp, key string) {
+	t.Helper()
 	first := bookWith(key).Want(t, http.StatusCreated)
 	again := bookWith(key).Want(t, http.StatusCreated)
 	if again.Header.Get("Idempotent-Replayed") != "true" || string(again.Body) != string(first.Body) {
@@ -224,7 +232,85 @@ func TestDatabaseLoss(t *testing.T) {
 	if len(l.Items) != 1 {
 		t.Fatalf("the patient has %d appointments, want exactly 1", len(l.Items))
 	}
-	harness.SignUpPatient(t, h)
+}
+
+// wantUnavailable checks a 503 problem with Retry-After.
+func wantUnavailable(t *testing.T, a timed, within time.Duration) {
+	t.Helper()
+	if a.res.Status != http.StatusServiceUnavailable {
+		t.Errorf("%s: %d %s, want 503", a.what, a.res.Status, a.res.Body)
+		return
+	}
+	p := a.res.Problem(t)
+	if ra := a.res.Header.Get("Retry-After"); ra == "" || p.Detail == "" || p.Type != "https://multisaude.com.br/problems/unavailable" {
+		t.Errorf("%s: Retry-After %q, problem %+v", a.what, ra, p)
+	}
+	if a.took > within {
+		t.Errorf("%s took %s, want at most %s", a.what, a.took, within)
+	}
+}
+
+// With the SQLite database locked by another writer (a backup, a migration, a
+// second process) for longer than its busy timeout (10 s), reads still answer
+// (WAL) and every write answers 503 with Retry-After once the timeout has passed
+// (a busy database is not retried after its busy timeout); once the
+// lock is gone the booking retried with its Idempotency-Key books exactly once.
+func TestDatabaseLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "locked.db")
+	h := harness.Start(t, sqlstore.SQLite, harness.WithEnv("MULTISAUDE_DATABASE_URL", "sqlite:"+path))
+	patient, bookWith := setUp(t, h)
+	key := kernel.NewID()
+
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	lockedAt := time.Now()
+	h.Get(t, "/v1/appointments", patient.Token).Want(t, http.StatusOK)
+	answers := make([]timed, 2)
+	var wg sync.WaitGroup
+	for i, r := range []struct {
+		what string
+		do   func() *harness.Resp
+	}{
+		{"POST /v1/patients", func() *harness.Resp { return h.Post(t, "/v1/patients", "", harness.PatientBody()) }},
+		{"POST /v1/appointments", func() *harness.Resp { return bookWith(key) }},
+	} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			began := time.Now()
+			res := r.do()
+			answers[i] = timed{r.what, res, time.Since(began)}
+		}()
+	}
+	wg.Wait()
+	for _, a := range answers {
+		// At most twice the busy timeout: a request may first wait for a pooled
+		// connection held by a background worker that is itself waiting for the lock.
+		wantUnavailable(t, a, 25*time.Second)
+		t.Logf("%s with the database locked for %s: %d after %s", a.what, time.Since(lockedAt).Round(time.Millisecond), a.res.Status, a.took.Round(time.Millisecond))
+	}
+	counts := requestCounts(t, h)
+	for _, route := range []string{"POST /v1/patients", "POST /v1/appointments"} {
+		if counts[route+" 503"] != 1 {
+			t.Errorf("metrics: %s 503 counted %v times, want 1 (all: %v)", route, counts[route+" 503"], counts)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	bookedOnce(t, h, patient, bookWith, key)
 }
 
 // requestCounts reads multisaude_http_requests_total as "METHOD route status" -> count.
