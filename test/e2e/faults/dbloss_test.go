@@ -190,6 +190,92 @@ func TestDatabaseLoss(t *testing.T) {
 	harness.SignUpPatient(t, h)
 }
 
+// Bookings keep coming while the database goes away and comes back; each
+// client resends a booking that answered 503 with the same Idempotency-Key until
+// it is answered. Some requests are in flight when the connections are cut (the
+// booking may or may not have committed): still every booking ends 201 exactly
+// once, nothing is lost and nothing is duplicated.
+func TestBookingsAcrossDatabaseLoss(t *testing.T) {
+	if testdb.PostgresURL() == "" {
+		t.Skipf("%s not set: skipping PostgreSQL", testdb.PostgresEnv)
+	}
+	u, err := url.Parse(testdb.URL(t, sqlstore.Postgres))
+	if err != nil {
+		t.Fatal(err)
+	}
+	px := newProxy(t, u.Host)
+	u.Host = px.addr
+	h := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", u.String()))
+	pro := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{})
+	h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token, Body: allDay()}).Want(t, http.StatusOK)
+	var sl struct {
+		Items []struct {
+			Start time.Time `json:"start"`
+		} `json:"items"`
+	}
+	day := time.Now().In(saoPaulo).AddDate(0, 0, 3).Format("2006-01-02")
+	h.Get(t, "/v1/professionals/"+pro.ID+"/slots?from="+day+"&to="+day, "").Want(t, http.StatusOK).JSON(t, &sl)
+	const clients, each = 4, 10
+	if len(sl.Items) < clients*each {
+		t.Fatalf("%d slots", len(sl.Items))
+	}
+	pts := make([]harness.Account, clients)
+	for i := range pts {
+		pts[i] = harness.SignUpPatient(t, h)
+	}
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				body := map[string]any{"professional_id": pro.ID, "start": sl.Items[c*each+i].Start.Format(time.RFC3339)}
+				key := kernel.NewID()
+				for try := 0; ; try++ {
+					r := h.Do(t, harness.Req{Method: http.MethodPost, Path: "/v1/appointments", Token: pts[c].Token, Body: body,
+						Headers: map[string]string{"Idempotency-Key": key}})
+					mu.Lock()
+					codes[r.Status]++
+					mu.Unlock()
+					if r.Status != http.StatusServiceUnavailable {
+						if r.Status != http.StatusCreated {
+							t.Errorf("client %d, booking %d, try %d: %d %s", c, i, try, r.Status, r.Body)
+						}
+						break
+					}
+					if try > 200 {
+						t.Errorf("client %d, booking %d: still 503 after %d tries", c, i, try)
+						return
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		}()
+	}
+	time.Sleep(150 * time.Millisecond)
+	px.cut()
+	time.Sleep(time.Second)
+	px.restore(t)
+	wg.Wait()
+	t.Logf("answers across the cut: %v", codes)
+	if codes[http.StatusServiceUnavailable] == 0 {
+		t.Errorf("no booking met the cut: the test proves nothing")
+	}
+	for c, p := range pts {
+		var l struct {
+			Items []struct {
+				Start time.Time `json:"start"`
+			} `json:"items"`
+		}
+		h.Get(t, "/v1/appointments?limit=100", p.Token).Want(t, http.StatusOK).JSON(t, &l)
+		if len(l.Items) != each {
+			t.Errorf("client %d has %d appointments, want %d", c, len(l.Items), each)
+		}
+	}
+}
+
 // setUp makes a professional open every day and a patient, and returns the
 // patient and a booking of one of the professional's slots by the patient, sent
 // with the Idempotency-Key given.
