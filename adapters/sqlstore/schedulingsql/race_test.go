@@ -119,3 +119,61 @@ func raceSlots(t *testing.T, db *sqlstore.DB, slots, racers, together int, keys 
 		t.Fatalf("outbox has %d booked events (%v), want %d", n, err, slots)
 	}
 }
+
+// Twenty appointments of one professional are moved at once onto one free slot
+// (reschedules race as bookings do, through the same lock): one moves, the
+// others get a conflict and stay where they were.
+func TestReschedulesRaceForOneSlot(t *testing.T) {
+	const racers = 20
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		if db.Engine == sqlstore.Postgres {
+			db.DB.DB.SetMaxOpenConns(racers)
+		}
+		ctx := context.Background()
+		st := schedulingsql.New(db)
+		pro := kernel.NewID()
+		target := time.Date(2026, 12, 3, 20, 0, 0, 0, time.UTC)
+		ids := make([]kernel.ID, racers)
+		for i := range ids {
+			a := appt(pro, 1, time.Date(2026, 12, 3, 11, 0, 0, 0, time.UTC).Add(time.Duration(i)*30*time.Minute))
+			if err := st.Book(ctx, &a, nil); err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = a.ID
+		}
+		gate := make(chan struct{})
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		moved, conflicts := 0, 0
+		var slowest time.Duration
+		for _, id := range ids {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				began := time.Now()
+				_, err := st.UpdateAppointment(ctx, id, func(a *scheduling.Appointment) ([]kernel.Event, error) {
+					a.Start, a.End = target, target.Add(30*time.Minute)
+					return []kernel.Event{kernel.NewEvent(scheduling.TopicRescheduled, a.ID, map[string]string{"id": a.ID}, t0)}, nil
+				})
+				mu.Lock()
+				defer mu.Unlock()
+				slowest = max(slowest, time.Since(began))
+				switch {
+				case err == nil:
+					moved++
+				case kernel.KindOf(err) == kernel.KindConflict:
+					conflicts++
+				default:
+					t.Errorf("reschedule: %v", err)
+				}
+			}()
+		}
+		close(gate)
+		wg.Wait()
+		t.Logf("%s: %d moved, %d conflicts, slowest %s", db.Engine, moved, conflicts, slowest.Round(time.Millisecond))
+		if moved != 1 || conflicts != racers-1 {
+			t.Fatalf("%d moved and %d conflicts, want 1 and %d", moved, conflicts, racers-1)
+		}
+	})
+}
