@@ -198,6 +198,7 @@ func schemaName(t reflect.Type) string {
 func (s *Spec) structSchema(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
+	lims := limitsOf(t)
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -228,6 +229,9 @@ func (s *Spec) structSchema(t reflect.Type) map[string]any {
 			name = f.Name
 		}
 		props[name] = s.schemaOf(f.Type)
+		if lim, ok := lims.limit(name, f.Type); ok {
+			documentLimit(props[name].(map[string]any), lim)
+		}
 		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
 			required = append(required, name)
 		}

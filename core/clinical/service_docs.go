@@ -36,8 +36,8 @@ func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patien
 	} else if !in.Kind.valid() {
 		probs.Add("kind", "must be exam_result, report, image, certificate or other")
 	}
-	if len(in.Title) > 200 {
-		probs.Add("title", "must be at most 200 characters")
+	if len(in.Title) > MaxDocTitleLen {
+		probs.Add("title", "must be at most %d characters", MaxDocTitleLen)
 	}
 	ct := ""
 	switch {

@@ -43,7 +43,7 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 	}
 	var prob kernel.Problems
 	a := Account{
-		Name:  checkText(&prob, "name", in.Name, true, 150),
+		Name:  checkText(&prob, "name", in.Name, true, MaxNameLen),
 		Email: checkEmail(&prob, "email", in.Email),
 	}
 	switch in.Role {
@@ -118,10 +118,14 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 		return APIKey{}, "", err
 	}
 	var prob kernel.Problems
-	name := checkText(&prob, "name", in.Name, true, 100)
+	name := checkText(&prob, "name", in.Name, true, MaxAPIKeyNameLen)
 	var scopes []string
 	if len(in.Scopes) == 0 {
 		prob.Add("scopes", "must list at least one of orders:read, orders:write, catalog:write, prescriptions:dispense")
+	}
+	if len(in.Scopes) > MaxScopes {
+		prob.Add("scopes", "must hold at most %d scopes", MaxScopes)
+		in.Scopes = nil // counted first: none is looked at
 	}
 	for _, sc := range in.Scopes {
 		if !knownScopes[sc] {

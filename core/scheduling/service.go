@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -243,8 +244,8 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 	if r.Mode != "" && !r.Mode.Valid() {
 		pr.Add("mode", "must be in_person or telemedicine")
 	}
-	if len(r.Reason) > 1000 {
-		pr.Add("reason", "must have at most 1000 characters")
+	if utf8.RuneCountInString(r.Reason) > MaxReasonLen {
+		pr.Add("reason", "must have at most %d characters", MaxReasonLen)
 	}
 	if err := pr.Err(); err != nil {
 		return Appointment{}, err
@@ -544,8 +545,8 @@ func (s *Service) Cancel(ctx context.Context, p kernel.Principal, id kernel.ID, 
 	if err != nil {
 		return Appointment{}, err
 	}
-	if len(reason) > 1000 {
-		return Appointment{}, kernel.Invalid("reason", "must have at most 1000 characters")
+	if utf8.RuneCountInString(reason) > MaxReasonLen {
+		return Appointment{}, kernel.Invalid("reason", "must have at most %d characters", MaxReasonLen)
 	}
 	if err := s.mayChange(ctx, p, cur, "cancel"); err != nil {
 		return Appointment{}, err
