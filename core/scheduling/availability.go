@@ -99,6 +99,7 @@ const (
 	MaxExamNameLen    = 200
 	MaxExamCodeLen    = 40
 	MaxPreparationLen = 4000
+	MaxWaitlistDays   = 366 // days between a waitlist entry's from and to
 )
 
 // Rule is a weekly window of work.
