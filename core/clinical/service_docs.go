@@ -249,6 +249,15 @@ func (s *Service) MyPatients(ctx context.Context, p kernel.Principal, page kerne
 	if err != nil {
 		return kernel.List[PatientSummary]{}, err
 	}
+	// a professional whose registration is not (or no longer) verified keeps
+	// no care relationship: they see no patient (as access decides)
+	pro, err := s.Dir.Professional(ctx, p.AccountID)
+	if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
+		return kernel.List[PatientSummary]{}, kernel.Wrap(err, "professional")
+	}
+	if err != nil || !pro.Verified {
+		return kernel.List[PatientSummary]{Items: []PatientSummary{}}, nil
+	}
 	offset := 0
 	if page.Cursor != "" {
 		if err := kernel.DecodeCursor(page.Cursor, &offset); err != nil || offset < 0 {

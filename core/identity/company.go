@@ -64,6 +64,15 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 	if err := prob.Err(); err != nil {
 		return Member{}, err
 	}
+	// Before verification nobody knows who runs the company: it may not create
+	// accounts nor have the platform e-mail invitations to any address it names.
+	co, err := s.LookupCompany(ctx, companyID)
+	if err != nil {
+		return Member{}, err
+	}
+	if !co.Verified() {
+		return Member{}, kernel.Forbidden("members can be added once the platform verifies the company")
+	}
 	hash, err := s.hasher.Hash(pw)
 	if err != nil {
 		return Member{}, kernel.Internal(err, "hash password")
