@@ -24,10 +24,10 @@ import (
 )
 
 const (
-	bodyLimit      = 1 << 20  // MULTISAUDE_BODY_LIMIT's default
-	maxProblem     = 64 << 10 // bytes of a problem answer
-	allocPerByte   = 50       // bytes allocated per byte of body, at most
-	allocFloor     = 2 << 20  // what any request may allocate, however small its body
+	bodyLimit    = 1 << 20  // MULTISAUDE_BODY_LIMIT's default
+	maxProblem   = 64 << 10 // bytes of a problem answer
+	allocPerByte = 50       // bytes allocated per byte of body, at most
+	allocFloor   = 2 << 20  // what any request may allocate, however small its body
 )
 
 // values make generated items look like real ones, so that validation goes as
