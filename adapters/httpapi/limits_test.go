@@ -102,3 +102,10 @@ func TestProblemCapsFieldsBuiltByHand(t *testing.T) {
 		t.Fatalf("%d errors, last %+v", len(p.Errors), p.Errors[len(p.Errors)-1])
 	}
 }
+
+func TestPageParamsDocumentTheirBounds(t *testing.T) {
+	limit, cursor := paramDoc(PageParams[0], "query")["schema"].(map[string]any), paramDoc(PageParams[1], "query")["schema"].(map[string]any)
+	if limit["minimum"] != 1 || limit["maximum"] != kernel.MaxLimit || cursor["maxLength"] != kernel.MaxCursorLen {
+		t.Fatalf("limit %v, cursor %v", limit, cursor)
+	}
+}

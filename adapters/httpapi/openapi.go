@@ -116,6 +116,12 @@ func paramDoc(q Param, in string) map[string]any {
 	if q.Format != "" {
 		sch["format"] = q.Format
 	}
+	if q.Maximum != 0 {
+		sch["minimum"], sch["maximum"] = q.Minimum, q.Maximum
+	}
+	if q.MaxLength != 0 {
+		sch["maxLength"] = q.MaxLength
+	}
 	d := map[string]any{"name": q.Name, "in": in, "schema": sch}
 	if q.Required {
 		d["required"] = true

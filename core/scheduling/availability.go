@@ -100,6 +100,8 @@ const (
 	MaxExamCodeLen    = 40
 	MaxPreparationLen = 4000
 	MaxWaitlistDays   = 366 // days between a waitlist entry's from and to
+	MaxSlotDays       = 92  // days of slots one request may expand
+	MaxAgendaDays     = 366 // days of an agenda one request may span (paged)
 )
 
 // Rule is a weekly window of work.

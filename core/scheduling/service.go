@@ -156,7 +156,7 @@ func (s *Service) Slots(ctx context.Context, p kernel.Principal, professionalID 
 	if _, err := s.verifiedProfessional(ctx, professionalID); err != nil {
 		return nil, err
 	}
-	if err := checkRange(from, to, 92); err != nil {
+	if err := checkRange(from, to, MaxSlotDays); err != nil {
 		return nil, err
 	}
 	if mode != "" && !mode.Valid() {
@@ -428,7 +428,7 @@ func (s *Service) Agenda(ctx context.Context, p kernel.Principal, professionalID
 	if !isProfessional(p, professionalID) {
 		return kernel.List[AgendaItem]{}, kernel.Forbidden("only the professional may read this agenda")
 	}
-	if err := checkRange(from, to, 366); err != nil {
+	if err := checkRange(from, to, MaxAgendaDays); err != nil {
 		return kernel.List[AgendaItem]{}, err
 	}
 	page, err := page.Normalize()
