@@ -321,6 +321,8 @@ func TestEveryJSONBodyIsBounded(t *testing.T) {
 		t.Fatalf("only %d routes with a JSON body found in the document", tried)
 	}
 
+	results = append(results, queries(t, h, patient, pending, pro)...)
+
 	// One line per route: the variant that allocated most.
 	worst := map[string]result{}
 	largest := map[string]int{}
@@ -343,6 +345,66 @@ func TestEveryJSONBodyIsBounded(t *testing.T) {
 		fmt.Fprintf(&b, "%-52s %12d %6d %9.1f  %s (%d bytes)\n", route, largest[route], r.status, float64(r.alloc)/(1<<20), r.variant, r.bytes)
 	}
 	t.Logf("\n%s", b.String())
+}
+
+// queries sends the query parameters that drive work past their maxima (and,
+// for slots, at them: the largest expansion a request may ask for).
+func queries(t *testing.T, h *harness.H, patient, pending, pro harness.Account) []result {
+	var weekly []map[string]any
+	for _, d := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
+		weekly = append(weekly, map[string]any{"weekday": d, "start": "00:00", "end": "24:00", "mode": "telemedicine"})
+	}
+	h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/professionals/" + pro.ID + "/availability", Token: pro.Token,
+		Body: map[string]any{"time_zone": "America/Sao_Paulo", "slot_minutes": 5, "buffer_minutes": 0, "min_notice_hours": 0,
+			"horizon_days": 366, "cancel_until_hours": 0, "weekly": weekly, "exceptions": []any{}}}).Want(t, http.StatusOK)
+	today := time.Now().Format("2006-01-02")
+	in := func(days int) string { return time.Now().AddDate(0, 0, days).Format("2006-01-02") }
+	var out []result
+	for _, q := range []struct {
+		label, path, token string
+		want               int
+	}{
+		{"GET slots, 91 days of 5-minute slots", "/v1/professionals/" + pro.ID + "/slots?from=" + today + "&to=" + in(91), "", http.StatusOK},
+		{"GET slots, 200 years", "/v1/professionals/" + pro.ID + "/slots?from=2000-01-01&to=2199-12-31", "", http.StatusBadRequest},
+		{"GET agenda, 200 years (unverified)", "/v1/professionals/" + pending.ID + "/agenda?from=2000-01-01&to=2199-12-31", pending.Token, http.StatusBadRequest},
+		{"GET appointments?limit=1000000", "/v1/appointments?limit=1000000", patient.Token, http.StatusBadRequest},
+		{"GET professionals?limit=1000000", "/v1/professionals?limit=1000000", "", http.StatusBadRequest},
+		{"GET professionals?cursor=<2000 chars>", "/v1/professionals?cursor=" + strings.Repeat("A", 2000), "", http.StatusBadRequest},
+	} {
+		req, err := http.NewRequest(http.MethodGet, h.URL+q.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.token != "" {
+			req.Header.Set("Authorization", "Bearer "+q.token)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		res, err := h.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answer, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		runtime.ReadMemStats(&after)
+		route := q.label
+		r := result{route: route, variant: "query", bytes: len(q.path), status: res.StatusCode, alloc: after.TotalAlloc - before.TotalAlloc}
+		if res.StatusCode != q.want {
+			t.Errorf("%s: status %d, want %d: %.300s", route, res.StatusCode, q.want, answer)
+		}
+		// the largest answer allowed: 92 days of 5-minute slots
+		if limit := uint64(64 << 20); r.alloc > limit {
+			t.Errorf("%s: allocated %.1f MB (%d-byte answer), more than %d MB", route, float64(r.alloc)/(1<<20), len(answer), limit>>20)
+		}
+		if q.want == http.StatusOK {
+			r.variant = fmt.Sprintf("query, %d-byte answer", len(answer))
+		}
+		out = append(out, r)
+	}
+	if r := h.Get(t, "/healthz", ""); r.Status != http.StatusOK {
+		t.Fatalf("after the queries: /healthz answered %d", r.Status)
+	}
+	return out
 }
 
 // target fills a route's path parameters and picks the caller likely to use it.
