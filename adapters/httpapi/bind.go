@@ -16,13 +16,17 @@ import (
 )
 
 // Bind decodes a JSON body into dst strictly: the content type must be JSON,
-// unknown fields and wrong types are KindInvalid errors naming the field.
+// unknown fields and wrong types are KindInvalid errors naming the field, and
+// so is any value past the maxima dst's types declare (see Bounded).
 func Bind(c *fiber.Ctx, dst any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
 	if ct != "application/json" && !strings.HasSuffix(ct, "+json") {
 		return fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be application/json")
 	}
-	return DecodeJSON(c.Body(), dst)
+	if err := DecodeJSON(c.Body(), dst); err != nil {
+		return err
+	}
+	return CheckLimits(dst)
 }
 
 // DecodeJSON decodes body into dst with the same strictness as Bind. Before

@@ -122,6 +122,12 @@ func paramDoc(q Param, in string) map[string]any {
 	if q.Format != "" {
 		sch["format"] = q.Format
 	}
+	if q.Maximum != 0 {
+		sch["minimum"], sch["maximum"] = q.Minimum, q.Maximum
+	}
+	if q.MaxLength != 0 {
+		sch["maxLength"] = q.MaxLength
+	}
 	d := map[string]any{"name": q.Name, "in": in, "schema": sch}
 	if q.Required {
 		d["required"] = true
@@ -204,6 +210,7 @@ func schemaName(t reflect.Type) string {
 func (s *Spec) structSchema(t reflect.Type) map[string]any {
 	props := map[string]any{}
 	var required []string
+	lims := limitsOf(t)
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() {
@@ -234,6 +241,9 @@ func (s *Spec) structSchema(t reflect.Type) map[string]any {
 			name = f.Name
 		}
 		props[name] = s.schemaOf(f.Type)
+		if lim, ok := lims.limit(name, f.Type); ok {
+			documentLimit(props[name].(map[string]any), lim)
+		}
 		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
 			required = append(required, name)
 		}

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -76,7 +77,12 @@ func problemFor(err error) Problem {
 		p.Detail = "an unexpected error occurred; quote the request ID when reporting it"
 	default:
 		p.Detail = ke.Message
-		for _, f := range ke.Fields {
+		fields := ke.Fields
+		if len(fields) > kernel.MaxFieldErrors+1 { // built without kernel.Problems: cap it the same way
+			fields = append(fields[:kernel.MaxFieldErrors:kernel.MaxFieldErrors], kernel.FieldError{Field: kernel.MoreField,
+				Message: fmt.Sprintf("and %d more invalid fields not listed", len(ke.Fields)-kernel.MaxFieldErrors)})
+		}
+		for _, f := range fields {
 			p.Errors = append(p.Errors, ProblemFieldError{Field: f.Field, Message: f.Message})
 		}
 	}

@@ -27,6 +27,15 @@ type Param struct {
 	Format      string // "date-time", "date", "uuid", ...
 	Description string
 	Required    bool
+	Minimum     int // documented when Maximum is set
+	Maximum     int // an integer's largest value, 0 for none
+	MaxLength   int // a string's longest length in characters, 0 for none
+}
+
+// PageParams documents ?limit= and ?cursor= with the bounds kernel.Page.Normalize applies.
+var PageParams = []Param{
+	{Name: "limit", Type: "integer", Minimum: 1, Maximum: kernel.MaxLimit, Description: fmt.Sprintf("page size, 1 to %d (%d)", kernel.MaxLimit, kernel.DefaultLimit)},
+	{Name: "cursor", MaxLength: kernel.MaxCursorLen, Description: "next_cursor of the previous page"},
 }
 
 // Response documents one answer of an operation.

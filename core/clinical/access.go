@@ -101,8 +101,8 @@ func validReason(field, reason string) error {
 		return kernel.Invalid(field, "is required")
 	case len([]rune(r)) < 10:
 		return kernel.Invalid(field, "must say why, in at least 10 characters")
-	case len(r) > 1000:
-		return kernel.Invalid(field, "must be at most 1000 characters")
+	case len(r) > MaxReasonLen:
+		return kernel.Invalid(field, "must be at most %d characters", MaxReasonLen)
 	}
 	return nil
 }

@@ -115,7 +115,7 @@ type EvaluationContent struct {
 
 var icd10 = regexp.MustCompile(`^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$`)
 
-const maxText = 20000
+const maxText = MaxText
 
 // Validate checks the content: required sections by kind, lengths, ICD-10 codes
 // (400), and physiological ranges (422).
@@ -147,8 +147,9 @@ func (c EvaluationContent) Validate() error {
 	case Detailed:
 		p.Require("chief_complaint", c.ChiefComplaint)
 		p.Require("assessment", c.Assessment)
-		if len(c.ICD10) > 20 {
-			p.Add("icd10", "must hold at most 20 codes")
+		if len(c.ICD10) > MaxICD10 {
+			p.Add("icd10", "must hold at most %d codes", MaxICD10)
+			break // counted first: none is looked at
 		}
 		for i, code := range c.ICD10 {
 			if !icd10.MatchString(code) {

@@ -106,15 +106,16 @@ func (i PlanItem) validate(prefix string, p *kernel.Problems) {
 	}
 	for f, v := range map[string]string{"name": i.Name, "description": i.Description, "dosage": i.Dosage,
 		"frequency": i.Frequency, "duration": i.Duration, "quantity": i.Quantity, "equipment": i.Equipment} {
-		if len(v) > 2000 {
-			p.Add(prefix+f, "must be at most 2000 characters")
+		if len(v) > MaxItemTextLen {
+			p.Add(prefix+f, "must be at most %d characters", MaxItemTextLen)
 		}
 	}
-	if len(i.Tags) > 10 {
-		p.Add(prefix+"tags", "must hold at most 10 tags")
+	if len(i.Tags) > MaxTags {
+		p.Add(prefix+"tags", "must hold at most %d tags", MaxTags)
+		return
 	}
 	for k, t := range i.Tags {
-		if len(t) > 60 || !tagPattern.MatchString(t) {
+		if len(t) > MaxTagLen || !tagPattern.MatchString(t) {
 			p.Add(fmt.Sprintf("%stags[%d]", prefix, k), "must be a lower-case slug such as drug:losartan")
 		}
 	}
@@ -165,15 +166,16 @@ type PlanInput struct {
 func (in *PlanInput) validate() error {
 	var p kernel.Problems
 	p.Require("title", in.Title)
-	if len(in.Title) > 200 {
-		p.Add("title", "must be at most 200 characters")
+	if len(in.Title) > MaxPlanTitleLen {
+		p.Add("title", "must be at most %d characters", MaxPlanTitleLen)
 	}
-	if len(in.Goals) > 20 {
-		p.Add("goals", "must hold at most 20 goals")
-	}
-	for i, g := range in.Goals {
-		if len(g) == 0 || len(g) > 500 {
-			p.Add(fmt.Sprintf("goals[%d]", i), "must be 1 to 500 characters")
+	if len(in.Goals) > MaxGoals {
+		p.Add("goals", "must hold at most %d goals", MaxGoals)
+	} else {
+		for i, g := range in.Goals {
+			if len(g) == 0 || len(g) > MaxGoalLen {
+				p.Add(fmt.Sprintf("goals[%d]", i), "must be 1 to %d characters", MaxGoalLen)
+			}
 		}
 	}
 	if in.Start.IsZero() {
@@ -190,8 +192,9 @@ func (in *PlanInput) validate() error {
 	default:
 		p.Add("status", "must be draft, active, completed or cancelled")
 	}
-	if len(in.Items) > 100 {
-		p.Add("items", "must hold at most 100 items")
+	if len(in.Items) > MaxPlanItems {
+		p.Add("items", "must hold at most %d items", MaxPlanItems)
+		return p.Err() // counted first: no item is looked at
 	}
 	for i, it := range in.Items {
 		it.validate(fmt.Sprintf("items[%d].", i), &p)

@@ -169,8 +169,9 @@ func (in NewPrescriptionInput) validate() error {
 	if len(in.Items) == 0 {
 		p.Add("items", "must hold at least one item")
 	}
-	if len(in.Items) > 20 {
-		p.Add("items", "must hold at most 20 items")
+	if len(in.Items) > MaxRxItems {
+		p.Add("items", "must hold at most %d items", MaxRxItems)
+		return p.Err() // counted first: no item is looked at
 	}
 	if in.Type == RxSpecialControl {
 		p.Require("patient_address", in.PatientAddress)
@@ -190,13 +191,13 @@ func (in NewPrescriptionInput) validate() error {
 		for f, v := range map[string]string{"drug": it.Drug, "active_ingredient": it.ActiveIngredient,
 			"concentration": it.Concentration, "form": it.Form, "dosage": it.Dosage, "quantity": it.Quantity,
 			"route": it.Route, "instructions": it.Instructions} {
-			if len(v) > 1000 {
-				p.Add(pre+f, "must be at most 1000 characters")
+			if len(v) > MaxRxTextLen {
+				p.Add(pre+f, "must be at most %d characters", MaxRxTextLen)
 			}
 		}
 	}
-	if len(in.PatientAddress) > 500 {
-		p.Add("patient_address", "must be at most 500 characters")
+	if len(in.PatientAddress) > MaxAddressLen {
+		p.Add("patient_address", "must be at most %d characters", MaxAddressLen)
 	}
 	return p.Err()
 }

@@ -36,8 +36,8 @@ func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patien
 	} else if !in.Kind.valid() {
 		probs.Add("kind", "must be exam_result, report, image, certificate or other")
 	}
-	if len(in.Title) > 200 {
-		probs.Add("title", "must be at most 200 characters")
+	if len(in.Title) > MaxDocTitleLen {
+		probs.Add("title", "must be at most %d characters", MaxDocTitleLen)
 	}
 	ct := ""
 	switch {
@@ -248,6 +248,15 @@ func (s *Service) MyPatients(ctx context.Context, p kernel.Principal, page kerne
 	page, err := page.Normalize()
 	if err != nil {
 		return kernel.List[PatientSummary]{}, err
+	}
+	// a professional whose registration is not (or no longer) verified keeps
+	// no care relationship: they see no patient (as access decides)
+	pro, err := s.Dir.Professional(ctx, p.AccountID)
+	if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
+		return kernel.List[PatientSummary]{}, kernel.Wrap(err, "professional")
+	}
+	if err != nil || !pro.Verified {
+		return kernel.List[PatientSummary]{Items: []PatientSummary{}}, nil
 	}
 	offset := 0
 	if page.Cursor != "" {

@@ -382,8 +382,8 @@ func (s *Service) AddProgress(ctx context.Context, p kernel.Principal, planID ke
 	case day.Before(pl.Start.Truncate(24 * time.Hour)):
 		probs.Add("date", "must not be before the plan starts")
 	}
-	if len(in.Note) > 1000 {
-		probs.Add("note", "must be at most 1000 characters")
+	if len(in.Note) > MaxNoteLen {
+		probs.Add("note", "must be at most %d characters", MaxNoteLen)
 	}
 	if err := probs.Err(); err != nil {
 		return Progress{}, err

@@ -111,8 +111,8 @@ func (s *Service) CancelPrescription(ctx context.Context, p kernel.Principal, id
 	if cur.Prescriber.ID != p.AccountID {
 		return Prescription{}, kernel.Forbidden("only the prescriber cancels a prescription")
 	}
-	if len(reason) > 1000 {
-		return Prescription{}, kernel.Invalid("reason", "must be at most 1000 characters")
+	if len(reason) > MaxReasonLen {
+		return Prescription{}, kernel.Invalid("reason", "must be at most %d characters", MaxReasonLen)
 	}
 	now := s.now()
 	rx, err := s.Store.UpdatePrescription(ctx, id, func(rx *Prescription) ([]kernel.Event, error) {
@@ -197,13 +197,19 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 	if err != nil {
 		return Prescription{}, err
 	}
+	var probs kernel.Problems
 	if v.Rx.Type == RxSpecialControl {
-		var probs kernel.Problems
 		probs.Require("buyer_name", in.BuyerName)
 		probs.Require("buyer_document", in.BuyerDocument)
-		if err := probs.Err(); err != nil {
-			return Prescription{}, err
-		}
+	}
+	if len(in.BuyerName) > MaxBuyerFieldLen {
+		probs.Add("buyer_name", "must be at most %d characters", MaxBuyerFieldLen)
+	}
+	if len(in.BuyerDocument) > MaxBuyerFieldLen {
+		probs.Add("buyer_document", "must be at most %d characters", MaxBuyerFieldLen)
+	}
+	if err := probs.Err(); err != nil {
+		return Prescription{}, err
 	}
 	if !v.Valid && v.Reason != "" && v.Rx.Status != RxDispensed {
 		return Prescription{}, kernel.Conflict("the prescription cannot be dispensed: %s", v.Reason)

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -56,8 +57,8 @@ func (d Decision) validate() error {
 	if !d.Approve && strings.TrimSpace(d.Reason) == "" {
 		return kernel.Invalid("reason", "is required to reject")
 	}
-	if len(d.Reason) > 1000 {
-		return kernel.Invalid("reason", "must have at most 1000 characters")
+	if utf8.RuneCountInString(d.Reason) > MaxReasonLen {
+		return kernel.Invalid("reason", "must have at most %d characters", MaxReasonLen)
 	}
 	return nil
 }

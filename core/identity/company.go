@@ -43,7 +43,7 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 	}
 	var prob kernel.Problems
 	a := Account{
-		Name:  checkText(&prob, "name", in.Name, true, 150),
+		Name:  checkText(&prob, "name", in.Name, true, MaxNameLen),
 		Email: checkEmail(&prob, "email", in.Email),
 	}
 	switch in.Role {
@@ -63,6 +63,15 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 	}
 	if err := prob.Err(); err != nil {
 		return Member{}, err
+	}
+	// Before verification nobody knows who runs the company: it may not create
+	// accounts nor have the platform e-mail invitations to any address it names.
+	co, err := s.LookupCompany(ctx, companyID)
+	if err != nil {
+		return Member{}, err
+	}
+	if !co.Verified() {
+		return Member{}, kernel.Forbidden("members can be added once the platform verifies the company")
 	}
 	hash, err := s.hasher.Hash(pw)
 	if err != nil {
@@ -118,10 +127,14 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 		return APIKey{}, "", err
 	}
 	var prob kernel.Problems
-	name := checkText(&prob, "name", in.Name, true, 100)
+	name := checkText(&prob, "name", in.Name, true, MaxAPIKeyNameLen)
 	var scopes []string
 	if len(in.Scopes) == 0 {
 		prob.Add("scopes", "must list at least one of orders:read, orders:write, catalog:write, prescriptions:dispense")
+	}
+	if len(in.Scopes) > MaxScopes {
+		prob.Add("scopes", "must hold at most %d scopes", MaxScopes)
+		in.Scopes = nil // counted first: none is looked at
 	}
 	for _, sc := range in.Scopes {
 		if !knownScopes[sc] {

@@ -122,7 +122,7 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 			}
 		}
 		if in.Name != nil {
-			a.Name = checkText(prob, "name", *in.Name, true, 150)
+			a.Name = checkText(prob, "name", *in.Name, true, MaxNameLen)
 		}
 		if in.Phone != nil {
 			a.Phone = checkPhone(prob, "phone", *in.Phone, true)
@@ -145,7 +145,7 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 				return err
 			}
 			if in.SocialName != nil {
-				pt.SocialName = checkText(&prob, "social_name", *in.SocialName, false, 150)
+				pt.SocialName = checkText(&prob, "social_name", *in.SocialName, false, MaxNameLen)
 			}
 			if in.Address != nil {
 				var ap kernel.Problems

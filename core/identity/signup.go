@@ -22,11 +22,11 @@ func (in AddressInput) validate(p *kernel.Problems, prefix string) Address {
 	} else {
 		p.Add(prefix+"cep", "must have eight digits, like 01310-100")
 	}
-	a.Street = checkText(p, prefix+"street", in.Street, true, 200)
-	a.Number = checkText(p, prefix+"number", in.Number, true, 20)
-	a.Complement = checkText(p, prefix+"complement", in.Complement, false, 100)
-	a.District = checkText(p, prefix+"district", in.District, true, 100)
-	a.City = checkText(p, prefix+"city", in.City, true, 100)
+	a.Street = checkText(p, prefix+"street", in.Street, true, MaxStreetLen)
+	a.Number = checkText(p, prefix+"number", in.Number, true, MaxNumberLen)
+	a.Complement = checkText(p, prefix+"complement", in.Complement, false, MaxAddressLen)
+	a.District = checkText(p, prefix+"district", in.District, true, MaxAddressLen)
+	a.City = checkText(p, prefix+"city", in.City, true, MaxAddressLen)
 	if strings.TrimSpace(in.UF) == "" {
 		p.Add(prefix+"uf", "is required")
 	} else if uf, ok := NormalizeUF(in.UF); ok {
@@ -90,8 +90,8 @@ func (s *Service) SignUpPatient(ctx context.Context, _ kernel.Principal, in Pati
 	now := s.clock.Now()
 	var p kernel.Problems
 	pt := Patient{
-		Name:       checkText(&p, "name", in.Name, true, 150),
-		SocialName: checkText(&p, "social_name", in.SocialName, false, 150),
+		Name:       checkText(&p, "name", in.Name, true, MaxNameLen),
+		SocialName: checkText(&p, "social_name", in.SocialName, false, MaxNameLen),
 		Email:      checkEmail(&p, "email", in.Email),
 		Phone:      checkPhone(&p, "phone", in.Phone, true),
 		CPF:        checkCPF(&p, "cpf", in.CPF),
@@ -178,7 +178,7 @@ func councilTypes() []string {
 }
 
 func checkSlug(v string) bool {
-	if v == "" || len(v) > 60 {
+	if v == "" || len(v) > MaxSlugLen {
 		return false
 	}
 	for _, r := range v {
@@ -190,10 +190,11 @@ func checkSlug(v string) bool {
 }
 
 func validateProfessionalProfile(p *kernel.Problems, pr *Professional, specialties, modes []string, price kernel.Money, bio string, addr AddressInput) {
-	if len(specialties) > 20 {
-		p.Add("specialties", "must have at most 20 entries")
+	pr.Specialties = make([]string, 0, min(len(specialties), MaxSpecialties))
+	if len(specialties) > MaxSpecialties {
+		p.Add("specialties", "must have at most %d entries", MaxSpecialties)
+		specialties = nil // counted first: none is looked at
 	}
-	pr.Specialties = make([]string, 0, len(specialties))
 	for _, sp := range specialties {
 		sp = strings.ToLower(strings.TrimSpace(sp))
 		if !checkSlug(sp) {
@@ -204,7 +205,7 @@ func validateProfessionalProfile(p *kernel.Problems, pr *Professional, specialti
 			pr.Specialties = append(pr.Specialties, sp)
 		}
 	}
-	pr.Bio = checkText(p, "bio", bio, false, 2000)
+	pr.Bio = checkText(p, "bio", bio, false, MaxBioLen)
 	if price.Currency == "" && price.Amount == 0 {
 		p.Add("price", "is required")
 	} else {
@@ -214,9 +215,10 @@ func validateProfessionalProfile(p *kernel.Problems, pr *Professional, specialti
 		}
 	}
 	pr.Price = price
-	pr.Modes = make([]string, 0, len(modes))
-	if len(modes) == 0 {
+	pr.Modes = make([]string, 0, MaxModes)
+	if len(modes) == 0 || len(modes) > MaxModes {
 		p.Add("modes", "must list in_person, telemedicine or both")
+		modes = nil
 	}
 	for _, m := range modes {
 		if m != ModeInPerson && m != ModeTelemedicine {
@@ -243,7 +245,7 @@ func (s *Service) SignUpProfessional(ctx context.Context, _ kernel.Principal, in
 	now := s.clock.Now()
 	var p kernel.Problems
 	pr := Professional{
-		Name:  checkText(&p, "name", in.Name, true, 150),
+		Name:  checkText(&p, "name", in.Name, true, MaxNameLen),
 		Email: checkEmail(&p, "email", in.Email),
 		Phone: checkPhone(&p, "phone", in.Phone, true),
 		CPF:   checkCPF(&p, "cpf", in.CPF),
@@ -306,8 +308,8 @@ func (s *Service) SignUpCompany(ctx context.Context, _ kernel.Principal, in Comp
 	now := s.clock.Now()
 	var p kernel.Problems
 	c := Company{
-		LegalName: checkText(&p, "legal_name", in.LegalName, true, 200),
-		TradeName: checkText(&p, "trade_name", in.TradeName, true, 200),
+		LegalName: checkText(&p, "legal_name", in.LegalName, true, MaxLegalNameLen),
+		TradeName: checkText(&p, "trade_name", in.TradeName, true, MaxLegalNameLen),
 		Phone:     checkPhone(&p, "phone", in.Phone, true),
 	}
 	if strings.TrimSpace(in.Email) != "" {
@@ -332,7 +334,7 @@ func (s *Service) SignUpCompany(ctx context.Context, _ kernel.Principal, in Comp
 	c.Address = in.Address.validate(&ap, "")
 	p.Merge("address.", &ap)
 	admin := Account{
-		Name:  checkText(&p, "admin.name", in.Admin.Name, true, 150),
+		Name:  checkText(&p, "admin.name", in.Admin.Name, true, MaxNameLen),
 		Email: checkEmail(&p, "admin.email", in.Admin.Email),
 	}
 	CheckPassword("admin.password", in.Admin.Password, admin.Email, &p)

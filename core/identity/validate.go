@@ -162,7 +162,7 @@ func NormalizeCEP(s string) (string, bool) {
 // NormalizeEmail lower-cases and checks an address (a bare address, no display name).
 func NormalizeEmail(s string) (string, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" || len(s) > 254 {
+	if s == "" || len(s) > MaxEmailLen {
 		return "", false
 	}
 	a, err := mail.ParseAddress(s)

@@ -149,13 +149,33 @@ func Wrap(err error, format string, a ...any) error {
 	return Internal(err, format, a...)
 }
 
-// Problems collects field errors during validation.
-type Problems struct{ list []FieldError }
+// MaxFieldErrors is how many field errors a Problems keeps; past it, only a count
+// is kept, and Fields ends with one entry saying how many more there were. A
+// request, however large, cannot make an answer longer than this.
+const MaxFieldErrors = 50
+
+// MoreField names the last entry of a capped list of field errors.
+const MoreField = "..."
+
+// Problems collects field errors during validation. It keeps at most
+// MaxFieldErrors; past the cap, Add and Merge only count (nothing is formatted).
+type Problems struct {
+	list []FieldError
+	more int // field errors past the cap
+}
 
 // Add records that field is invalid.
 func (p *Problems) Add(field, format string, a ...any) {
+	if len(p.list) >= MaxFieldErrors {
+		p.more++
+		return
+	}
 	p.list = append(p.list, FieldError{Field: field, Message: fmt.Sprintf(format, a...)})
 }
+
+// Full reports whether the cap is reached: a validator looping over many items
+// may stop early, since nothing more it finds will be shown.
+func (p *Problems) Full() bool { return len(p.list) >= MaxFieldErrors }
 
 // Require adds "is required" when value is blank.
 func (p *Problems) Require(field, value string) bool {
@@ -168,18 +188,31 @@ func (p *Problems) Require(field, value string) bool {
 
 // Merge adds another set of problems under a field prefix ("address.").
 func (p *Problems) Merge(prefix string, other *Problems) {
-	for _, f := range other.list {
+	for i, f := range other.list {
+		if len(p.list) >= MaxFieldErrors {
+			p.more += len(other.list) - i
+			break
+		}
 		p.list = append(p.list, FieldError{Field: prefix + f.Field, Message: f.Message})
 	}
+	p.more += other.more
 }
 
 // Empty reports whether nothing was added.
-func (p *Problems) Empty() bool { return len(p.list) == 0 }
+func (p *Problems) Empty() bool { return len(p.list) == 0 && p.more == 0 }
 
-// Fields returns the field errors sorted by field name.
+// Len is the number of problems added, including those past the cap.
+func (p *Problems) Len() int { return len(p.list) + p.more }
+
+// Fields returns the field errors sorted by field name; when more than
+// MaxFieldErrors were added, a last entry (field MoreField) tells how many more.
 func (p *Problems) Fields() []FieldError {
-	out := append([]FieldError(nil), p.list...)
+	out := make([]FieldError, len(p.list), len(p.list)+1)
+	copy(out, p.list)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	if p.more > 0 {
+		out = append(out, FieldError{Field: MoreField, Message: fmt.Sprintf("and %d more invalid fields not listed", p.more)})
+	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -153,4 +154,61 @@ func FuzzDecodeCursor(f *testing.F) {
 			t.Fatalf("cursor %q: error of kind %s", c, KindOf(err))
 		}
 	})
+}
+
+func TestProblemsCapped(t *testing.T) {
+	var p Problems
+	for i := 0; i < 100_000; i++ {
+		p.Add(fmt.Sprintf("weekly[%d].start", i), "overlaps weekly[%d]", i-1)
+	}
+	if !p.Full() || p.Len() != 100_000 {
+		t.Fatalf("full %v, len %d", p.Full(), p.Len())
+	}
+	fs := p.Fields()
+	if len(fs) != MaxFieldErrors+1 {
+		t.Fatalf("%d fields, want %d", len(fs), MaxFieldErrors+1)
+	}
+	last := fs[len(fs)-1]
+	if last.Field != MoreField || !strings.Contains(last.Message, "99950 more") {
+		t.Fatalf("last entry %+v", last)
+	}
+	var ke *Error
+	if !errors.As(p.Err(), &ke) || len(ke.Fields) != MaxFieldErrors+1 {
+		t.Fatalf("Err: %v", p.Err())
+	}
+
+	// Past the cap, Add formats nothing.
+	allocs := testing.AllocsPerRun(1000, func() { p.Add("x", "must be %s", "y") })
+	if allocs != 0 {
+		t.Fatalf("Add past the cap allocates %v times", allocs)
+	}
+}
+
+func TestProblemsMergeCapped(t *testing.T) {
+	var a, b Problems
+	for i := 0; i < 40; i++ {
+		a.Add(fmt.Sprintf("a%d", i), "bad")
+	}
+	for i := 0; i < 30; i++ {
+		b.Add(fmt.Sprintf("b%d", i), "bad")
+	}
+	a.Merge("x.", &b)
+	if a.Len() != 70 || len(a.Fields()) != MaxFieldErrors+1 {
+		t.Fatalf("len %d, fields %d", a.Len(), len(a.Fields()))
+	}
+	if m := a.Fields()[MaxFieldErrors].Message; !strings.Contains(m, "20 more") {
+		t.Fatal(m)
+	}
+	// A capped list merged keeps its count.
+	var c Problems
+	c.Merge("y.", &a)
+	if c.Len() != 70 || !strings.Contains(c.Fields()[MaxFieldErrors].Message, "20 more") {
+		t.Fatalf("len %d: %v", c.Len(), c.Fields()[MaxFieldErrors])
+	}
+	// Below the cap nothing is added.
+	var d Problems
+	d.Add("one", "bad")
+	if fs := d.Fields(); len(fs) != 1 || fs[0].Field != "one" {
+		t.Fatalf("%v", fs)
+	}
 }

@@ -15,6 +15,7 @@ type Page struct {
 const (
 	DefaultLimit = 20
 	MaxLimit     = 100
+	MaxCursorLen = 1024 // characters of a cursor; longer ones were not given by this API
 )
 
 // Normalize applies the default and the maximum and validates the cursor's form.
@@ -26,7 +27,9 @@ func (p Page) Normalize() (Page, error) {
 	if p.Limit < 1 || p.Limit > MaxLimit {
 		probs.Add("limit", "must be between 1 and %d", MaxLimit)
 	}
-	if p.Cursor != "" {
+	if len(p.Cursor) > MaxCursorLen {
+		probs.Add("cursor", "is not a cursor this API gave")
+	} else if p.Cursor != "" {
 		if _, err := base64.RawURLEncoding.DecodeString(p.Cursor); err != nil {
 			probs.Add("cursor", "is not a cursor this API gave")
 		}

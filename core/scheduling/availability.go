@@ -2,9 +2,11 @@ package scheduling
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -83,6 +85,24 @@ func (d Date) Before(o Date) bool {
 	}
 	return d.Day < o.Day
 }
+
+// Limits of an availability, checked before any per-item work.
+const (
+	MaxWeeklyRules = 100 // rules in a week
+	MaxExceptions  = 400 // dated exceptions
+	MaxPlaceLen    = 200 // characters of a place
+)
+
+// Limits of other requests.
+const (
+	MaxReasonLen      = 1000 // characters of a booking's or a cancellation's reason
+	MaxExamNameLen    = 200
+	MaxExamCodeLen    = 40
+	MaxPreparationLen = 4000
+	MaxWaitlistDays   = 366 // days between a waitlist entry's from and to
+	MaxSlotDays       = 92  // days of slots one request may expand
+	MaxAgendaDays     = 366 // days of an agenda one request may span (paged)
+)
 
 // Rule is a weekly window of work.
 type Rule struct {
@@ -206,32 +226,14 @@ func (a *Availability) Validate() error {
 	if a.CancelUntilHours < 0 || a.CancelUntilHours > 24*30 {
 		p.Add("cancel_until_hours", "must be between 0 and 720")
 	}
-	if len(a.Weekly) > 100 {
-		p.Add("weekly", "must have at most 100 rules")
+	if len(a.Weekly) > MaxWeeklyRules {
+		p.Add("weekly", "must have at most %d rules", MaxWeeklyRules)
+	} else {
+		a.validateWeekly(&p)
 	}
-	if len(a.Exceptions) > 400 {
-		p.Add("exceptions", "must have at most 400 entries")
-	}
-	for i, r := range a.Weekly {
-		f := fmt.Sprintf("weekly[%d].", i)
-		if r.Weekday < time.Sunday || r.Weekday > time.Saturday {
-			p.Add(f+"weekday", "must be a weekday name such as monday")
-		}
-		if r.End <= r.Start {
-			p.Add(f+"end", "must be after start")
-		}
-		if !r.Mode.Valid() {
-			p.Add(f+"mode", "must be in_person or telemedicine")
-		}
-		if len(r.Place) > 200 {
-			p.Add(f+"place", "must have at most 200 characters")
-		}
-		for j := 0; j < i; j++ {
-			o := a.Weekly[j]
-			if o.Weekday == r.Weekday && r.Start < o.End && o.Start < r.End && r.End > r.Start {
-				p.Add(f+"start", "overlaps weekly[%d]", j)
-			}
-		}
+	if len(a.Exceptions) > MaxExceptions {
+		p.Add("exceptions", "must have at most %d entries", MaxExceptions)
+		return p.Err()
 	}
 	for i, e := range a.Exceptions {
 		f := fmt.Sprintf("exceptions[%d].", i)
@@ -248,8 +250,60 @@ func (a *Availability) Validate() error {
 		} else if !e.WholeDay() && e.End <= e.Start {
 			p.Add(f+"end", "must be after start")
 		}
+		if utf8.RuneCountInString(e.Place) > MaxPlaceLen {
+			p.Add(f+"place", "must have at most %d characters", MaxPlaceLen)
+		}
 	}
 	return p.Err()
+}
+
+// validateWeekly checks each rule, then finds overlapping rules of one weekday
+// by sorting (O(n log n)): each rule that starts before an earlier-starting
+// rule of its day ends is named once.
+func (a *Availability) validateWeekly(p *kernel.Problems) {
+	valid := make([]int, 0, len(a.Weekly))
+	for i, r := range a.Weekly {
+		f := fmt.Sprintf("weekly[%d].", i)
+		ok := true
+		if r.Weekday < time.Sunday || r.Weekday > time.Saturday {
+			p.Add(f+"weekday", "must be a weekday name such as monday")
+			ok = false
+		}
+		if r.End <= r.Start {
+			p.Add(f+"end", "must be after start")
+			ok = false
+		}
+		if !r.Mode.Valid() {
+			p.Add(f+"mode", "must be in_person or telemedicine")
+		}
+		if utf8.RuneCountInString(r.Place) > MaxPlaceLen {
+			p.Add(f+"place", "must have at most %d characters", MaxPlaceLen)
+		}
+		if ok {
+			valid = append(valid, i)
+		}
+	}
+	sort.SliceStable(valid, func(x, y int) bool {
+		r, o := a.Weekly[valid[x]], a.Weekly[valid[y]]
+		if r.Weekday != o.Weekday {
+			return r.Weekday < o.Weekday
+		}
+		return r.Start < o.Start
+	})
+	last := -1 // the rule of the current weekday that ends latest so far
+	for _, i := range valid {
+		r := a.Weekly[i]
+		if last >= 0 && a.Weekly[last].Weekday == r.Weekday && r.Start < a.Weekly[last].End {
+			later, earlier := i, last
+			if later < earlier {
+				later, earlier = earlier, later
+			}
+			p.Add(fmt.Sprintf("weekly[%d].start", later), "overlaps weekly[%d]", earlier)
+		}
+		if last < 0 || a.Weekly[last].Weekday != r.Weekday || r.End > a.Weekly[last].End {
+			last = i
+		}
+	}
 }
 
 // window is a span of wall-clock minutes on one date.

@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"time"
+	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -25,17 +26,17 @@ type ExamService struct {
 // Validate names every bad field.
 func (e *ExamService) Validate() error {
 	var p kernel.Problems
-	if p.Require("name", e.Name) && len(e.Name) > 200 {
-		p.Add("name", "must have at most 200 characters")
+	if p.Require("name", e.Name) && utf8.RuneCountInString(e.Name) > MaxExamNameLen {
+		p.Add("name", "must have at most %d characters", MaxExamNameLen)
 	}
-	if len(e.Code) > 40 {
-		p.Add("code", "must have at most 40 characters")
+	if utf8.RuneCountInString(e.Code) > MaxExamCodeLen {
+		p.Add("code", "must have at most %d characters", MaxExamCodeLen)
 	}
 	if e.DurationMinutes < 5 || e.DurationMinutes > 480 {
 		p.Add("duration_minutes", "must be between 5 and 480")
 	}
-	if len(e.Preparation) > 4000 {
-		p.Add("preparation", "must have at most 4000 characters")
+	if utf8.RuneCountInString(e.Preparation) > MaxPreparationLen {
+		p.Add("preparation", "must have at most %d characters", MaxPreparationLen)
 	}
 	e.Price.Validate("price", &p)
 	if e.Capacity < 1 || e.Capacity > 100 {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -155,7 +156,7 @@ func (s *Service) Slots(ctx context.Context, p kernel.Principal, professionalID 
 	if _, err := s.verifiedProfessional(ctx, professionalID); err != nil {
 		return nil, err
 	}
-	if err := checkRange(from, to, 92); err != nil {
+	if err := checkRange(from, to, MaxSlotDays); err != nil {
 		return nil, err
 	}
 	if mode != "" && !mode.Valid() {
@@ -243,8 +244,8 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 	if r.Mode != "" && !r.Mode.Valid() {
 		pr.Add("mode", "must be in_person or telemedicine")
 	}
-	if len(r.Reason) > 1000 {
-		pr.Add("reason", "must have at most 1000 characters")
+	if utf8.RuneCountInString(r.Reason) > MaxReasonLen {
+		pr.Add("reason", "must have at most %d characters", MaxReasonLen)
 	}
 	if err := pr.Err(); err != nil {
 		return Appointment{}, err
@@ -427,7 +428,7 @@ func (s *Service) Agenda(ctx context.Context, p kernel.Principal, professionalID
 	if !isProfessional(p, professionalID) {
 		return kernel.List[AgendaItem]{}, kernel.Forbidden("only the professional may read this agenda")
 	}
-	if err := checkRange(from, to, 366); err != nil {
+	if err := checkRange(from, to, MaxAgendaDays); err != nil {
 		return kernel.List[AgendaItem]{}, err
 	}
 	page, err := page.Normalize()
@@ -544,8 +545,8 @@ func (s *Service) Cancel(ctx context.Context, p kernel.Principal, id kernel.ID, 
 	if err != nil {
 		return Appointment{}, err
 	}
-	if len(reason) > 1000 {
-		return Appointment{}, kernel.Invalid("reason", "must have at most 1000 characters")
+	if utf8.RuneCountInString(reason) > MaxReasonLen {
+		return Appointment{}, kernel.Invalid("reason", "must have at most %d characters", MaxReasonLen)
 	}
 	if err := s.mayChange(ctx, p, cur, "cancel"); err != nil {
 		return Appointment{}, err

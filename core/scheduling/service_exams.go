@@ -102,7 +102,7 @@ func (s *Service) ExamSlots(ctx context.Context, p kernel.Principal, examID kern
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRange(from, to, 92); err != nil {
+	if err := checkRange(from, to, MaxSlotDays); err != nil {
 		return nil, err
 	}
 	return s.freeSlots(ctx, ex.ID, ex.Capacity, from, to, "")

@@ -28,6 +28,8 @@ func (s *Service) JoinWaitlist(ctx context.Context, p kernel.Principal, professi
 	}
 	if from.Year != 0 && to.Year != 0 && to.Before(from) {
 		pr.Add("to", "must not be before from")
+	} else if from.Year != 0 && to.Year != 0 && daysBetween(from, to) > MaxWaitlistDays {
+		pr.Add("to", "must be at most %d days after from", MaxWaitlistDays)
 	}
 	if err := pr.Err(); err != nil {
 		return WaitlistEntry{}, err
@@ -216,4 +218,11 @@ func (s *Service) Dashboard(ctx context.Context, p kernel.Principal) (Dashboard,
 	}
 	d.Notifications = append(d.Notifications, nl.Items...)
 	return d, nil
+}
+
+// daysBetween is the number of days from a to b.
+func daysBetween(a, b Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	return int(tb.Sub(ta).Hours() / 24)
 }

@@ -1,9 +1,14 @@
 package scheduling
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
 
 	"pgregory.net/rapid"
 )
@@ -254,5 +259,51 @@ func BenchmarkGenerateSlots90Days(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		GenerateSlots(a, from, to, now)
+	}
+}
+
+// The overlap check finds an overlap exactly when some pair of valid rules of one
+// weekday overlaps (compared with the plain pairwise check).
+func TestValidateOverlapMatchesPairwise(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 2000; n++ {
+		var a Availability
+		a.TimeZone, a.SlotMinutes, a.HorizonDays = "UTC", 30, 10
+		k := rnd.IntN(8)
+		for i := 0; i < k; i++ {
+			s := ClockTime(rnd.IntN(24) * 60)
+			a.Weekly = append(a.Weekly, Rule{Weekday: time.Weekday(rnd.IntN(2)), Start: s, End: s + ClockTime(rnd.IntN(6)*60), Mode: InPerson})
+		}
+		want := false
+		for i, r := range a.Weekly {
+			for j := 0; j < i; j++ {
+				o := a.Weekly[j]
+				if r.End > r.Start && o.End > o.Start && o.Weekday == r.Weekday && r.Start < o.End && o.Start < r.End {
+					want = true
+				}
+			}
+		}
+		err := a.Validate()
+		got := err != nil && strings.Contains(err.Error(), "overlaps")
+		if got != want {
+			t.Fatalf("rules %+v: overlap reported %v, want %v (%v)", a.Weekly, got, want, err)
+		}
+	}
+}
+
+// Many identical rules are refused by their count alone, with one field error.
+func TestValidateManyRulesCountedFirst(t *testing.T) {
+	a := Availability{TimeZone: "UTC", SlotMinutes: 30, HorizonDays: 10}
+	for i := 0; i < 10_000; i++ {
+		a.Weekly = append(a.Weekly, Rule{Weekday: time.Monday, Start: clock(8, 0), End: clock(12, 0), Mode: InPerson})
+	}
+	var ke *kernel.Error
+	if !errors.As(a.Validate(), &ke) || len(ke.Fields) != 1 || ke.Fields[0].Field != "weekly" {
+		t.Fatalf("got %v", a.Validate())
+	}
+	// At the maximum, identical rules give at most one overlap per rule.
+	a.Weekly = a.Weekly[:MaxWeeklyRules]
+	if !errors.As(a.Validate(), &ke) || len(ke.Fields) != kernel.MaxFieldErrors+1 {
+		t.Fatalf("got %d fields", len(ke.Fields))
 	}
 }

@@ -33,7 +33,7 @@ func New(svc *clinical.Service) *Module { return &Module{svc: svc} }
 const tag = "clinical"
 
 var (
-	pageParams = []httpapi.Param{{Name: "limit", Type: "integer", Description: "1..100, default 20"}, {Name: "cursor", Type: "string"}}
+	pageParams = httpapi.PageParams
 	ifMatch    = []httpapi.Param{{Name: "If-Match", Type: "string", Description: "the ETag of the version read", Required: true}}
 )
 

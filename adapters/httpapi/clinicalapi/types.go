@@ -3,6 +3,7 @@ package clinicalapi
 import (
 	"time"
 
+	"github.com/multisaude/multisaude/adapters/httpapi"
 	"github.com/multisaude/multisaude/core/clinical"
 )
 
@@ -487,4 +488,62 @@ type PatientSummaryResponse struct {
 
 func patientOut(p clinical.PatientSummary) PatientSummaryResponse {
 	return PatientSummaryResponse{PatientID: p.PatientID, Name: p.Name, LastVisit: p.LastVisit, ActivePlans: p.ActivePlans}
+}
+
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+
+const maxShort = 60 // any other string: kinds, IDs, dates, RFC 3339 times
+
+func (ShareRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+}
+
+func (BreakGlassRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: clinical.MaxReasonLen}}
+}
+
+func evaluationLimits() httpapi.Limits {
+	return httpapi.Limits{"kind": {Length: maxShort}, "appointment_id": {Length: maxShort},
+		"icd10": {Items: clinical.MaxICD10, Length: 10}, "amend_reason": {Length: clinical.MaxReasonLen},
+		httpapi.AnyString: {Length: clinical.MaxText}}
+}
+
+func (EvaluationRequest) Limits() httpapi.Limits      { return evaluationLimits() }
+func (AmendEvaluationRequest) Limits() httpapi.Limits { return evaluationLimits() }
+func (EvaluationContent) Limits() httpapi.Limits      { return evaluationLimits() }
+
+func (PlanItemBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"tags": {Items: clinical.MaxTags, Length: clinical.MaxTagLen},
+		"suppliers": {Items: clinical.MaxTags, Length: maxShort}, "id": {Length: maxShort}, "kind": {Length: maxShort},
+		httpapi.AnyString: {Length: clinical.MaxItemTextLen}}
+}
+
+func (PlanRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"title": {Length: clinical.MaxPlanTitleLen}, "goals": {Items: clinical.MaxGoals, Length: clinical.MaxGoalLen},
+		"items": {Items: clinical.MaxPlanItems}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ProgressRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"note": {Length: clinical.MaxNoteLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (RxItemBody) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: clinical.MaxRxTextLen}}
+}
+
+func (PrescriptionRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"items": {Items: clinical.MaxRxItems}, "patient_address": {Length: clinical.MaxAddressLen},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (CancelRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: clinical.MaxReasonLen}}
+}
+
+func (DispenseRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: clinical.MaxBuyerFieldLen}}
+}
+
+func (UploadForm) Limits() httpapi.Limits {
+	return httpapi.Limits{"title": {Length: clinical.MaxDocTitleLen}, "kind": {Length: maxShort}}
 }

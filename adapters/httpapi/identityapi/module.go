@@ -45,10 +45,7 @@ func responses(ok []httpapi.Response, errs ...int) []httpapi.Response {
 	return append(ok, problems(errs...)...)
 }
 
-var listQuery = []httpapi.Param{
-	{Name: "limit", Type: "integer", Description: "page size, 1 to 100 (20)"},
-	{Name: "cursor", Description: "next_cursor of the previous page"},
-}
+var listQuery = httpapi.PageParams
 
 // Register adds the routes.
 func (m *Module) Register(r *httpapi.Router) {

@@ -3,6 +3,7 @@ package identityapi
 import (
 	"time"
 
+	"github.com/multisaude/multisaude/adapters/httpapi"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -355,4 +356,76 @@ type JWKSResponse struct {
 // ItemsResponse wraps a non-paged list.
 type ItemsResponse[T any] struct {
 	Items []T `json:"items"`
+}
+
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+
+const maxShort = 254 // any other string: e-mails, CPF, phones, codes, enums
+
+func (Address) Limits() httpapi.Limits {
+	return httpapi.Limits{"street": {Length: identity.MaxStreetLen}, "number": {Length: identity.MaxNumberLen},
+		"complement": {Length: identity.MaxAddressLen}, "district": {Length: identity.MaxAddressLen},
+		"city": {Length: identity.MaxAddressLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (Money) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 3}} }
+
+func (Council) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 40}} }
+
+func (PatientRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "social_name": {Length: identity.MaxNameLen},
+		"password": {Length: identity.MaxPasswordLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ProfessionalRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "password": {Length: identity.MaxPasswordLen},
+		"specialties": {Items: identity.MaxSpecialties, Length: identity.MaxSlugLen}, "modes": {Items: identity.MaxModes, Length: 20},
+		"bio": {Length: identity.MaxBioLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (CompanyAdmin) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "password": {Length: identity.MaxPasswordLen},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (CompanyRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"legal_name": {Length: identity.MaxLegalNameLen}, "trade_name": {Length: identity.MaxLegalNameLen},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (TokenRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"password": {Length: identity.MaxPasswordLen}, "refresh_token": {Length: identity.MaxTokenLen},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (LogoutRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"refresh_token": {Length: identity.MaxTokenLen}}
+}
+
+func (ResetRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ResetConfirm) Limits() httpapi.Limits {
+	return httpapi.Limits{"token": {Length: identity.MaxTokenLen}, "password": {Length: identity.MaxPasswordLen}}
+}
+
+func (MePatchRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "social_name": {Length: identity.MaxNameLen},
+		"current_password": {Length: identity.MaxPasswordLen}, "new_password": {Length: identity.MaxPasswordLen},
+		"specialties": {Items: identity.MaxSpecialties, Length: identity.MaxSlugLen}, "modes": {Items: identity.MaxModes, Length: 20},
+		"bio": {Length: identity.MaxBioLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (DecisionRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: identity.MaxReasonLen}}
+}
+
+func (MemberRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "password": {Length: identity.MaxPasswordLen},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (APIKeyRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: identity.MaxAPIKeyNameLen}, "scopes": {Items: identity.MaxScopes, Length: 40}}
 }

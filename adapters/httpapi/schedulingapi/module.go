@@ -5,6 +5,7 @@ package schedulingapi
 
 import (
 	"context"
+	"fmt"
 
 	"strconv"
 	"strings"
@@ -50,12 +51,16 @@ func ok(status int, body any, errs ...int) []httpapi.Response {
 }
 
 var (
-	listQuery  = []httpapi.Param{{Name: "limit", Type: "integer", Description: "page size, 1 to 100 (20)"}, {Name: "cursor", Description: "next_cursor of the previous page"}}
-	rangeQuery = []httpapi.Param{{Name: "from", Description: "date (2026-12-01, America/Sao_Paulo) or RFC 3339 time", Required: true},
-		{Name: "to", Description: "date or RFC 3339 time (exclusive)", Required: true}}
+	listQuery     = httpapi.PageParams
 	idemHeader    = httpapi.Param{Name: "Idempotency-Key", Description: "repeat-safe key; the first answer is replayed"}
 	ifMatchHeader = httpapi.Param{Name: "If-Match", Description: "the ETag read before; 412 if it changed"}
 )
+
+// rangeQuery documents ?from=&to=, at most maxDays apart.
+func rangeQuery(maxDays int) []httpapi.Param {
+	return []httpapi.Param{{Name: "from", Description: "date (2026-12-01, America/Sao_Paulo) or RFC 3339 time", Required: true},
+		{Name: "to", Description: fmt.Sprintf("date or RFC 3339 time (exclusive), at most %d days after from", maxDays), Required: true}}
+}
 
 // Register adds the routes.
 func (m *Module) Register(r *httpapi.Router) {
@@ -66,10 +71,10 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Request: AvailabilityRequest{}, Headers: []httpapi.Param{ifMatchHeader},
 		Responses: ok(200, AvailabilityResponse{}, 400, 401, 403, 412, 415)}, m.putAvailability)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id/agenda", httpapi.Op{ID: "getAgenda", Summary: "A professional's appointments with patient names (their own eyes only)", Tag: tag,
-		Auth: httpapi.User, Query: append(append([]httpapi.Param{}, rangeQuery...), listQuery...),
+		Auth: httpapi.User, Query: append(rangeQuery(scheduling.MaxAgendaDays), listQuery...),
 		Responses: ok(200, httpapi.ListResponse[AgendaItemResponse]{}, 400, 401, 403)}, m.agenda)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id/slots", httpapi.Op{ID: "getSlots", Summary: "A professional's free slots", Tag: tag,
-		Auth: httpapi.Public, Query: append(append([]httpapi.Param{}, rangeQuery...), httpapi.Param{Name: "mode", Description: "in_person or telemedicine"}),
+		Auth: httpapi.Public, Query: append(rangeQuery(scheduling.MaxSlotDays), httpapi.Param{Name: "mode", Description: "in_person or telemedicine"}),
 		Responses: ok(200, httpapi.ListResponse[SlotResponse]{}, 400, 404)}, m.slots)
 	r.Handle(fiber.MethodGet, "/v1/professionals", httpapi.Op{ID: "searchProfessionals", Summary: "Verified professionals with their next free slots", Tag: tag,
 		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"},
@@ -109,7 +114,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Request: AvailabilityRequest{}, Headers: []httpapi.Param{ifMatchHeader},
 		Responses: ok(200, AvailabilityResponse{}, 400, 401, 403, 404, 412, 415)}, m.putExamAvailability)
 	r.Handle(fiber.MethodGet, "/v1/exams/:id/slots", httpapi.Op{ID: "getExamSlots", Summary: "An exam service's slots with a free seat", Tag: tag,
-		Auth: httpapi.Public, Query: rangeQuery, Responses: ok(200, httpapi.ListResponse[SlotResponse]{}, 400, 404)}, m.examSlots)
+		Auth: httpapi.Public, Query: rangeQuery(scheduling.MaxSlotDays), Responses: ok(200, httpapi.ListResponse[SlotResponse]{}, 400, 404)}, m.examSlots)
 
 	// Waitlist
 	r.Handle(fiber.MethodPost, "/v1/waitlist", httpapi.Op{ID: "joinWaitlist", Summary: "Wait for a professional's slot between two dates", Tag: tag,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/multisaude/multisaude/adapters/httpapi"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/core/scheduling"
 )
@@ -53,6 +54,16 @@ func (r AvailabilityRequest) toDomain() (scheduling.Availability, error) {
 	a := scheduling.Availability{TimeZone: r.TimeZone, SlotMinutes: r.SlotMinutes, BufferMinutes: r.BufferMinutes,
 		MinNoticeHours: r.MinNoticeHours, HorizonDays: r.HorizonDays, CancelUntilHours: r.CancelUntilHours,
 		Weekly: []scheduling.Rule{}, Exceptions: []scheduling.Exception{}}
+	// Count first: an over-long list is refused before any per-item work.
+	if len(r.Weekly) > scheduling.MaxWeeklyRules {
+		p.Add("weekly", "must have at most %d rules", scheduling.MaxWeeklyRules)
+	}
+	if len(r.Exceptions) > scheduling.MaxExceptions {
+		p.Add("exceptions", "must have at most %d entries", scheduling.MaxExceptions)
+	}
+	if !p.Empty() {
+		return a, p.Err()
+	}
 	for i, w := range r.Weekly {
 		f := fmt.Sprintf("weekly[%d].", i)
 		wd, ok := scheduling.ParseWeekday(w.Weekday)
@@ -407,4 +418,44 @@ func dashboardOf(d scheduling.Dashboard) DashboardResponse {
 		out.Notifications = append(out.Notifications, notificationOf(n))
 	}
 	return out
+}
+
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+
+const maxShort = 40 // any other string: weekdays, times, dates, modes, IDs, RFC 3339 times
+
+func (RuleBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ExceptionBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (AvailabilityRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"weekly": {Items: scheduling.MaxWeeklyRules}, "exceptions": {Items: scheduling.MaxExceptions},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (MoneyBody) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 3}} }
+
+func (BookRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: scheduling.MaxReasonLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (RescheduleRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+}
+
+func (CancelRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: scheduling.MaxReasonLen}}
+}
+
+func (ExamRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: scheduling.MaxExamNameLen}, "code": {Length: scheduling.MaxExamCodeLen},
+		"preparation": {Length: scheduling.MaxPreparationLen}}
+}
+
+func (WaitlistRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
 }
