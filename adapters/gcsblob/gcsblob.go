@@ -98,7 +98,8 @@ func New(ctx context.Context, cfg Config) (*Bucket, func(), error) {
 		// JSON reads: emulators honour generation-pinned reads only there.
 		opts = append(opts, option.WithEndpoint(cfg.Endpoint), option.WithoutAuthentication(), storage.WithJSONReads())
 	case cfg.CredentialsFile != "":
-		opts = append(opts, option.WithCredentialsFile(cfg.CredentialsFile))
+		// The file is read as what the variable documents: a service-account key.
+		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, cfg.CredentialsFile))
 	}
 	client, err := storage.NewClient(ctx, opts...)
 	if err != nil {

@@ -6,12 +6,15 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -154,4 +157,27 @@ func TestSignedURLShapeAndErrors(t *testing.T) {
 		t.Fatalf("config: %v", err)
 	}
 	_ = storage.ErrObjectNotExist
+}
+
+// TestCredentialsFile: MULTISAUDE_GCS_CREDENTIALS_FILE takes a service-account
+// key; an unreadable file stops the start.
+func TestCredentialsFile(t *testing.T) {
+	sa, _ := json.Marshal(map[string]string{
+		"type": "service_account", "project_id": "test-project", "private_key_id": "k1",
+		"private_key": string(signerKey), "client_email": "multisaude@test-project.iam.gserviceaccount.com",
+		"client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
+	})
+	file := filepath.Join(t.TempDir(), "sa.json")
+	if err := os.WriteFile(file, sa, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	_, closeFn, err := gcsblob.New(ctx, gcsblob.Config{Bucket: "multisaude", CredentialsFile: file})
+	if err != nil {
+		t.Fatalf("a service-account key was refused: %v", err)
+	}
+	closeFn()
+	if _, _, err := gcsblob.New(ctx, gcsblob.Config{Bucket: "multisaude", CredentialsFile: file + ".absent"}); err == nil {
+		t.Fatal("a credentials file that does not exist was accepted")
+	}
 }

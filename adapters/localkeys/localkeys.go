@@ -206,8 +206,7 @@ func (k *Keyring) Decrypt(_ context.Context, wrapped []byte, encContext map[stri
 	if idLen == 0 || idLen > maxKeyIDLen || len(wrapped) < 4+idLen {
 		return nil, kernel.Forbidden("the wrapped key is not valid")
 	}
-	id := string(wrapped[4 : 4+idLen])
-	aead, ok := k.aeads[id]
+	aead, ok := k.aeads[string(wrapped[4:4+idLen])]
 	if !ok {
 		return nil, kernel.Forbidden("the wrapped key names an unknown master key")
 	}

@@ -144,7 +144,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		_, err := tx.NewUpdate().Model((*outboxRow)(nil)).Set("published_at = ?", time.Now().UTC()).
-			Where("seq IN (?)", bun.In(seqs)).Exec(ctx)
+			Where("seq IN (?)", bun.List(seqs)).Exec(ctx)
 		n = len(rows)
 		return err
 	})

@@ -193,9 +193,9 @@ func TestRelayPublishesNothingFromARolledBackTransaction(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("RelayOnce = %d, %v; want 1 event", n, err)
 		}
-		got := c.waitFor(t, 1, 10*time.Second)
+		c.waitFor(t, 1, 10*time.Second)
 		time.Sleep(200 * time.Millisecond)
-		got = c.deliveries()
+		got := c.deliveries()
 		if len(got) != 1 || got[0].ID != committed.ID {
 			t.Errorf("delivered %d events (%v), want only the committed one", len(got), got)
 		}

@@ -440,18 +440,18 @@ func blobConcurrent(t *testing.T, s ports.BlobStore) {
 				key := fmt.Sprintf("conc/%02d/%d", w, i)
 				want := bytes.Repeat([]byte{byte(w), byte(i)}, 1000+w*10+i)
 				if _, err := s.Put(ctx, key, bytes.NewReader(want), ports.PutOptions{Size: int64(len(want))}); err != nil {
-					errs <- fmt.Errorf("Put %s: %w", key, err)
+					errs <- fmt.Errorf("put %s: %w", key, err)
 					return
 				}
 				rc, _, err := s.Get(ctx, key)
 				if err != nil {
-					errs <- fmt.Errorf("Get %s: %w", key, err)
+					errs <- fmt.Errorf("get %s: %w", key, err)
 					return
 				}
 				got, err := io.ReadAll(rc)
 				rc.Close()
 				if err != nil || !bytes.Equal(got, want) {
-					errs <- fmt.Errorf("Get %s returned %d bytes (err %v), want %d", key, len(got), err, len(want))
+					errs <- fmt.Errorf("get %s returned %d bytes (err %v), want %d", key, len(got), err, len(want))
 					return
 				}
 			}

@@ -644,7 +644,7 @@ func (s *Store) AuthoredPatients(ctx context.Context, professionalID kernel.ID) 
 		N         int    `bun:"n"`
 	}
 	if err := s.db.NewSelect().TableExpr("clinical_plans").ColumnExpr("patient_id, COUNT(*) AS n").
-		Where("patient_id IN (?) AND status = 'active'", bun.In(order)).Group("patient_id").Scan(ctx, &counts); err != nil {
+		Where("patient_id IN (?) AND status = 'active'", bun.List(order)).Group("patient_id").Scan(ctx, &counts); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	active := map[string]int{}

@@ -92,7 +92,7 @@ func (s *Store) Availabilities(ctx context.Context, ownerIDs []kernel.ID) (map[k
 		return out, nil
 	}
 	var rows []availabilityRow
-	if err := s.db.NewSelect().Model(&rows).Where("owner_id IN (?)", bun.In(ownerIDs)).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&rows).Where("owner_id IN (?)", bun.List(ownerIDs)).Scan(ctx); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	for _, r := range rows {
@@ -476,7 +476,7 @@ func (s *Store) Booked(ctx context.Context, resourceIDs []kernel.ID, from, to ti
 		EndAt      time.Time `bun:"end_at"`
 	}
 	err := s.db.NewSelect().Table("scheduling_appointments").Column("resource_id", "start_at", "end_at").
-		Where("resource_id IN (?) AND status = ? AND start_at < ? AND end_at > ?", bun.In(resourceIDs), string(scheduling.StatusConfirmed), to.UTC(), from.UTC()).
+		Where("resource_id IN (?) AND status = ? AND start_at < ? AND end_at > ?", bun.List(resourceIDs), string(scheduling.StatusConfirmed), to.UTC(), from.UTC()).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
@@ -557,7 +557,7 @@ func (s *Store) GetWaitlist(ctx context.Context, id kernel.ID) (scheduling.Waitl
 func (s *Store) ListWaitlist(ctx context.Context, patientID kernel.ID) ([]scheduling.WaitlistEntry, error) {
 	var rows []waitlistRow
 	if err := s.db.NewSelect().Model(&rows).Where("patient_id = ? AND status IN (?)", patientID,
-		bun.In([]string{string(scheduling.WaitWaiting), string(scheduling.WaitOffered)})).Order("created_at", "id").Scan(ctx); err != nil {
+		bun.List([]string{string(scheduling.WaitWaiting), string(scheduling.WaitOffered)})).Order("created_at", "id").Scan(ctx); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	out := make([]scheduling.WaitlistEntry, 0, len(rows))

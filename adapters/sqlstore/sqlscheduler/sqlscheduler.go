@@ -179,7 +179,7 @@ func (p *Poller) PollOnce(ctx context.Context) (int, error) {
 		} else if err := p.queue.Publish(ctx, msgs...); err != nil {
 			return err
 		}
-		if _, err := tx.NewDelete().Model((*jobRow)(nil)).Where("id IN (?)", bun.In(ids)).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*jobRow)(nil)).Where("id IN (?)", bun.List(ids)).Exec(ctx); err != nil {
 			return err
 		}
 		n = len(rows)

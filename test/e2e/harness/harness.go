@@ -45,7 +45,6 @@ type H struct {
 	Client  *http.Client
 
 	router routers.Router
-	mu     sync.Mutex
 }
 
 // Option changes the configuration before start.

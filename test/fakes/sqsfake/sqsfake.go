@@ -58,15 +58,15 @@ type dedupEntry struct {
 }
 
 type message struct {
-	id, body, bodyMD5    string
-	attrs                map[string]attrValue
-	attrsMD5             string
-	group, dedupID, seq  string
-	sent, firstReceive   time.Time
-	visibleAt            time.Time
-	receiveCount         int
-	handle               string // latest receipt handle
-	receivedOnce, hidden bool
+	id, body, bodyMD5   string
+	attrs               map[string]attrValue
+	attrsMD5            string
+	group, dedupID, seq string
+	sent, firstReceive  time.Time
+	visibleAt           time.Time
+	receiveCount        int
+	handle              string // latest receipt handle
+	receivedOnce        bool
 }
 
 type attrValue struct {
