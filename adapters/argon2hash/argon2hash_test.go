@@ -1,8 +1,10 @@
 package argon2hash_test
 
 import (
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/multisaude/multisaude/adapters/argon2hash"
 )
@@ -63,5 +65,32 @@ func BenchmarkHashRFC9106Second(b *testing.B) { // t=3, 64 MiB, p=4, for compari
 		if _, err := h.Hash("Correct-Horse-42"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestMemoryIsReturnedAtRest: the 19 MiB a hash allocates goes back to the
+// operating system soon after the hashing stops, not minutes later.
+func TestMemoryIsReturnedAtRest(t *testing.T) {
+	h := argon2hash.New(argon2hash.Params{})
+	enc, err := h.Hash("Correct-Horse-42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := h.Verify(enc, "Correct-Horse-42"); !ok || err != nil {
+		t.Fatalf("verify: %v %v", ok, err)
+	}
+	// Heap memory the process holds but does not use (freed or not yet
+	// collected, and not handed back): the hashes' blocks, until released.
+	held := func() uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapSys - m.HeapReleased - m.HeapAlloc
+	}
+	const limit = 8 << 20
+	for i := 0; i < 100 && held() > limit; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := held(); got > limit {
+		t.Fatalf("%d MiB of heap still held after the hashes, want under %d MiB", got>>20, limit>>20)
 	}
 }
