@@ -57,12 +57,6 @@ func TestBookingLoadEveryAnswerIsWhatWasAsked(t *testing.T) {
 		// sharing a start belong to distinct patients.
 		n := time.Now().In(sp).AddDate(0, 0, 2)
 		first := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, sp)
-		type answer struct {
-			status       int
-			pro, patient string
-			start        time.Time
-			body         string
-		}
 		var (
 			next                           atomic.Int64
 			created, wrong, refused, other atomic.Int64
