@@ -6,8 +6,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/multisaude/multisaude/adapters/httpapi"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 )
 
 // Worker is a background loop: the outbox relay, a queue consumer, the scheduler's poller.

@@ -5,10 +5,10 @@ import (
 
 	gw "github.com/google/wire"
 
-	"github.com/multisaude/multisaude/adapters/clinicaldir"
-	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
-	"github.com/multisaude/multisaude/adapters/sqlstore/clinicalsql"
+	"github.com/multisaude/multisaude/adapters/bridge/clinicaldir"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore/clinicalsql"
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"

@@ -5,12 +5,12 @@ import (
 
 	gw "github.com/google/wire"
 
-	"github.com/multisaude/multisaude/adapters/argon2hash"
-	"github.com/multisaude/multisaude/adapters/httpapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
-	"github.com/multisaude/multisaude/adapters/localauth"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
-	"github.com/multisaude/multisaude/adapters/sqlstore/identitysql"
+	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/identity/argon2hash"
+	"github.com/multisaude/multisaude/adapters/identity/localauth"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore/identitysql"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"

@@ -5,16 +5,16 @@ import (
 
 	gw "github.com/google/wire"
 
-	"github.com/multisaude/multisaude/adapters/fileblob"
-	"github.com/multisaude/multisaude/adapters/httpapi/blobapi"
-	"github.com/multisaude/multisaude/adapters/localkeys"
-	"github.com/multisaude/multisaude/adapters/localsigner"
-	"github.com/multisaude/multisaude/adapters/lognotifier"
-	"github.com/multisaude/multisaude/adapters/memqueue"
-	"github.com/multisaude/multisaude/adapters/offlinegeo"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
-	"github.com/multisaude/multisaude/adapters/sqlstore/sqlqueue"
-	"github.com/multisaude/multisaude/adapters/sqlstore/sqlscheduler"
+	"github.com/multisaude/multisaude/adapters/blob/fileblob"
+	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/blobapi"
+	"github.com/multisaude/multisaude/adapters/keys/localkeys"
+	"github.com/multisaude/multisaude/adapters/keys/localsigner"
+	"github.com/multisaude/multisaude/adapters/notify/lognotifier"
+	"github.com/multisaude/multisaude/adapters/queue/memqueue"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlqueue"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlscheduler"
 	"github.com/multisaude/multisaude/ports"
 )
 

@@ -6,12 +6,12 @@ import (
 
 	gw "github.com/google/wire"
 
-	"github.com/multisaude/multisaude/adapters/httpapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
-	"github.com/multisaude/multisaude/adapters/schedulingdir"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
-	"github.com/multisaude/multisaude/adapters/sqlstore/idempotencysql"
-	"github.com/multisaude/multisaude/adapters/sqlstore/schedulingsql"
+	"github.com/multisaude/multisaude/adapters/bridge/schedulingdir"
+	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore/idempotencysql"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore/schedulingsql"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/core/scheduling"

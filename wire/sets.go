@@ -8,12 +8,12 @@ import (
 
 	gw "github.com/google/wire"
 
-	"github.com/multisaude/multisaude/adapters/clinicaldir"
-	"github.com/multisaude/multisaude/adapters/httpapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/clinicalapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/bridge/clinicaldir"
+	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"

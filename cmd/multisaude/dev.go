@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/multisaude/multisaude/adapters/devs3"
+	"github.com/multisaude/multisaude/adapters/blob/devs3"
 )
 
 func init() {

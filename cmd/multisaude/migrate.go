@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 )
 
 func init() {

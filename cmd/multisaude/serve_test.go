@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/test/e2e/harness"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/multisaude/multisaude/adapters/localauth"
+	"github.com/multisaude/multisaude/adapters/identity/localauth"
 	"github.com/multisaude/multisaude/test/conformance"
 )
 

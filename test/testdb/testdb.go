@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/kernel"
 )
 

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/kernel"
 )
 

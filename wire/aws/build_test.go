@@ -25,7 +25,7 @@ import (
 	kmsconfig "github.com/nsmithuk/local-kms/src/config"
 	"github.com/nsmithuk/local-kms/src/data"
 
-	"github.com/multisaude/multisaude/adapters/devs3"
+	"github.com/multisaude/multisaude/adapters/blob/devs3"
 	"github.com/multisaude/multisaude/test/e2e/harness"
 	"github.com/multisaude/multisaude/test/fakes/oidcfake"
 	"github.com/multisaude/multisaude/test/fakes/schedulerfake"

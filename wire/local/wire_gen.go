@@ -8,9 +8,9 @@ package local
 
 import (
 	"context"
-	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
-	"github.com/multisaude/multisaude/adapters/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/wire"
 )
 

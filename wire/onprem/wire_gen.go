@@ -8,8 +8,8 @@ package onprem
 
 import (
 	"context"
-	"github.com/multisaude/multisaude/adapters/httpapi/identityapi"
-	"github.com/multisaude/multisaude/adapters/httpapi/schedulingapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/wire"
 )
 

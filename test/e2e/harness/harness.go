@@ -24,7 +24,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/test/testdb"
 	appwire "github.com/multisaude/multisaude/wire"
 	"github.com/multisaude/multisaude/wire/local"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/test/e2e/harness"
 	"github.com/multisaude/multisaude/test/fakes/oidcfake"

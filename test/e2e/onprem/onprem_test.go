@@ -41,9 +41,9 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"github.com/multisaude/multisaude/adapters/devs3"
-	"github.com/multisaude/multisaude/adapters/rabbitqueue"
-	"github.com/multisaude/multisaude/adapters/sqlstore"
+	"github.com/multisaude/multisaude/adapters/blob/devs3"
+	"github.com/multisaude/multisaude/adapters/queue/rabbitqueue"
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
 	"github.com/multisaude/multisaude/test/e2e/harness"

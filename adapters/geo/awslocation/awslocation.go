@@ -1,0 +1,150 @@
+// Package awslocation is the AWS ports.Geocoder: an Amazon Location Service
+// place index searched with SearchPlaceIndexForText (service/location; the
+// newer geoplaces client is not available to this build), restricted to Brazil.
+package awslocation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/location"
+	"github.com/aws/smithy-go"
+
+	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
+)
+
+// Config configures the geocoder.
+type Config struct {
+	IndexName       string      // MULTISAUDE_LOCATION_PLACE_INDEX: the place index name
+	Region          string      // MULTISAUDE_LOCATION_REGION; default the AWS configuration's region
+	Endpoint        string      // MULTISAUDE_LOCATION_ENDPOINT: endpoint override (tests)
+	MinRelevance    float64     // MULTISAUDE_LOCATION_MIN_RELEVANCE: answers below are not found; default 0 (any)
+	FallbackOffline bool        // MULTISAUDE_LOCATION_FALLBACK_OFFLINE: place what the index cannot with the offline table
+	AWS             *aws.Config // default: the SDK's default configuration chain
+}
+
+// Geocoder implements ports.Geocoder on Amazon Location.
+type Geocoder struct {
+	cfg Config
+	api *location.Client
+}
+
+var _ ports.Geocoder = (*Geocoder)(nil)
+
+// New builds the geocoder. It does not call AWS.
+func New(ctx context.Context, cfg Config) (*Geocoder, error) {
+	if cfg.IndexName == "" {
+		return nil, errors.New("awslocation: MULTISAUDE_LOCATION_PLACE_INDEX is required")
+	}
+	var awsCfg aws.Config
+	if cfg.AWS != nil {
+		awsCfg = cfg.AWS.Copy()
+	} else {
+		var err error
+		if awsCfg, err = awsconfig.LoadDefaultConfig(ctx); err != nil {
+			return nil, fmt.Errorf("awslocation: %w", err)
+		}
+	}
+	if cfg.Region != "" {
+		awsCfg.Region = cfg.Region
+	}
+	api := location.NewFromConfig(awsCfg, func(o *location.Options) {
+		if cfg.Endpoint != "" {
+			o.BaseEndpoint = aws.String(cfg.Endpoint)
+		}
+	})
+	return &Geocoder{cfg: cfg, api: api}, nil
+}
+
+// Text is the free-text query sent for an address:
+// "Avenida Paulista, 1000, Bela Vista, São Paulo - SP, 01310-100, Brasil".
+func Text(a ports.Address, cep string) string {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(a.Street)
+	add(a.Number)
+	add(a.District)
+	city := strings.TrimSpace(a.City)
+	if uf := strings.ToUpper(strings.TrimSpace(a.UF)); uf != "" {
+		if city != "" {
+			city += " - " + uf
+		} else {
+			city = uf
+		}
+	}
+	add(city)
+	add(cep)
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(append(parts, "Brasil"), ", ")
+}
+
+// Geocode places the address with the best answer of the index.
+func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, error) {
+	cep := ""
+	if strings.TrimSpace(a.CEP) != "" {
+		n, err := offlinegeo.NormalizeCEP(a.CEP)
+		if err != nil {
+			return ports.Point{}, err
+		}
+		cep = n[:5] + "-" + n[5:]
+	}
+	text := Text(a, cep)
+	if text == "" {
+		return ports.Point{}, kernel.NotFound("the address has nothing to search for")
+	}
+	out, err := g.api.SearchPlaceIndexForText(ctx, &location.SearchPlaceIndexForTextInput{
+		IndexName:       aws.String(g.cfg.IndexName),
+		Text:            aws.String(text),
+		FilterCountries: []string{"BRA"},
+		Language:        aws.String("pt-BR"),
+		MaxResults:      aws.Int32(1),
+	})
+	if err != nil {
+		return ports.Point{}, translate(err)
+	}
+	for _, r := range out.Results {
+		if r.Place == nil || r.Place.Geometry == nil || len(r.Place.Geometry.Point) != 2 {
+			continue
+		}
+		if r.Relevance != nil && *r.Relevance < g.cfg.MinRelevance {
+			continue
+		}
+		lng, lat := r.Place.Geometry.Point[0], r.Place.Geometry.Point[1] // Amazon Location points are [longitude, latitude]
+		if lat < -90 || lat > 90 || lng < -180 || lng > 180 {
+			continue
+		}
+		return ports.Point{Lat: lat, Lng: lng}, nil
+	}
+	if g.cfg.FallbackOffline {
+		return offlinegeo.Locate(a)
+	}
+	return ports.Point{}, kernel.NotFound("the geocoder cannot place this address")
+}
+
+// translate maps Amazon Location errors; the SDK already retried throttling.
+func translate(err error) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return kernel.Unavailable(err, "the geocoder cannot be reached")
+	}
+	switch ae.ErrorCode() {
+	case "ThrottlingException", "InternalServerException", "ServiceUnavailableException":
+		return kernel.Unavailable(err, "the geocoder is unavailable")
+	case "ValidationException":
+		return kernel.Invalid("address", "cannot be searched")
+	default: // ResourceNotFoundException (no such index), AccessDeniedException: configuration
+		return kernel.Internal(err, "the geocoder refused the request")
+	}
+}

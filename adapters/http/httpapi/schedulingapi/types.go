@@ -1,0 +1,461 @@
+package schedulingapi
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/scheduling"
+)
+
+// RuleBody is one weekly window.
+type RuleBody struct {
+	Weekday string `json:"weekday"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
+	Mode    string `json:"mode"`
+	Place   string `json:"place,omitempty"`
+}
+
+// ExceptionBody changes one date: a day off, blocked hours or extra hours.
+type ExceptionBody struct {
+	Date      string `json:"date"`
+	Available bool   `json:"available"`
+	Start     string `json:"start,omitempty"`
+	End       string `json:"end,omitempty"`
+	Mode      string `json:"mode,omitempty"`
+	Place     string `json:"place,omitempty"`
+}
+
+// AvailabilityRequest is the body of PUT .../availability.
+type AvailabilityRequest struct {
+	TimeZone         string          `json:"time_zone"`
+	SlotMinutes      int             `json:"slot_minutes"`
+	BufferMinutes    int             `json:"buffer_minutes"`
+	MinNoticeHours   int             `json:"min_notice_hours"`
+	HorizonDays      int             `json:"horizon_days"`
+	CancelUntilHours int             `json:"cancel_until_hours"`
+	Weekly           []RuleBody      `json:"weekly"`
+	Exceptions       []ExceptionBody `json:"exceptions"`
+}
+
+// AvailabilityResponse is an availability with its version (also the ETag).
+type AvailabilityResponse struct {
+	AvailabilityRequest
+	OwnerID   string    `json:"owner_id"`
+	Version   int64     `json:"version"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func (r AvailabilityRequest) toDomain() (scheduling.Availability, error) {
+	var p kernel.Problems
+	a := scheduling.Availability{TimeZone: r.TimeZone, SlotMinutes: r.SlotMinutes, BufferMinutes: r.BufferMinutes,
+		MinNoticeHours: r.MinNoticeHours, HorizonDays: r.HorizonDays, CancelUntilHours: r.CancelUntilHours,
+		Weekly: []scheduling.Rule{}, Exceptions: []scheduling.Exception{}}
+	// Count first: an over-long list is refused before any per-item work.
+	if len(r.Weekly) > scheduling.MaxWeeklyRules {
+		p.Add("weekly", "must have at most %d rules", scheduling.MaxWeeklyRules)
+	}
+	if len(r.Exceptions) > scheduling.MaxExceptions {
+		p.Add("exceptions", "must have at most %d entries", scheduling.MaxExceptions)
+	}
+	if !p.Empty() {
+		return a, p.Err()
+	}
+	for i, w := range r.Weekly {
+		f := fmt.Sprintf("weekly[%d].", i)
+		wd, ok := scheduling.ParseWeekday(w.Weekday)
+		if !ok {
+			p.Add(f+"weekday", "must be a weekday name such as monday")
+			wd = -1
+		}
+		s, ok1 := scheduling.ParseClock(w.Start)
+		if !ok1 {
+			p.Add(f+"start", "must be a time such as 08:00")
+		}
+		e, ok2 := scheduling.ParseClock(w.End)
+		if !ok2 {
+			p.Add(f+"end", "must be a time such as 12:00")
+		}
+		a.Weekly = append(a.Weekly, scheduling.Rule{Weekday: wd, Start: s, End: e, Mode: scheduling.Mode(w.Mode), Place: strings.TrimSpace(w.Place)})
+	}
+	for i, x := range r.Exceptions {
+		f := fmt.Sprintf("exceptions[%d].", i)
+		d, ok := scheduling.ParseDate(x.Date)
+		if !ok {
+			p.Add(f+"date", "must be a date such as 2026-12-25")
+		}
+		e := scheduling.Exception{Date: d, Available: x.Available, Mode: scheduling.Mode(x.Mode), Place: strings.TrimSpace(x.Place)}
+		if x.Start != "" || x.End != "" || x.Available {
+			var ok1, ok2 bool
+			e.Start, ok1 = scheduling.ParseClock(x.Start)
+			e.End, ok2 = scheduling.ParseClock(x.End)
+			if !ok1 {
+				p.Add(f+"start", "must be a time such as 09:00")
+			}
+			if !ok2 {
+				p.Add(f+"end", "must be a time such as 12:00")
+			}
+		}
+		a.Exceptions = append(a.Exceptions, e)
+	}
+	if err := p.Err(); err != nil {
+		// report shape errors together with the domain's own checks
+		a.Normalize()
+		if derr := a.Validate(); derr != nil {
+			return a, mergeInvalid(err, derr)
+		}
+		return a, err
+	}
+	return a, nil
+}
+
+func mergeInvalid(a, b error) error {
+	var p kernel.Problems
+	seen := map[string]bool{}
+	for _, e := range []error{a, b} {
+		if ke, ok := e.(*kernel.Error); ok {
+			for _, f := range ke.Fields {
+				if !seen[f.Field] {
+					seen[f.Field] = true
+					p.Add(f.Field, "%s", f.Message)
+				}
+			}
+		}
+	}
+	return p.Err()
+}
+
+func availabilityOf(a scheduling.Availability) AvailabilityResponse {
+	out := AvailabilityResponse{OwnerID: a.OwnerID, Version: a.Version, UpdatedAt: a.UpdatedAt}
+	out.TimeZone, out.SlotMinutes, out.BufferMinutes = a.TimeZone, a.SlotMinutes, a.BufferMinutes
+	out.MinNoticeHours, out.HorizonDays, out.CancelUntilHours = a.MinNoticeHours, a.HorizonDays, a.CancelUntilHours
+	out.Weekly, out.Exceptions = []RuleBody{}, []ExceptionBody{}
+	for _, r := range a.Weekly {
+		out.Weekly = append(out.Weekly, RuleBody{Weekday: scheduling.WeekdayName(r.Weekday), Start: r.Start.String(), End: r.End.String(), Mode: string(r.Mode), Place: r.Place})
+	}
+	for _, e := range a.Exceptions {
+		b := ExceptionBody{Date: e.Date.String(), Available: e.Available, Mode: string(e.Mode), Place: e.Place}
+		if !e.WholeDay() {
+			b.Start, b.End = e.Start.String(), e.End.String()
+		}
+		out.Exceptions = append(out.Exceptions, b)
+	}
+	return out
+}
+
+// SlotResponse is a free slot, in the owner's time zone.
+type SlotResponse struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Mode  string    `json:"mode"`
+	Place string    `json:"place,omitempty"`
+}
+
+func slotOf(s scheduling.Slot) SlotResponse {
+	return SlotResponse{Start: s.Start, End: s.End, Mode: string(s.Mode), Place: s.Place}
+}
+
+func slotsOf(ss []scheduling.Slot) []SlotResponse {
+	out := make([]SlotResponse, 0, len(ss))
+	for _, s := range ss {
+		out = append(out, slotOf(s))
+	}
+	return out
+}
+
+// MoneyBody is an amount in centavos.
+type MoneyBody struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// BookRequest is the body of POST /v1/appointments: professional_id or exam_service_id.
+type BookRequest struct {
+	ProfessionalID string `json:"professional_id,omitempty"`
+	ExamServiceID  string `json:"exam_service_id,omitempty"`
+	Start          string `json:"start"`
+	Mode           string `json:"mode,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+}
+
+// RescheduleRequest moves an appointment.
+type RescheduleRequest struct {
+	Start string `json:"start"`
+}
+
+// CancelRequest cancels an appointment.
+type CancelRequest struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+func parseStart(s string) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, kernel.Invalid("start", "is required")
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, kernel.Invalid("start", "must be an RFC 3339 time with offset, e.g. 2026-12-01T08:00:00-03:00")
+	}
+	return t, nil
+}
+
+// AppointmentResponse is an appointment.
+type AppointmentResponse struct {
+	ID             string    `json:"id"`
+	Kind           string    `json:"kind"`
+	ProfessionalID string    `json:"professional_id,omitempty"`
+	ExamServiceID  string    `json:"exam_service_id,omitempty"`
+	CompanyID      string    `json:"company_id,omitempty"`
+	PatientID      string    `json:"patient_id"`
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end"`
+	Mode           string    `json:"mode"`
+	Place          string    `json:"place,omitempty"`
+	Reason         string    `json:"reason,omitempty"`
+	Status         string    `json:"status"`
+	CancelReason   string    `json:"cancel_reason,omitempty"`
+	CancelledBy    string    `json:"cancelled_by,omitempty"`
+	Price          MoneyBody `json:"price"`
+	Version        int64     `json:"version"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+func appointmentOf(a scheduling.Appointment) AppointmentResponse {
+	return AppointmentResponse{ID: a.ID, Kind: string(a.Kind), ProfessionalID: a.ProfessionalID, ExamServiceID: a.ExamServiceID,
+		CompanyID: a.CompanyID, PatientID: a.PatientID, Start: a.Start, End: a.End, Mode: string(a.Mode), Place: a.Place,
+		Reason: a.Reason, Status: string(a.Status), CancelReason: a.CancelReason, CancelledBy: string(a.CancelledBy),
+		Price: MoneyBody{a.Price.Amount, a.Price.Currency}, Version: a.Version, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+}
+
+// AgendaItemResponse is an appointment with the patient's name (the professional's eyes only).
+type AgendaItemResponse struct {
+	AppointmentResponse
+	PatientName string `json:"patient_name"`
+}
+
+func agendaItemOf(a scheduling.AgendaItem) AgendaItemResponse {
+	return AgendaItemResponse{AppointmentResponse: appointmentOf(a.Appointment), PatientName: a.PatientName}
+}
+
+// ProfessionalSummary is a professional as search shows them.
+type ProfessionalSummary struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Profession  string    `json:"profession"`
+	Specialties []string  `json:"specialties"`
+	Modes       []string  `json:"modes"`
+	Price       MoneyBody `json:"price"`
+	City        string    `json:"city,omitempty"`
+	UF          string    `json:"uf,omitempty"`
+}
+
+// SearchResultResponse is a professional with their next free slots.
+type SearchResultResponse struct {
+	Professional ProfessionalSummary `json:"professional"`
+	DistanceKm   *float64            `json:"distance_km,omitempty"`
+	NextSlots    []SlotResponse      `json:"next_slots"`
+}
+
+func searchResultOf(near bool) func(scheduling.SearchResult) SearchResultResponse {
+	return func(r scheduling.SearchResult) SearchResultResponse {
+		p := r.Professional
+		out := SearchResultResponse{Professional: ProfessionalSummary{ID: p.ID, Name: p.Name, Profession: p.Profession,
+			Specialties: append([]string{}, p.Specialties...), Modes: []string{}, Price: MoneyBody{p.Price.Amount, p.Price.Currency},
+			City: p.City, UF: p.UF}, NextSlots: slotsOf(r.NextSlots)}
+		for _, m := range p.Modes {
+			out.Professional.Modes = append(out.Professional.Modes, string(m))
+		}
+		if near {
+			d := float64(int(r.DistanceKm*10+0.5)) / 10
+			out.DistanceKm = &d
+		}
+		return out
+	}
+}
+
+// ExamRequest publishes an exam service.
+type ExamRequest struct {
+	Name            string    `json:"name"`
+	Code            string    `json:"code,omitempty"`
+	DurationMinutes int       `json:"duration_minutes"`
+	Preparation     string    `json:"preparation,omitempty"`
+	Price           MoneyBody `json:"price"`
+	Capacity        int       `json:"capacity"`
+}
+
+// ExamResponse is an exam service.
+type ExamResponse struct {
+	ID              string    `json:"id"`
+	CompanyID       string    `json:"company_id"`
+	Name            string    `json:"name"`
+	Code            string    `json:"code,omitempty"`
+	DurationMinutes int       `json:"duration_minutes"`
+	Preparation     string    `json:"preparation,omitempty"`
+	Price           MoneyBody `json:"price"`
+	Capacity        int       `json:"capacity"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+func examOf(e scheduling.ExamService) ExamResponse {
+	return ExamResponse{ID: e.ID, CompanyID: e.CompanyID, Name: e.Name, Code: e.Code, DurationMinutes: e.DurationMinutes,
+		Preparation: e.Preparation, Price: MoneyBody{e.Price.Amount, e.Price.Currency}, Capacity: e.Capacity, CreatedAt: e.CreatedAt}
+}
+
+// CompanySummary is a hospital as exam search shows it.
+type CompanySummary struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+	City string `json:"city,omitempty"`
+	UF   string `json:"uf,omitempty"`
+}
+
+// ExamResultResponse is an exam with its hospital and next free slots.
+type ExamResultResponse struct {
+	Exam       ExamResponse   `json:"exam"`
+	Company    CompanySummary `json:"company"`
+	DistanceKm *float64       `json:"distance_km,omitempty"`
+	NextSlots  []SlotResponse `json:"next_slots"`
+}
+
+func examResultOf(near bool) func(scheduling.ExamResult) ExamResultResponse {
+	return func(r scheduling.ExamResult) ExamResultResponse {
+		out := ExamResultResponse{Exam: examOf(r.Exam), Company: CompanySummary{ID: r.Company.ID, Name: r.Company.Name, Type: r.Company.Type,
+			City: r.Company.City, UF: r.Company.UF}, NextSlots: slotsOf(r.NextSlots)}
+		if near {
+			d := float64(int(r.DistanceK*10+0.5)) / 10
+			out.DistanceKm = &d
+		}
+		return out
+	}
+}
+
+// WaitlistRequest joins a professional's waitlist for dates [from, to].
+type WaitlistRequest struct {
+	ProfessionalID string `json:"professional_id"`
+	From           string `json:"from"`
+	To             string `json:"to"`
+}
+
+// WaitlistResponse is a waitlist entry.
+type WaitlistResponse struct {
+	ID             string     `json:"id"`
+	ProfessionalID string     `json:"professional_id"`
+	From           string     `json:"from"`
+	To             string     `json:"to"`
+	Status         string     `json:"status"`
+	OfferedStart   *time.Time `json:"offered_start,omitempty"`
+	HoldUntil      *time.Time `json:"hold_until,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
+
+func waitlistOf(w scheduling.WaitlistEntry) WaitlistResponse {
+	out := WaitlistResponse{ID: w.ID, ProfessionalID: w.ProfessionalID, From: w.From.String(), To: w.To.String(), Status: string(w.Status), CreatedAt: w.CreatedAt}
+	if w.Status == scheduling.WaitOffered {
+		s, h := w.OfferedStart, w.HoldUntil
+		out.OfferedStart, out.HoldUntil = &s, &h
+	}
+	return out
+}
+
+// NotificationResponse is an in-app notification.
+type NotificationResponse struct {
+	ID        string            `json:"id"`
+	Kind      string            `json:"kind"`
+	Title     string            `json:"title"`
+	Body      string            `json:"body"`
+	Data      map[string]string `json:"data"`
+	CreatedAt time.Time         `json:"created_at"`
+	ReadAt    *time.Time        `json:"read_at,omitempty"`
+}
+
+func notificationOf(n scheduling.Notification) NotificationResponse {
+	out := NotificationResponse{ID: n.ID, Kind: n.Kind, Title: n.Title, Body: n.Body, Data: n.Data, CreatedAt: n.CreatedAt}
+	if out.Data == nil {
+		out.Data = map[string]string{}
+	}
+	if !n.ReadAt.IsZero() {
+		r := n.ReadAt
+		out.ReadAt = &r
+	}
+	return out
+}
+
+// PlanSummaryResponse is an active treatment plan on the dashboard.
+type PlanSummaryResponse struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	Status    string    `json:"status"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DashboardResponse is the caller's home screen.
+type DashboardResponse struct {
+	Upcoming            []AppointmentResponse  `json:"upcoming"`
+	Today               []AgendaItemResponse   `json:"today"`
+	TreatmentPlans      []PlanSummaryResponse  `json:"treatment_plans"`
+	UnreadNotifications int                    `json:"unread_notifications"`
+	Notifications       []NotificationResponse `json:"notifications"`
+}
+
+func dashboardOf(d scheduling.Dashboard) DashboardResponse {
+	out := DashboardResponse{Upcoming: []AppointmentResponse{}, Today: []AgendaItemResponse{}, TreatmentPlans: []PlanSummaryResponse{},
+		UnreadNotifications: d.Unread, Notifications: []NotificationResponse{}}
+	for _, a := range d.Upcoming {
+		out.Upcoming = append(out.Upcoming, appointmentOf(a))
+	}
+	for _, a := range d.Today {
+		out.Today = append(out.Today, agendaItemOf(a))
+	}
+	for _, p := range d.TreatmentPlans {
+		out.TreatmentPlans = append(out.TreatmentPlans, PlanSummaryResponse{ID: p.ID, Title: p.Title, Status: p.Status, UpdatedAt: p.UpdatedAt})
+	}
+	for _, n := range d.Notifications {
+		out.Notifications = append(out.Notifications, notificationOf(n))
+	}
+	return out
+}
+
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+
+const maxShort = 40 // any other string: weekdays, times, dates, modes, IDs, RFC 3339 times
+
+func (RuleBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ExceptionBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (AvailabilityRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"weekly": {Items: scheduling.MaxWeeklyRules}, "exceptions": {Items: scheduling.MaxExceptions},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (MoneyBody) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 3}} }
+
+func (BookRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: scheduling.MaxReasonLen}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (RescheduleRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+}
+
+func (CancelRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"reason": {Length: scheduling.MaxReasonLen}}
+}
+
+func (ExamRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{"name": {Length: scheduling.MaxExamNameLen}, "code": {Length: scheduling.MaxExamCodeLen},
+		"preparation": {Length: scheduling.MaxPreparationLen}}
+}
+
+func (WaitlistRequest) Limits() httpapi.Limits {
+	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+}
