@@ -196,6 +196,10 @@ func TestSignUpRegistersAtTheIdentityProvider(t *testing.T) {
 		if _, u, ok := e.idp.userOf(admin.ID); !ok || u.Kind != kernel.KindCompanyMember || u.CompanyID != c.ID || !slices.Equal(u.Roles, []string{"admin"}) || admin.Subject == "" {
 			t.Fatalf("provider user of the company admin = %+v, admin %+v", u, admin)
 		}
+		platform := kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindAdmin, Roles: []string{"admin"}}
+		if _, err := e.svc.DecideCompany(ctx, platform, c.ID, identity.Decision{Approve: true}); err != nil {
+			t.Fatal(err)
+		}
 		m, err := e.svc.AddMember(ctx, admin.Principal(), c.ID, identity.MemberInput{Name: "Sam", Email: "sam@farmacia.com", Role: "staff"})
 		if err != nil {
 			t.Fatal(err)

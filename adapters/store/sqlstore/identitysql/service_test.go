@@ -280,6 +280,13 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 		wantKind(t, err, kernel.KindConflict, "admin.email")
 
 		ap := admin.Principal()
+		// A company the platform has not verified adds no members (no accounts, no invitations).
+		_, err = e.svc.AddMember(ctx, ap, c.ID, identity.MemberInput{Name: "Sam", Email: "sam@farmacia.com", Role: "staff", Password: pw})
+		wantKind(t, err, kernel.KindForbidden, "")
+		platform := kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindAdmin, Roles: []string{"admin"}}
+		if _, err := e.svc.DecideCompany(ctx, platform, c.ID, identity.Decision{Approve: true}); err != nil {
+			t.Fatal(err)
+		}
 		staff, err := e.svc.AddMember(ctx, ap, c.ID, identity.MemberInput{Name: "Sam", Email: "sam@farmacia.com", Role: "staff", Password: pw})
 		if err != nil {
 			t.Fatal(err)
@@ -333,14 +340,18 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 		_, _, err = e.svc.CreateAPIKey(ctx, sp, c.ID, identity.APIKeyInput{Name: "x", Scopes: []string{"orders:read"}})
 		wantKind(t, err, kernel.KindForbidden, "")
 		// A key of a company not verified yet does not authenticate: forbidden, saying why.
-		_, err = e.svc.Authenticate(ctx, secret)
+		c2, admin2, err := e.svc.SignUpCompany(ctx, kernel.Anonymous, companyIn("11.444.777/0001-61", "bia@mercado.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, secret2, err := e.svc.CreateAPIKey(ctx, admin2.Principal(), c2.ID, identity.APIKeyInput{Name: "ERP", Scopes: []string{"orders:read"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.svc.Authenticate(ctx, secret2)
 		wantKind(t, err, kernel.KindForbidden, "")
 		if !strings.Contains(err.Error(), "not verified") {
 			t.Errorf("unverified company's key: %v", err)
-		}
-		platform := kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindAdmin, Roles: []string{"admin"}}
-		if _, err := e.svc.DecideCompany(ctx, platform, c.ID, identity.Decision{Approve: true}); err != nil {
-			t.Fatal(err)
 		}
 		p, err := e.svc.Authenticate(ctx, secret)
 		if err != nil || p.Kind != kernel.KindAPIKey || p.CompanyID != c.ID || !p.HasScope("orders:write") || p.HasScope("catalog:write") {
