@@ -55,7 +55,11 @@ func (s *Spec) add(method, path string, op Op) {
 	}
 	var params []any
 	for _, n := range names {
-		params = append(params, map[string]any{"name": n, "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		sch := map[string]any{"type": "string"}
+		if n == "id" || strings.HasSuffix(n, "_id") { // read by PathID: an ID is a UUID
+			sch["format"] = "uuid"
+		}
+		params = append(params, map[string]any{"name": n, "in": "path", "required": true, "schema": sch})
 	}
 	for _, q := range op.Query {
 		params = append(params, paramDoc(q, "query"))

@@ -82,7 +82,7 @@ func (UploadForm) Example() any {
 func (VerifyResponse) Example() any {
 	return VerifyResponse{Valid: true, Type: "simple", Prescriber: VerifiedPrescriber{Name: "Dr. João Pereira Lima", Profession: "physician",
 		CouncilType: "CRM", CouncilNumber: "123456", CouncilUF: "SP"}, PatientInitials: "M. S. S.",
-		Items: []VerifiedItem{{Drug: "Losartana potássica", Concentration: "50 mg", Form: "comprimido", Quantity: "30 comprimidos"}},
+		Items:    []VerifiedItem{{Drug: "Losartana potássica", Concentration: "50 mg", Form: "comprimido", Quantity: "30 comprimidos"}},
 		IssuedAt: exampleTime}
 }
 

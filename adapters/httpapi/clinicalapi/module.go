@@ -83,7 +83,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodPost, "/v1/patients/:id/treatment-plans", httpapi.Op{ID: "createTreatmentPlan", Summary: "Write a treatment plan", Tag: tag, Auth: httpapi.User,
 		Request: PlanRequest{}, ResponseHeaders: etag, Responses: ok(201, PlanResponse{}, 422)}, m.createPlan)
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/treatment-plans", httpapi.Op{ID: "listTreatmentPlans", Summary: "A patient's treatment plans", Tag: tag, Auth: httpapi.User,
-		Query: append([]httpapi.Param{{Name: "status", Type: "string"}}, pageParams...), Responses: ok(200, L[PlanResponse]{})}, m.listPlans)
+		Query: append([]httpapi.Param{{Name: "status", Type: "string", Enum: clinical.PlanStatuses()}}, pageParams...), Responses: ok(200, L[PlanResponse]{})}, m.listPlans)
 	r.Handle(fiber.MethodGet, "/v1/treatment-plans/:id", httpapi.Op{ID: "getTreatmentPlan", Summary: "A treatment plan", Tag: tag, Auth: httpapi.User,
 		ResponseHeaders: etag, Responses: ok(200, PlanResponse{})}, m.getPlan)
 	r.Handle(fiber.MethodPut, "/v1/treatment-plans/:id", httpapi.Op{ID: "updateTreatmentPlan", Summary: "Replace a treatment plan (author; If-Match)", Tag: tag, Auth: httpapi.User,
@@ -121,7 +121,7 @@ func (m *Module) Register(r *httpapi.Router) {
 
 	// history and patients
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/history", httpapi.Op{ID: "patientHistory", Summary: "A patient's timeline, newest first", Tag: tag, Auth: httpapi.User,
-		Query: append([]httpapi.Param{{Name: "kind", Type: "string"}, httpapi.DateOrTime("from", "entries at or after: a date (from its midnight UTC) or an RFC 3339 time", false),
+		Query: append([]httpapi.Param{{Name: "kind", Type: "string", Enum: clinical.HistoryKinds()}, httpapi.DateOrTime("from", "entries at or after: a date (from its midnight UTC) or an RFC 3339 time", false),
 			httpapi.DateOrTime("to", "entries before: a date (its midnight UTC) or an RFC 3339 time", false)}, pageParams...),
 		Responses: ok(200, L[HistoryEntryResponse]{})}, m.history)
 	r.Handle(fiber.MethodGet, "/v1/professionals/me/patients", httpapi.Op{ID: "myPatients", Summary: "The patients I attended, with last visit and open plans", Tag: tag, Auth: httpapi.User,

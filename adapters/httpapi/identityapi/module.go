@@ -56,7 +56,8 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.Public, Request: ProfessionalRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: ProfessionalResponse{}}}, 400, 409, 415)}, m.signUpProfessional)
 	r.Handle(fiber.MethodGet, "/v1/directory/professionals", httpapi.Op{ID: "listProfessionals", Summary: "Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)", Tag: tag,
-		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"}}, listQuery...),
+		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession", Enum: identity.Professions()},
+			{Name: "mode", Enum: identity.Modes()}, {Name: "city"}, {Name: "uf", Enum: identity.UFList()}}, listQuery...),
 		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[ProfessionalResponse]{}}}, 400)}, m.listProfessionals)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id", httpapi.Op{ID: "getProfessional", Summary: "A professional's public profile", Tag: tag,
 		Auth:      httpapi.Public,
@@ -65,7 +66,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.Public, Request: CompanyRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: CompanySignUpResponse{}}}, 400, 409, 415)}, m.signUpCompany)
 	r.Handle(fiber.MethodGet, "/v1/companies", httpapi.Op{ID: "listCompanies", Summary: "Verified partner companies", Tag: tag,
-		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "type"}}, listQuery...),
+		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "type", Enum: identity.CompanyTypes()}}, listQuery...),
 		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[CompanyResponse]{}}}, 400)}, m.listCompanies)
 	r.Handle(fiber.MethodGet, "/v1/companies/:id", httpapi.Op{ID: "getCompany", Summary: "A partner company", Tag: tag,
 		Auth:      httpapi.Public,
@@ -107,7 +108,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		}
 		title := strings.ToUpper(single[:1]) + single[1:]
 		r.Handle(fiber.MethodGet, "/v1/admin/"+kind, httpapi.Op{ID: "adminList" + title, Summary: "Admin: " + kind + " by status (pending_verification by default)", Tag: tag,
-			Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status"}}, listQuery...),
+			Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status", Enum: identity.Statuses()}}, listQuery...),
 			Responses: responses([]httpapi.Response{{Status: 200, Body: list}}, 400, 401, 403)}, m.adminList(kind))
 		r.Handle(fiber.MethodPost, "/v1/admin/"+kind+"/:id/verify", httpapi.Op{ID: "verify" + title, Summary: "Admin: verify a " + single, Tag: tag,
 			Auth:      httpapi.User,

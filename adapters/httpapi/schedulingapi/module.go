@@ -74,10 +74,10 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Query: append(rangeQuery(scheduling.MaxAgendaDays), listQuery...),
 		Responses: ok(200, httpapi.ListResponse[AgendaItemResponse]{}, 400, 401, 403)}, m.agenda)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id/slots", httpapi.Op{ID: "getSlots", Summary: "A professional's free slots", Tag: tag,
-		Auth: httpapi.Public, Query: append(rangeQuery(scheduling.MaxSlotDays), httpapi.Param{Name: "mode", Description: "in_person or telemedicine"}),
+		Auth: httpapi.Public, Query: append(rangeQuery(scheduling.MaxSlotDays), httpapi.Param{Name: "mode", Enum: scheduling.Modes()}),
 		Responses: ok(200, httpapi.ListResponse[SlotResponse]{}, 400, 404)}, m.slots)
 	r.Handle(fiber.MethodGet, "/v1/professionals", httpapi.Op{ID: "searchProfessionals", Summary: "Verified professionals with their next free slots", Tag: tag,
-		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"},
+		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode", Enum: scheduling.Modes()}, {Name: "city"}, {Name: "uf"},
 			{Name: "near", Description: "lat,lng"}, {Name: "radius_km", Type: "number"}, {Name: "date", Format: "date", Description: "only those free that day"}}, listQuery...),
 		Responses: ok(200, httpapi.ListResponse[SearchResultResponse]{}, 400)}, m.search)
 
@@ -86,7 +86,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Request: BookRequest{}, Headers: []httpapi.Param{idemHeader},
 		Responses: ok(201, AppointmentResponse{}, 400, 401, 403, 404, 409, 415, 422)}, httpapi.IdempotentDeferred(m.idem, m.book))
 	r.Handle(fiber.MethodGet, "/v1/appointments", httpapi.Op{ID: "listAppointments", Summary: "The caller's appointments (a patient's bookings, a professional's agenda, a hospital's exams)", Tag: tag,
-		Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status"}, httpapi.DateOrTime("from", "appointments starting at or after", false),
+		Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status", Enum: scheduling.Statuses()}, httpapi.DateOrTime("from", "appointments starting at or after", false),
 			httpapi.DateOrTime("to", "appointments starting before (a date: that whole day included)", false)}, listQuery...),
 		Responses: ok(200, httpapi.ListResponse[AppointmentResponse]{}, 400, 401, 403)}, m.list)
 	r.Handle(fiber.MethodGet, "/v1/appointments/:id", httpapi.Op{ID: "getAppointment", Summary: "One appointment", Tag: tag,
