@@ -90,3 +90,39 @@ func (HistoryEntryResponse) Example() any {
 	return HistoryEntryResponse{Kind: "evaluation", ID: exampleID, At: exampleTime, AuthorID: exampleProfessional,
 		Summary: "Avaliação simplificada: dor no peito ao subir escadas"}
 }
+
+func (EvaluationResponse) Example() any {
+	vs := VitalSigns{}.Example().(VitalSigns)
+	bmi := 25.7
+	return EvaluationResponse{ID: exampleID, Version: 1, PatientID: examplePatient, AuthorID: exampleProfessional,
+		AppointmentID: exampleAppointment, EvaluationContent: EvaluationContent{Kind: "simplified",
+			Reason: "Dor no peito ao subir escadas há duas semanas.",
+			Notes:  "Dor em aperto, sem irradiação, melhora com repouso. Solicitado eletrocardiograma e teste ergométrico.",
+			ICD10:  []string{"R07.4"}, VitalSigns: &vs}, BMI: &bmi, SignedAt: &exampleTime, CreatedAt: exampleTime}
+}
+
+func (PlanResponse) Example() any {
+	return PlanResponse{ID: exampleID, PatientID: examplePatient, AuthorID: exampleProfessional, Title: "Controle da pressão arterial",
+		Goals: []string{"Pressão abaixo de 130/80 mmHg em 3 meses"}, Start: "2026-12-01", Status: "active",
+		Items: []PlanItemResponse{{PlanItemBody: PlanItemBody{ID: "item-1", Kind: "medication", Name: "Losartana 50 mg",
+			Dosage: "1 comprimido", Frequency: "1 vez ao dia, pela manhã", Duration: "uso contínuo"}, Tags: []string{}, Suppliers: []string{}}},
+		Version: 1, CreatedAt: exampleTime, UpdatedAt: exampleTime}
+}
+
+func (PrescriptionResponse) Example() any {
+	return PrescriptionResponse{ID: exampleID, PatientID: examplePatient, Type: "simple", Status: "issued", VerificationCode: "K7QM-4TZP-9XRA",
+		Prescriber: PrescriberBody{ID: exampleProfessional, Name: "Dr. João Pereira Lima", Profession: "physician", CouncilType: "CRM",
+			CouncilNumber: "123456", CouncilUF: "SP"},
+		Items: []RxItemBody{RxItemBody{}.Example().(RxItemBody)}, IssuedAt: exampleTime, SignatureAlg: "Ed25519", SignatureKeyID: "rx-2026-11"}
+}
+
+func (DocumentResponse) Example() any {
+	return DocumentResponse{ID: exampleID, PatientID: examplePatient, UploaderID: examplePatient, UploaderKind: "patient",
+		Kind: "exam_result", Title: "Hemograma completo - dezembro de 2026", FileName: "hemograma.pdf", ContentType: "application/pdf",
+		Size: 184320, Checksum: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", CreatedAt: exampleTime}
+}
+
+func (ShareResponse) Example() any {
+	return ShareResponse{ID: exampleID, PatientID: examplePatient, ProfessionalID: exampleProfessional, Kind: "share",
+		Until: time.Date(2027, 3, 1, 3, 0, 0, 0, time.UTC), CreatedAt: exampleTime}
+}

@@ -101,3 +101,15 @@ func (MemberResponse) Example() any {
 	return MemberResponse{AccountID: exampleID, CompanyID: exampleCompany, Name: "Carlos Mendes",
 		Email: "carlos.mendes@hospitalexemplo.com.br", Role: "staff", CreatedAt: exampleTime}
 }
+
+func (PatientResponse) Example() any {
+	return PatientResponse{ID: exampleID, Kind: "patient", Name: "Maria da Silva Souza", Email: "maria.souza@exemplo.com.br",
+		Phone: "+5511987654321", CPF: "52998224725", BirthDate: "1985-04-12", Address: Address{CEP: "01310100",
+			Street: "Avenida Paulista", Number: "1578", Complement: "conjunto 42", District: "Bela Vista", City: "São Paulo", UF: "SP"},
+		Location: &Point{Lat: -23.5614, Lng: -46.6559}, CreatedAt: exampleTime}
+}
+
+func (APIKeyResponse) Example() any {
+	return APIKeyResponse{ID: exampleID, CompanyID: exampleCompany, Name: "Integração do sistema da farmácia", Prefix: "msk_3f9a1c2b7d4e",
+		Scopes: []string{"prescriptions:dispense"}, CreatedAt: exampleTime, Secret: "msk_3f9a1c2b7d4e_Zx8v...mostrado-uma-vez"}
+}

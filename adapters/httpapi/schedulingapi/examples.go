@@ -72,3 +72,27 @@ func (NotificationResponse) Example() any {
 		Body: "Sua teleconsulta com Dr. João Pereira Lima é amanhã, 01/12, às 09:00.",
 		Data: map[string]string{"appointment_id": exampleID}, CreatedAt: exampleTime}
 }
+
+func (AvailabilityResponse) Example() any {
+	return AvailabilityResponse{AvailabilityRequest: AvailabilityRequest{}.Example().(AvailabilityRequest), OwnerID: exampleProfessional,
+		Version: 3, UpdatedAt: exampleTime}
+}
+
+func (ExamResponse) Example() any {
+	return ExamResponse{ID: exampleID, CompanyID: "01936b2e-7d20-7a41-8b2c-3d4e5f607182", Name: "Hemograma completo", Code: "40304361",
+		DurationMinutes: 15, Preparation: "Jejum de 8 horas; água liberada.", Price: MoneyBody{}.Example().(MoneyBody), Capacity: 4,
+		CreatedAt: exampleTime}
+}
+
+func (SearchResultResponse) Example() any {
+	d := 2.4
+	return SearchResultResponse{Professional: ProfessionalSummary{ID: exampleProfessional, Name: "Dr. João Pereira Lima",
+		Profession: "physician", Specialties: []string{"cardiologia"}, Modes: []string{"in_person", "telemedicine"},
+		Price: MoneyBody{}.Example().(MoneyBody), City: "São Paulo", UF: "SP"}, DistanceKm: &d,
+		NextSlots: []SlotResponse{SlotResponse{}.Example().(SlotResponse)}}
+}
+
+func (WaitlistResponse) Example() any {
+	return WaitlistResponse{ID: exampleID, ProfessionalID: exampleProfessional, From: "2026-12-01", To: "2026-12-15",
+		Status: "waiting", CreatedAt: exampleTime}
+}
