@@ -64,6 +64,7 @@ func ProvideHTTPConfig(cfg Config) httpapi.Config {
 		Addr: cfg.HTTPAddr, BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
 		CORSOrigins: cfg.CORSOrigins, TrustedProxies: cfg.TrustedProxies, Version: cfg.Version,
+		PublicURL: cfg.PublicURL,
 	}
 }
 

@@ -8,6 +8,10 @@ type Money struct {
 	Currency string
 }
 
+// CurrencyPattern is what Validate accepts as a currency: three upper-case
+// letters (an ISO 4217 code), for the API's description.
+const CurrencyPattern = `^[A-Z]{3}$`
+
 // BRL builds an amount in reais, given in centavos.
 func BRL(centavos int64) Money { return Money{Amount: centavos, Currency: "BRL"} }
 

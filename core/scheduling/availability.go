@@ -93,6 +93,22 @@ const (
 	MaxPlaceLen    = 200 // characters of a place
 )
 
+// Bounds is an inclusive interval of whole numbers.
+type Bounds struct{ Min, Max int }
+
+// Holds reports whether Min <= n <= Max.
+func (b Bounds) Holds(n int) bool { return n >= b.Min && n <= b.Max }
+
+// Bounds of an availability's settings and of an exam service's.
+var (
+	SlotMinutesBounds     = Bounds{5, 480}
+	BufferMinutesBounds   = Bounds{0, 240}
+	NoticeHoursBounds     = Bounds{0, 24 * 30} // min_notice_hours, cancel_until_hours
+	HorizonDaysBounds     = Bounds{1, 366}
+	DurationMinutesBounds = Bounds{5, 480}
+	CapacityBounds        = Bounds{1, 100}
+)
+
 // Limits of other requests.
 const (
 	MaxReasonLen      = 1000 // characters of a booking's or a cancellation's reason
@@ -211,20 +227,20 @@ func (a *Availability) Validate() error {
 	if _, err := loadZone(a.TimeZone); err != nil || a.TimeZone == "" || a.TimeZone == "Local" {
 		p.Add("time_zone", "is not a known IANA time zone")
 	}
-	if a.SlotMinutes < 5 || a.SlotMinutes > 480 {
-		p.Add("slot_minutes", "must be between 5 and 480")
+	if !SlotMinutesBounds.Holds(a.SlotMinutes) {
+		p.Add("slot_minutes", "must be between %d and %d", SlotMinutesBounds.Min, SlotMinutesBounds.Max)
 	}
-	if a.BufferMinutes < 0 || a.BufferMinutes > 240 {
-		p.Add("buffer_minutes", "must be between 0 and 240")
+	if !BufferMinutesBounds.Holds(a.BufferMinutes) {
+		p.Add("buffer_minutes", "must be between %d and %d", BufferMinutesBounds.Min, BufferMinutesBounds.Max)
 	}
-	if a.MinNoticeHours < 0 || a.MinNoticeHours > 24*30 {
-		p.Add("min_notice_hours", "must be between 0 and 720")
+	if !NoticeHoursBounds.Holds(a.MinNoticeHours) {
+		p.Add("min_notice_hours", "must be between %d and %d", NoticeHoursBounds.Min, NoticeHoursBounds.Max)
 	}
-	if a.HorizonDays < 1 || a.HorizonDays > 366 {
-		p.Add("horizon_days", "must be between 1 and 366")
+	if !HorizonDaysBounds.Holds(a.HorizonDays) {
+		p.Add("horizon_days", "must be between %d and %d", HorizonDaysBounds.Min, HorizonDaysBounds.Max)
 	}
-	if a.CancelUntilHours < 0 || a.CancelUntilHours > 24*30 {
-		p.Add("cancel_until_hours", "must be between 0 and 720")
+	if !NoticeHoursBounds.Holds(a.CancelUntilHours) {
+		p.Add("cancel_until_hours", "must be between %d and %d", NoticeHoursBounds.Min, NoticeHoursBounds.Max)
 	}
 	if len(a.Weekly) > MaxWeeklyRules {
 		p.Add("weekly", "must have at most %d rules", MaxWeeklyRules)

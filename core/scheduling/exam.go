@@ -32,15 +32,15 @@ func (e *ExamService) Validate() error {
 	if utf8.RuneCountInString(e.Code) > MaxExamCodeLen {
 		p.Add("code", "must have at most %d characters", MaxExamCodeLen)
 	}
-	if e.DurationMinutes < 5 || e.DurationMinutes > 480 {
-		p.Add("duration_minutes", "must be between 5 and 480")
+	if !DurationMinutesBounds.Holds(e.DurationMinutes) {
+		p.Add("duration_minutes", "must be between %d and %d", DurationMinutesBounds.Min, DurationMinutesBounds.Max)
 	}
 	if utf8.RuneCountInString(e.Preparation) > MaxPreparationLen {
 		p.Add("preparation", "must have at most %d characters", MaxPreparationLen)
 	}
 	e.Price.Validate("price", &p)
-	if e.Capacity < 1 || e.Capacity > 100 {
-		p.Add("capacity", "must be between 1 and 100")
+	if !CapacityBounds.Holds(e.Capacity) {
+		p.Add("capacity", "must be between %d and %d", CapacityBounds.Min, CapacityBounds.Max)
 	}
 	return p.Err()
 }

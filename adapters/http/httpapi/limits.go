@@ -12,7 +12,23 @@ import (
 
 // Limit is the declared maximum of one field of a request body: Items for a
 // list, Length (in characters) for a string or for each string of a list.
-type Limit struct{ Items, Length int }
+// Bind enforces those two. The others are documentation of what the use case
+// checks, taken from the use case's own declarations (its list of professions,
+// its ranges) so the document cannot drift from the check: Enum, Pattern and
+// Format constrain a string or each string of a list, Range a number.
+type Limit struct {
+	Items, Length int
+	Enum          []string
+	Pattern       string // a regular expression (ECMA 262), anchored
+	Format        string // date, date-time, email, uuid, ...
+	Range         *Range
+}
+
+// Range is the inclusive interval of a number.
+type Range struct{ Min, Max float64 }
+
+// Between is a Range from integer bounds.
+func Between(min, max int) *Range { return &Range{Min: float64(min), Max: float64(max)} }
 
 // Limits maps a type's JSON field names to their maxima. The key AnyString
 // gives the Length of every string field (and string list item) not named.
@@ -50,19 +66,34 @@ func limitsOf(t reflect.Type) Limits {
 // limit is the limit of field name, falling back to AnyString for strings.
 func (l Limits) limit(name string, t reflect.Type) (Limit, bool) {
 	if lim, ok := l[name]; ok {
+		if lim.Length == 0 && lim.Items == 0 { // a constraint without a length: the default length still holds
+			lim.Length = l.anyLength(t)
+		}
 		return lim, true
 	}
+	if n := l.anyLength(t); n > 0 {
+		return Limit{Length: n}, true
+	}
+	_, ok := l[AnyString]
+	return Limit{}, ok && isStringish(t)
+}
+
+// anyLength is the AnyString length, for a string or list-of-strings type.
+func (l Limits) anyLength(t reflect.Type) int {
+	if !isStringish(t) {
+		return 0
+	}
+	return l[AnyString].Length
+}
+
+func isStringish(t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if t.Kind() == reflect.Slice {
 		t = t.Elem()
 	}
-	if t.Kind() == reflect.String {
-		lim, ok := l[AnyString]
-		return Limit{Length: lim.Length}, ok
-	}
-	return Limit{}, false
+	return t.Kind() == reflect.String
 }
 
 // CheckLimits reports, as field errors, every value of v past its type's
@@ -174,21 +205,51 @@ func jsonFieldName(f reflect.StructField) (string, bool) {
 }
 
 // documentLimit adds lim to a property's schema: maxItems to an array (and
-// maxLength to its string items), maxLength to a string.
+// the string constraints to its string items), maxLength, enum, pattern and
+// format to a string, minimum and maximum to a number.
 func documentLimit(sch map[string]any, lim Limit) {
 	switch {
 	case hasType(sch, "array"):
 		if lim.Items > 0 {
 			sch["maxItems"] = lim.Items
 		}
-		if items, ok := sch["items"].(map[string]any); ok && lim.Length > 0 && hasType(items, "string") {
-			items["maxLength"] = lim.Length
+		if items, ok := sch["items"].(map[string]any); ok && hasType(items, "string") {
+			documentString(items, lim)
 		}
 	case hasType(sch, "string"):
-		if lim.Length > 0 {
-			sch["maxLength"] = lim.Length
+		documentString(sch, lim)
+	case hasType(sch, "number"), hasType(sch, "integer"):
+		if lim.Range != nil {
+			sch["minimum"], sch["maximum"] = lim.Range.Min, lim.Range.Max
 		}
 	}
+}
+
+func documentString(sch map[string]any, lim Limit) {
+	if lim.Length > 0 {
+		sch["maxLength"] = lim.Length
+	}
+	if len(lim.Enum) > 0 {
+		if hasType(sch, "null") { // a nullable enum lists null too
+			sch["enum"] = append(toAny(lim.Enum), nil)
+		} else {
+			sch["enum"] = lim.Enum
+		}
+	}
+	if lim.Pattern != "" {
+		sch["pattern"] = lim.Pattern
+	}
+	if lim.Format != "" {
+		sch["format"] = lim.Format
+	}
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 func hasType(sch map[string]any, want string) bool {

@@ -72,7 +72,7 @@ func TestCheckLimits(t *testing.T) {
 }
 
 func TestLimitsDocumented(t *testing.T) {
-	s := newSpec("test")
+	s := newSpec("test", "")
 	s.schemaOf(reflect.TypeOf(limReq{}))
 	req := s.schemas["limReq"].(map[string]any)["properties"].(map[string]any)
 	item := s.schemas["limItem"].(map[string]any)["properties"].(map[string]any)

@@ -26,7 +26,7 @@ func (s *Server) platformRoutes(r *Router) {
 		s.ready)
 
 	r.Handle(fiber.MethodGet, "/openapi.json", Op{ID: "openapi", Summary: "This API's OpenAPI 3.1 document", Tag: "platform",
-		Responses: []Response{{Status: 200, Body: map[string]any{}}}},
+		ResponseHeaders: []string{"Cache-Control"}, Responses: []Response{{Status: 200, Body: map[string]any{}}}},
 		func(c *fiber.Ctx) error {
 			c.Set("Cache-Control", "public, max-age=60")
 			return c.JSON(s.spec.Document())

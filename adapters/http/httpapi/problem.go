@@ -159,3 +159,11 @@ func isRouteMiss(c *fiber.Ctx, err error) bool {
 	var fe *fiber.Error
 	return errors.As(err, &fe) && fe.Code == http.StatusNotFound
 }
+
+// Example is a problem as the OpenAPI document shows it.
+func (Problem) Example() any {
+	return Problem{Type: problemTypeBase + string(kernel.KindInvalid), Title: "Bad Request", Status: 400,
+		Detail: "Os dados enviados têm erros; veja errors.", Instance: "/v1/patients",
+		RequestID: "01936b2e-4a3b-7c2d-8e1f-0a1b2c3d4e5f",
+		Errors:    []ProblemFieldError{{Field: "cpf", Message: "não é um CPF válido"}}}
+}

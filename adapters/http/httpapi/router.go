@@ -27,9 +27,18 @@ type Param struct {
 	Format      string // "date-time", "date", "uuid", ...
 	Description string
 	Required    bool
-	Minimum     int // documented when Maximum is set
-	Maximum     int // an integer's largest value, 0 for none
-	MaxLength   int // a string's longest length in characters, 0 for none
+	Minimum     int      // documented when Maximum is set
+	Maximum     int      // an integer's largest value, 0 for none
+	MaxLength   int      // a string's longest length in characters, 0 for none
+	Formats     []string // several accepted formats (anyOf), e.g. DateOrTime's
+	Enum        []string // the closed set of values, when there is one
+	Pattern     string   // a regular expression the value matches
+}
+
+// DateOrTime documents a parameter Query.Time reads: a date (2026-12-01, at
+// midnight in the route's time zone) or an RFC 3339 time with offset.
+func DateOrTime(name, description string, required bool) Param {
+	return Param{Name: name, Formats: []string{"date", "date-time"}, Description: description, Required: required}
 }
 
 // PageParams documents ?limit= and ?cursor= with the bounds kernel.Page.Normalize applies.
@@ -58,6 +67,10 @@ type Op struct {
 	Headers     []Param // request headers such as Idempotency-Key, If-Match
 	Responses   []Response
 	Upload      bool // multipart body; the upload limit applies instead of the JSON limit
+	// ResponseHeaders names headers of the success answers beyond those implied
+	// (X-Request-ID always, ETag with If-Match, Location on a 201, ...): e.g.
+	// "ETag", "Content-Disposition", "Cache-Control".
+	ResponseHeaders []string
 }
 
 // Router registers routes on the server and documents them.

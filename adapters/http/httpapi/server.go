@@ -27,6 +27,7 @@ type Config struct {
 	TrustedProxies  []string      // proxies whose X-Forwarded-For is believed
 	ShutdownTimeout time.Duration // default 15s
 	Version         string
+	PublicURL       string // the API's external base URL, the OpenAPI document's server
 }
 
 // Module is one context's set of routes.
@@ -83,7 +84,7 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 	if cfg.Version == "" {
 		cfg.Version = "dev" // OpenAPI requires a non-empty info.version
 	}
-	s := &Server{cfg: cfg, log: log, spec: newSpec(cfg.Version), metrics: newMetrics(), auth: auth, checks: checks}
+	s := &Server{cfg: cfg, log: log, spec: newSpec(cfg.Version, cfg.PublicURL), metrics: newMetrics(), auth: auth, checks: checks}
 	s.app = fiber.New(fiber.Config{
 		AppName: "multisaude",
 		// Every string and byte slice the Ctx hands out (params, headers, method,

@@ -67,7 +67,7 @@ func (w *world) wrongKind(t *testing.T, h *harness.H) {
 		{patA, "GET", "/v1/prescriptions/" + w.docA + "/pdf", nil},
 		{patA, "GET", "/v1/appointments/" + w.evalA, nil},
 		{patA, "GET", "/v1/patients/" + w.apptA + "/history", nil},
-		{patA, "GET", "/v1/prescriptions/verify/" + w.rxA, nil},
+		{patA, "GET", "/v1/prescription-verifications/" + w.rxA, nil},
 		{patA, "DELETE", "/v1/me/record-shares/" + w.waitA, nil},
 		{patA, "DELETE", "/v1/waitlist/" + w.shareA, nil},
 		{patA, "POST", "/v1/me/notifications/" + w.apptA + "/read", nil},
@@ -199,7 +199,7 @@ func (w *world) deadCredentials(t *testing.T, h *harness.H) {
 	h.Get(t, co, secret).Want(t, http.StatusOK)
 	h.Do(t, harness.Req{Method: http.MethodDelete, Path: co + "/api-keys/" + keyID, Token: w.pharm.Token}).Want(t, http.StatusNoContent)
 	w.checkProblem(t, "revoked key reads its company", h.Get(t, co, secret), http.StatusUnauthorized)
-	w.checkProblem(t, "revoked key dispenses", h.Post(t, "/v1/prescriptions/verify/"+w.rxCodeA+"/dispense", secret, nil), http.StatusUnauthorized)
+	w.checkProblem(t, "revoked key dispenses", h.Post(t, "/v1/prescription-verifications/"+w.rxCodeA+"/dispense", secret, nil), http.StatusUnauthorized)
 	w.checkProblem(t, "revoked key lists keys", h.Get(t, co+"/api-keys", secret), http.StatusUnauthorized)
 	// a forged secret behind a live prefix
 	forged := secret[:strings.LastIndex(secret, "_")+1] + strings.Repeat("x", 40)
@@ -209,14 +209,14 @@ func (w *world) deadCredentials(t *testing.T, h *harness.H) {
 	h.Get(t, "/v1/me", gone.Token).Want(t, http.StatusOK)
 	h.Do(t, harness.Req{Method: http.MethodDelete, Path: co + "/members/" + gone.ID, Token: w.pharm.Token}).Want(t, http.StatusNoContent)
 	w.checkProblem(t, "removed member /v1/me", h.Get(t, "/v1/me", gone.Token), http.StatusUnauthorized)
-	w.checkProblem(t, "removed member dispenses", h.Post(t, "/v1/prescriptions/verify/"+w.rxCodeA+"/dispense", gone.Token, nil), http.StatusUnauthorized)
+	w.checkProblem(t, "removed member dispenses", h.Post(t, "/v1/prescription-verifications/"+w.rxCodeA+"/dispense", gone.Token, nil), http.StatusUnauthorized)
 	w.checkProblem(t, "removed admin adds a member", h.Post(t, co+"/members", gone.Token,
 		map[string]any{"name": "Volta", "email": harness.NewEmail("back"), "role": "admin", "password": harness.Password}), http.StatusUnauthorized)
 	w.checkProblem(t, "removed admin makes a key", h.Post(t, co+"/api-keys", gone.Token,
 		map[string]any{"name": "volta", "scopes": []string{"orders:read"}}), http.StatusUnauthorized)
 	grant := h.Post(t, "/v1/auth/token", "", map[string]any{"grant_type": "refresh_token", "refresh_token": gone.RefreshToken})
 	w.checkProblem(t, "removed member refreshes", grant, http.StatusUnauthorized)
-	if v := h.Get(t, "/v1/prescriptions/verify/"+w.rxCodeA, "").Map(t); v["dispensed"] != false {
+	if v := h.Get(t, "/v1/prescription-verifications/"+w.rxCodeA, "").Map(t); v["dispensed"] != false {
 		t.Errorf("a dead credential dispensed A's prescription: %v", v)
 	}
 }

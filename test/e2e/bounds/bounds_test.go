@@ -420,7 +420,7 @@ func target(p string, patient, pending, pro, hospital, admin harness.Account) (s
 		token = pro.Token
 	case strings.HasPrefix(p, "/v1/companies/{id}"):
 		id, token = hospital.CompanyID, hospital.Token
-	case strings.HasPrefix(p, "/v1/exams/"), strings.HasPrefix(p, "/v1/prescriptions/verify/"):
+	case strings.HasPrefix(p, "/v1/exams/"), strings.HasPrefix(p, "/v1/prescription-verifications/"):
 		token = hospital.Token
 	case strings.HasPrefix(p, "/v1/admin/"):
 		token = admin.Token

@@ -109,17 +109,17 @@ func TestClinicalRecord(t *testing.T) {
 		h.Post(t, "/v1/patients/"+a+"/prescriptions", c.nutri.Token, rxBody).Want(t, http.StatusForbidden)
 		rx := h.Post(t, "/v1/patients/"+a+"/prescriptions", c.doctor.Token, rxBody).Want(t, http.StatusCreated).Map(t)
 		code := rx["verification_code"].(string)
-		v := h.Get(t, "/v1/prescriptions/verify/"+code, "").Want(t, http.StatusOK).Map(t)
+		v := h.Get(t, "/v1/prescription-verifications/"+code, "").Want(t, http.StatusOK).Map(t)
 		if v["valid"] != true || v["dispensed"] != false || v["prescriber"].(map[string]any)["name"] != "Dra. Ana Lima" {
 			t.Fatalf("verify = %v", v)
 		}
 		if _, leaked := v["patient_id"]; leaked {
 			t.Fatal("the public verification shows the patient")
 		}
-		h.Post(t, "/v1/prescriptions/verify/"+code+"/dispense", c.hospitalStaff.Token, nil).Want(t, http.StatusForbidden)
-		h.Post(t, "/v1/prescriptions/verify/"+code+"/dispense", c.pharmacy.Token, nil).Want(t, http.StatusOK)
-		h.Post(t, "/v1/prescriptions/verify/"+code+"/dispense", c.pharmacy.Token, nil).Want(t, http.StatusConflict)
-		if v := h.Get(t, "/v1/prescriptions/verify/"+code, "").Map(t); v["dispensed"] != true {
+		h.Post(t, "/v1/prescription-verifications/"+code+"/dispense", c.hospitalStaff.Token, nil).Want(t, http.StatusForbidden)
+		h.Post(t, "/v1/prescription-verifications/"+code+"/dispense", c.pharmacy.Token, nil).Want(t, http.StatusOK)
+		h.Post(t, "/v1/prescription-verifications/"+code+"/dispense", c.pharmacy.Token, nil).Want(t, http.StatusConflict)
+		if v := h.Get(t, "/v1/prescription-verifications/"+code, "").Map(t); v["dispensed"] != true {
 			t.Fatalf("after dispensing: %v", v)
 		}
 		pdf := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/prescriptions/" + rx["id"].(string) + "/pdf", Token: c.patA.Token}).Want(t, http.StatusOK)
@@ -134,7 +134,7 @@ func TestClinicalRecord(t *testing.T) {
 			"items": []any{map[string]any{"drug": "Sertralina", "concentration": "50 mg", "dosage": "1 cp/dia", "quantity": "30 (trinta) comprimidos"}}}).Want(t, http.StatusCreated).Map(t)
 		h.Post(t, "/v1/prescriptions/"+rx2["id"].(string)+"/cancel", c.other.Token, map[string]any{"reason": "x"}).Want(t, http.StatusNotFound)
 		h.Post(t, "/v1/prescriptions/"+rx2["id"].(string)+"/cancel", c.doctor.Token, map[string]any{"reason": "dose errada"}).Want(t, http.StatusOK)
-		if v := h.Get(t, "/v1/prescriptions/verify/"+rx2["verification_code"].(string), "").Map(t); v["valid"] != false || v["reason"] != "cancelled" {
+		if v := h.Get(t, "/v1/prescription-verifications/"+rx2["verification_code"].(string), "").Map(t); v["valid"] != false || v["reason"] != "cancelled" {
 			t.Fatalf("cancelled verify = %v", v)
 		}
 

@@ -222,13 +222,28 @@ func TestBinary(t *testing.T) {
 	}
 }
 
+// public reports whether an operation needs no credential: no security
+// requirement, or an empty one among those listed.
+func public(op map[string]any) bool {
+	reqs, _ := op["security"].([]any)
+	if len(reqs) == 0 {
+		return true
+	}
+	for _, r := range reqs {
+		if m, _ := r.(map[string]any); len(m) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func firstPost(doc map[string]any) string {
 	paths, _ := doc["paths"].(map[string]any)
 	best := ""
 	for p, ops := range paths {
 		m, _ := ops.(map[string]any)
 		op, ok := m["post"].(map[string]any)
-		if ok && op["security"] == nil && !strings.Contains(p, "{") && strings.HasPrefix(p, "/v1/") {
+		if ok && public(op) && !strings.Contains(p, "{") && strings.HasPrefix(p, "/v1/") {
 			if best == "" || p < best {
 				best = p
 			}

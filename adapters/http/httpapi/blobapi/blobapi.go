@@ -34,10 +34,11 @@ func New(store SignedOpener) *Module { return &Module{store: store} }
 // Register adds GET /v1/blobs/signed/:key.
 func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodGet, "/v1/blobs/signed/:key", httpapi.Op{
-		ID:      "downloadSignedBlob",
-		Summary: "Download a stored file through a signed, expiring link",
-		Tag:     "blobs",
-		Auth:    httpapi.Public,
+		ID:              "downloadSignedBlob",
+		Summary:         "Download a stored file through a signed, expiring link",
+		Tag:             "blobs",
+		Auth:            httpapi.Public,
+		ResponseHeaders: []string{"ETag", "Content-Disposition"},
 		Query: []httpapi.Param{
 			{Name: "exp", Type: "integer", Description: "expiry, Unix seconds", Required: true},
 			{Name: "sig", Type: "string", Description: "signature", Required: true},

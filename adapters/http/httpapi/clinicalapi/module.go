@@ -37,16 +37,25 @@ var (
 	ifMatch    = []httpapi.Param{{Name: "If-Match", Type: "string", Description: "the ETag of the version read", Required: true}}
 )
 
-func ok(status int, body any) []httpapi.Response {
-	return []httpapi.Response{{Status: status, Body: body}}
+// ok documents a success answer and the problems the use case may answer
+// besides those every route implies (see httpapi: 401, 403, 404 for a path ID,
+// 400/413/415 for a body, 412 with If-Match).
+func ok(status int, body any, errs ...int) []httpapi.Response {
+	out := []httpapi.Response{{Status: status, Body: body}}
+	for _, s := range errs {
+		out = append(out, httpapi.Response{Status: s, Body: httpapi.Problem{}, ContentType: "application/problem+json"})
+	}
+	return out
 }
+
+var etag = []string{"ETag"}
 
 // Register adds the routes.
 func (m *Module) Register(r *httpapi.Router) {
 	type L[T any] = httpapi.ListResponse[T]
 	// shares, break-the-glass, access log
 	r.Handle(fiber.MethodPost, "/v1/me/record-shares", httpapi.Op{ID: "grantRecordShare", Summary: "Grant a professional access to my record until a time", Tag: tag, Auth: httpapi.User,
-		Request: ShareRequest{}, Responses: ok(201, ShareResponse{})}, m.grantShare)
+		Request: ShareRequest{}, Responses: ok(201, ShareResponse{}, 422)}, m.grantShare)
 	r.Handle(fiber.MethodGet, "/v1/me/record-shares", httpapi.Op{ID: "listRecordShares", Summary: "My record shares and emergency grants", Tag: tag, Auth: httpapi.User,
 		Query: pageParams, Responses: ok(200, L[ShareResponse]{})}, m.listShares)
 	r.Handle(fiber.MethodDelete, "/v1/me/record-shares/:id", httpapi.Op{ID: "revokeRecordShare", Summary: "Revoke a record share", Tag: tag, Auth: httpapi.User,
@@ -58,37 +67,37 @@ func (m *Module) Register(r *httpapi.Router) {
 
 	// evaluations
 	r.Handle(fiber.MethodPost, "/v1/patients/:id/evaluations", httpapi.Op{ID: "createEvaluation", Summary: "Record an evaluation (optionally tied to an appointment and signed)", Tag: tag, Auth: httpapi.User,
-		Request: EvaluationRequest{}, Responses: ok(201, EvaluationResponse{})}, m.createEvaluation)
+		Request: EvaluationRequest{}, ResponseHeaders: etag, Responses: ok(201, EvaluationResponse{}, 422)}, m.createEvaluation)
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/evaluations", httpapi.Op{ID: "listEvaluations", Summary: "A patient's evaluations (current versions)", Tag: tag, Auth: httpapi.User,
 		Query: pageParams, Responses: ok(200, L[EvaluationResponse]{})}, m.listEvaluations)
 	r.Handle(fiber.MethodGet, "/v1/evaluations/:id", httpapi.Op{ID: "getEvaluation", Summary: "An evaluation (current version, or ?version=)", Tag: tag, Auth: httpapi.User,
-		Query: []httpapi.Param{{Name: "version", Type: "integer"}}, Responses: ok(200, EvaluationResponse{})}, m.getEvaluation)
+		Query: []httpapi.Param{{Name: "version", Type: "integer"}}, ResponseHeaders: etag, Responses: ok(200, EvaluationResponse{})}, m.getEvaluation)
 	r.Handle(fiber.MethodGet, "/v1/evaluations/:id/versions", httpapi.Op{ID: "listEvaluationVersions", Summary: "Every version of an evaluation, oldest first", Tag: tag, Auth: httpapi.User,
 		Responses: ok(200, VersionsResponse{})}, m.evaluationVersions)
 	r.Handle(fiber.MethodPut, "/v1/evaluations/:id", httpapi.Op{ID: "amendEvaluation", Summary: "Amend an evaluation: a new version; the old stays readable", Tag: tag, Auth: httpapi.User,
-		Headers: ifMatch, Request: AmendEvaluationRequest{}, Responses: ok(200, EvaluationResponse{})}, m.amendEvaluation)
+		Headers: ifMatch, Request: AmendEvaluationRequest{}, ResponseHeaders: etag, Responses: ok(200, EvaluationResponse{}, 422)}, m.amendEvaluation)
 	r.Handle(fiber.MethodPost, "/v1/evaluations/:id/sign", httpapi.Op{ID: "signEvaluation", Summary: "Sign the current version (completes a tied appointment)", Tag: tag, Auth: httpapi.User,
-		Responses: ok(200, EvaluationResponse{})}, m.signEvaluation)
+		ResponseHeaders: etag, Responses: ok(200, EvaluationResponse{}, 409)}, m.signEvaluation)
 
 	// treatment plans
 	r.Handle(fiber.MethodPost, "/v1/patients/:id/treatment-plans", httpapi.Op{ID: "createTreatmentPlan", Summary: "Write a treatment plan", Tag: tag, Auth: httpapi.User,
-		Request: PlanRequest{}, Responses: ok(201, PlanResponse{})}, m.createPlan)
+		Request: PlanRequest{}, ResponseHeaders: etag, Responses: ok(201, PlanResponse{}, 422)}, m.createPlan)
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/treatment-plans", httpapi.Op{ID: "listTreatmentPlans", Summary: "A patient's treatment plans", Tag: tag, Auth: httpapi.User,
-		Query: append([]httpapi.Param{{Name: "status", Type: "string"}}, pageParams...), Responses: ok(200, L[PlanResponse]{})}, m.listPlans)
+		Query: append([]httpapi.Param{{Name: "status", Type: "string", Enum: clinical.PlanStatuses()}}, pageParams...), Responses: ok(200, L[PlanResponse]{})}, m.listPlans)
 	r.Handle(fiber.MethodGet, "/v1/treatment-plans/:id", httpapi.Op{ID: "getTreatmentPlan", Summary: "A treatment plan", Tag: tag, Auth: httpapi.User,
-		Responses: ok(200, PlanResponse{})}, m.getPlan)
+		ResponseHeaders: etag, Responses: ok(200, PlanResponse{})}, m.getPlan)
 	r.Handle(fiber.MethodPut, "/v1/treatment-plans/:id", httpapi.Op{ID: "updateTreatmentPlan", Summary: "Replace a treatment plan (author; If-Match)", Tag: tag, Auth: httpapi.User,
-		Headers: ifMatch, Request: PlanRequest{}, Responses: ok(200, PlanResponse{})}, m.updatePlan)
+		Headers: ifMatch, Request: PlanRequest{}, ResponseHeaders: etag, Responses: ok(200, PlanResponse{}, 422)}, m.updatePlan)
 	r.Handle(fiber.MethodPost, "/v1/treatment-plans/:id/progress", httpapi.Op{ID: "addPlanProgress", Summary: "Mark progress on a plan item (patient)", Tag: tag, Auth: httpapi.User,
-		Request: ProgressRequest{}, Responses: ok(201, ProgressResponse{})}, m.addProgress)
+		Request: ProgressRequest{}, Responses: ok(201, ProgressResponse{}, 409)}, m.addProgress)
 	r.Handle(fiber.MethodGet, "/v1/treatment-plans/:id/progress", httpapi.Op{ID: "listPlanProgress", Summary: "A plan's progress marks", Tag: tag, Auth: httpapi.User,
 		Query: pageParams, Responses: ok(200, L[ProgressResponse]{})}, m.listProgress)
 
-	// prescriptions: the public verification first, so its paths win
-	r.Handle(fiber.MethodGet, "/v1/prescriptions/verify/:code", httpapi.Op{ID: "verifyPrescription", Summary: "Verify a prescription by its code (public; minimum data)", Tag: tag, Auth: httpapi.Public,
+	// prescriptions; the public verification has its own collection
+	r.Handle(fiber.MethodGet, "/v1/prescription-verifications/:code", httpapi.Op{ID: "verifyPrescription", Summary: "Verify a prescription by its code (public; minimum data)", Tag: tag, Auth: httpapi.Public,
 		Responses: ok(200, VerifyResponse{})}, m.verify)
-	r.Handle(fiber.MethodPost, "/v1/prescriptions/verify/:code/dispense", httpapi.Op{ID: "dispensePrescription", Summary: "Mark a prescription dispensed (verified pharmacy; once)", Tag: tag, Auth: httpapi.Any,
-		Request: DispenseRequest{}, Responses: ok(200, VerifyResponse{})}, m.dispense)
+	r.Handle(fiber.MethodPost, "/v1/prescription-verifications/:code/dispense", httpapi.Op{ID: "dispensePrescription", Summary: "Mark a prescription dispensed (verified pharmacy; once)", Tag: tag, Auth: httpapi.Any,
+		Request: DispenseRequest{}, Responses: ok(200, VerifyResponse{}, 409)}, m.dispense)
 	r.Handle(fiber.MethodPost, "/v1/patients/:id/prescriptions", httpapi.Op{ID: "issuePrescription", Summary: "Issue and sign a prescription (physicians and dentists)", Tag: tag, Auth: httpapi.User,
 		Request: PrescriptionRequest{}, Responses: ok(201, PrescriptionResponse{})}, m.issue)
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/prescriptions", httpapi.Op{ID: "listPrescriptions", Summary: "A patient's prescriptions", Tag: tag, Auth: httpapi.User,
@@ -96,9 +105,9 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodGet, "/v1/prescriptions/:id", httpapi.Op{ID: "getPrescription", Summary: "A prescription", Tag: tag, Auth: httpapi.User,
 		Responses: ok(200, PrescriptionResponse{})}, m.getRx)
 	r.Handle(fiber.MethodGet, "/v1/prescriptions/:id/pdf", httpapi.Op{ID: "prescriptionPDF", Summary: "A prescription as PDF", Tag: tag, Auth: httpapi.User,
-		Responses: []httpapi.Response{{Status: 200, Body: []byte{}, ContentType: "application/pdf"}}}, m.rxPDF)
+		ResponseHeaders: []string{"Content-Disposition"}, Responses: []httpapi.Response{{Status: 200, Body: []byte{}, ContentType: "application/pdf"}}}, m.rxPDF)
 	r.Handle(fiber.MethodPost, "/v1/prescriptions/:id/cancel", httpapi.Op{ID: "cancelPrescription", Summary: "Cancel a prescription (its author)", Tag: tag, Auth: httpapi.User,
-		Request: CancelRequest{}, Responses: ok(200, PrescriptionResponse{})}, m.cancelRx)
+		Request: CancelRequest{}, Responses: ok(200, PrescriptionResponse{}, 409)}, m.cancelRx)
 
 	// documents
 	r.Handle(fiber.MethodPost, "/v1/patients/:id/documents", httpapi.Op{ID: "uploadDocument", Summary: "Upload a medical document (multipart: kind, title, file)", Tag: tag, Auth: httpapi.User,
@@ -108,11 +117,12 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodGet, "/v1/documents/:id", httpapi.Op{ID: "getDocument", Summary: "A document's metadata", Tag: tag, Auth: httpapi.User,
 		Responses: ok(200, DocumentResponse{})}, m.getDocument)
 	r.Handle(fiber.MethodGet, "/v1/documents/:id/content", httpapi.Op{ID: "downloadDocument", Summary: "Download a document (decrypted, checksum verified)", Tag: tag, Auth: httpapi.User,
-		Responses: []httpapi.Response{{Status: 200, Body: []byte{}, ContentType: "application/pdf, image/jpeg, image/png, image/webp, application/dicom"}}}, m.download)
+		ResponseHeaders: []string{"Content-Disposition"}, Responses: []httpapi.Response{{Status: 200, Body: []byte{}, ContentType: "application/pdf, image/jpeg, image/png, image/webp, application/dicom"}}}, m.download)
 
 	// history and patients
 	r.Handle(fiber.MethodGet, "/v1/patients/:id/history", httpapi.Op{ID: "patientHistory", Summary: "A patient's timeline, newest first", Tag: tag, Auth: httpapi.User,
-		Query:     append([]httpapi.Param{{Name: "kind", Type: "string"}, {Name: "from", Type: "string", Format: "date-time"}, {Name: "to", Type: "string", Format: "date-time"}}, pageParams...),
+		Query: append([]httpapi.Param{{Name: "kind", Type: "string", Enum: clinical.HistoryKinds()}, httpapi.DateOrTime("from", "entries at or after: a date (from its midnight UTC) or an RFC 3339 time", false),
+			httpapi.DateOrTime("to", "entries before: a date (its midnight UTC) or an RFC 3339 time", false)}, pageParams...),
 		Responses: ok(200, L[HistoryEntryResponse]{})}, m.history)
 	r.Handle(fiber.MethodGet, "/v1/professionals/me/patients", httpapi.Op{ID: "myPatients", Summary: "The patients I attended, with last visit and open plans", Tag: tag, Auth: httpapi.User,
 		Query: pageParams, Responses: ok(200, L[PatientSummaryResponse]{})}, m.myPatients)

@@ -252,21 +252,21 @@ func TestPermissionTable(t *testing.T) {
 
 		// the public verification shows the minimum; the pharmacy dispenses once; an API key without scope may not
 		code := rx["verification_code"].(string)
-		v := e.want(200, "GET", "/v1/prescriptions/verify/"+strings.ToLower(code), "", nil)
+		v := e.want(200, "GET", "/v1/prescription-verifications/"+strings.ToLower(code), "", nil)
 		if v["valid"] != true || v["dispensed"] != false || v["patient_initials"] != "M.A.S." || v["patient_id"] != nil {
 			t.Fatalf("verify = %v", v)
 		}
-		e.want(404, "GET", "/v1/prescriptions/verify/AAAA-BBBB-CCCC", "", nil)
-		e.want(403, "POST", "/v1/prescriptions/verify/"+code+"/dispense", "apikey", nil)
-		e.want(403, "POST", "/v1/prescriptions/verify/"+code+"/dispense", "staff", nil)
-		e.want(403, "POST", "/v1/prescriptions/verify/"+code+"/dispense", "doctor", nil)
-		d := e.want(200, "POST", "/v1/prescriptions/verify/"+code+"/dispense", "pharmacy", nil)
+		e.want(404, "GET", "/v1/prescription-verifications/AAAA-BBBB-CCCC", "", nil)
+		e.want(403, "POST", "/v1/prescription-verifications/"+code+"/dispense", "apikey", nil)
+		e.want(403, "POST", "/v1/prescription-verifications/"+code+"/dispense", "staff", nil)
+		e.want(403, "POST", "/v1/prescription-verifications/"+code+"/dispense", "doctor", nil)
+		d := e.want(200, "POST", "/v1/prescription-verifications/"+code+"/dispense", "pharmacy", nil)
 		if d["dispensed"] != true {
 			t.Fatalf("dispense = %v", d)
 		}
-		e.want(409, "POST", "/v1/prescriptions/verify/"+code+"/dispense", "pharmacy", nil)
+		e.want(409, "POST", "/v1/prescription-verifications/"+code+"/dispense", "pharmacy", nil)
 		rx2 := e.want(201, "POST", "/v1/patients/"+a+"/prescriptions", "doctor", map[string]any{"type": "simple", "items": []any{map[string]any{"drug": "Dipirona", "dosage": "1 cp se dor"}}})
-		e.want(200, "POST", "/v1/prescriptions/verify/"+rx2["verification_code"].(string)+"/dispense", "rxkey", nil)
+		e.want(200, "POST", "/v1/prescription-verifications/"+rx2["verification_code"].(string)+"/dispense", "rxkey", nil)
 	})
 }
 

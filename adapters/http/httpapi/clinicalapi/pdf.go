@@ -77,7 +77,7 @@ func PrescriptionPDF(rx clinical.Prescription) []byte {
 		}
 		ls = append(ls, pdfdoc.Line{Text: ""},
 			pdfdoc.Line{Text: "Código de verificação: " + rx.VerificationCode, Bold: true, Size: 13},
-			pdfdoc.Line{Text: "Verifique em /v1/prescriptions/verify/" + rx.VerificationCode},
+			pdfdoc.Line{Text: "Verifique em /v1/prescription-verifications/" + rx.VerificationCode},
 			pdfdoc.Line{Text: fmt.Sprintf("Assinado digitalmente pela plataforma (%s, chave %s)", rx.Signature.Algorithm, rx.Signature.KeyID), Size: 8})
 		if rx.Status == clinical.RxCancelled {
 			ls = append(ls, pdfdoc.Line{Text: "CANCELADA", Bold: true, Size: 16})

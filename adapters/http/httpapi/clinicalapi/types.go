@@ -190,6 +190,9 @@ type VersionsResponse struct {
 	Items []EvaluationResponse `json:"items"`
 }
 
+// SchemaName is the schema's product name.
+func (VersionsResponse) SchemaName() string { return "EvaluationVersionList" }
+
 // --- plans ---
 
 // PlanItemBody is one item of a plan.
@@ -208,6 +211,9 @@ type PlanItemBody struct {
 	Tags        []string `json:"tags,omitempty"`
 	Suppliers   []string `json:"suppliers,omitempty"` // read-only: ignored when sent back
 }
+
+// SchemaName is the schema's product name.
+func (PlanItemBody) SchemaName() string { return "PlanItem" }
 
 // PlanRequest creates or replaces a plan. Dates are YYYY-MM-DD.
 type PlanRequest struct {
@@ -321,6 +327,9 @@ type RxItemBody struct {
 	Instructions     string `json:"instructions,omitempty"`
 }
 
+// SchemaName is the schema's product name.
+func (RxItemBody) SchemaName() string { return "PrescriptionItem" }
+
 // PrescriptionRequest issues a prescription.
 type PrescriptionRequest struct {
 	Type           string       `json:"type"`
@@ -337,6 +346,9 @@ type PrescriberBody struct {
 	CouncilNumber string `json:"council_number"`
 	CouncilUF     string `json:"council_uf"`
 }
+
+// SchemaName is the schema's product name.
+func (PrescriberBody) SchemaName() string { return "Prescriber" }
 
 // PrescriptionResponse is an issued prescription.
 type PrescriptionResponse struct {
@@ -376,6 +388,9 @@ func rxOut(rx clinical.Prescription) PrescriptionResponse {
 type CancelRequest struct {
 	Reason string `json:"reason,omitempty"`
 }
+
+// SchemaName shares the schema of every body that is only a reason (cancel, reject).
+func (CancelRequest) SchemaName() string { return "ReasonRequest" }
 
 // DispenseRequest is sent by the pharmacy; the buyer is required for special control.
 type DispenseRequest struct {
@@ -462,6 +477,9 @@ type UploadForm struct {
 	File  []byte `json:"file"`
 }
 
+// SchemaName is the schema's product name.
+func (UploadForm) SchemaName() string { return "DocumentUpload" }
+
 // --- history, patients ---
 
 // HistoryEntryResponse is one line of the timeline.
@@ -490,12 +508,24 @@ func patientOut(p clinical.PatientSummary) PatientSummaryResponse {
 	return PatientSummaryResponse{PatientID: p.PatientID, Name: p.Name, LastVisit: p.LastVisit, ActivePlans: p.ActivePlans}
 }
 
-// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own
+// constants; and the closed sets, patterns, ranges and formats the use cases
+// check, from the use cases' own declarations (documented on responses too).
 
 const maxShort = 60 // any other string: kinds, IDs, dates, RFC 3339 times
 
+var (
+	uuid     = httpapi.Limit{Format: "uuid"}
+	date     = httpapi.Limit{Format: "date"}
+	dateTime = httpapi.Limit{Format: "date-time"}
+)
+
 func (ShareRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"professional_id": uuid, "until": dateTime, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ShareResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "patient_id": uuid, "professional_id": uuid, "kind": {Enum: clinical.ShareKinds()}}
 }
 
 func (BreakGlassRequest) Limits() httpapi.Limits {
@@ -503,8 +533,8 @@ func (BreakGlassRequest) Limits() httpapi.Limits {
 }
 
 func evaluationLimits() httpapi.Limits {
-	return httpapi.Limits{"kind": {Length: maxShort}, "appointment_id": {Length: maxShort},
-		"icd10": {Items: clinical.MaxICD10, Length: 10}, "amend_reason": {Length: clinical.MaxReasonLen},
+	return httpapi.Limits{"kind": {Length: maxShort, Enum: clinical.EvaluationKinds()}, "appointment_id": {Length: maxShort, Format: "uuid"},
+		"icd10": {Items: clinical.MaxICD10, Length: 10, Pattern: clinical.ICD10Pattern()}, "amend_reason": {Length: clinical.MaxReasonLen},
 		httpapi.AnyString: {Length: clinical.MaxText}}
 }
 
@@ -512,19 +542,38 @@ func (EvaluationRequest) Limits() httpapi.Limits      { return evaluationLimits(
 func (AmendEvaluationRequest) Limits() httpapi.Limits { return evaluationLimits() }
 func (EvaluationContent) Limits() httpapi.Limits      { return evaluationLimits() }
 
+// Limits documents each measure's physiological range (clinical.VitalRanges).
+func (VitalSigns) Limits() httpapi.Limits {
+	l := httpapi.Limits{}
+	for _, r := range clinical.VitalRanges {
+		l[r.Field] = httpapi.Limit{Range: &httpapi.Range{Min: r.Min, Max: r.Max}}
+	}
+	return l
+}
+
 func (PlanItemBody) Limits() httpapi.Limits {
-	return httpapi.Limits{"tags": {Items: clinical.MaxTags, Length: clinical.MaxTagLen},
-		"suppliers": {Items: clinical.MaxTags, Length: maxShort}, "id": {Length: maxShort}, "kind": {Length: maxShort},
+	return httpapi.Limits{"tags": {Items: clinical.MaxTags, Length: clinical.MaxTagLen, Pattern: clinical.TagPattern()},
+		"suppliers": {Items: clinical.MaxTags, Length: maxShort}, "id": {Length: maxShort}, "kind": {Length: maxShort, Enum: clinical.ItemKinds()},
 		httpapi.AnyString: {Length: clinical.MaxItemTextLen}}
 }
 
 func (PlanRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"title": {Length: clinical.MaxPlanTitleLen}, "goals": {Items: clinical.MaxGoals, Length: clinical.MaxGoalLen},
-		"items": {Items: clinical.MaxPlanItems}, httpapi.AnyString: {Length: maxShort}}
+		"items": {Items: clinical.MaxPlanItems}, "start": date, "end": date, "status": {Enum: clinical.PlanStatuses()},
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (PlanResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "patient_id": uuid, "author_id": uuid, "start": date, "end": date,
+		"status": {Enum: clinical.PlanStatuses()}}
 }
 
 func (ProgressRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{"note": {Length: clinical.MaxNoteLen}, httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"note": {Length: clinical.MaxNoteLen}, "date": date, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ProgressResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "plan_id": uuid, "date": date}
 }
 
 func (RxItemBody) Limits() httpapi.Limits {
@@ -533,7 +582,16 @@ func (RxItemBody) Limits() httpapi.Limits {
 
 func (PrescriptionRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"items": {Items: clinical.MaxRxItems}, "patient_address": {Length: clinical.MaxAddressLen},
-		httpapi.AnyString: {Length: maxShort}}
+		"type": {Enum: clinical.PrescriptionTypes()}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (PrescriptionResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "patient_id": uuid, "type": {Enum: clinical.PrescriptionTypes()},
+		"status": {Enum: clinical.PrescriptionStatuses()}}
+}
+
+func (VerifyResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"type": {Enum: clinical.PrescriptionTypes()}}
 }
 
 func (CancelRequest) Limits() httpapi.Limits {
@@ -545,5 +603,14 @@ func (DispenseRequest) Limits() httpapi.Limits {
 }
 
 func (UploadForm) Limits() httpapi.Limits {
-	return httpapi.Limits{"title": {Length: clinical.MaxDocTitleLen}, "kind": {Length: maxShort}}
+	return httpapi.Limits{"title": {Length: clinical.MaxDocTitleLen}, "kind": {Length: maxShort, Enum: clinical.DocumentKinds()}}
+}
+
+func (DocumentResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "patient_id": uuid, "uploader_id": uuid, "kind": {Enum: clinical.DocumentKinds()},
+		"content_type": {Enum: clinical.AllowedContentTypes}, "sha256": {Pattern: "^[0-9a-f]{64}$"}}
+}
+
+func (HistoryEntryResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"kind": {Enum: clinical.HistoryKinds()}, "id": uuid}
 }

@@ -56,7 +56,8 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.Public, Request: ProfessionalRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: ProfessionalResponse{}}}, 400, 409, 415)}, m.signUpProfessional)
 	r.Handle(fiber.MethodGet, "/v1/directory/professionals", httpapi.Op{ID: "listProfessionals", Summary: "Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)", Tag: tag,
-		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"}}, listQuery...),
+		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession", Enum: identity.Professions()},
+			{Name: "mode", Enum: identity.Modes()}, {Name: "city"}, {Name: "uf", Enum: identity.UFList()}}, listQuery...),
 		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[ProfessionalResponse]{}}}, 400)}, m.listProfessionals)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id", httpapi.Op{ID: "getProfessional", Summary: "A professional's public profile", Tag: tag,
 		Auth:      httpapi.Public,
@@ -65,7 +66,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.Public, Request: CompanyRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: CompanySignUpResponse{}}}, 400, 409, 415)}, m.signUpCompany)
 	r.Handle(fiber.MethodGet, "/v1/companies", httpapi.Op{ID: "listCompanies", Summary: "Verified partner companies", Tag: tag,
-		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "type"}}, listQuery...),
+		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "type", Enum: identity.CompanyTypes()}}, listQuery...),
 		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[CompanyResponse]{}}}, 400)}, m.listCompanies)
 	r.Handle(fiber.MethodGet, "/v1/companies/:id", httpapi.Op{ID: "getCompany", Summary: "A partner company", Tag: tag,
 		Auth:      httpapi.Public,
@@ -85,7 +86,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Responses: responses([]httpapi.Response{{Status: 204}}, 400)}, m.confirmReset)
 	if m.keys != nil {
 		r.Handle(fiber.MethodGet, "/.well-known/jwks.json", httpapi.Op{ID: "jwks", Summary: "Public keys that verify access tokens", Tag: tag,
-			Auth: httpapi.Public, Responses: []httpapi.Response{{Status: 200, Body: JWKSResponse{}}}}, m.jwks)
+			Auth: httpapi.Public, ResponseHeaders: []string{"Cache-Control"}, Responses: []httpapi.Response{{Status: 200, Body: JWKSResponse{}}}}, m.jwks)
 	}
 
 	r.Handle(fiber.MethodGet, "/v1/me", httpapi.Op{ID: "getMe", Summary: "The caller's account and profile", Tag: tag,
@@ -107,7 +108,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		}
 		title := strings.ToUpper(single[:1]) + single[1:]
 		r.Handle(fiber.MethodGet, "/v1/admin/"+kind, httpapi.Op{ID: "adminList" + title, Summary: "Admin: " + kind + " by status (pending_verification by default)", Tag: tag,
-			Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status"}}, listQuery...),
+			Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status", Enum: identity.Statuses()}}, listQuery...),
 			Responses: responses([]httpapi.Response{{Status: 200, Body: list}}, 400, 401, 403)}, m.adminList(kind))
 		r.Handle(fiber.MethodPost, "/v1/admin/"+kind+"/:id/verify", httpapi.Op{ID: "verify" + title, Summary: "Admin: verify a " + single, Tag: tag,
 			Auth:      httpapi.User,
@@ -119,7 +120,7 @@ func (m *Module) Register(r *httpapi.Router) {
 
 	r.Handle(fiber.MethodGet, "/v1/companies/:id/members", httpapi.Op{ID: "listMembers", Summary: "A company's members", Tag: tag,
 		Auth:      httpapi.User,
-		Responses: responses([]httpapi.Response{{Status: 200, Body: ItemsResponse[MemberResponse]{}}}, 401, 403, 404)}, m.listMembers)
+		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[MemberResponse]{}}}, 401, 403, 404)}, m.listMembers)
 	r.Handle(fiber.MethodPost, "/v1/companies/:id/members", httpapi.Op{ID: "addMember", Summary: "Add a member (admin or staff); without a password an invitation is e-mailed", Tag: tag,
 		Auth: httpapi.User, Request: MemberRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: MemberResponse{}}}, 400, 401, 403, 409)}, m.addMember)
@@ -128,7 +129,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Responses: responses([]httpapi.Response{{Status: 204}}, 401, 403, 404, 409)}, m.removeMember)
 	r.Handle(fiber.MethodGet, "/v1/companies/:id/api-keys", httpapi.Op{ID: "listAPIKeys", Summary: "A company's API keys (never their secrets)", Tag: tag,
 		Auth:      httpapi.User,
-		Responses: responses([]httpapi.Response{{Status: 200, Body: ItemsResponse[APIKeyResponse]{}}}, 401, 403)}, m.listKeys)
+		Responses: responses([]httpapi.Response{{Status: 200, Body: httpapi.ListResponse[APIKeyResponse]{}}}, 401, 403)}, m.listKeys)
 	r.Handle(fiber.MethodPost, "/v1/companies/:id/api-keys", httpapi.Op{ID: "createAPIKey", Summary: "Create an API key; its secret is shown once", Tag: tag,
 		Auth: httpapi.User, Request: APIKeyRequest{},
 		Responses: responses([]httpapi.Response{{Status: 201, Body: APIKeyResponse{}}}, 400, 401, 403)}, m.createKey)
@@ -444,7 +445,7 @@ func (m *Module) listMembers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := ItemsResponse[MemberResponse]{Items: make([]MemberResponse, 0, len(list))}
+	out := httpapi.ListResponse[MemberResponse]{Items: make([]MemberResponse, 0, len(list))}
 	for _, x := range list {
 		out.Items = append(out.Items, memberOf(x))
 	}
@@ -496,7 +497,7 @@ func (m *Module) listKeys(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := ItemsResponse[APIKeyResponse]{Items: make([]APIKeyResponse, 0, len(list))}
+	out := httpapi.ListResponse[APIKeyResponse]{Items: make([]APIKeyResponse, 0, len(list))}
 	for _, k := range list {
 		out.Items = append(out.Items, apiKeyOf(k))
 	}

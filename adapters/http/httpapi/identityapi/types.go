@@ -303,6 +303,9 @@ type DecisionRequest struct {
 	Reason string `json:"reason,omitempty"`
 }
 
+// SchemaName shares the schema of every body that is only a reason (cancel, reject).
+func (DecisionRequest) SchemaName() string { return "ReasonRequest" }
+
 // MemberRequest adds a member to a company.
 type MemberRequest struct {
 	Name     string `json:"name"`
@@ -353,49 +356,95 @@ type JWKSResponse struct {
 	Keys []map[string]string `json:"keys"`
 }
 
-// ItemsResponse wraps a non-paged list.
-type ItemsResponse[T any] struct {
-	Items []T `json:"items"`
-}
-
-// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own
+// constants; and the closed sets, patterns and formats the use cases check,
+// from the use cases' own declarations (documented on responses too).
 
 const maxShort = 254 // any other string: e-mails, CPF, phones, codes, enums
+
+var (
+	ufs        = httpapi.Limit{Enum: identity.UFList()}
+	email      = httpapi.Limit{Format: "email"}
+	uuid       = httpapi.Limit{Format: "uuid"}
+	date       = httpapi.Limit{Format: "date"}
+	modes      = httpapi.Limit{Items: identity.MaxModes, Length: 20, Enum: identity.Modes()}
+	statuses   = httpapi.Limit{Enum: identity.Statuses()}
+	profession = httpapi.Limit{Enum: identity.Professions()}
+)
 
 func (Address) Limits() httpapi.Limits {
 	return httpapi.Limits{"street": {Length: identity.MaxStreetLen}, "number": {Length: identity.MaxNumberLen},
 		"complement": {Length: identity.MaxAddressLen}, "district": {Length: identity.MaxAddressLen},
-		"city": {Length: identity.MaxAddressLen}, httpapi.AnyString: {Length: maxShort}}
+		"city": {Length: identity.MaxAddressLen}, "cep": {Pattern: identity.CEPPattern}, "uf": ufs,
+		httpapi.AnyString: {Length: maxShort}}
 }
 
-func (Money) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 3}} }
+func (Money) Limits() httpapi.Limits {
+	return httpapi.Limits{"currency": {Length: 3, Pattern: kernel.CurrencyPattern}}
+}
 
-func (Council) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 40}} }
+func (Point) Limits() httpapi.Limits {
+	return httpapi.Limits{"lat": {Range: &httpapi.Range{Min: -90, Max: 90}}, "lng": {Range: &httpapi.Range{Min: -180, Max: 180}}}
+}
+
+func (Council) Limits() httpapi.Limits {
+	return httpapi.Limits{"type": {Enum: identity.Councils()}, "uf": ufs, httpapi.AnyString: {Length: 40}}
+}
 
 func (PatientRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "social_name": {Length: identity.MaxNameLen},
-		"password": {Length: identity.MaxPasswordLen}, httpapi.AnyString: {Length: maxShort}}
+		"password": {Length: identity.MaxPasswordLen}, "email": email, "cpf": {Pattern: identity.CPFPattern},
+		"birth_date": date, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (PatientResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "kind": {Enum: []string{string(kernel.KindPatient)}}, "email": email,
+		"cpf": {Pattern: identity.CPFStoredPattern}, "birth_date": date}
 }
 
 func (ProfessionalRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "password": {Length: identity.MaxPasswordLen},
-		"specialties": {Items: identity.MaxSpecialties, Length: identity.MaxSlugLen}, "modes": {Items: identity.MaxModes, Length: 20},
-		"bio": {Length: identity.MaxBioLen}, httpapi.AnyString: {Length: maxShort}}
+		"specialties": {Items: identity.MaxSpecialties, Length: identity.MaxSlugLen}, "modes": modes,
+		"bio": {Length: identity.MaxBioLen}, "email": email, "cpf": {Pattern: identity.CPFPattern}, "profession": profession,
+		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (ProfessionalResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "kind": {Enum: []string{string(kernel.KindProfessional)}}, "email": email,
+		"cpf": {Pattern: identity.CPFStoredPattern}, "profession": profession, "modes": {Enum: identity.Modes()}, "status": statuses}
 }
 
 func (CompanyAdmin) Limits() httpapi.Limits {
 	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "password": {Length: identity.MaxPasswordLen},
-		httpapi.AnyString: {Length: maxShort}}
+		"email": email, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (CompanyRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"legal_name": {Length: identity.MaxLegalNameLen}, "trade_name": {Length: identity.MaxLegalNameLen},
+		"cnpj": {Pattern: identity.CNPJPattern}, "type": {Enum: identity.CompanyTypes()}, "email": email,
 		httpapi.AnyString: {Length: maxShort}}
+}
+
+func (CompanyResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "cnpj": {Pattern: identity.CNPJStoredPattern}, "type": {Enum: identity.CompanyTypes()},
+		"email": email, "status": statuses}
+}
+
+func (CompanySignUpResponse) Limits() httpapi.Limits {
+	l := CompanyResponse{}.Limits()
+	l["admin_account_id"] = uuid
+	return l
 }
 
 func (TokenRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"password": {Length: identity.MaxPasswordLen}, "refresh_token": {Length: identity.MaxTokenLen},
-		httpapi.AnyString: {Length: maxShort}}
+		"grant_type": {Enum: []string{"password", "refresh_token"}}, "account_kind": {Enum: identity.SignInKinds()},
+		"email": email, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (TokenResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"token_type": {Enum: []string{"Bearer"}}, "account_id": uuid, "kind": {Enum: identity.SignInKinds()},
+		"expires_in": {Range: &httpapi.Range{Min: 1, Max: 1 << 31}}}
 }
 
 func (LogoutRequest) Limits() httpapi.Limits {
@@ -403,18 +452,22 @@ func (LogoutRequest) Limits() httpapi.Limits {
 }
 
 func (ResetRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"email": email, "account_kind": {Enum: identity.SignInKinds()}, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (ResetConfirm) Limits() httpapi.Limits {
 	return httpapi.Limits{"token": {Length: identity.MaxTokenLen}, "password": {Length: identity.MaxPasswordLen}}
 }
 
+func (MeResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "kind": {Enum: identity.SignInKinds()}, "email": email, "company_id": uuid}
+}
+
 func (MePatchRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "social_name": {Length: identity.MaxNameLen},
 		"current_password": {Length: identity.MaxPasswordLen}, "new_password": {Length: identity.MaxPasswordLen},
-		"specialties": {Items: identity.MaxSpecialties, Length: identity.MaxSlugLen}, "modes": {Items: identity.MaxModes, Length: 20},
-		"bio": {Length: identity.MaxBioLen}, httpapi.AnyString: {Length: maxShort}}
+		"specialties": {Items: identity.MaxSpecialties, Length: identity.MaxSlugLen}, "modes": modes,
+		"bio": {Length: identity.MaxBioLen}, "email": email, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (DecisionRequest) Limits() httpapi.Limits {
@@ -423,9 +476,18 @@ func (DecisionRequest) Limits() httpapi.Limits {
 
 func (MemberRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"name": {Length: identity.MaxNameLen}, "password": {Length: identity.MaxPasswordLen},
-		httpapi.AnyString: {Length: maxShort}}
+		"email": email, "role": {Enum: identity.Roles()}, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (MemberResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"account_id": uuid, "company_id": uuid, "email": email, "role": {Enum: identity.Roles()}}
 }
 
 func (APIKeyRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{"name": {Length: identity.MaxAPIKeyNameLen}, "scopes": {Items: identity.MaxScopes, Length: 40}}
+	return httpapi.Limits{"name": {Length: identity.MaxAPIKeyNameLen},
+		"scopes": {Items: identity.MaxScopes, Length: 40, Enum: identity.Scopes()}}
+}
+
+func (APIKeyResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "company_id": uuid, "scopes": {Enum: identity.Scopes()}}
 }

@@ -58,15 +58,15 @@ var (
 
 // rangeQuery documents ?from=&to=, at most maxDays apart.
 func rangeQuery(maxDays int) []httpapi.Param {
-	return []httpapi.Param{{Name: "from", Description: "date (2026-12-01, America/Sao_Paulo) or RFC 3339 time", Required: true},
-		{Name: "to", Description: fmt.Sprintf("date or RFC 3339 time (exclusive), at most %d days after from", maxDays), Required: true}}
+	return []httpapi.Param{httpapi.DateOrTime("from", "a date (2026-12-01, from its midnight in America/Sao_Paulo) or an RFC 3339 time", true),
+		httpapi.DateOrTime("to", fmt.Sprintf("a date (that whole day included) or an RFC 3339 time (excluded), at most %d days after from", maxDays), true)}
 }
 
 // Register adds the routes.
 func (m *Module) Register(r *httpapi.Router) {
 	// Professionals: "My agenda"
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id/availability", httpapi.Op{ID: "getAvailability", Summary: "A professional's own availability (ETag for If-Match)", Tag: tag,
-		Auth: httpapi.User, Responses: ok(200, AvailabilityResponse{}, 401, 403, 404)}, m.getAvailability)
+		Auth: httpapi.User, ResponseHeaders: []string{"ETag"}, Responses: ok(200, AvailabilityResponse{}, 401, 403, 404)}, m.getAvailability)
 	r.Handle(fiber.MethodPut, "/v1/professionals/:id/availability", httpapi.Op{ID: "putAvailability", Summary: "Publish or replace a professional's availability", Tag: tag,
 		Auth: httpapi.User, Request: AvailabilityRequest{}, Headers: []httpapi.Param{ifMatchHeader},
 		Responses: ok(200, AvailabilityResponse{}, 400, 401, 403, 412, 415)}, m.putAvailability)
@@ -74,10 +74,10 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Query: append(rangeQuery(scheduling.MaxAgendaDays), listQuery...),
 		Responses: ok(200, httpapi.ListResponse[AgendaItemResponse]{}, 400, 401, 403)}, m.agenda)
 	r.Handle(fiber.MethodGet, "/v1/professionals/:id/slots", httpapi.Op{ID: "getSlots", Summary: "A professional's free slots", Tag: tag,
-		Auth: httpapi.Public, Query: append(rangeQuery(scheduling.MaxSlotDays), httpapi.Param{Name: "mode", Description: "in_person or telemedicine"}),
+		Auth: httpapi.Public, Query: append(rangeQuery(scheduling.MaxSlotDays), httpapi.Param{Name: "mode", Enum: scheduling.Modes()}),
 		Responses: ok(200, httpapi.ListResponse[SlotResponse]{}, 400, 404)}, m.slots)
 	r.Handle(fiber.MethodGet, "/v1/professionals", httpapi.Op{ID: "searchProfessionals", Summary: "Verified professionals with their next free slots", Tag: tag,
-		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode"}, {Name: "city"}, {Name: "uf"},
+		Auth: httpapi.Public, Query: append([]httpapi.Param{{Name: "specialty"}, {Name: "profession"}, {Name: "mode", Enum: scheduling.Modes()}, {Name: "city"}, {Name: "uf"},
 			{Name: "near", Description: "lat,lng"}, {Name: "radius_km", Type: "number"}, {Name: "date", Format: "date", Description: "only those free that day"}}, listQuery...),
 		Responses: ok(200, httpapi.ListResponse[SearchResultResponse]{}, 400)}, m.search)
 
@@ -86,7 +86,8 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Request: BookRequest{}, Headers: []httpapi.Param{idemHeader},
 		Responses: ok(201, AppointmentResponse{}, 400, 401, 403, 404, 409, 415, 422)}, httpapi.IdempotentDeferred(m.idem, m.book))
 	r.Handle(fiber.MethodGet, "/v1/appointments", httpapi.Op{ID: "listAppointments", Summary: "The caller's appointments (a patient's bookings, a professional's agenda, a hospital's exams)", Tag: tag,
-		Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status"}, {Name: "from"}, {Name: "to"}}, listQuery...),
+		Auth: httpapi.User, Query: append([]httpapi.Param{{Name: "status", Enum: scheduling.Statuses()}, httpapi.DateOrTime("from", "appointments starting at or after", false),
+			httpapi.DateOrTime("to", "appointments starting before (a date: that whole day included)", false)}, listQuery...),
 		Responses: ok(200, httpapi.ListResponse[AppointmentResponse]{}, 400, 401, 403)}, m.list)
 	r.Handle(fiber.MethodGet, "/v1/appointments/:id", httpapi.Op{ID: "getAppointment", Summary: "One appointment", Tag: tag,
 		Auth: httpapi.User, Responses: ok(200, AppointmentResponse{}, 401, 404)}, m.get)

@@ -19,6 +19,9 @@ type RuleBody struct {
 	Place   string `json:"place,omitempty"`
 }
 
+// SchemaName is the schema's product name.
+func (RuleBody) SchemaName() string { return "WeeklyRule" }
+
 // ExceptionBody changes one date: a day off, blocked hours or extra hours.
 type ExceptionBody struct {
 	Date      string `json:"date"`
@@ -28,6 +31,9 @@ type ExceptionBody struct {
 	Mode      string `json:"mode,omitempty"`
 	Place     string `json:"place,omitempty"`
 }
+
+// SchemaName is the schema's product name.
+func (ExceptionBody) SchemaName() string { return "AvailabilityException" }
 
 // AvailabilityRequest is the body of PUT .../availability.
 type AvailabilityRequest struct {
@@ -172,6 +178,9 @@ type MoneyBody struct {
 	Currency string `json:"currency"`
 }
 
+// SchemaName is the one schema of an amount (identity's Money has the same shape).
+func (MoneyBody) SchemaName() string { return "Money" }
+
 // BookRequest is the body of POST /v1/appointments: professional_id or exam_service_id.
 type BookRequest struct {
 	ProfessionalID string `json:"professional_id,omitempty"`
@@ -190,6 +199,9 @@ type RescheduleRequest struct {
 type CancelRequest struct {
 	Reason string `json:"reason,omitempty"`
 }
+
+// SchemaName shares the schema of every body that is only a reason (cancel, reject).
+func (CancelRequest) SchemaName() string { return "ReasonRequest" }
 
 func parseStart(s string) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
@@ -353,6 +365,9 @@ type WaitlistResponse struct {
 	CreatedAt      time.Time  `json:"created_at"`
 }
 
+// SchemaName is the schema's product name.
+func (WaitlistResponse) SchemaName() string { return "WaitlistEntryResponse" }
+
 func waitlistOf(w scheduling.WaitlistEntry) WaitlistResponse {
 	out := WaitlistResponse{ID: w.ID, ProfessionalID: w.ProfessionalID, From: w.From.String(), To: w.To.String(), Status: string(w.Status), CreatedAt: w.CreatedAt}
 	if w.Status == scheduling.WaitOffered {
@@ -420,31 +435,61 @@ func dashboardOf(d scheduling.Dashboard) DashboardResponse {
 	return out
 }
 
-// Maxima of the request bodies (see httpapi.Bounded): the use cases' own constants.
+// Maxima of the request bodies (see httpapi.Bounded): the use cases' own
+// constants; and the closed sets, ranges and formats the use cases check,
+// from the use cases' own declarations (documented on responses too).
 
 const maxShort = 40 // any other string: weekdays, times, dates, modes, IDs, RFC 3339 times
 
+// clockPattern is what scheduling.ParseClock reads: HH:MM, 24:00 ending a day.
+const clockPattern = `^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$`
+
+var (
+	modes    = httpapi.Limit{Enum: scheduling.Modes()}
+	uuid     = httpapi.Limit{Format: "uuid"}
+	date     = httpapi.Limit{Format: "date"}
+	dateTime = httpapi.Limit{Format: "date-time"}
+	clock    = httpapi.Limit{Pattern: clockPattern}
+)
+
+func between(b scheduling.Bounds) httpapi.Limit {
+	return httpapi.Limit{Range: httpapi.Between(b.Min, b.Max)}
+}
+
 func (RuleBody) Limits() httpapi.Limits {
-	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, "weekday": {Enum: scheduling.WeekdayNames()},
+		"start": clock, "end": clock, "mode": modes, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (ExceptionBody) Limits() httpapi.Limits {
-	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"place": {Length: scheduling.MaxPlaceLen}, "date": date, "start": clock, "end": clock,
+		"mode": modes, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (AvailabilityRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"weekly": {Items: scheduling.MaxWeeklyRules}, "exceptions": {Items: scheduling.MaxExceptions},
-		httpapi.AnyString: {Length: maxShort}}
+		"slot_minutes": between(scheduling.SlotMinutesBounds), "buffer_minutes": between(scheduling.BufferMinutesBounds),
+		"min_notice_hours": between(scheduling.NoticeHoursBounds), "horizon_days": between(scheduling.HorizonDaysBounds),
+		"cancel_until_hours": between(scheduling.NoticeHoursBounds), httpapi.AnyString: {Length: maxShort}}
 }
 
-func (MoneyBody) Limits() httpapi.Limits { return httpapi.Limits{httpapi.AnyString: {Length: 3}} }
+func (AvailabilityResponse) Limits() httpapi.Limits {
+	l := AvailabilityRequest{}.Limits()
+	l["owner_id"] = uuid
+	return l
+}
+
+func (MoneyBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"currency": {Length: 3, Pattern: kernel.CurrencyPattern}}
+}
 
 func (BookRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{"reason": {Length: scheduling.MaxReasonLen}, httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"reason": {Length: scheduling.MaxReasonLen}, "professional_id": uuid, "exam_service_id": uuid,
+		"start": dateTime, "mode": modes, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (RescheduleRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"start": dateTime, httpapi.AnyString: {Length: maxShort}}
 }
 
 func (CancelRequest) Limits() httpapi.Limits {
@@ -453,9 +498,33 @@ func (CancelRequest) Limits() httpapi.Limits {
 
 func (ExamRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"name": {Length: scheduling.MaxExamNameLen}, "code": {Length: scheduling.MaxExamCodeLen},
-		"preparation": {Length: scheduling.MaxPreparationLen}}
+		"preparation":      {Length: scheduling.MaxPreparationLen},
+		"duration_minutes": between(scheduling.DurationMinutesBounds), "capacity": between(scheduling.CapacityBounds)}
+}
+
+func (ExamResponse) Limits() httpapi.Limits {
+	l := ExamRequest{}.Limits()
+	l["id"], l["company_id"] = uuid, uuid
+	return l
 }
 
 func (WaitlistRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{httpapi.AnyString: {Length: maxShort}}
+	return httpapi.Limits{"professional_id": uuid, "from": date, "to": date, httpapi.AnyString: {Length: maxShort}}
+}
+
+func (WaitlistResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "professional_id": uuid, "from": date, "to": date, "status": {Enum: scheduling.WaitStatuses()}}
+}
+
+func (SlotResponse) Limits() httpapi.Limits { return httpapi.Limits{"mode": modes} }
+
+func (AppointmentResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "kind": {Enum: scheduling.Kinds()}, "professional_id": uuid, "exam_service_id": uuid,
+		"company_id": uuid, "patient_id": uuid, "mode": modes, "status": {Enum: scheduling.Statuses()}}
+}
+
+func (AgendaItemResponse) Limits() httpapi.Limits { return AppointmentResponse{}.Limits() }
+
+func (ProfessionalSummary) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": uuid, "modes": modes}
 }
