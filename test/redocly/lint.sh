@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints an OpenAPI document with the pinned Redocly CLI and its recommended
-# rules (redocly.yaml), failing on any error or warning: tools/redocly/lint.sh DOC.json
-# Run `npm ci --prefix tools/redocly` first.
+# rules (redocly.yaml), failing on any error or warning: test/redocly/lint.sh DOC.json
+# Run `npm ci --prefix test/redocly` first.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 doc="$1"
