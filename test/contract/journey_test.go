@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	openapi_types "github.com/oapi-codegen/runtime/types"
+
 	"github.com/multisaude/multisaude/test/contract/client"
 	"github.com/multisaude/multisaude/test/e2e/harness"
 )
@@ -22,10 +24,10 @@ type (
 	availabilityBody = client.PutAvailabilityJSONRequestBody
 	tokenBody        = client.TokenJSONRequestBody
 	bookBody         = client.BookJSONRequestBody
-	address          = client.IdentityAddress
-	rule             = client.SchedulingRuleBody
-	exception        = client.SchedulingExceptionBody
-	slot             = client.SchedulingSlotResponse
+	address          = client.Address
+	rule             = client.WeeklyRule
+	exception        = client.AvailabilityException
+	slot             = client.SlotResponse
 	problem          = client.Problem
 )
 
@@ -76,12 +78,12 @@ func bearer(token string) client.RequestEditorFn {
 func ptr[T any](v T) *T { return &v }
 
 // signIn is the password grant, through the generated client.
-func signIn(t *testing.T, c *client.ClientWithResponses, email, kind, wantID string) string {
+func signIn(t *testing.T, c *client.ClientWithResponses, email openapi_types.Email, kind string, wantID openapi_types.UUID) string {
 	t.Helper()
-	r, err := c.TokenWithResponse(context.Background(), tokenBody{GrantType: "password", Email: ptr(email),
-		Password: ptr(harness.Password), AccountKind: ptr(kind)})
+	r, err := c.TokenWithResponse(context.Background(), tokenBody{GrantType: "password", Email: &email,
+		Password: ptr(harness.Password), AccountKind: ptr(client.TokenRequestAccountKind(kind))})
 	want(t, "sign in "+kind, r, err, http.StatusOK)
-	if tok := r.JSON200; tok.AccessToken == "" || tok.AccountId != wantID || tok.Kind != kind || tok.TokenType == "" {
+	if tok := r.JSON200; tok.AccessToken == "" || tok.AccountId != wantID || string(tok.Kind) != kind || tok.TokenType == "" {
 		t.Fatalf("sign in %s: %+v, want account %s", kind, *tok, wantID)
 	}
 	return r.JSON200.AccessToken
@@ -93,7 +95,7 @@ func allDayTelemedicine() availabilityBody {
 	b := availabilityBody{TimeZone: "America/Sao_Paulo", SlotMinutes: 30, MinNoticeHours: 2, HorizonDays: 30,
 		Exceptions: []exception{}}
 	for _, d := range []string{"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"} {
-		b.Weekly = append(b.Weekly, rule{Weekday: d, Start: "00:00", End: "24:00", Mode: "telemedicine"})
+		b.Weekly = append(b.Weekly, rule{Weekday: client.WeeklyRuleWeekday(d), Start: "00:00", End: "24:00", Mode: "telemedicine"})
 	}
 	return b
 }
@@ -112,16 +114,16 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 			City: "São Paulo", Uf: "SP"}
 
 		// A physician signs up and waits for verification.
-		pb := professionalBody{Name: "Dra. Ana Ribeiro", Email: harness.NewEmail("contract-pro"), Password: harness.Password,
+		pb := professionalBody{Name: "Dra. Ana Ribeiro", Email: openapi_types.Email(harness.NewEmail("contract-pro")), Password: harness.Password,
 			Cpf: harness.NewCPF(), Phone: "+5511912345678", Profession: "physician", Specialties: []string{"cardiology"},
-			Modes: []string{"telemedicine"}, Bio: ptr("Teleconsultas de cardiologia."), Address: &paulista}
+			Modes: []client.ProfessionalRequestModes{"telemedicine"}, Bio: ptr("Teleconsultas de cardiologia."), Address: &paulista}
 		pb.Council.Type, pb.Council.Number, pb.Council.Uf = "CRM", fmt.Sprint(100000+rand.N(800000)), "SP"
 		pb.Price.Amount, pb.Price.Currency = 30000, "BRL"
 		pr, err := c.SignUpProfessionalWithResponse(ctx, pb)
 		want(t, "professional sign-up", pr, err, http.StatusCreated)
 		pro := pr.JSON201
-		if pro.Id == "" || pro.Name != pb.Name || pro.Status != "pending_verification" || pro.Price.Amount != 30000 ||
-			!slices.Equal(pro.Modes, []string{"telemedicine"}) {
+		if pro.Id == (openapi_types.UUID{}) || pro.Name != pb.Name || pro.Status != "pending_verification" || pro.Price.Amount != 30000 ||
+			!slices.Equal(pro.Modes, []client.ProfessionalResponseModes{"telemedicine"}) {
 			t.Fatalf("professional sign-up answered %+v", *pro)
 		}
 		proToken := signIn(t, c, pb.Email, "professional", pro.Id)
@@ -168,12 +170,12 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 		}
 
 		// A patient signs up and signs in; a patient may not publish a professional's availability.
-		patb := patientBody{Name: "Maria Souza", Email: harness.NewEmail("contract-patient"), Password: harness.Password,
-			Cpf: harness.NewCPF(), BirthDate: "1990-04-12", Phone: "+5511987654321", Address: paulista}
+		patb := patientBody{Name: "Maria Souza", Email: openapi_types.Email(harness.NewEmail("contract-patient")), Password: harness.Password,
+			Cpf: harness.NewCPF(), BirthDate: openapi_types.Date{Time: time.Date(1990, 4, 12, 0, 0, 0, 0, time.UTC)}, Phone: "+5511987654321", Address: paulista}
 		sr, err := c.SignUpPatientWithResponse(ctx, patb)
 		want(t, "patient sign-up", sr, err, http.StatusCreated)
 		patient := sr.JSON201
-		if patient.Id == "" || patient.Name != patb.Name || patient.Email != patb.Email || patient.Cpf != patb.Cpf {
+		if patient.Id == (openapi_types.UUID{}) || patient.Name != patb.Name || patient.Email != patb.Email || patient.Cpf != patb.Cpf {
 			t.Fatalf("patient sign-up answered %+v", *patient)
 		}
 		patToken := signIn(t, c, patb.Email, "patient", patient.Id)
@@ -182,9 +184,9 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 
 		// Search finds the physician with free telemedicine slots.
 		qr, err := c.SearchProfessionalsWithResponse(ctx, &client.SearchProfessionalsParams{Specialty: ptr("cardiology"),
-			Mode: ptr("telemedicine")}, bearer(patToken))
+			Mode: ptr(client.SearchProfessionalsParamsMode("telemedicine"))}, bearer(patToken))
 		want(t, "search", qr, err, http.StatusOK)
-		i := slices.IndexFunc(qr.JSON200.Items, func(it client.SchedulingSearchResultResponse) bool {
+		i := slices.IndexFunc(qr.JSON200.Items, func(it client.SearchResultResponse) bool {
 			return it.Professional.Id == pro.Id
 		})
 		if i < 0 {
@@ -200,7 +202,7 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 		slots := func() []slot {
 			t.Helper()
 			d := day.Format("2006-01-02")
-			r, err := c.GetSlotsWithResponse(ctx, pro.Id, &client.GetSlotsParams{From: d, To: d, Mode: ptr("telemedicine")})
+			r, err := c.GetSlotsWithResponse(ctx, pro.Id, &client.GetSlotsParams{From: d, To: d, Mode: ptr(client.GetSlotsParamsMode("telemedicine"))})
 			want(t, "slots", r, err, http.StatusOK)
 			return r.JSON200.Items
 		}
@@ -217,12 +219,12 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 		// The patient books one with an Idempotency-Key; the same request again is replayed.
 		first, second := ss[20], ss[22]
 		key := "contract-" + fmt.Sprint(rand.Int64())
-		book := bookBody{ProfessionalId: &pro.Id, Start: first.Start.Format(time.RFC3339), Mode: ptr("telemedicine"),
+		book := bookBody{ProfessionalId: &pro.Id, Start: first.Start, Mode: ptr(client.BookRequestMode("telemedicine")),
 			Reason: ptr("Retorno")}
 		br, err := c.BookWithResponse(ctx, &client.BookParams{IdempotencyKey: &key}, book, bearer(patToken))
 		want(t, "book", br, err, http.StatusCreated)
 		a := br.JSON201
-		if a.Id == "" || a.ProfessionalId == nil || *a.ProfessionalId != pro.Id || a.PatientId != patient.Id ||
+		if a.Id == (openapi_types.UUID{}) || a.ProfessionalId == nil || *a.ProfessionalId != pro.Id || a.PatientId != patient.Id ||
 			!a.Start.Equal(first.Start) || !a.End.Equal(first.End) || a.Status != "confirmed" || a.Mode != "telemedicine" ||
 			a.Price.Amount != 30000 {
 			t.Fatalf("booking answered %s", br.Body)
@@ -241,7 +243,7 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 		wantProblem(t, "book without a token", br, err, http.StatusUnauthorized, br.ApplicationproblemJSON401)
 
 		// The patient sees it in their list.
-		mine := func() []client.SchedulingAppointmentResponse {
+		mine := func() []client.AppointmentResponse {
 			t.Helper()
 			r, err := c.ListAppointmentsWithResponse(ctx, &client.ListAppointmentsParams{}, bearer(patToken))
 			want(t, "my appointments", r, err, http.StatusOK)
@@ -253,7 +255,7 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 
 		// Reschedules to another slot: the same appointment, moved.
 		rr, err := c.RescheduleWithResponse(ctx, a.Id, &client.RescheduleParams{},
-			client.RescheduleJSONRequestBody{Start: second.Start.Format(time.RFC3339)}, bearer(patToken))
+			client.RescheduleJSONRequestBody{Start: second.Start}, bearer(patToken))
 		want(t, "reschedule", rr, err, http.StatusOK)
 		if m := rr.JSON200; m.Id != a.Id || !m.Start.Equal(second.Start) || *m.ProfessionalId != pro.Id || m.Status != "confirmed" {
 			t.Fatalf("reschedule answered %s", rr.Body)

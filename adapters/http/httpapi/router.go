@@ -36,10 +36,15 @@ type Param struct {
 }
 
 // DateOrTime documents a parameter Query.Time reads: a date (2026-12-01, at
-// midnight in the route's time zone) or an RFC 3339 time with offset.
+// midnight in the route's time zone) or an RFC 3339 time with offset. It is one
+// string with a pattern, not an anyOf of two formats: client generators turn
+// such a union into a type a caller cannot fill in.
 func DateOrTime(name, description string, required bool) Param {
-	return Param{Name: name, Formats: []string{"date", "date-time"}, Description: description, Required: required}
+	return Param{Name: name, Pattern: DateOrTimePattern, Description: description, Required: required}
 }
+
+// DateOrTimePattern matches a date or an RFC 3339 time with offset.
+const DateOrTimePattern = `^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}))?$`
 
 // PageParams documents ?limit= and ?cursor= with the bounds kernel.Page.Normalize applies.
 var PageParams = []Param{
