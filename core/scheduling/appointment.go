@@ -93,7 +93,7 @@ func (a Appointment) Meta() Appointment {
 // transition moves a to status or fails with a conflict naming the current state.
 func (a *Appointment) transition(to Status, at time.Time) error {
 	if !CanTransition(a.Status, to) {
-		return kernel.ConflictField("status", "the appointment is "+string(a.Status)+" and cannot become "+string(to))
+		return kernel.ConflictField("status", "a consulta está com status "+string(a.Status)+" e não pode passar a "+string(to))
 	}
 	a.Status = to
 	a.UpdatedAt = at

@@ -225,49 +225,49 @@ func (a *Availability) Normalize() {
 func (a *Availability) Validate() error {
 	var p kernel.Problems
 	if _, err := loadZone(a.TimeZone); err != nil || a.TimeZone == "" || a.TimeZone == "Local" {
-		p.Add("time_zone", "is not a known IANA time zone")
+		p.Add("time_zone", "não é um fuso horário IANA conhecido")
 	}
 	if !SlotMinutesBounds.Holds(a.SlotMinutes) {
-		p.Add("slot_minutes", "must be between %d and %d", SlotMinutesBounds.Min, SlotMinutesBounds.Max)
+		p.Add("slot_minutes", "deve estar entre %d e %d", SlotMinutesBounds.Min, SlotMinutesBounds.Max)
 	}
 	if !BufferMinutesBounds.Holds(a.BufferMinutes) {
-		p.Add("buffer_minutes", "must be between %d and %d", BufferMinutesBounds.Min, BufferMinutesBounds.Max)
+		p.Add("buffer_minutes", "deve estar entre %d e %d", BufferMinutesBounds.Min, BufferMinutesBounds.Max)
 	}
 	if !NoticeHoursBounds.Holds(a.MinNoticeHours) {
-		p.Add("min_notice_hours", "must be between %d and %d", NoticeHoursBounds.Min, NoticeHoursBounds.Max)
+		p.Add("min_notice_hours", "deve estar entre %d e %d", NoticeHoursBounds.Min, NoticeHoursBounds.Max)
 	}
 	if !HorizonDaysBounds.Holds(a.HorizonDays) {
-		p.Add("horizon_days", "must be between %d and %d", HorizonDaysBounds.Min, HorizonDaysBounds.Max)
+		p.Add("horizon_days", "deve estar entre %d e %d", HorizonDaysBounds.Min, HorizonDaysBounds.Max)
 	}
 	if !NoticeHoursBounds.Holds(a.CancelUntilHours) {
-		p.Add("cancel_until_hours", "must be between %d and %d", NoticeHoursBounds.Min, NoticeHoursBounds.Max)
+		p.Add("cancel_until_hours", "deve estar entre %d e %d", NoticeHoursBounds.Min, NoticeHoursBounds.Max)
 	}
 	if len(a.Weekly) > MaxWeeklyRules {
-		p.Add("weekly", "must have at most %d rules", MaxWeeklyRules)
+		p.Add("weekly", "deve ter no máximo %d regras", MaxWeeklyRules)
 	} else {
 		a.validateWeekly(&p)
 	}
 	if len(a.Exceptions) > MaxExceptions {
-		p.Add("exceptions", "must have at most %d entries", MaxExceptions)
+		p.Add("exceptions", "deve ter no máximo %d itens", MaxExceptions)
 		return p.Err()
 	}
 	for i, e := range a.Exceptions {
 		f := fmt.Sprintf("exceptions[%d].", i)
 		if e.Date.Year < 2000 || e.Date.Year > 2200 {
-			p.Add(f+"date", "must be a date such as 2026-12-25")
+			p.Add(f+"date", "deve ser uma data como 2026-12-25")
 		}
 		if e.Available {
 			if e.End <= e.Start {
-				p.Add(f+"end", "must be after start")
+				p.Add(f+"end", "deve ser posterior ao início")
 			}
 			if !e.Mode.Valid() {
-				p.Add(f+"mode", "must be in_person or telemedicine")
+				p.Add(f+"mode", "deve ser in_person ou telemedicine")
 			}
 		} else if !e.WholeDay() && e.End <= e.Start {
-			p.Add(f+"end", "must be after start")
+			p.Add(f+"end", "deve ser posterior ao início")
 		}
 		if utf8.RuneCountInString(e.Place) > MaxPlaceLen {
-			p.Add(f+"place", "must have at most %d characters", MaxPlaceLen)
+			p.Add(f+"place", "deve ter no máximo %d caracteres", MaxPlaceLen)
 		}
 	}
 	return p.Err()
@@ -282,18 +282,18 @@ func (a *Availability) validateWeekly(p *kernel.Problems) {
 		f := fmt.Sprintf("weekly[%d].", i)
 		ok := true
 		if r.Weekday < time.Sunday || r.Weekday > time.Saturday {
-			p.Add(f+"weekday", "must be a weekday name such as monday")
+			p.Add(f+"weekday", "deve ser um dia da semana, como monday")
 			ok = false
 		}
 		if r.End <= r.Start {
-			p.Add(f+"end", "must be after start")
+			p.Add(f+"end", "deve ser posterior ao início")
 			ok = false
 		}
 		if !r.Mode.Valid() {
-			p.Add(f+"mode", "must be in_person or telemedicine")
+			p.Add(f+"mode", "deve ser in_person ou telemedicine")
 		}
 		if utf8.RuneCountInString(r.Place) > MaxPlaceLen {
-			p.Add(f+"place", "must have at most %d characters", MaxPlaceLen)
+			p.Add(f+"place", "deve ter no máximo %d caracteres", MaxPlaceLen)
 		}
 		if ok {
 			valid = append(valid, i)
@@ -314,7 +314,7 @@ func (a *Availability) validateWeekly(p *kernel.Problems) {
 			if later < earlier {
 				later, earlier = earlier, later
 			}
-			p.Add(fmt.Sprintf("weekly[%d].start", later), "overlaps weekly[%d]", earlier)
+			p.Add(fmt.Sprintf("weekly[%d].start", later), "sobrepõe-se a weekly[%d]", earlier)
 		}
 		if last < 0 || a.Weekly[last].Weekday != r.Weekday || r.End > a.Weekly[last].End {
 			last = i

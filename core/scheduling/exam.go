@@ -27,20 +27,20 @@ type ExamService struct {
 func (e *ExamService) Validate() error {
 	var p kernel.Problems
 	if p.Require("name", e.Name) && utf8.RuneCountInString(e.Name) > MaxExamNameLen {
-		p.Add("name", "must have at most %d characters", MaxExamNameLen)
+		p.Add("name", "deve ter no máximo %d caracteres", MaxExamNameLen)
 	}
 	if utf8.RuneCountInString(e.Code) > MaxExamCodeLen {
-		p.Add("code", "must have at most %d characters", MaxExamCodeLen)
+		p.Add("code", "deve ter no máximo %d caracteres", MaxExamCodeLen)
 	}
 	if !DurationMinutesBounds.Holds(e.DurationMinutes) {
-		p.Add("duration_minutes", "must be between %d and %d", DurationMinutesBounds.Min, DurationMinutesBounds.Max)
+		p.Add("duration_minutes", "deve estar entre %d e %d", DurationMinutesBounds.Min, DurationMinutesBounds.Max)
 	}
 	if utf8.RuneCountInString(e.Preparation) > MaxPreparationLen {
-		p.Add("preparation", "must have at most %d characters", MaxPreparationLen)
+		p.Add("preparation", "deve ter no máximo %d caracteres", MaxPreparationLen)
 	}
 	e.Price.Validate("price", &p)
 	if !CapacityBounds.Holds(e.Capacity) {
-		p.Add("capacity", "must be between %d and %d", CapacityBounds.Min, CapacityBounds.Max)
+		p.Add("capacity", "deve estar entre %d e %d", CapacityBounds.Min, CapacityBounds.Max)
 	}
 	return p.Err()
 }

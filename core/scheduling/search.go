@@ -46,15 +46,15 @@ func (s *Service) Search(ctx context.Context, p kernel.Principal, q SearchQuery)
 		return out, err
 	}
 	if q.Mode != "" && !q.Mode.Valid() {
-		return out, kernel.Invalid("mode", "must be in_person or telemedicine")
+		return out, kernel.Invalid("mode", "deve ser in_person ou telemedicine")
 	}
 	if q.RadiusKm < 0 {
-		return out, kernel.Invalid("radius_km", "must not be negative")
+		return out, kernel.Invalid("radius_km", "não pode ser negativo")
 	}
 	var off int
 	if page.Cursor != "" {
 		if err := kernel.DecodeCursor(page.Cursor, &off); err != nil || off < 0 {
-			return out, kernel.Invalid("cursor", "is not a cursor this API gave")
+			return out, kernel.Invalid("cursor", "não é um cursor fornecido por esta API")
 		}
 	}
 	pros, err := s.dir.VerifiedProfessionals(ctx, q.ProfessionalQuery)

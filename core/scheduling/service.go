@@ -102,17 +102,17 @@ func forViewer(p kernel.Principal, a Appointment) Appointment {
 // verifiedProfessional returns a bookable professional or NotFound.
 func (s *Service) verifiedProfessional(ctx context.Context, id kernel.ID) (Professional, error) {
 	if !kernel.ValidID(id) {
-		return Professional{}, kernel.NotFound("no such professional")
+		return Professional{}, kernel.NotFound("profissional não encontrado")
 	}
 	pr, err := s.dir.Professional(ctx, id)
 	if err != nil {
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return Professional{}, kernel.NotFound("no such professional")
+			return Professional{}, kernel.NotFound("profissional não encontrado")
 		}
 		return Professional{}, kernel.Wrap(err, "look up professional")
 	}
 	if !pr.Verified {
-		return Professional{}, kernel.NotFound("no such professional")
+		return Professional{}, kernel.NotFound("profissional não encontrado")
 	}
 	return pr, nil
 }
@@ -123,7 +123,7 @@ func (s *Service) GetAvailability(ctx context.Context, p kernel.Principal, profe
 		return Availability{}, err
 	}
 	if !isProfessional(p, professionalID) && p.Kind != kernel.KindAdmin {
-		return Availability{}, kernel.Forbidden("only the professional may read this availability")
+		return Availability{}, kernel.Forbidden("somente o profissional pode consultar esta disponibilidade")
 	}
 	a, err := s.store.GetAvailability(ctx, professionalID)
 	if err != nil {
@@ -138,7 +138,7 @@ func (s *Service) PutAvailability(ctx context.Context, p kernel.Principal, profe
 		return Availability{}, err
 	}
 	if !isProfessional(p, professionalID) && p.Kind != kernel.KindAdmin {
-		return Availability{}, kernel.Forbidden("only the professional may change this availability")
+		return Availability{}, kernel.Forbidden("somente o profissional pode alterar esta disponibilidade")
 	}
 	a.OwnerID = professionalID
 	a.Normalize()
@@ -160,7 +160,7 @@ func (s *Service) Slots(ctx context.Context, p kernel.Principal, professionalID 
 		return nil, err
 	}
 	if mode != "" && !mode.Valid() {
-		return nil, kernel.Invalid("mode", "must be in_person or telemedicine")
+		return nil, kernel.Invalid("mode", "deve ser in_person ou telemedicine")
 	}
 	return s.freeSlots(ctx, professionalID, 1, from, to, mode)
 }
@@ -168,16 +168,16 @@ func (s *Service) Slots(ctx context.Context, p kernel.Principal, professionalID 
 func checkRange(from, to time.Time, maxDays int) error {
 	var pr kernel.Problems
 	if from.IsZero() {
-		pr.Add("from", "is required")
+		pr.Add("from", "é obrigatório")
 	}
 	if to.IsZero() {
-		pr.Add("to", "is required")
+		pr.Add("to", "é obrigatório")
 	}
 	if !from.IsZero() && !to.IsZero() {
 		if !to.After(from) {
-			pr.Add("to", "must be after from")
+			pr.Add("to", "deve ser posterior a from")
 		} else if to.Sub(from) > time.Duration(maxDays)*24*time.Hour {
-			pr.Add("to", "must be at most %d days after from", maxDays)
+			pr.Add("to", "deve ser no máximo %d dias após from", maxDays)
 		}
 	}
 	return pr.Err()
@@ -229,23 +229,23 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 		return Appointment{}, err
 	}
 	if p.Kind != kernel.KindPatient {
-		return Appointment{}, kernel.Forbidden("only patients book appointments")
+		return Appointment{}, kernel.Forbidden("somente pacientes podem agendar consultas")
 	}
 	var pr kernel.Problems
 	switch {
 	case r.ProfessionalID == "" && r.ExamServiceID == "":
-		pr.Add("professional_id", "professional_id or exam_service_id is required")
+		pr.Add("professional_id", "professional_id ou exam_service_id é obrigatório")
 	case r.ProfessionalID != "" && r.ExamServiceID != "":
-		pr.Add("exam_service_id", "give either professional_id or exam_service_id, not both")
+		pr.Add("exam_service_id", "informe professional_id ou exam_service_id, não ambos")
 	}
 	if r.Start.IsZero() {
-		pr.Add("start", "is required")
+		pr.Add("start", "é obrigatório")
 	}
 	if r.Mode != "" && !r.Mode.Valid() {
-		pr.Add("mode", "must be in_person or telemedicine")
+		pr.Add("mode", "deve ser in_person ou telemedicine")
 	}
 	if utf8.RuneCountInString(r.Reason) > MaxReasonLen {
-		pr.Add("reason", "must have at most %d characters", MaxReasonLen)
+		pr.Add("reason", "deve ter no máximo %d caracteres", MaxReasonLen)
 	}
 	if err := pr.Err(); err != nil {
 		return Appointment{}, err
@@ -285,7 +285,7 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 	var hold *WaitlistEntry
 	if h != nil && a.Kind == KindConsultation {
 		if h.PatientID != p.AccountID {
-			return Appointment{}, kernel.ConflictField("start", "the slot is held for a patient on the waitlist")
+			return Appointment{}, kernel.ConflictField("start", "este horário está reservado para um paciente da lista de espera")
 		}
 		hold = h
 	}
@@ -307,7 +307,7 @@ func bookAnswer(a Appointment, err error) (Appointment, error) {
 	case err == nil:
 		return a, nil
 	case kernel.KindOf(err) == kernel.KindConflict:
-		return Appointment{}, kernel.ConflictField("start", "the slot is already taken")
+		return Appointment{}, kernel.ConflictField("start", "este horário já foi reservado")
 	}
 	return Appointment{}, kernel.Wrap(err, "book")
 }
@@ -324,22 +324,22 @@ func (s *Service) offeredSlot(ctx context.Context, ownerID kernel.ID, start time
 
 func offeredSlot(av Availability, published bool, start time.Time, mode Mode, now time.Time) (Slot, error) {
 	if !published {
-		return Slot{}, kernel.ConflictField("start", "this slot is not offered")
+		return Slot{}, kernel.ConflictField("start", "este horário não está disponível")
 	}
 	if start.Before(now.Add(time.Duration(av.MinNoticeHours) * time.Hour)) {
-		return Slot{}, kernel.Unprocessable("the start is inside the minimum notice",
-			kernel.FieldError{Field: "start", Message: "must be at least " + itoa(av.MinNoticeHours) + " hours from now"})
+		return Slot{}, kernel.Unprocessable("o início não respeita a antecedência mínima",
+			kernel.FieldError{Field: "start", Message: "deve ser daqui a pelo menos " + itoa(av.MinNoticeHours) + " horas"})
 	}
 	if !start.Before(now.AddDate(0, 0, av.HorizonDays)) {
-		return Slot{}, kernel.Unprocessable("the start is beyond the booking horizon",
-			kernel.FieldError{Field: "start", Message: "must be within " + itoa(av.HorizonDays) + " days from now"})
+		return Slot{}, kernel.Unprocessable("o início está além do prazo máximo para agendamento",
+			kernel.FieldError{Field: "start", Message: "deve estar dentro dos próximos " + itoa(av.HorizonDays) + " dias"})
 	}
 	slot, ok := FindSlot(GenerateSlots(av, start, start.Add(time.Minute), now), start)
 	if !ok {
-		return Slot{}, kernel.ConflictField("start", "this slot is not offered")
+		return Slot{}, kernel.ConflictField("start", "este horário não está disponível")
 	}
 	if mode != "" && slot.Mode != mode {
-		return Slot{}, kernel.ConflictField("mode", "this slot is offered only as "+string(slot.Mode))
+		return Slot{}, kernel.ConflictField("mode", "este horário é oferecido somente como "+string(slot.Mode))
 	}
 	return slot, nil
 }
@@ -374,7 +374,7 @@ func (s *Service) GetAppointment(ctx context.Context, p kernel.Principal, id ker
 	a, err := s.store.GetAppointment(ctx, id)
 	if err != nil || !canSee(p, a) {
 		if err == nil || kernel.KindOf(err) == kernel.KindNotFound {
-			return Appointment{}, kernel.NotFound("no such appointment")
+			return Appointment{}, kernel.NotFound("consulta não encontrada")
 		}
 		return Appointment{}, kernel.Wrap(err, "get appointment")
 	}
@@ -388,7 +388,7 @@ func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f Ap
 		return kernel.List[Appointment]{}, err
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return kernel.List[Appointment]{}, kernel.Invalid("status", "must be confirmed, cancelled, completed or no_show")
+		return kernel.List[Appointment]{}, kernel.Invalid("status", "deve ser confirmed, cancelled, completed ou no_show")
 	}
 	page, err := page.Normalize()
 	if err != nil {
@@ -404,7 +404,7 @@ func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f Ap
 		f.CompanyID = p.CompanyID
 	case kernel.KindAdmin:
 	default:
-		return kernel.List[Appointment]{}, kernel.Forbidden("this caller has no appointments")
+		return kernel.List[Appointment]{}, kernel.Forbidden("este usuário não possui consultas")
 	}
 	l, err := s.store.ListAppointments(ctx, f, page)
 	for i := range l.Items {
@@ -426,7 +426,7 @@ func (s *Service) Agenda(ctx context.Context, p kernel.Principal, professionalID
 		return kernel.List[AgendaItem]{}, err
 	}
 	if !isProfessional(p, professionalID) {
-		return kernel.List[AgendaItem]{}, kernel.Forbidden("only the professional may read this agenda")
+		return kernel.List[AgendaItem]{}, kernel.Forbidden("somente o profissional pode consultar esta agenda")
 	}
 	if err := checkRange(from, to, MaxAgendaDays); err != nil {
 		return kernel.List[AgendaItem]{}, err
@@ -469,11 +469,11 @@ func (s *Service) Reschedule(ctx context.Context, p kernel.Principal, id kernel.
 		return Appointment{}, err
 	}
 	if start.IsZero() {
-		return Appointment{}, kernel.Invalid("start", "is required")
+		return Appointment{}, kernel.Invalid("start", "é obrigatório")
 	}
 	now := s.now()
 	if !cur.Status.Active() {
-		return Appointment{}, kernel.ConflictField("status", "the appointment is "+string(cur.Status)+" and cannot be rescheduled")
+		return Appointment{}, kernel.ConflictField("status", "a consulta está com status "+string(cur.Status)+" e não pode ser remarcada")
 	}
 	slot, _, err := s.offeredSlot(ctx, cur.ResourceID(), start, "", now)
 	if err != nil {
@@ -481,13 +481,13 @@ func (s *Service) Reschedule(ctx context.Context, p kernel.Principal, id kernel.
 	}
 	if cur.Kind == KindConsultation {
 		if h, err := s.store.OfferedHold(ctx, cur.ProfessionalID, slot.Start, now); err == nil && h.PatientID != cur.PatientID {
-			return Appointment{}, kernel.ConflictField("start", "the slot is held for a patient on the waitlist")
+			return Appointment{}, kernel.ConflictField("start", "este horário está reservado para um paciente da lista de espera")
 		}
 	}
 	var oldStart, oldEnd time.Time
 	out, err := s.store.UpdateAppointment(ctx, id, func(a *Appointment) ([]kernel.Event, error) {
 		if !a.Status.Active() {
-			return nil, kernel.ConflictField("status", "the appointment is "+string(a.Status)+" and cannot be rescheduled")
+			return nil, kernel.ConflictField("status", "a consulta está com status "+string(a.Status)+" e não pode ser remarcada")
 		}
 		oldStart, oldEnd = a.Start, a.End
 		a.Start, a.End, a.Mode, a.Place = slot.Start.UTC(), slot.End.UTC(), slot.Mode, slot.Place
@@ -504,7 +504,7 @@ func (s *Service) Reschedule(ctx context.Context, p kernel.Principal, id kernel.
 			if asKernel(err, &ke) && len(ke.Fields) > 0 {
 				return Appointment{}, err
 			}
-			return Appointment{}, kernel.ConflictField("start", "the slot is already taken")
+			return Appointment{}, kernel.ConflictField("start", "este horário já foi reservado")
 		}
 		return Appointment{}, kernel.Wrap(err, "reschedule")
 	}
@@ -520,7 +520,7 @@ func (s *Service) mayChange(ctx context.Context, p kernel.Principal, a Appointme
 	switch p.Kind {
 	case kernel.KindPatient, kernel.KindProfessional, kernel.KindCompanyMember, kernel.KindAdmin:
 	default:
-		return kernel.Forbidden("this caller may not %s appointments", what)
+		return kernel.Forbidden("este usuário não pode %s consultas", verbPT(what))
 	}
 	if p.Kind != kernel.KindPatient || !a.Status.Active() {
 		return nil
@@ -533,8 +533,8 @@ func (s *Service) mayChange(ctx context.Context, p kernel.Principal, a Appointme
 		return kernel.Wrap(err, "get availability")
 	}
 	if av.CancelUntilHours > 0 && s.now().Add(time.Duration(av.CancelUntilHours)*time.Hour).After(a.Start) {
-		return kernel.Unprocessable("too late to "+what+" this appointment",
-			kernel.FieldError{Field: "start", Message: "patients may " + what + " up to " + itoa(av.CancelUntilHours) + " hours before the start"})
+		return kernel.Unprocessable("tarde demais para "+verbPT(what)+" esta consulta",
+			kernel.FieldError{Field: "start", Message: "pacientes podem " + verbPT(what) + " até " + itoa(av.CancelUntilHours) + " horas antes do início"})
 	}
 	return nil
 }
@@ -546,7 +546,7 @@ func (s *Service) Cancel(ctx context.Context, p kernel.Principal, id kernel.ID, 
 		return Appointment{}, err
 	}
 	if utf8.RuneCountInString(reason) > MaxReasonLen {
-		return Appointment{}, kernel.Invalid("reason", "must have at most %d characters", MaxReasonLen)
+		return Appointment{}, kernel.Invalid("reason", "deve ter no máximo %d caracteres", MaxReasonLen)
 	}
 	if err := s.mayChange(ctx, p, cur, "cancel"); err != nil {
 		return Appointment{}, err
@@ -585,12 +585,12 @@ func (s *Service) finish(ctx context.Context, p kernel.Principal, id kernel.ID, 
 		return Appointment{}, err
 	}
 	if p.Kind != kernel.KindProfessional && p.Kind != kernel.KindCompanyMember { // canSee limits both to their own
-		return Appointment{}, kernel.Forbidden("only the professional or the hospital may mark an appointment %s", to)
+		return Appointment{}, kernel.Forbidden("somente o profissional ou o hospital podem marcar uma consulta como %s", to)
 	}
 	now := s.now()
 	if cur.Status.Active() && now.Before(cur.Start) {
-		return Appointment{}, kernel.Unprocessable("the appointment has not started yet",
-			kernel.FieldError{Field: "start", Message: "must be in the past"})
+		return Appointment{}, kernel.Unprocessable("a consulta ainda não começou",
+			kernel.FieldError{Field: "start", Message: "deve estar no passado"})
 	}
 	return s.store.UpdateAppointment(ctx, id, func(a *Appointment) ([]kernel.Event, error) {
 		if err := a.transition(to, now); err != nil {
@@ -598,4 +598,15 @@ func (s *Service) finish(ctx context.Context, p kernel.Principal, id kernel.ID, 
 		}
 		return []kernel.Event{a.event(topic, now)}, nil
 	})
+}
+
+// verbPT is the pt-BR verb for what ("cancel" or "reschedule") in user-facing messages.
+func verbPT(what string) string {
+	switch what {
+	case "cancel":
+		return "cancelar"
+	case "reschedule":
+		return "remarcar"
+	}
+	return what
 }

@@ -10,17 +10,17 @@ import (
 
 func (s *Service) bookableExam(ctx context.Context, id kernel.ID) (ExamService, error) {
 	if !kernel.ValidID(id) {
-		return ExamService{}, kernel.NotFound("no such exam service")
+		return ExamService{}, kernel.NotFound("serviço de exame não encontrado")
 	}
 	ex, err := s.store.GetExamService(ctx, id)
 	if err != nil {
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return ExamService{}, kernel.NotFound("no such exam service")
+			return ExamService{}, kernel.NotFound("serviço de exame não encontrado")
 		}
 		return ExamService{}, kernel.Wrap(err, "get exam service")
 	}
 	if !ex.Active {
-		return ExamService{}, kernel.NotFound("no such exam service")
+		return ExamService{}, kernel.NotFound("serviço de exame não encontrado")
 	}
 	return ex, nil
 }
@@ -39,17 +39,17 @@ func (s *Service) CreateExamService(ctx context.Context, p kernel.Principal, com
 		return ExamService{}, err
 	}
 	if !staffOf(p, companyID) {
-		return ExamService{}, kernel.Forbidden("only the company's staff may publish its exams")
+		return ExamService{}, kernel.Forbidden("somente a equipe da empresa pode publicar seus exames")
 	}
 	co, err := s.dir.Company(ctx, companyID)
 	if err != nil {
 		return ExamService{}, kernel.Wrap(err, "look up company")
 	}
 	if !co.Verified {
-		return ExamService{}, kernel.Forbidden("only verified companies may publish exams")
+		return ExamService{}, kernel.Forbidden("somente empresas verificadas podem publicar exames")
 	}
 	if co.Type != CompanyHospital {
-		return ExamService{}, kernel.Forbidden("only hospitals publish exam services")
+		return ExamService{}, kernel.Forbidden("somente hospitais publicam serviços de exame")
 	}
 	e.Name, e.Code, e.Preparation = strings.TrimSpace(e.Name), strings.TrimSpace(e.Code), strings.TrimSpace(e.Preparation)
 	if e.Price.Currency == "" {
@@ -81,7 +81,7 @@ func (s *Service) PutExamAvailability(ctx context.Context, p kernel.Principal, e
 		return Availability{}, err
 	}
 	if !staffOf(p, ex.CompanyID) {
-		return Availability{}, kernel.Forbidden("only the company's staff may change this availability")
+		return Availability{}, kernel.Forbidden("somente a equipe da empresa pode alterar esta disponibilidade")
 	}
 	a.OwnerID = examID
 	if a.SlotMinutes == 0 {
@@ -134,7 +134,7 @@ func (s *Service) SearchExams(ctx context.Context, p kernel.Principal, q ExamSea
 	var off int
 	if page.Cursor != "" {
 		if err := kernel.DecodeCursor(page.Cursor, &off); err != nil || off < 0 {
-			return kernel.List[ExamResult]{}, kernel.Invalid("cursor", "is not a cursor this API gave")
+			return kernel.List[ExamResult]{}, kernel.Invalid("cursor", "não é um cursor fornecido por esta API")
 		}
 	}
 	out := kernel.List[ExamResult]{Items: []ExamResult{}}

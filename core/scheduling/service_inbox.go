@@ -14,22 +14,22 @@ func (s *Service) JoinWaitlist(ctx context.Context, p kernel.Principal, professi
 		return WaitlistEntry{}, err
 	}
 	if p.Kind != kernel.KindPatient {
-		return WaitlistEntry{}, kernel.Forbidden("only patients join waitlists")
+		return WaitlistEntry{}, kernel.Forbidden("somente pacientes podem entrar em listas de espera")
 	}
 	if _, err := s.verifiedProfessional(ctx, professionalID); err != nil {
 		return WaitlistEntry{}, err
 	}
 	var pr kernel.Problems
 	if from.Year == 0 {
-		pr.Add("from", "is required")
+		pr.Add("from", "é obrigatório")
 	}
 	if to.Year == 0 {
-		pr.Add("to", "is required")
+		pr.Add("to", "é obrigatório")
 	}
 	if from.Year != 0 && to.Year != 0 && to.Before(from) {
-		pr.Add("to", "must not be before from")
+		pr.Add("to", "não pode ser anterior a from")
 	} else if from.Year != 0 && to.Year != 0 && daysBetween(from, to) > MaxWaitlistDays {
-		pr.Add("to", "must be at most %d days after from", MaxWaitlistDays)
+		pr.Add("to", "deve ser no máximo %d dias após from", MaxWaitlistDays)
 	}
 	if err := pr.Err(); err != nil {
 		return WaitlistEntry{}, err
@@ -39,7 +39,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, p kernel.Principal, professi
 		Status: WaitWaiting, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.AddWaitlist(ctx, w); err != nil {
 		if kernel.KindOf(err) == kernel.KindConflict {
-			return WaitlistEntry{}, kernel.ConflictField("professional_id", "you are already on this professional's waitlist")
+			return WaitlistEntry{}, kernel.ConflictField("professional_id", "você já está na lista de espera deste profissional")
 		}
 		return WaitlistEntry{}, kernel.Wrap(err, "join waitlist")
 	}
@@ -63,7 +63,7 @@ func (s *Service) LeaveWaitlist(ctx context.Context, p kernel.Principal, id kern
 	w, err := s.store.GetWaitlist(ctx, id)
 	if err != nil || w.PatientID != p.AccountID || p.Kind != kernel.KindPatient {
 		if err == nil || kernel.KindOf(err) == kernel.KindNotFound {
-			return kernel.NotFound("no such waitlist entry")
+			return kernel.NotFound("inscrição na lista de espera não encontrada")
 		}
 		return kernel.Wrap(err, "get waitlist")
 	}

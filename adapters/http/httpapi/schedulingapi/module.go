@@ -247,7 +247,7 @@ func parseDate(q *httpapi.Query, name string) *scheduling.Date {
 	}
 	d, ok := scheduling.ParseDate(v)
 	if !ok {
-		q.Fail(name, "must be a date such as 2026-12-01")
+		q.Fail(name, "deve ser uma data como 2026-12-01")
 		return nil
 	}
 	return &d
@@ -460,13 +460,13 @@ func (m *Module) joinWaitlist(c *fiber.Ctx) error {
 	from, ok1 := scheduling.ParseDate(req.From)
 	to, ok2 := scheduling.ParseDate(req.To)
 	if !ok1 {
-		p.Add("from", "must be a date such as 2026-12-01")
+		p.Add("from", "deve ser uma data como 2026-12-01")
 	}
 	if !ok2 {
-		p.Add("to", "must be a date such as 2026-12-07")
+		p.Add("to", "deve ser uma data como 2026-12-07")
 	}
 	if req.ProfessionalID == "" {
-		p.Add("professional_id", "is required")
+		p.Add("professional_id", "é obrigatório")
 	}
 	if err := p.Err(); err != nil {
 		return err

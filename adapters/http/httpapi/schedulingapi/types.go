@@ -62,10 +62,10 @@ func (r AvailabilityRequest) toDomain() (scheduling.Availability, error) {
 		Weekly: []scheduling.Rule{}, Exceptions: []scheduling.Exception{}}
 	// Count first: an over-long list is refused before any per-item work.
 	if len(r.Weekly) > scheduling.MaxWeeklyRules {
-		p.Add("weekly", "must have at most %d rules", scheduling.MaxWeeklyRules)
+		p.Add("weekly", "deve ter no máximo %d regras", scheduling.MaxWeeklyRules)
 	}
 	if len(r.Exceptions) > scheduling.MaxExceptions {
-		p.Add("exceptions", "must have at most %d entries", scheduling.MaxExceptions)
+		p.Add("exceptions", "deve ter no máximo %d itens", scheduling.MaxExceptions)
 	}
 	if !p.Empty() {
 		return a, p.Err()
@@ -74,16 +74,16 @@ func (r AvailabilityRequest) toDomain() (scheduling.Availability, error) {
 		f := fmt.Sprintf("weekly[%d].", i)
 		wd, ok := scheduling.ParseWeekday(w.Weekday)
 		if !ok {
-			p.Add(f+"weekday", "must be a weekday name such as monday")
+			p.Add(f+"weekday", "deve ser um dia da semana, como monday")
 			wd = -1
 		}
 		s, ok1 := scheduling.ParseClock(w.Start)
 		if !ok1 {
-			p.Add(f+"start", "must be a time such as 08:00")
+			p.Add(f+"start", "deve ser um horário como 08:00")
 		}
 		e, ok2 := scheduling.ParseClock(w.End)
 		if !ok2 {
-			p.Add(f+"end", "must be a time such as 12:00")
+			p.Add(f+"end", "deve ser um horário como 12:00")
 		}
 		a.Weekly = append(a.Weekly, scheduling.Rule{Weekday: wd, Start: s, End: e, Mode: scheduling.Mode(w.Mode), Place: strings.TrimSpace(w.Place)})
 	}
@@ -91,7 +91,7 @@ func (r AvailabilityRequest) toDomain() (scheduling.Availability, error) {
 		f := fmt.Sprintf("exceptions[%d].", i)
 		d, ok := scheduling.ParseDate(x.Date)
 		if !ok {
-			p.Add(f+"date", "must be a date such as 2026-12-25")
+			p.Add(f+"date", "deve ser uma data como 2026-12-25")
 		}
 		e := scheduling.Exception{Date: d, Available: x.Available, Mode: scheduling.Mode(x.Mode), Place: strings.TrimSpace(x.Place)}
 		if x.Start != "" || x.End != "" || x.Available {
@@ -99,10 +99,10 @@ func (r AvailabilityRequest) toDomain() (scheduling.Availability, error) {
 			e.Start, ok1 = scheduling.ParseClock(x.Start)
 			e.End, ok2 = scheduling.ParseClock(x.End)
 			if !ok1 {
-				p.Add(f+"start", "must be a time such as 09:00")
+				p.Add(f+"start", "deve ser um horário como 09:00")
 			}
 			if !ok2 {
-				p.Add(f+"end", "must be a time such as 12:00")
+				p.Add(f+"end", "deve ser um horário como 12:00")
 			}
 		}
 		a.Exceptions = append(a.Exceptions, e)
@@ -205,11 +205,11 @@ func (CancelRequest) SchemaName() string { return "ReasonRequest" }
 
 func parseStart(s string) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
-		return time.Time{}, kernel.Invalid("start", "is required")
+		return time.Time{}, kernel.Invalid("start", "é obrigatório")
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, kernel.Invalid("start", "must be an RFC 3339 time with offset, e.g. 2026-12-01T08:00:00-03:00")
+		return time.Time{}, kernel.Invalid("start", "deve ser um horário RFC 3339 com fuso horário, por exemplo 2026-12-01T08:00:00-03:00")
 	}
 	return t, nil
 }

@@ -98,7 +98,7 @@ func (m module) Register(r *httpapi.Router) {
 		m.runs.Add(1)
 		time.Sleep(100 * time.Millisecond) // a slow booking: duplicates arrive while it runs
 		if b.Slot == "taken" {
-			return kernel.ConflictField("start", "the slot is already taken")
+			return kernel.ConflictField("start", "este horário já foi reservado")
 		}
 		return httpapi.Created(c, "/book/1", bookAnswer{ID: kernel.NewID(), Slot: b.Slot})
 	}))

@@ -49,7 +49,7 @@ func TestBookAgainstChangedAvailability(t *testing.T) {
 		}
 		_, err = e.svc.Book(ctx, p, scheduling.BookRequest{ProfessionalID: e.pro.AccountID, Start: fri.Add(time.Hour)})
 		var ke *kernel.Error
-		if kernel.KindOf(err) != kernel.KindConflict || !errors.As(err, &ke) || len(ke.Fields) == 0 || ke.Fields[0].Message != "this slot is not offered" {
+		if kernel.KindOf(err) != kernel.KindConflict || !errors.As(err, &ke) || len(ke.Fields) == 0 || ke.Fields[0].Message != "este horário não está disponível" {
 			t.Fatalf("a Friday slot after Fridays were removed elsewhere: %v", err)
 		}
 		if got := len(outbox(t, db, scheduling.TopicBooked)); got != 2 {

@@ -35,7 +35,7 @@ func (d *fakeDir) Professional(_ context.Context, id string) (scheduling.Profess
 	if p, ok := d.pros[id]; ok {
 		return p, nil
 	}
-	return scheduling.Professional{}, kernel.NotFound("no such professional")
+	return scheduling.Professional{}, kernel.NotFound("profissional não encontrado")
 }
 func (d *fakeDir) Company(context.Context, string) (scheduling.Company, error) {
 	return scheduling.Company{}, kernel.NotFound("no such company")

@@ -29,9 +29,10 @@ var _ scheduling.Store = (*Store)(nil)
 // New returns the store on db (migrated by sqlstore).
 func New(db *sqlstore.DB) *Store { return &Store{db: db} }
 
-func notFound(err error, what string) error {
+// notFound maps sql.ErrNoRows to kernel.NotFound with msg (pt-BR, shown to users).
+func notFound(err error, msg string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return kernel.NotFound("no such %s", what)
+		return kernel.NotFound("%s", msg)
 	}
 	return sqlstore.Translate(err)
 }
@@ -48,12 +49,12 @@ func isOverlap(err error) bool {
 	return strings.Contains(err.Error(), "scheduling_appointments_no_overlap")
 }
 
-var errTaken = kernel.ConflictField("start", "the slot is already taken")
+var errTaken = kernel.ConflictField("start", "este horário já foi reservado")
 
 func (s *Store) GetAvailability(ctx context.Context, ownerID kernel.ID) (scheduling.Availability, error) {
 	var r availabilityRow
 	if err := s.db.NewSelect().Model(&r).Where("owner_id = ?", ownerID).Scan(ctx); err != nil {
-		return scheduling.Availability{}, notFound(err, "availability")
+		return scheduling.Availability{}, notFound(err, "disponibilidade não encontrada")
 	}
 	return availabilityFromRow(r)
 }
@@ -73,7 +74,7 @@ func (s *Store) AvailabilityAndHold(ctx context.Context, ownerID kernel.ID, star
 			string(scheduling.WaitOffered), start.UTC(), now.UTC()).
 		Where("a.owner_id = ?", ownerID).Limit(1).Scan(ctx, &r)
 	if err != nil {
-		return scheduling.Availability{}, nil, notFound(err, "availability")
+		return scheduling.Availability{}, nil, notFound(err, "disponibilidade não encontrada")
 	}
 	a, err := availabilityFromRow(r.availabilityRow)
 	if err != nil || r.HoldID == nil {
@@ -272,7 +273,7 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 
 // errKeyTaken: the request's Idempotency-Key was claimed by an earlier request,
 // so nothing was written (the idempotency middleware answers as that one did).
-var errKeyTaken = kernel.Conflict("this Idempotency-Key is already in use")
+var errKeyTaken = kernel.Conflict("esta Idempotency-Key já está em uso")
 
 // execBooking runs the appointment insert built by insert in one statement with
 // its outbox events and the request's deferred idempotency claim, if any (CTEs),
@@ -351,7 +352,7 @@ func guardFailed(err error) bool {
 func (s *Store) GetAppointment(ctx context.Context, id kernel.ID) (scheduling.Appointment, error) {
 	var r appointmentRow
 	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
-		return scheduling.Appointment{}, notFound(err, "appointment")
+		return scheduling.Appointment{}, notFound(err, "consulta não encontrada")
 	}
 	return appointmentFromRow(r), nil
 }
@@ -367,7 +368,7 @@ func (s *Store) UpdateAppointment(ctx context.Context, id kernel.ID, fn func(*sc
 				q = q.For("UPDATE")
 			}
 			if err := q.Scan(ctx); err != nil {
-				return notFound(err, "appointment")
+				return notFound(err, "consulta não encontrada")
 			}
 			a := appointmentFromRow(r)
 			before := a
@@ -496,7 +497,7 @@ func (s *Store) CreateExamService(ctx context.Context, e scheduling.ExamService)
 func (s *Store) GetExamService(ctx context.Context, id kernel.ID) (scheduling.ExamService, error) {
 	var r examRow
 	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
-		return scheduling.ExamService{}, notFound(err, "exam service")
+		return scheduling.ExamService{}, notFound(err, "serviço de exame não encontrado")
 	}
 	return examFromRow(r), nil
 }
@@ -549,7 +550,7 @@ func (s *Store) AddWaitlist(ctx context.Context, w scheduling.WaitlistEntry) err
 func (s *Store) GetWaitlist(ctx context.Context, id kernel.ID) (scheduling.WaitlistEntry, error) {
 	var r waitlistRow
 	if err := s.db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
-		return scheduling.WaitlistEntry{}, notFound(err, "waitlist entry")
+		return scheduling.WaitlistEntry{}, notFound(err, "inscrição na lista de espera não encontrada")
 	}
 	return waitlistFromRow(r), nil
 }
@@ -579,7 +580,7 @@ func (s *Store) UpdateWaitlist(ctx context.Context, w scheduling.WaitlistEntry) 
 		return sqlstore.Translate(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return kernel.NotFound("no such waitlist entry")
+		return kernel.NotFound("inscrição na lista de espera não encontrada")
 	}
 	return nil
 }
@@ -589,7 +590,7 @@ func (s *Store) OfferedHold(ctx context.Context, professionalID kernel.ID, start
 	err := s.db.NewSelect().Model(&r).Where("professional_id = ? AND status = ? AND offered_start = ? AND hold_until > ?",
 		professionalID, string(scheduling.WaitOffered), start.UTC(), now.UTC()).Limit(1).Scan(ctx)
 	if err != nil {
-		return scheduling.WaitlistEntry{}, notFound(err, "hold")
+		return scheduling.WaitlistEntry{}, notFound(err, "reserva não encontrada")
 	}
 	return waitlistFromRow(r), nil
 }
@@ -670,7 +671,7 @@ func (s *Store) MarkNotificationRead(ctx context.Context, recipientID, id kernel
 		return sqlstore.Translate(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return kernel.NotFound("no such notification")
+		return kernel.NotFound("notificação não encontrada")
 	}
 	return nil
 }
