@@ -284,7 +284,7 @@ func TestValidateOverlapMatchesPairwise(t *testing.T) {
 			}
 		}
 		err := a.Validate()
-		got := err != nil && strings.Contains(err.Error(), "overlaps")
+		got := err != nil && strings.Contains(err.Error(), "sobrepõe-se a")
 		if got != want {
 			t.Fatalf("rules %+v: overlap reported %v, want %v (%v)", a.Weekly, got, want, err)
 		}
