@@ -123,7 +123,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 		}
 		select {
 		case <-ctx.Done():
-			return kernel.Unavailable(ctx.Err(), "request cancelled")
+			return kernel.Unavailable(ctx.Err(), "requisição cancelada")
 		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
 		}
 	}
@@ -221,17 +221,17 @@ func Translate(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "não encontrado", Err: err}
 	}
 	if IsUniqueViolation(err) {
-		return &kernel.Error{Kind: kernel.KindConflict, Message: "already exists", Err: err}
+		return &kernel.Error{Kind: kernel.KindConflict, Message: "já existe", Err: err}
 	}
 	var pgErr pgdriver.Error
 	if errors.As(err, &pgErr) && pgErr.Field('C') == "23503" {
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "a referenced object does not exist", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "um objeto referenciado não existe", Err: err}
 	}
 	if Unreachable(err) {
-		return kernel.Unavailable(err, "the database is unavailable")
+		return kernel.Unavailable(err, "o banco de dados está indisponível")
 	}
 	return kernel.Internal(err, "database error")
 }
@@ -269,7 +269,7 @@ func ConstraintName(err error) string {
 // Ping checks that the database answers (for /readyz).
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.PingContext(ctx); err != nil {
-		return kernel.Unavailable(err, "database unreachable")
+		return kernel.Unavailable(err, "banco de dados inacessível")
 	}
 	return nil
 }
