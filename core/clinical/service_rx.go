@@ -15,7 +15,7 @@ func (s *Service) IssuePrescription(ctx context.Context, p kernel.Principal, pat
 		return Prescription{}, err
 	}
 	if !PrescribingProfessions[pro.Profession] {
-		return Prescription{}, kernel.Forbidden("um profissional de %s não pode prescrever medicamentos nesta plataforma", pro.Profession)
+		return Prescription{}, kernel.Forbidden("a profissão %s não pode prescrever medicamentos nesta plataforma", pro.Profession)
 	}
 	if err := in.validate(); err != nil {
 		return Prescription{}, err
