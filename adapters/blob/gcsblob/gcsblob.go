@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg Config) (*Bucket, func(), error) {
 	if cfg.SignerKeyFile != "" {
 		b, err := os.ReadFile(cfg.SignerKeyFile)
 		if err != nil {
-			p.Add("signer_key_file", "não pôde ser lido")
+			p.Add("signer_key_file", "cannot be read")
 		}
 		key = b
 	}

@@ -123,7 +123,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) 
 		}
 		select {
 		case <-ctx.Done():
-			return kernel.Unavailable(ctx.Err(), "requisição cancelada")
+			return kernel.Unavailable(ctx.Err(), "request cancelled")
 		case <-time.After(time.Duration(attempt+1) * 10 * time.Millisecond):
 		}
 	}
@@ -231,7 +231,7 @@ func Translate(err error) error {
 		return &kernel.Error{Kind: kernel.KindNotFound, Message: "um objeto referenciado não existe", Err: err}
 	}
 	if Unreachable(err) {
-		return kernel.Unavailable(err, "o banco de dados está indisponível")
+		return kernel.Unavailable(err, "the database is unavailable")
 	}
 	return kernel.Internal(err, "database error")
 }
@@ -269,7 +269,7 @@ func ConstraintName(err error) string {
 // Ping checks that the database answers (for /readyz).
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.PingContext(ctx); err != nil {
-		return kernel.Unavailable(err, "banco de dados inacessível")
+		return kernel.Unavailable(err, "database unreachable")
 	}
 	return nil
 }
