@@ -289,13 +289,13 @@ func translate(err error, op string) error {
 	)
 	switch {
 	case errors.Is(err, storage.ErrObjectNotExist):
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case errors.Is(err, storage.ErrBucketNotExist):
 		return kernel.Unavailable(err, "%s: bucket does not exist", msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return kernel.Unavailable(err, "%s", msg)
 	case errors.As(err, &ge) && ge.Code == http.StatusNotFound:
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case errors.As(err, &ge) && (ge.Code >= 500 || ge.Code == http.StatusTooManyRequests):
 		return kernel.Unavailable(err, "%s", msg)
 	case errors.As(err, &ne):

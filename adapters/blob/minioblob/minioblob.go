@@ -252,7 +252,7 @@ func translate(err error, op string) error {
 	resp := minio.ToErrorResponse(err)
 	switch resp.Code {
 	case "NoSuchKey", "NotFound":
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case "NoSuchBucket":
 		return kernel.Unavailable(err, "%s: bucket does not exist", msg)
 	case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "InternalError", "XMinioServerNotInitialized":
@@ -260,7 +260,7 @@ func translate(err error, op string) error {
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
 		return kernel.Unavailable(err, "%s", msg)
 	}
