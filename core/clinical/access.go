@@ -89,7 +89,7 @@ func (in NewShareInput) validate(now time.Time) error {
 	case !in.Until.After(now):
 		p.Add("until", "deve estar no futuro")
 	case in.Until.After(now.AddDate(2, 0, 0)):
-		p.Add("until", "deve estar dentro de dois anos")
+		p.Add("until", "deve estar dentro dos próximos dois anos")
 	}
 	return p.Err()
 }

@@ -389,7 +389,7 @@ func (s *Service) AddProgress(ctx context.Context, p kernel.Principal, planID ke
 		return Progress{}, err
 	}
 	if pl.Status != PlanActive {
-		return Progress{}, kernel.Conflict("o plano está %s, não active", pl.Status)
+		return Progress{}, kernel.Conflict("o plano está com status %s, não active", pl.Status)
 	}
 	pr := Progress{ID: kernel.NewID(), PlanID: planID, ItemID: in.ItemID, PatientID: pl.PatientID, Date: day,
 		Done: in.Done, Note: in.Note, CreatedAt: now}

@@ -317,7 +317,7 @@ func decodeCursor(c string) (string, error) {
 // SignedURL presigns a GET of an existing object.
 func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration) (string, error) {
 	if expiry <= 0 || expiry > 7*24*time.Hour {
-		return "", kernel.Invalid("expiry", "deve estar entre 1 s e 7 dias")
+		return "", kernel.Invalid("expiry", "deve estar entre 1 segundo e 7 dias")
 	}
 	if _, err := b.Stat(ctx, key); err != nil {
 		return "", err
