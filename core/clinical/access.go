@@ -81,15 +81,15 @@ type NewShareInput struct {
 func (in NewShareInput) validate(now time.Time) error {
 	var p kernel.Problems
 	if p.Require("professional_id", in.ProfessionalID) && !kernel.ValidID(in.ProfessionalID) {
-		p.Add("professional_id", "must be an ID")
+		p.Add("professional_id", "deve ser um ID")
 	}
 	switch {
 	case in.Until.IsZero():
-		p.Add("until", "is required")
+		p.Add("until", "é obrigatório")
 	case !in.Until.After(now):
-		p.Add("until", "must be in the future")
+		p.Add("until", "deve estar no futuro")
 	case in.Until.After(now.AddDate(2, 0, 0)):
-		p.Add("until", "must be within two years")
+		p.Add("until", "deve estar dentro dos próximos dois anos")
 	}
 	return p.Err()
 }
@@ -98,11 +98,11 @@ func validReason(field, reason string) error {
 	r := strings.TrimSpace(reason)
 	switch {
 	case r == "":
-		return kernel.Invalid(field, "is required")
+		return kernel.Invalid(field, "é obrigatório")
 	case len([]rune(r)) < 10:
-		return kernel.Invalid(field, "must say why, in at least 10 characters")
+		return kernel.Invalid(field, "deve explicar o motivo em pelo menos 10 caracteres")
 	case len(r) > MaxReasonLen:
-		return kernel.Invalid(field, "must be at most %d characters", MaxReasonLen)
+		return kernel.Invalid(field, "deve ter no máximo %d caracteres", MaxReasonLen)
 	}
 	return nil
 }

@@ -81,11 +81,11 @@ func (v VitalSigns) Validate(prefix string, p *kernel.Problems) {
 			continue
 		}
 		if math.IsNaN(*x) || *x < r.Min || *x > r.Max {
-			p.Add(prefix+r.Field, "must be between %s and %s %s", trimFloat(r.Min), trimFloat(r.Max), r.Unit)
+			p.Add(prefix+r.Field, "deve estar entre %s e %s %s", trimFloat(r.Min), trimFloat(r.Max), r.Unit)
 		}
 	}
 	if v.SystolicMmHg != nil && v.DiastolicMmHg != nil && *v.DiastolicMmHg >= *v.SystolicMmHg {
-		p.Add(prefix+"diastolic_mmhg", "must be lower than systolic_mmhg")
+		p.Add(prefix+"diastolic_mmhg", "deve ser menor que systolic_mmhg")
 	}
 }
 
@@ -129,7 +129,7 @@ func (c EvaluationContent) Validate() error {
 	}
 	for f, v := range text {
 		if len(v) > maxText {
-			p.Add(f, "must be at most %d characters", maxText)
+			p.Add(f, "deve ter no máximo %d caracteres", maxText)
 		}
 	}
 	switch c.Kind {
@@ -138,28 +138,28 @@ func (c EvaluationContent) Validate() error {
 		for _, f := range []string{"chief_complaint", "history_of_present_illness", "past_history", "medications_in_use",
 			"allergies", "habits", "physical_examination", "assessment", "plan"} {
 			if text[f] != "" {
-				p.Add(f, "belongs to a detailed evaluation")
+				p.Add(f, "pertence a uma avaliação detalhada")
 			}
 		}
 		if len(c.ICD10) > 0 {
-			p.Add("icd10", "belongs to a detailed evaluation")
+			p.Add("icd10", "pertence a uma avaliação detalhada")
 		}
 	case Detailed:
 		p.Require("chief_complaint", c.ChiefComplaint)
 		p.Require("assessment", c.Assessment)
 		if len(c.ICD10) > MaxICD10 {
-			p.Add("icd10", "must hold at most %d codes", MaxICD10)
+			p.Add("icd10", "deve ter no máximo %d códigos", MaxICD10)
 			break // counted first: none is looked at
 		}
 		for i, code := range c.ICD10 {
 			if !icd10.MatchString(code) {
-				p.Add(fmt.Sprintf("icd10[%d]", i), "must be an ICD-10 code such as E11 or I10.0")
+				p.Add(fmt.Sprintf("icd10[%d]", i), "deve ser um código CID-10, como E11 ou I10.0")
 			}
 		}
 	case "":
-		p.Add("kind", "is required")
+		p.Add("kind", "é obrigatório")
 	default:
-		p.Add("kind", "must be simplified or detailed")
+		p.Add("kind", "deve ser simplified ou detailed")
 	}
 	if err := p.Err(); err != nil {
 		return err
@@ -167,7 +167,7 @@ func (c EvaluationContent) Validate() error {
 	var r kernel.Problems
 	c.VitalSigns.Validate("vital_signs.", &r)
 	if !r.Empty() {
-		return kernel.Unprocessable("a measure is outside its physiological range", r.Fields()...)
+		return kernel.Unprocessable("uma medida está fora da faixa fisiológica", r.Fields()...)
 	}
 	return nil
 }

@@ -83,9 +83,9 @@ var tagPattern = regexp.MustCompile(`^[a-z0-9]+(:[a-z0-9]+(-[a-z0-9]+)*)?$`)
 func (i PlanItem) validate(prefix string, p *kernel.Problems) {
 	if _, ok := SupplierTypes[i.Kind]; !ok {
 		if i.Kind == "" {
-			p.Add(prefix+"kind", "is required")
+			p.Add(prefix+"kind", "é obrigatório")
 		} else {
-			p.Add(prefix+"kind", "must be one of medication, diet, exercise, product, exam, therapy")
+			p.Add(prefix+"kind", "deve ser medication, diet, exercise, product, exam ou therapy")
 		}
 		return
 	}
@@ -101,22 +101,22 @@ func (i PlanItem) validate(prefix string, p *kernel.Problems) {
 		switch i.Intensity {
 		case "", "low", "moderate", "high":
 		default:
-			p.Add(prefix+"intensity", "must be low, moderate or high")
+			p.Add(prefix+"intensity", "deve ser low, moderate ou high")
 		}
 	}
 	for f, v := range map[string]string{"name": i.Name, "description": i.Description, "dosage": i.Dosage,
 		"frequency": i.Frequency, "duration": i.Duration, "quantity": i.Quantity, "equipment": i.Equipment} {
 		if len(v) > MaxItemTextLen {
-			p.Add(prefix+f, "must be at most %d characters", MaxItemTextLen)
+			p.Add(prefix+f, "deve ter no máximo %d caracteres", MaxItemTextLen)
 		}
 	}
 	if len(i.Tags) > MaxTags {
-		p.Add(prefix+"tags", "must hold at most %d tags", MaxTags)
+		p.Add(prefix+"tags", "deve ter no máximo %d tags", MaxTags)
 		return
 	}
 	for k, t := range i.Tags {
 		if len(t) > MaxTagLen || !tagPattern.MatchString(t) {
-			p.Add(fmt.Sprintf("%stags[%d]", prefix, k), "must be a lower-case slug such as drug:losartan")
+			p.Add(fmt.Sprintf("%stags[%d]", prefix, k), "deve ser um identificador em minúsculas, como drug:losartan")
 		}
 	}
 }
@@ -167,22 +167,22 @@ func (in *PlanInput) validate() error {
 	var p kernel.Problems
 	p.Require("title", in.Title)
 	if len(in.Title) > MaxPlanTitleLen {
-		p.Add("title", "must be at most %d characters", MaxPlanTitleLen)
+		p.Add("title", "deve ter no máximo %d caracteres", MaxPlanTitleLen)
 	}
 	if len(in.Goals) > MaxGoals {
-		p.Add("goals", "must hold at most %d goals", MaxGoals)
+		p.Add("goals", "deve ter no máximo %d metas", MaxGoals)
 	} else {
 		for i, g := range in.Goals {
 			if len(g) == 0 || len(g) > MaxGoalLen {
-				p.Add(fmt.Sprintf("goals[%d]", i), "must be 1 to %d characters", MaxGoalLen)
+				p.Add(fmt.Sprintf("goals[%d]", i), "deve ter de 1 a %d caracteres", MaxGoalLen)
 			}
 		}
 	}
 	if in.Start.IsZero() {
-		p.Add("start", "is required")
+		p.Add("start", "é obrigatório")
 	}
 	if in.End != nil && !in.Start.IsZero() && in.End.Before(in.Start) {
-		p.Add("end", "must not be before start")
+		p.Add("end", "não pode ser anterior a start")
 	}
 	if in.Status == "" {
 		in.Status = PlanDraft
@@ -190,10 +190,10 @@ func (in *PlanInput) validate() error {
 	switch in.Status {
 	case PlanDraft, PlanActive, PlanCompleted, PlanCancelled:
 	default:
-		p.Add("status", "must be draft, active, completed or cancelled")
+		p.Add("status", "deve ser draft, active, completed ou cancelled")
 	}
 	if len(in.Items) > MaxPlanItems {
-		p.Add("items", "must hold at most %d items", MaxPlanItems)
+		p.Add("items", "deve ter no máximo %d itens", MaxPlanItems)
 		return p.Err() // counted first: no item is looked at
 	}
 	for i, it := range in.Items {

@@ -162,22 +162,22 @@ func (in NewPrescriptionInput) validate() error {
 	switch in.Type {
 	case RxSimple, RxSpecialControl:
 	case "":
-		p.Add("type", "is required")
+		p.Add("type", "é obrigatório")
 	default:
-		p.Add("type", "must be simple or special_control")
+		p.Add("type", "deve ser simple ou special_control")
 	}
 	if len(in.Items) == 0 {
-		p.Add("items", "must hold at least one item")
+		p.Add("items", "deve ter pelo menos um item")
 	}
 	if len(in.Items) > MaxRxItems {
-		p.Add("items", "must hold at most %d items", MaxRxItems)
+		p.Add("items", "deve ter no máximo %d itens", MaxRxItems)
 		return p.Err() // counted first: no item is looked at
 	}
 	if in.Type == RxSpecialControl {
 		p.Require("patient_address", in.PatientAddress)
 		if len(in.Items) > 3 {
 			// a C1 form holds few items; keep one form per few drugs
-			p.Add("items", "a special control prescription holds at most 3 items")
+			p.Add("items", "uma receita de controle especial tem no máximo 3 itens")
 		}
 	}
 	for i, it := range in.Items {
@@ -192,12 +192,12 @@ func (in NewPrescriptionInput) validate() error {
 			"concentration": it.Concentration, "form": it.Form, "dosage": it.Dosage, "quantity": it.Quantity,
 			"route": it.Route, "instructions": it.Instructions} {
 			if len(v) > MaxRxTextLen {
-				p.Add(pre+f, "must be at most %d characters", MaxRxTextLen)
+				p.Add(pre+f, "deve ter no máximo %d caracteres", MaxRxTextLen)
 			}
 		}
 	}
 	if len(in.PatientAddress) > MaxAddressLen {
-		p.Add("patient_address", "must be at most %d characters", MaxAddressLen)
+		p.Add("patient_address", "deve ter no máximo %d caracteres", MaxAddressLen)
 	}
 	return p.Err()
 }

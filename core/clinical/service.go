@@ -71,7 +71,7 @@ func (s *Service) Config() Config { return s.cfg }
 
 func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Microsecond) }
 
-var errNoPatient = kernel.NotFound("no such patient")
+var errNoPatient = kernel.NotFound("paciente não encontrado")
 
 // access decides whether p may see patientID's record and on what basis.
 func (s *Service) access(ctx context.Context, p kernel.Principal, patientID kernel.ID) (Access, error) {
@@ -134,16 +134,16 @@ func (s *Service) writer(ctx context.Context, p kernel.Principal, patientID kern
 	}
 	if !acc.CanWrite() {
 		if acc.Basis == BasisSelf {
-			return acc, ProfessionalInfo{}, kernel.Forbidden("only a professional may write this")
+			return acc, ProfessionalInfo{}, kernel.Forbidden("só um profissional pode registrar isto")
 		}
-		return acc, ProfessionalInfo{}, kernel.Forbidden("admins see metadata only")
+		return acc, ProfessionalInfo{}, kernel.Forbidden("administradores veem apenas metadados")
 	}
 	pro, err := s.Dir.Professional(ctx, p.AccountID)
 	if err != nil {
 		return acc, pro, kernel.Wrap(err, "professional")
 	}
 	if !pro.Verified {
-		return acc, pro, kernel.Forbidden("the professional's registration is not verified")
+		return acc, pro, kernel.Forbidden("o registro do profissional não está verificado")
 	}
 	return acc, pro, nil
 }
@@ -162,7 +162,7 @@ func (s *Service) record(ctx context.Context, p kernel.Principal, acc Access, ob
 // hide turns a not-found or forbidden answer on a patient into not-found of the object.
 func hide(err error, what string) error {
 	if k := kernel.KindOf(err); k == kernel.KindNotFound {
-		return kernel.NotFound("no such %s", what)
+		return kernel.NotFound("%s", notFoundMsg(what))
 	}
 	return err
 }
@@ -175,7 +175,7 @@ func (s *Service) GrantShare(ctx context.Context, p kernel.Principal, in NewShar
 		return Share{}, err
 	}
 	if p.Kind != kernel.KindPatient {
-		return Share{}, kernel.Forbidden("only a patient grants access to their record")
+		return Share{}, kernel.Forbidden("só o paciente pode conceder acesso ao próprio prontuário")
 	}
 	now := s.now()
 	if err := in.validate(now); err != nil {
@@ -183,7 +183,7 @@ func (s *Service) GrantShare(ctx context.Context, p kernel.Principal, in NewShar
 	}
 	if _, err := s.Dir.Professional(ctx, in.ProfessionalID); err != nil {
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return Share{}, kernel.Unprocessable("no such professional", kernel.FieldError{Field: "professional_id", Message: "names no professional"})
+			return Share{}, kernel.Unprocessable("profissional não encontrado", kernel.FieldError{Field: "professional_id", Message: "não corresponde a nenhum profissional"})
 		}
 		return Share{}, err
 	}
@@ -200,7 +200,7 @@ func (s *Service) Shares(ctx context.Context, p kernel.Principal, page kernel.Pa
 		return kernel.List[Share]{}, err
 	}
 	if p.Kind != kernel.KindPatient {
-		return kernel.List[Share]{}, kernel.Forbidden("only a patient has record shares")
+		return kernel.List[Share]{}, kernel.Forbidden("só pacientes têm compartilhamentos de prontuário")
 	}
 	page, err := page.Normalize()
 	if err != nil {
@@ -215,7 +215,7 @@ func (s *Service) RevokeShare(ctx context.Context, p kernel.Principal, id kernel
 		return err
 	}
 	if p.Kind != kernel.KindPatient || !kernel.ValidID(id) {
-		return kernel.NotFound("no such share")
+		return kernel.NotFound("compartilhamento não encontrado")
 	}
 	return s.Store.RevokeShare(ctx, p.AccountID, id, s.now())
 }
@@ -229,7 +229,7 @@ func (s *Service) BreakTheGlass(ctx context.Context, p kernel.Principal, patient
 		return Share{}, err
 	}
 	if p.Kind != kernel.KindProfessional {
-		return Share{}, kernel.Forbidden("only a professional may open a record in an emergency")
+		return Share{}, kernel.Forbidden("só um profissional pode abrir um prontuário em emergência")
 	}
 	if err := validReason("reason", reason); err != nil {
 		return Share{}, err
@@ -239,7 +239,7 @@ func (s *Service) BreakTheGlass(ctx context.Context, p kernel.Principal, patient
 		return Share{}, kernel.Wrap(err, "professional")
 	}
 	if !pro.Verified {
-		return Share{}, kernel.Forbidden("the professional's registration is not verified")
+		return Share{}, kernel.Forbidden("o registro do profissional não está verificado")
 	}
 	if !kernel.ValidID(patientID) {
 		return Share{}, errNoPatient
@@ -267,7 +267,7 @@ func (s *Service) AccessLog(ctx context.Context, p kernel.Principal, page kernel
 		return kernel.List[AccessEntry]{}, err
 	}
 	if p.Kind != kernel.KindPatient {
-		return kernel.List[AccessEntry]{}, kernel.Forbidden("only a patient has an access log")
+		return kernel.List[AccessEntry]{}, kernel.Forbidden("só pacientes têm registro de acessos")
 	}
 	page, err := page.Normalize()
 	if err != nil {
@@ -292,4 +292,31 @@ func (s *Service) AccessLog(ctx context.Context, p kernel.Principal, page kernel
 		l.Items[i].ActorName = name
 	}
 	return l, nil
+}
+
+// notFoundMsg is the pt-BR "no such <what>" shown to the client; what stays the
+// English noun the callers pass (it also names internal errors).
+func notFoundMsg(what string) string {
+	if m, ok := notFoundMsgs[what]; ok {
+		return m
+	}
+	return "não encontrado: " + what
+}
+
+var notFoundMsgs = map[string]string{
+	"API key":                     "chave de API não encontrada",
+	"account":                     "conta não encontrada",
+	"appointment":                 "consulta não encontrada",
+	"company":                     "empresa não encontrada",
+	"document":                    "documento não encontrado",
+	"evaluation":                  "avaliação não encontrada",
+	"member":                      "membro não encontrado",
+	"patient":                     "paciente não encontrado",
+	"prescription":                "receita não encontrada",
+	"prescription with this code": "nenhuma receita tem este código",
+	"professional":                "profissional não encontrado",
+	"refresh token":               "token de renovação não encontrado",
+	"reset token":                 "token de redefinição não encontrado",
+	"share":                       "compartilhamento não encontrado",
+	"treatment plan":              "plano de tratamento não encontrado",
 }

@@ -32,22 +32,22 @@ func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patien
 	}
 	var probs kernel.Problems
 	if in.Kind == "" {
-		probs.Add("kind", "is required")
+		probs.Add("kind", "é obrigatório")
 	} else if !in.Kind.valid() {
-		probs.Add("kind", "must be exam_result, report, image, certificate or other")
+		probs.Add("kind", "deve ser exam_result, report, image, certificate ou other")
 	}
 	if len(in.Title) > MaxDocTitleLen {
-		probs.Add("title", "must be at most %d characters", MaxDocTitleLen)
+		probs.Add("title", "deve ter no máximo %d caracteres", MaxDocTitleLen)
 	}
 	ct := ""
 	switch {
 	case len(in.Content) == 0:
-		probs.Add("file", "is required and must not be empty")
+		probs.Add("file", "é obrigatório e não pode estar vazio")
 	case int64(len(in.Content)) > s.cfg.MaxDocumentBytes:
-		probs.Add("file", "must be at most %d bytes", s.cfg.MaxDocumentBytes)
+		probs.Add("file", "deve ter no máximo %d bytes", s.cfg.MaxDocumentBytes)
 	default:
 		if ct = SniffContentType(in.Content); ct == "" {
-			probs.Add("file", "must be a PDF, JPEG, PNG, WebP or DICOM file")
+			probs.Add("file", "deve ser um arquivo PDF, JPEG, PNG, WebP ou DICOM")
 		}
 	}
 	if err := probs.Err(); err != nil {
@@ -81,7 +81,7 @@ func (s *Service) Document(ctx context.Context, p kernel.Principal, id kernel.ID
 		return Document{}, Access{}, err
 	}
 	if !kernel.ValidID(id) {
-		return Document{}, Access{}, kernel.NotFound("no such document")
+		return Document{}, Access{}, kernel.NotFound("documento não encontrado")
 	}
 	d, err := s.Store.Document(ctx, id)
 	if err != nil {
@@ -124,7 +124,7 @@ func (s *Service) DownloadDocument(ctx context.Context, p kernel.Principal, id k
 	d, err := s.Store.Document(ctx, id)
 	if err != nil || !kernel.ValidID(id) {
 		if err == nil {
-			err = kernel.NotFound("no such document")
+			err = kernel.NotFound("documento não encontrado")
 		}
 		return Document{}, nil, hide(err, "document")
 	}
@@ -136,7 +136,7 @@ func (s *Service) DownloadDocument(ctx context.Context, p kernel.Principal, id k
 		return Document{}, nil, hide(err, "document")
 	}
 	if !acc.Content() {
-		return Document{}, nil, kernel.Forbidden("admins see metadata only")
+		return Document{}, nil, kernel.Forbidden("administradores veem apenas metadados")
 	}
 	rc, _, err := s.Blobs.Get(ctx, d.BlobKey)
 	if err != nil {
@@ -182,10 +182,10 @@ func (s *Service) History(ctx context.Context, p kernel.Principal, patientID ker
 	switch q.Kind {
 	case "", HistAppointment, HistEvaluation, HistPlan, HistPrescription, HistDocument:
 	default:
-		probs.Add("kind", "must be appointment, evaluation, treatment_plan, prescription or document")
+		probs.Add("kind", "deve ser appointment, evaluation, treatment_plan, prescription ou document")
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
-		probs.Add("to", "must be after from")
+		probs.Add("to", "deve ser posterior a from")
 	}
 	page, err = page.Normalize()
 	if err != nil {
@@ -243,7 +243,7 @@ func (s *Service) MyPatients(ctx context.Context, p kernel.Principal, page kerne
 		return kernel.List[PatientSummary]{}, err
 	}
 	if p.Kind != kernel.KindProfessional {
-		return kernel.List[PatientSummary]{}, kernel.Forbidden("only a professional has patients")
+		return kernel.List[PatientSummary]{}, kernel.Forbidden("só profissionais têm pacientes")
 	}
 	page, err := page.Normalize()
 	if err != nil {
@@ -261,7 +261,7 @@ func (s *Service) MyPatients(ctx context.Context, p kernel.Principal, page kerne
 	offset := 0
 	if page.Cursor != "" {
 		if err := kernel.DecodeCursor(page.Cursor, &offset); err != nil || offset < 0 {
-			return kernel.List[PatientSummary]{}, kernel.Invalid("cursor", "is not a cursor this API gave")
+			return kernel.List[PatientSummary]{}, kernel.Invalid("cursor", "não é um cursor fornecido por esta API")
 		}
 	}
 	visits, err := s.Care.AttendedPatients(ctx, p.AccountID)

@@ -41,10 +41,10 @@ func (s *Service) CreateEvaluation(ctx context.Context, p kernel.Principal, pati
 }
 
 func (s *Service) checkAppointment(ctx context.Context, proID, patientID, apptID kernel.ID) error {
-	bad := kernel.Unprocessable("the appointment is not one of yours with this patient",
-		kernel.FieldError{Field: "appointment_id", Message: "names no appointment of yours with this patient"})
+	bad := kernel.Unprocessable("a consulta não é sua com este paciente",
+		kernel.FieldError{Field: "appointment_id", Message: "não corresponde a nenhuma consulta sua com este paciente"})
 	if !kernel.ValidID(apptID) {
-		return kernel.Invalid("appointment_id", "must be an ID")
+		return kernel.Invalid("appointment_id", "deve ser um ID")
 	}
 	a, err := s.Care.Appointment(ctx, apptID)
 	if err != nil {
@@ -58,8 +58,8 @@ func (s *Service) checkAppointment(ctx context.Context, proID, patientID, apptID
 	}
 	switch a.Status {
 	case "cancelled", "canceled", "no_show", "rejected":
-		return kernel.Unprocessable("the appointment was "+a.Status,
-			kernel.FieldError{Field: "appointment_id", Message: "names an appointment that was " + a.Status})
+		return kernel.Unprocessable("a consulta está com status "+a.Status,
+			kernel.FieldError{Field: "appointment_id", Message: "corresponde a uma consulta com status " + a.Status})
 	}
 	return nil
 }
@@ -77,7 +77,7 @@ func (s *Service) Evaluation(ctx context.Context, p kernel.Principal, id kernel.
 		return Evaluation{}, err
 	}
 	if !kernel.ValidID(id) || version < 0 {
-		return Evaluation{}, kernel.NotFound("no such evaluation")
+		return Evaluation{}, kernel.NotFound("avaliação não encontrada")
 	}
 	e, err := s.Store.Evaluation(ctx, id, version)
 	if err != nil {
@@ -99,7 +99,7 @@ func (s *Service) EvaluationVersions(ctx context.Context, p kernel.Principal, id
 		return nil, err
 	}
 	if !kernel.ValidID(id) {
-		return nil, kernel.NotFound("no such evaluation")
+		return nil, kernel.NotFound("avaliação não encontrada")
 	}
 	cur, err := s.Store.Evaluation(ctx, id, 0)
 	if err != nil {
@@ -150,7 +150,7 @@ func (s *Service) AmendEvaluation(ctx context.Context, p kernel.Principal, id ke
 		return Evaluation{}, err
 	}
 	if cur.AuthorID != p.AccountID {
-		return Evaluation{}, kernel.Forbidden("only the author amends an evaluation")
+		return Evaluation{}, kernel.Forbidden("só o autor pode retificar uma avaliação")
 	}
 	acc, _, err := s.writer(ctx, p, cur.PatientID)
 	if err != nil {
@@ -165,7 +165,7 @@ func (s *Service) AmendEvaluation(ctx context.Context, p kernel.Principal, id ke
 	now := s.now()
 	e, err := s.Store.UpdateEvaluation(ctx, id, func(c Evaluation) (Evaluation, []kernel.Event, error) {
 		if expected != 0 && c.Version != expected {
-			return c, nil, kernel.PreconditionFailed("the evaluation changed: version %d is current", c.Version)
+			return c, nil, kernel.PreconditionFailed("a avaliação mudou: a versão atual é %d", c.Version)
 		}
 		n := c
 		n.Version, n.Content, n.SignedAt, n.CreatedAt, n.AmendReason = c.Version+1, content, nil, now, strings.TrimSpace(reason)
@@ -186,7 +186,7 @@ func (s *Service) SignEvaluation(ctx context.Context, p kernel.Principal, id ker
 		return Evaluation{}, err
 	}
 	if cur.AuthorID != p.AccountID {
-		return Evaluation{}, kernel.Forbidden("only the author signs an evaluation")
+		return Evaluation{}, kernel.Forbidden("só o autor pode assinar uma avaliação")
 	}
 	acc, _, err := s.writer(ctx, p, cur.PatientID)
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Service) SignEvaluation(ctx context.Context, p kernel.Principal, id ker
 	now := s.now()
 	e, err := s.Store.UpdateEvaluation(ctx, id, func(c Evaluation) (Evaluation, []kernel.Event, error) {
 		if c.SignedAt != nil {
-			return c, nil, kernel.Conflict("version %d is already signed", c.Version)
+			return c, nil, kernel.Conflict("a versão %d já está assinada", c.Version)
 		}
 		c.SignedAt = &now
 		return c, []kernel.Event{signedEvent(c)}, nil
@@ -218,7 +218,7 @@ func (s *Service) CreatePlan(ctx context.Context, p kernel.Principal, patientID 
 		return Plan{}, err
 	}
 	if in.Status != PlanDraft && in.Status != PlanActive {
-		return Plan{}, kernel.Unprocessable("a new plan is draft or active", kernel.FieldError{Field: "status", Message: "must be draft or active for a new plan"})
+		return Plan{}, kernel.Unprocessable("um novo plano deve ser draft ou active", kernel.FieldError{Field: "status", Message: "deve ser draft ou active para um novo plano"})
 	}
 	now := s.now()
 	pl := Plan{ID: kernel.NewID(), PatientID: patientID, AuthorID: p.AccountID, Title: in.Title, Goals: nonNil(in.Goals),
@@ -260,7 +260,7 @@ func (s *Service) Plan(ctx context.Context, p kernel.Principal, id kernel.ID) (P
 		return Plan{}, Access{}, err
 	}
 	if !kernel.ValidID(id) {
-		return Plan{}, Access{}, kernel.NotFound("no such treatment plan")
+		return Plan{}, Access{}, kernel.NotFound("plano de tratamento não encontrado")
 	}
 	pl, err := s.Store.Plan(ctx, id)
 	if err != nil {
@@ -286,7 +286,7 @@ func (s *Service) Plans(ctx context.Context, p kernel.Principal, patientID kerne
 	switch status {
 	case "", PlanDraft, PlanActive, PlanCompleted, PlanCancelled:
 	default:
-		probs.Add("status", "must be draft, active, completed or cancelled")
+		probs.Add("status", "deve ser draft, active, completed ou cancelled")
 	}
 	if page, err = page.Normalize(); err != nil {
 		return kernel.List[Plan]{}, err
@@ -327,7 +327,7 @@ func (s *Service) UpdatePlan(ctx context.Context, p kernel.Principal, id kernel.
 		return Plan{}, err
 	}
 	if cur.AuthorID != p.AccountID {
-		return Plan{}, kernel.Forbidden("only the author updates a plan")
+		return Plan{}, kernel.Forbidden("só o autor pode atualizar um plano")
 	}
 	if err := in.validate(); err != nil {
 		return Plan{}, err
@@ -335,11 +335,11 @@ func (s *Service) UpdatePlan(ctx context.Context, p kernel.Principal, id kernel.
 	now := s.now()
 	pl, err := s.Store.UpdatePlan(ctx, id, func(pl *Plan) ([]kernel.Event, error) {
 		if pl.Version != version {
-			return nil, kernel.PreconditionFailed("the plan changed: version %d is current", pl.Version)
+			return nil, kernel.PreconditionFailed("o plano mudou: a versão atual é %d", pl.Version)
 		}
 		if !pl.Status.CanMove(in.Status) {
-			return nil, kernel.Unprocessable("a plan cannot go from "+string(pl.Status)+" to "+string(in.Status),
-				kernel.FieldError{Field: "status", Message: "cannot change from " + string(pl.Status) + " to " + string(in.Status)})
+			return nil, kernel.Unprocessable("um plano não pode passar de "+string(pl.Status)+" para "+string(in.Status),
+				kernel.FieldError{Field: "status", Message: "não pode passar de " + string(pl.Status) + " para " + string(in.Status)})
 		}
 		var evs []kernel.Event
 		if pl.Status != in.Status {
@@ -364,32 +364,32 @@ func (s *Service) AddProgress(ctx context.Context, p kernel.Principal, planID ke
 		return Progress{}, err
 	}
 	if acc.Basis != BasisSelf {
-		return Progress{}, kernel.Forbidden("only the patient marks progress")
+		return Progress{}, kernel.Forbidden("só o paciente pode registrar o progresso")
 	}
 	var probs kernel.Problems
 	if probs.Require("item_id", in.ItemID) {
 		if _, ok := pl.Item(in.ItemID); !ok {
-			probs.Add("item_id", "names no item of this plan")
+			probs.Add("item_id", "não corresponde a nenhum item deste plano")
 		}
 	}
 	day := in.Date.UTC().Truncate(24 * time.Hour)
 	now := s.now()
 	switch {
 	case in.Date.IsZero():
-		probs.Add("date", "is required")
+		probs.Add("date", "é obrigatório")
 	case day.After(now):
-		probs.Add("date", "must not be in the future")
+		probs.Add("date", "não pode estar no futuro")
 	case day.Before(pl.Start.Truncate(24 * time.Hour)):
-		probs.Add("date", "must not be before the plan starts")
+		probs.Add("date", "não pode ser anterior ao início do plano")
 	}
 	if len(in.Note) > MaxNoteLen {
-		probs.Add("note", "must be at most %d characters", MaxNoteLen)
+		probs.Add("note", "deve ter no máximo %d caracteres", MaxNoteLen)
 	}
 	if err := probs.Err(); err != nil {
 		return Progress{}, err
 	}
 	if pl.Status != PlanActive {
-		return Progress{}, kernel.Conflict("the plan is %s, not active", pl.Status)
+		return Progress{}, kernel.Conflict("o plano está com status %s, não active", pl.Status)
 	}
 	pr := Progress{ID: kernel.NewID(), PlanID: planID, ItemID: in.ItemID, PatientID: pl.PatientID, Date: day,
 		Done: in.Done, Note: in.Note, CreatedAt: now}
@@ -403,7 +403,7 @@ func (s *Service) Progress(ctx context.Context, p kernel.Principal, planID kerne
 		return kernel.List[Progress]{}, err
 	}
 	if !acc.Content() {
-		return kernel.List[Progress]{}, kernel.Forbidden("admins see metadata only")
+		return kernel.List[Progress]{}, kernel.Forbidden("administradores veem apenas metadados")
 	}
 	if page, err = page.Normalize(); err != nil {
 		return kernel.List[Progress]{}, err

@@ -15,7 +15,7 @@ func (s *Service) IssuePrescription(ctx context.Context, p kernel.Principal, pat
 		return Prescription{}, err
 	}
 	if !PrescribingProfessions[pro.Profession] {
-		return Prescription{}, kernel.Forbidden("a %s may not prescribe drugs on this platform", pro.Profession)
+		return Prescription{}, kernel.Forbidden("a profissão %s não pode prescrever medicamentos nesta plataforma", pro.Profession)
 	}
 	if err := in.validate(); err != nil {
 		return Prescription{}, err
@@ -65,7 +65,7 @@ func (s *Service) Prescription(ctx context.Context, p kernel.Principal, id kerne
 		return Prescription{}, Access{}, err
 	}
 	if !kernel.ValidID(id) {
-		return Prescription{}, Access{}, kernel.NotFound("no such prescription")
+		return Prescription{}, Access{}, kernel.NotFound("receita não encontrada")
 	}
 	rx, err := s.Store.Prescription(ctx, id)
 	if err != nil {
@@ -109,18 +109,18 @@ func (s *Service) CancelPrescription(ctx context.Context, p kernel.Principal, id
 		return Prescription{}, err
 	}
 	if cur.Prescriber.ID != p.AccountID {
-		return Prescription{}, kernel.Forbidden("only the prescriber cancels a prescription")
+		return Prescription{}, kernel.Forbidden("só quem prescreveu pode cancelar a receita")
 	}
 	if len(reason) > MaxReasonLen {
-		return Prescription{}, kernel.Invalid("reason", "must be at most %d characters", MaxReasonLen)
+		return Prescription{}, kernel.Invalid("reason", "deve ter no máximo %d caracteres", MaxReasonLen)
 	}
 	now := s.now()
 	rx, err := s.Store.UpdatePrescription(ctx, id, func(rx *Prescription) ([]kernel.Event, error) {
 		switch rx.Status {
 		case RxDispensed:
-			return nil, kernel.Conflict("the prescription was already dispensed")
+			return nil, kernel.Conflict("a receita já foi dispensada")
 		case RxCancelled:
-			return nil, kernel.Conflict("the prescription is already cancelled")
+			return nil, kernel.Conflict("a receita já está cancelada")
 		}
 		rx.Status, rx.CancelledAt, rx.CancelReason = RxCancelled, &now, strings.TrimSpace(reason)
 		return []kernel.Event{kernel.NewEvent("clinical.prescription.cancelled", rx.ID,
@@ -146,7 +146,7 @@ type Verification struct {
 func (s *Service) VerifyPrescription(ctx context.Context, code string) (Verification, error) {
 	code = NormalizeCode(code)
 	if len(code) != 14 {
-		return Verification{}, kernel.NotFound("no prescription has this code")
+		return Verification{}, kernel.NotFound("nenhuma receita tem este código")
 	}
 	rx, err := s.Store.PrescriptionByCode(ctx, code)
 	if err != nil {
@@ -184,14 +184,14 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 	case p.Kind == kernel.KindCompanyMember:
 	case p.Kind == kernel.KindAPIKey && p.HasScope(DispenseScope):
 	default:
-		return Prescription{}, kernel.Forbidden("only a verified pharmacy dispenses prescriptions")
+		return Prescription{}, kernel.Forbidden("só uma farmácia verificada pode dispensar receitas")
 	}
 	co, err := s.Dir.Company(ctx, p.CompanyID)
 	if err != nil && kernel.KindOf(err) != kernel.KindNotFound {
 		return Prescription{}, err
 	}
 	if err != nil || co.Type != "pharmacy" || !co.Verified {
-		return Prescription{}, kernel.Forbidden("only a verified pharmacy dispenses prescriptions")
+		return Prescription{}, kernel.Forbidden("só uma farmácia verificada pode dispensar receitas")
 	}
 	v, err := s.VerifyPrescription(ctx, code)
 	if err != nil {
@@ -203,24 +203,24 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 		probs.Require("buyer_document", in.BuyerDocument)
 	}
 	if len(in.BuyerName) > MaxBuyerFieldLen {
-		probs.Add("buyer_name", "must be at most %d characters", MaxBuyerFieldLen)
+		probs.Add("buyer_name", "deve ter no máximo %d caracteres", MaxBuyerFieldLen)
 	}
 	if len(in.BuyerDocument) > MaxBuyerFieldLen {
-		probs.Add("buyer_document", "must be at most %d characters", MaxBuyerFieldLen)
+		probs.Add("buyer_document", "deve ter no máximo %d caracteres", MaxBuyerFieldLen)
 	}
 	if err := probs.Err(); err != nil {
 		return Prescription{}, err
 	}
 	if !v.Valid && v.Reason != "" && v.Rx.Status != RxDispensed {
-		return Prescription{}, kernel.Conflict("the prescription cannot be dispensed: %s", v.Reason)
+		return Prescription{}, kernel.Conflict("a receita não pode ser dispensada: %s", rxReasonPT(v.Reason))
 	}
 	now := s.now()
 	rx, err := s.Store.UpdatePrescription(ctx, v.Rx.ID, func(rx *Prescription) ([]kernel.Event, error) {
 		switch rx.Status {
 		case RxDispensed:
-			return nil, kernel.Conflict("the prescription was already dispensed")
+			return nil, kernel.Conflict("a receita já foi dispensada")
 		case RxCancelled:
-			return nil, kernel.Conflict("the prescription is cancelled")
+			return nil, kernel.Conflict("a receita está cancelada")
 		}
 		rx.Status = RxDispensed
 		rx.Dispensed = &Dispensation{At: now, CompanyID: p.CompanyID, ByID: p.AccountID,
@@ -233,4 +233,17 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 	}
 	return rx, s.Store.LogAccess(ctx, AccessEntry{ID: kernel.NewID(), PatientID: rx.PatientID, ActorID: p.AccountID,
 		ActorKind: p.Kind, ObjectType: "prescription", ObjectID: rx.ID, Action: "dispense", Basis: "pharmacy", At: now})
+}
+
+// rxReasonPT says in pt-BR why a prescription is not valid (v.Reason is an API code).
+func rxReasonPT(reason string) string {
+	switch reason {
+	case "cancelled":
+		return "está cancelada"
+	case "expired":
+		return "está vencida"
+	case "signature":
+		return "a assinatura não é válida"
+	}
+	return reason
 }

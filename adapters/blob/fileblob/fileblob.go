@@ -131,7 +131,7 @@ func (s *Store) paths(key string) (data, meta string, err error) {
 	parts = append(parts, s.root)
 	for i, seg := range segs {
 		if len(seg) > maxSegment {
-			return "", "", kernel.Invalid("key", "has a path segment longer than %d bytes", maxSegment)
+			return "", "", kernel.Invalid("key", "tem um segmento de caminho com mais de %d bytes", maxSegment)
 		}
 		if i < len(segs)-1 {
 			parts = append(parts, seg+dirSuffix)
@@ -301,7 +301,7 @@ func readSidecar(path string) (sidecar, error) {
 
 func notFoundOr(err error, key string) error {
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallNotDir) {
-		return kernel.NotFound("no object %q", key)
+		return kernel.NotFound("objeto %q não encontrado", key)
 	}
 	return kernel.Unavailable(err, "cannot read the blob folder")
 }
@@ -380,13 +380,13 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 // List returns keys starting with prefix after cursor, in lexical order.
 func (s *Store) List(ctx context.Context, prefix, cursor string, limit int) (ports.BlobPage, error) {
 	if limit < 1 || limit > 1000 {
-		return ports.BlobPage{}, kernel.Invalid("limit", "must be between 1 and 1000")
+		return ports.BlobPage{}, kernel.Invalid("limit", "deve estar entre 1 e 1000")
 	}
 	after := ""
 	if cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil {
-			return ports.BlobPage{}, kernel.Invalid("cursor", "is not a cursor this store issued")
+			return ports.BlobPage{}, kernel.Invalid("cursor", "não é um cursor fornecido por este armazenamento")
 		}
 		after = string(raw)
 	}
@@ -465,7 +465,7 @@ func (s *Store) SignedURL(ctx context.Context, key string, expiry time.Duration)
 		return "", err
 	}
 	if expiry <= 0 || expiry > 7*24*time.Hour {
-		return "", kernel.Invalid("expiry", "must be between 1 second and 7 days")
+		return "", kernel.Invalid("expiry", "deve estar entre 1 segundo e 7 dias")
 	}
 	exp := time.Now().Add(expiry + time.Second - 1).Unix()
 	q := url.Values{"exp": {strconv.FormatInt(exp, 10)}, "sig": {s.sign(key, exp)}}
@@ -488,10 +488,10 @@ func (s *Store) sign(key string, exp int64) string {
 func (s *Store) OpenSigned(ctx context.Context, key, exp, sig string) (io.ReadCloser, ports.BlobInfo, error) {
 	e, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil || sig == "" || !hmac.Equal([]byte(sig), []byte(s.sign(key, e))) {
-		return nil, ports.BlobInfo{}, kernel.Forbidden("the link's signature is not valid")
+		return nil, ports.BlobInfo{}, kernel.Forbidden("a assinatura do link não é válida")
 	}
 	if time.Now().After(time.Unix(e, 0)) {
-		return nil, ports.BlobInfo{}, kernel.Forbidden("the link has expired")
+		return nil, ports.BlobInfo{}, kernel.Forbidden("o link expirou")
 	}
 	return s.Get(ctx, key)
 }

@@ -125,7 +125,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts ports.Pu
 		return ports.BlobInfo{}, err
 	}
 	if r == nil {
-		return ports.BlobInfo{}, kernel.Invalid("body", "is required")
+		return ports.BlobInfo{}, kernel.Invalid("body", "é obrigatório")
 	}
 	ct := opts.ContentType
 	if ct == "" {
@@ -210,13 +210,13 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 // List pages through keys with prefix; the cursor is the last key returned, encoded.
 func (b *Bucket) List(ctx context.Context, prefix, cursor string, limit int) (ports.BlobPage, error) {
 	if limit < 1 || limit > 1000 {
-		return ports.BlobPage{}, kernel.Invalid("limit", "must be between 1 and 1000")
+		return ports.BlobPage{}, kernel.Invalid("limit", "deve estar entre 1 e 1000")
 	}
 	q := &storage.Query{Prefix: prefix}
 	if cursor != "" {
 		after, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil || len(after) == 0 {
-			return ports.BlobPage{}, kernel.Invalid("cursor", "is not a cursor this store returned")
+			return ports.BlobPage{}, kernel.Invalid("cursor", "não é um cursor fornecido por este armazenamento")
 		}
 		q.StartOffset = string(after) + "\x00" // the first key after it
 	}
@@ -245,7 +245,7 @@ func (b *Bucket) List(ctx context.Context, prefix, cursor string, limit int) (po
 // SignedURL returns a V4 signed GET URL for an existing object.
 func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration) (string, error) {
 	if expiry < time.Second || expiry > 7*24*time.Hour {
-		return "", kernel.Invalid("expiry", "must be between 1s and 7 days")
+		return "", kernel.Invalid("expiry", "deve estar entre 1 segundo e 7 dias")
 	}
 	if _, err := b.Stat(ctx, key); err != nil {
 		return "", err
@@ -289,13 +289,13 @@ func translate(err error, op string) error {
 	)
 	switch {
 	case errors.Is(err, storage.ErrObjectNotExist):
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case errors.Is(err, storage.ErrBucketNotExist):
 		return kernel.Unavailable(err, "%s: bucket does not exist", msg)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return kernel.Unavailable(err, "%s", msg)
 	case errors.As(err, &ge) && ge.Code == http.StatusNotFound:
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case errors.As(err, &ge) && (ge.Code >= 500 || ge.Code == http.StatusTooManyRequests):
 		return kernel.Unavailable(err, "%s", msg)
 	case errors.As(err, &ne):

@@ -144,7 +144,7 @@ func (b *Bucket) lookup(ctx context.Context, key string) (object, error) {
 	o, ok := b.objects[key]
 	b.mu.RUnlock()
 	if !ok {
-		return object{}, kernel.NotFound("no object %q", key)
+		return object{}, kernel.NotFound("objeto %q não encontrado", key)
 	}
 	return o, nil
 }
@@ -172,7 +172,7 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if _, ok := b.objects[key]; !ok {
-		return kernel.NotFound("no object %q", key)
+		return kernel.NotFound("objeto %q não encontrado", key)
 	}
 	delete(b.objects, key)
 	return nil
@@ -181,13 +181,13 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 // List returns keys starting with prefix after the cursor, in lexical order.
 func (b *Bucket) List(ctx context.Context, prefix, cursor string, limit int) (ports.BlobPage, error) {
 	if limit < 1 || limit > 1000 {
-		return ports.BlobPage{}, kernel.Invalid("limit", "must be between 1 and 1000")
+		return ports.BlobPage{}, kernel.Invalid("limit", "deve estar entre 1 e 1000")
 	}
 	after := ""
 	if cursor != "" {
 		raw, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil {
-			return ports.BlobPage{}, kernel.Invalid("cursor", "is not a cursor this store issued")
+			return ports.BlobPage{}, kernel.Invalid("cursor", "não é um cursor fornecido por este armazenamento")
 		}
 		after = string(raw)
 	}
@@ -219,7 +219,7 @@ func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration
 		return "", err
 	}
 	if expiry <= 0 {
-		return "", kernel.Invalid("expiry", "must be positive")
+		return "", kernel.Invalid("expiry", "deve ser positivo")
 	}
 	b.srvOnce.Do(b.startServer)
 	if b.srvErr != nil {

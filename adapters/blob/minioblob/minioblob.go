@@ -93,7 +93,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts ports.Pu
 		return ports.BlobInfo{}, err
 	}
 	if r == nil {
-		return ports.BlobInfo{}, kernel.Invalid("body", "is required")
+		return ports.BlobInfo{}, kernel.Invalid("body", "é obrigatório")
 	}
 	ct := opts.ContentType
 	if ct == "" {
@@ -187,13 +187,13 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 // List pages through keys with prefix. The cursor is the last key returned, encoded.
 func (b *Bucket) List(ctx context.Context, prefix, cursor string, limit int) (ports.BlobPage, error) {
 	if limit < 1 || limit > 1000 {
-		return ports.BlobPage{}, kernel.Invalid("limit", "must be between 1 and 1000")
+		return ports.BlobPage{}, kernel.Invalid("limit", "deve estar entre 1 e 1000")
 	}
 	opts := minio.ListObjectsOptions{Prefix: prefix, Recursive: true, MaxKeys: limit + 1}
 	if cursor != "" {
 		k, err := base64.RawURLEncoding.DecodeString(cursor)
 		if err != nil || len(k) == 0 {
-			return ports.BlobPage{}, kernel.Invalid("cursor", "is not a cursor this store returned")
+			return ports.BlobPage{}, kernel.Invalid("cursor", "não é um cursor fornecido por este armazenamento")
 		}
 		opts.StartAfter = string(k)
 	}
@@ -220,7 +220,7 @@ func (b *Bucket) List(ctx context.Context, prefix, cursor string, limit int) (po
 // SignedURL presigns a GET of an existing object.
 func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration) (string, error) {
 	if expiry < time.Second || expiry > 7*24*time.Hour {
-		return "", kernel.Invalid("expiry", "must be between 1s and 7 days")
+		return "", kernel.Invalid("expiry", "deve estar entre 1 segundo e 7 dias")
 	}
 	if _, err := b.Stat(ctx, key); err != nil {
 		return "", err
@@ -252,7 +252,7 @@ func translate(err error, op string) error {
 	resp := minio.ToErrorResponse(err)
 	switch resp.Code {
 	case "NoSuchKey", "NotFound":
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case "NoSuchBucket":
 		return kernel.Unavailable(err, "%s: bucket does not exist", msg)
 	case "SlowDown", "SlowDownRead", "SlowDownWrite", "ServiceUnavailable", "InternalError", "XMinioServerNotInitialized":
@@ -260,7 +260,7 @@ func translate(err error, op string) error {
 	}
 	switch {
 	case resp.StatusCode == http.StatusNotFound:
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
 		return kernel.Unavailable(err, "%s", msg)
 	}

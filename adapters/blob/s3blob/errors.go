@@ -25,13 +25,13 @@ func translate(err error, format string, a ...any) error {
 	)
 	switch {
 	case errors.As(err, &nsk), errors.As(err, &nf):
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return kernel.Unavailable(err, "%s", msg)
 	case errors.As(err, &api):
 		switch api.ErrorCode() {
 		case "NoSuchKey", "NotFound":
-			return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+			return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 		case "NoSuchBucket":
 			return kernel.Unavailable(err, "%s: bucket does not exist", msg)
 		case "SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded",
@@ -39,7 +39,7 @@ func translate(err error, format string, a ...any) error {
 			return kernel.Unavailable(err, "%s", msg)
 		}
 		if isStatus(err, http.StatusNotFound) {
-			return &kernel.Error{Kind: kernel.KindNotFound, Message: "object not found", Err: err}
+			return &kernel.Error{Kind: kernel.KindNotFound, Message: "objeto não encontrado", Err: err}
 		}
 		if statusOf(err) >= 500 || statusOf(err) == http.StatusTooManyRequests {
 			return kernel.Unavailable(err, "%s", msg)

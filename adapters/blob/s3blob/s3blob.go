@@ -117,7 +117,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts ports.Pu
 		return ports.BlobInfo{}, err
 	}
 	if r == nil {
-		return ports.BlobInfo{}, kernel.Invalid("body", "is required")
+		return ports.BlobInfo{}, kernel.Invalid("body", "é obrigatório")
 	}
 	ct := opts.ContentType
 	if ct == "" {
@@ -126,7 +126,7 @@ func (b *Bucket) Put(ctx context.Context, key string, r io.Reader, opts ports.Pu
 	meta := lowerKeys(opts.Metadata)
 	first, err := readPart(r, b.partSize)
 	if err != nil {
-		return ports.BlobInfo{}, kernel.Invalid("body", "cannot be read: %v", err)
+		return ports.BlobInfo{}, kernel.Invalid("body", "não pôde ser lido: %v", err)
 	}
 	if int64(len(first)) < b.partSize {
 		in := &s3.PutObjectInput{
@@ -194,7 +194,7 @@ func (b *Bucket) multipart(ctx context.Context, key, ct string, meta map[string]
 		}
 		if part, err = readPart(r, b.partSize); err != nil {
 			abort()
-			return kernel.Invalid("body", "cannot be read: %v", err)
+			return kernel.Invalid("body", "não pôde ser lido: %v", err)
 		}
 	}
 	_, err = b.client.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{
@@ -269,7 +269,7 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 // List pages through keys with prefix. The cursor is the last key returned, encoded.
 func (b *Bucket) List(ctx context.Context, prefix, cursor string, limit int) (ports.BlobPage, error) {
 	if limit < 1 || limit > 1000 {
-		return ports.BlobPage{}, kernel.Invalid("limit", "must be between 1 and 1000")
+		return ports.BlobPage{}, kernel.Invalid("limit", "deve estar entre 1 e 1000")
 	}
 	in := &s3.ListObjectsV2Input{
 		Bucket:  aws.String(b.bucket),
@@ -309,7 +309,7 @@ func encodeCursor(key string) string { return base64.RawURLEncoding.EncodeToStri
 func decodeCursor(c string) (string, error) {
 	k, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil || len(k) == 0 {
-		return "", kernel.Invalid("cursor", "is not a cursor this store returned")
+		return "", kernel.Invalid("cursor", "não é um cursor fornecido por este armazenamento")
 	}
 	return string(k), nil
 }
@@ -317,7 +317,7 @@ func decodeCursor(c string) (string, error) {
 // SignedURL presigns a GET of an existing object.
 func (b *Bucket) SignedURL(ctx context.Context, key string, expiry time.Duration) (string, error) {
 	if expiry <= 0 || expiry > 7*24*time.Hour {
-		return "", kernel.Invalid("expiry", "must be between 1s and 7 days")
+		return "", kernel.Invalid("expiry", "deve estar entre 1 segundo e 7 dias")
 	}
 	if _, err := b.Stat(ctx, key); err != nil {
 		return "", err

@@ -44,7 +44,7 @@ const (
 	tagSize      = 16
 )
 
-var errTampered = kernel.Forbidden("the encrypted document was altered or is not valid")
+var errTampered = kernel.Forbidden("o documento criptografado foi alterado ou não é válido")
 
 // Sealer is the ciphertext of one document as a stream. Read it to the end
 // (for example by handing it to ports.BlobStore.Put).
@@ -193,7 +193,7 @@ func Open(ctx context.Context, km ports.KeyManager, ciphertext io.Reader, encCon
 		return nil, errTampered
 	}
 	if head[len(magic)] != Version {
-		return nil, kernel.Forbidden("unknown encrypted document version %d", head[len(magic)])
+		return nil, kernel.Forbidden("versão de documento criptografado desconhecida: %d", head[len(magic)])
 	}
 	hdr.Write(head)
 	keyID, err := readU16(br, &hdr)

@@ -80,14 +80,14 @@ func (k *Keys) GenerateDataKey(ctx context.Context, encContext map[string]string
 // Decrypt unwraps a data key; KMS finds the wrapping key from the blob.
 func (k *Keys) Decrypt(ctx context.Context, wrapped []byte, encContext map[string]string) ([]byte, error) {
 	if len(wrapped) == 0 {
-		return nil, kernel.Forbidden("the wrapped key is empty")
+		return nil, kernel.Forbidden("a chave encapsulada está vazia")
 	}
 	out, err := k.api.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: wrapped, EncryptionContext: encContext})
 	if err != nil {
 		return nil, translate(err, "decrypting a data key", true)
 	}
 	if len(out.Plaintext) != 32 {
-		return nil, kernel.Forbidden("the wrapped key is not a data key")
+		return nil, kernel.Forbidden("a chave encapsulada não é uma chave de dados")
 	}
 	return out.Plaintext, nil
 }
@@ -103,17 +103,17 @@ func translate(err error, what string, decrypting bool) error {
 	if !errors.As(err, &ae) {
 		var ip *smithy.InvalidParamsError
 		if errors.As(err, &ip) {
-			return kernel.Forbidden("the wrapped key is not valid")
+			return kernel.Forbidden("a chave encapsulada não é válida")
 		}
 		return kernel.Unavailable(err, "KMS cannot be reached")
 	}
 	switch ae.ErrorCode() {
 	case "InvalidCiphertextException", "IncorrectKeyException", "NotFoundException", "DisabledException",
 		"KMSInvalidStateException", "InvalidKeyUsageException", "ValidationException", "InvalidGrantTokenException":
-		return kernel.Forbidden("the wrapped key does not match its encryption context, was altered, or its master key is unusable")
+		return kernel.Forbidden("a chave encapsulada não corresponde ao seu contexto de criptografia, foi alterada ou sua chave mestra está inutilizável")
 	case "AccessDeniedException":
 		if decrypting {
-			return kernel.Forbidden("the wrapped key names a master key this service may not use")
+			return kernel.Forbidden("a chave encapsulada indica uma chave mestra que este serviço não pode usar")
 		}
 		return kernel.Internal(fmt.Errorf("KMS %s: %w", what, err), "KMS refused the request")
 	case "ThrottlingException", "KMSInternalException", "DependencyTimeoutException", "KeyUnavailableException", "LimitExceededException":

@@ -200,24 +200,24 @@ func (k *Keyring) GenerateDataKey(_ context.Context, encContext map[string]strin
 // Decrypt unwraps a key made by GenerateDataKey under any key of the ring.
 func (k *Keyring) Decrypt(_ context.Context, wrapped []byte, encContext map[string]string) ([]byte, error) {
 	if len(wrapped) < 4 || string(wrapped[:2]) != magic || wrapped[2] != version {
-		return nil, kernel.Forbidden("the wrapped key is not valid")
+		return nil, kernel.Forbidden("a chave encapsulada não é válida")
 	}
 	idLen := int(wrapped[3])
 	if idLen == 0 || idLen > maxKeyIDLen || len(wrapped) < 4+idLen {
-		return nil, kernel.Forbidden("the wrapped key is not valid")
+		return nil, kernel.Forbidden("a chave encapsulada não é válida")
 	}
 	aead, ok := k.aeads[string(wrapped[4:4+idLen])]
 	if !ok {
-		return nil, kernel.Forbidden("the wrapped key names an unknown master key")
+		return nil, kernel.Forbidden("a chave encapsulada indica uma chave mestra desconhecida")
 	}
 	rest := wrapped[4+idLen:]
 	if len(rest) < aead.NonceSize()+32+aead.Overhead() {
-		return nil, kernel.Forbidden("the wrapped key is not valid")
+		return nil, kernel.Forbidden("a chave encapsulada não é válida")
 	}
 	nonce, sealed := rest[:aead.NonceSize()], rest[aead.NonceSize():]
 	plain, err := aead.Open(nil, nonce, sealed, aad(wrapped[:4+idLen], encContext))
 	if err != nil {
-		return nil, kernel.Forbidden("the wrapped key does not match its encryption context or was altered")
+		return nil, kernel.Forbidden("a chave encapsulada não corresponde ao seu contexto de criptografia ou foi alterada")
 	}
 	return plain, nil
 }

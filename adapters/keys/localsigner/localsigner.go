@@ -131,10 +131,10 @@ func (s *Signer) Sign(_ context.Context, doc []byte) (ports.Signature, error) {
 // Verify checks sig over doc; any mismatch is kernel.KindForbidden.
 func (s *Signer) Verify(_ context.Context, doc []byte, sig ports.Signature) error {
 	if sig.Algorithm != Algorithm || sig.KeyID != s.keyID {
-		return kernel.Forbidden("the signature was not made by this platform's key")
+		return kernel.Forbidden("a assinatura não foi feita com a chave desta plataforma")
 	}
 	if len(sig.Value) != ed25519.SignatureSize || !ed25519.Verify(s.pub, doc, sig.Value) {
-		return kernel.Forbidden("the signature does not match the document")
+		return kernel.Forbidden("a assinatura não corresponde ao documento")
 	}
 	return nil
 }

@@ -221,14 +221,14 @@ func Translate(err error) error {
 		return err
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "not found", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "não encontrado", Err: err}
 	}
 	if IsUniqueViolation(err) {
-		return &kernel.Error{Kind: kernel.KindConflict, Message: "already exists", Err: err}
+		return &kernel.Error{Kind: kernel.KindConflict, Message: "já existe", Err: err}
 	}
 	var pgErr pgdriver.Error
 	if errors.As(err, &pgErr) && pgErr.Field('C') == "23503" {
-		return &kernel.Error{Kind: kernel.KindNotFound, Message: "a referenced object does not exist", Err: err}
+		return &kernel.Error{Kind: kernel.KindNotFound, Message: "um objeto referenciado não existe", Err: err}
 	}
 	if Unreachable(err) {
 		return kernel.Unavailable(err, "the database is unavailable")

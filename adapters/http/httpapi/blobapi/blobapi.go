@@ -55,7 +55,7 @@ func (m *Module) Register(r *httpapi.Router) {
 func (m *Module) download(c *fiber.Ctx) error {
 	key, err := url.PathUnescape(c.Params("key"))
 	if err != nil {
-		return kernel.Invalid("key", "is not a valid escaped key")
+		return kernel.Invalid("key", "não é uma chave codificada válida")
 	}
 	if err := ports.CheckBlobKey(key); err != nil {
 		return err

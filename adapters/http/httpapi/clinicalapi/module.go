@@ -145,7 +145,7 @@ func (m *Module) grantShare(c *fiber.Ctx) error {
 	if req.Until != "" {
 		t, err := time.Parse(time.RFC3339, req.Until)
 		if err != nil {
-			return kernel.Invalid("until", "must be an RFC 3339 time with offset, e.g. 2026-12-01T08:00:00-03:00")
+			return kernel.Invalid("until", "deve ser um horário RFC 3339 com fuso, por exemplo 2026-12-01T08:00:00-03:00")
 		}
 		until = t
 	}
@@ -171,7 +171,7 @@ func (m *Module) listShares(c *fiber.Ctx) error {
 func (m *Module) revokeShare(c *fiber.Ctx) error {
 	id, err := httpapi.PathID(c, "id")
 	if err != nil {
-		return kernel.NotFound("no such share")
+		return kernel.NotFound("compartilhamento não encontrado")
 	}
 	if err := m.svc.RevokeShare(c.UserContext(), httpapi.PrincipalOf(c), id); err != nil {
 		return err
@@ -258,7 +258,7 @@ func requireIfMatch(c *fiber.Ctx) (int64, error) {
 		return 0, err
 	}
 	if !present {
-		return 0, kernel.Invalid("If-Match", "is required: send the ETag of the version you read")
+		return 0, kernel.Invalid("If-Match", "é obrigatório: envie o ETag da versão que você leu")
 	}
 	return v, nil
 }
@@ -273,7 +273,7 @@ func (m *Module) amendEvaluation(c *fiber.Ctx) error {
 		return err
 	}
 	if v < 1 {
-		return kernel.PreconditionFailed("no such version")
+		return kernel.PreconditionFailed("versão não encontrada")
 	}
 	e, err := m.svc.AmendEvaluation(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), int(v), req.content().toDomain(), req.AmendReason)
 	if err != nil {
@@ -440,7 +440,7 @@ func (m *Module) rxPDF(c *fiber.Ctx) error {
 		return err
 	}
 	if !acc.Content() {
-		return kernel.Forbidden("admins see metadata only")
+		return kernel.Forbidden("administradores veem apenas metadados")
 	}
 	c.Set(fiber.HeaderContentType, "application/pdf")
 	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("inline", map[string]string{"filename": "receita-" + rx.VerificationCode + ".pdf"}))
@@ -492,24 +492,24 @@ func (m *Module) dispense(c *fiber.Ctx) error {
 func (m *Module) upload(c *fiber.Ctx) error {
 	ct, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if ct != "multipart/form-data" {
-		return kernel.Invalid("body", "must be multipart/form-data with the fields kind, title and file")
+		return kernel.Invalid("body", "deve ser multipart/form-data com os campos kind, title e file")
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return kernel.Invalid("file", "is required")
+		return kernel.Invalid("file", "é obrigatório")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return kernel.Invalid("file", "cannot be read")
+		return kernel.Invalid("file", "não pôde ser lido")
 	}
 	defer f.Close()
 	limit := m.svc.Config().MaxDocumentBytes
 	content, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return kernel.Invalid("file", "cannot be read")
+		return kernel.Invalid("file", "não pôde ser lido")
 	}
 	if int64(len(content)) > limit {
-		return kernel.Invalid("file", "must be at most %d bytes", limit)
+		return kernel.Invalid("file", "deve ter no máximo %d bytes", limit)
 	}
 	d, err := m.svc.UploadDocument(c.UserContext(), httpapi.PrincipalOf(c), c.Params("id"), clinical.UploadInput{
 		Kind: clinical.DocumentKind(c.FormValue("kind")), Title: c.FormValue("title"), FileName: fh.Filename, Content: content})

@@ -228,13 +228,13 @@ type PlanRequest struct {
 func parseDate(field, s string, required bool, probs *kernelProblems) *time.Time {
 	if s == "" {
 		if required {
-			probs.Add(field, "is required")
+			probs.Add(field, "é obrigatório")
 		}
 		return nil
 	}
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		probs.Add(field, "must be a date such as 2026-12-01")
+		probs.Add(field, "deve ser uma data como 2026-12-01")
 		return nil
 	}
 	return &t

@@ -124,7 +124,7 @@ func (s *Store) RevokeShare(ctx context.Context, patientID, id kernel.ID, at tim
 			return hideNotFound(err, "share")
 		}
 		if row.RevokedAt != nil {
-			return kernel.Conflict("the share is already revoked")
+			return kernel.Conflict("o compartilhamento já foi revogado")
 		}
 		_, err := tx.NewUpdate().Model((*shareRow)(nil)).Set("revoked_at = ?", utc(at)).Where("id = ?", id).Exec(ctx)
 		if err != nil {
@@ -138,7 +138,7 @@ func (s *Store) RevokeShare(ctx context.Context, patientID, id kernel.ID, at tim
 func hideNotFound(err error, what string) error {
 	err = sqlstore.Translate(err)
 	if kernel.KindOf(err) == kernel.KindNotFound {
-		return kernel.NotFound("no such %s", what)
+		return kernel.NotFound("%s", notFoundMsg(what))
 	}
 	return err
 }
@@ -206,7 +206,7 @@ func (s *Store) EvaluationVersions(ctx context.Context, id kernel.ID) ([]clinica
 		return nil, sqlstore.Translate(err)
 	}
 	if len(rows) == 0 {
-		return nil, kernel.NotFound("no such evaluation")
+		return nil, kernel.NotFound("avaliação não encontrada")
 	}
 	out := make([]clinical.Evaluation, 0, len(rows))
 	for _, r := range rows {
@@ -247,7 +247,7 @@ func (s *Store) UpdateEvaluation(ctx context.Context, id kernel.ID, fn func(cur 
 				// exists but changed under us.
 				n, cerr := tx.NewSelect().Model((*evaluationRow)(nil)).Where("id = ?", id).Count(ctx)
 				if cerr == nil && n > 0 {
-					return kernel.Conflict("the evaluation was amended at the same time; read it again")
+					return kernel.Conflict("a avaliação foi retificada ao mesmo tempo; leia-a novamente")
 				}
 			}
 			return err
@@ -279,7 +279,7 @@ func (s *Store) UpdateEvaluation(ctx context.Context, id kernel.ID, fn func(cur 
 			}
 			if _, err := tx.NewInsert().Model(&nrow).Exec(ctx); err != nil {
 				if sqlstore.IsUniqueViolation(err) {
-					return kernel.Conflict("the evaluation was amended at the same time")
+					return kernel.Conflict("a avaliação foi retificada ao mesmo tempo")
 				}
 				return sqlstore.Translate(err)
 			}
@@ -360,7 +360,7 @@ func (s *Store) UpdatePlan(ctx context.Context, id kernel.ID, fn func(p *clinica
 			return sqlstore.Translate(err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return kernel.PreconditionFailed("the plan changed meanwhile")
+			return kernel.PreconditionFailed("o plano foi alterado nesse meio-tempo")
 		}
 		out = p
 		return sqlstore.AddEvents(ctx, tx, events...)
@@ -400,7 +400,7 @@ func (s *Store) CreatePrescription(ctx context.Context, rx clinical.Prescription
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			if sqlstore.IsUniqueViolation(err) {
-				return kernel.ConflictField("verification_code", "is already in use")
+				return kernel.ConflictField("verification_code", "já está em uso")
 			}
 			return sqlstore.Translate(err)
 		}
@@ -467,7 +467,7 @@ func (s *Store) UpdatePrescription(ctx context.Context, id kernel.ID, fn func(rx
 			return sqlstore.Translate(err)
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return kernel.Conflict("the prescription changed meanwhile")
+			return kernel.Conflict("a receita foi alterada nesse meio-tempo")
 		}
 		out = rx
 		return sqlstore.AddEvents(ctx, tx, events...)
@@ -655,4 +655,31 @@ func (s *Store) AuthoredPatients(ctx context.Context, professionalID kernel.ID) 
 		out = append(out, clinical.AuthoredPatient{PatientID: id, LastWritten: last[id], ActivePlans: active[id]})
 	}
 	return out, nil
+}
+
+// notFoundMsg is the pt-BR "no such <what>" shown to the client; what stays the
+// English noun the callers pass (it also names internal errors).
+func notFoundMsg(what string) string {
+	if m, ok := notFoundMsgs[what]; ok {
+		return m
+	}
+	return "não encontrado: " + what
+}
+
+var notFoundMsgs = map[string]string{
+	"API key":                     "chave de API não encontrada",
+	"account":                     "conta não encontrada",
+	"appointment":                 "consulta não encontrada",
+	"company":                     "empresa não encontrada",
+	"document":                    "documento não encontrado",
+	"evaluation":                  "avaliação não encontrada",
+	"member":                      "membro não encontrado",
+	"patient":                     "paciente não encontrado",
+	"prescription":                "receita não encontrada",
+	"prescription with this code": "nenhuma receita tem este código",
+	"professional":                "profissional não encontrado",
+	"refresh token":               "token de renovação não encontrado",
+	"reset token":                 "token de redefinição não encontrado",
+	"share":                       "compartilhamento não encontrado",
+	"treatment plan":              "plano de tratamento não encontrado",
 }

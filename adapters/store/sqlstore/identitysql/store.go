@@ -32,13 +32,13 @@ func conflict(err error, emailField string) error {
 	c := sqlstore.ConstraintName(err)
 	switch {
 	case strings.Contains(c, "cpf"):
-		return kernel.ConflictField("cpf", "an account with this CPF already exists")
+		return kernel.ConflictField("cpf", "já existe uma conta com este CPF")
 	case strings.Contains(c, "council"):
-		return kernel.ConflictField("council.number", "this council registration is already in use")
+		return kernel.ConflictField("council.number", "este registro no conselho já está em uso")
 	case strings.Contains(c, "cnpj"):
-		return kernel.ConflictField("cnpj", "a company with this CNPJ already exists")
+		return kernel.ConflictField("cnpj", "já existe uma empresa com este CNPJ")
 	case strings.Contains(c, "email"):
-		return kernel.ConflictField(emailField, "an account of this kind with this e-mail already exists")
+		return kernel.ConflictField(emailField, "já existe uma conta deste tipo com este e-mail")
 	}
 	return sqlstore.Translate(err)
 }
@@ -52,7 +52,7 @@ func (s *Store) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return kernel.NotFound("no such %s", what)
+		return kernel.NotFound("%s", notFoundMsg(what))
 	}
 	return sqlstore.Translate(err)
 }
@@ -205,7 +205,7 @@ func (s *Store) UpdatePatient(ctx context.Context, id kernel.ID, fn func(*identi
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, err := s.lockAccount(ctx, tx, id)
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return kernel.NotFound("no such patient")
+			return kernel.NotFound("paciente não encontrado")
 		}
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ func (s *Store) UpdateProfessional(ctx context.Context, id kernel.ID, fn func(*i
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, err := s.lockAccount(ctx, tx, id)
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return kernel.NotFound("no such professional")
+			return kernel.NotFound("profissional não encontrado")
 		}
 		if err != nil {
 			return err
@@ -383,7 +383,7 @@ func (s *Store) RemoveMember(ctx context.Context, companyID, accountID kernel.ID
 				return err
 			}
 			if n <= 1 {
-				return kernel.Conflict("a company must keep at least one admin")
+				return kernel.Conflict("uma empresa deve manter pelo menos um administrador")
 			}
 		}
 		_, err = tx.NewUpdate().Model((*accountRow)(nil)).Set("disabled = ?", true).Set("updated_at = ?", now.UTC()).
@@ -419,7 +419,7 @@ func (s *Store) ConsumeRefreshToken(ctx context.Context, hash string, now time.T
 		return nil
 	})
 	if errors.Is(err, errSpent) {
-		return out, kernel.Conflict("the refresh token was already used or revoked")
+		return out, kernel.Conflict("o token de renovação já foi usado ou revogado")
 	}
 	return out, err
 }
@@ -488,7 +488,7 @@ func (s *Store) ConsumeResetToken(ctx context.Context, hash string, now time.Tim
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return kernel.NotFound("no such reset token")
+			return kernel.NotFound("token de redefinição não encontrado")
 		}
 		var r resetRow
 		if err := tx.NewSelect().Model(&r).Where("hash = ?", hash).Scan(ctx); err != nil {
@@ -538,4 +538,31 @@ func (s *Store) RevokeAPIKey(ctx context.Context, companyID, keyID kernel.ID, no
 		_, err := tx.NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", now.UTC()).Where("id = ?", keyID).Exec(ctx)
 		return err
 	})
+}
+
+// notFoundMsg is the pt-BR "no such <what>" shown to the client; what stays the
+// English noun the callers pass (it also names internal errors).
+func notFoundMsg(what string) string {
+	if m, ok := notFoundMsgs[what]; ok {
+		return m
+	}
+	return "não encontrado: " + what
+}
+
+var notFoundMsgs = map[string]string{
+	"API key":                     "chave de API não encontrada",
+	"account":                     "conta não encontrada",
+	"appointment":                 "consulta não encontrada",
+	"company":                     "empresa não encontrada",
+	"document":                    "documento não encontrado",
+	"evaluation":                  "avaliação não encontrada",
+	"member":                      "membro não encontrado",
+	"patient":                     "paciente não encontrado",
+	"prescription":                "receita não encontrada",
+	"prescription with this code": "nenhuma receita tem este código",
+	"professional":                "profissional não encontrado",
+	"refresh token":               "token de renovação não encontrado",
+	"reset token":                 "token de redefinição não encontrado",
+	"share":                       "compartilhamento não encontrado",
+	"treatment plan":              "plano de tratamento não encontrado",
 }
