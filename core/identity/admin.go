@@ -34,7 +34,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) er
 	err = reg.finish(ctx, s.store.CreateAccount(ctx, a, func(ctx context.Context) (string, error) {
 		sub, err := reg.register(ctx)
 		if kernel.KindOf(err) == kernel.KindConflict { // not a lost race: the e-mail is a user there already
-			return "", kernel.Invalid("MULTISAUDE_ADMIN_EMAIL", "is already a user at the identity provider, with no admin account here")
+			return "", kernel.Invalid("MULTISAUDE_ADMIN_EMAIL", "já é um usuário no provedor de identidade, sem conta de administrador aqui")
 		}
 		return sub, err
 	}))
@@ -55,10 +55,10 @@ type Decision struct {
 
 func (d Decision) validate() error {
 	if !d.Approve && strings.TrimSpace(d.Reason) == "" {
-		return kernel.Invalid("reason", "is required to reject")
+		return kernel.Invalid("reason", "é obrigatório para rejeitar")
 	}
 	if utf8.RuneCountInString(d.Reason) > MaxReasonLen {
-		return kernel.Invalid("reason", "must have at most %d characters", MaxReasonLen)
+		return kernel.Invalid("reason", "deve ter no máximo %d caracteres", MaxReasonLen)
 	}
 	return nil
 }
@@ -66,9 +66,9 @@ func (d Decision) validate() error {
 func decide(st *Status, reason *string, d Decision) error {
 	switch {
 	case d.Approve && *st == StatusVerified:
-		return kernel.Conflict("already verified")
+		return kernel.Conflict("já verificado")
 	case !d.Approve && *st == StatusRejected:
-		return kernel.Conflict("already rejected")
+		return kernel.Conflict("já rejeitado")
 	}
 	if d.Approve {
 		*st, *reason = StatusVerified, ""
@@ -144,7 +144,7 @@ func parseStatus(s string) (Status, error) {
 	case "", StatusPending, StatusVerified, StatusRejected:
 		return st, nil
 	}
-	return "", kernel.Invalid("status", "must be pending_verification, verified or rejected")
+	return "", kernel.Invalid("status", "deve ser pending_verification, verified ou rejected")
 }
 
 // AdminListProfessionals lists professionals by status ("" for pending) for admins.

@@ -31,8 +31,8 @@ type Tokens struct {
 	Principal    kernel.Principal
 }
 
-var errBadLogin = kernel.Unauthenticated("the e-mail or the password is wrong")
-var errLocked = kernel.TooMany("too many failed attempts; try again later or reset the password")
+var errBadLogin = kernel.Unauthenticated("e-mail ou senha incorretos")
+var errLocked = kernel.TooMany("muitas tentativas sem sucesso; tente novamente mais tarde ou redefina a senha")
 
 func accountKindOf(s string) (kernel.AccountKind, bool) {
 	switch k := kernel.AccountKind(s); k {
@@ -52,15 +52,15 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 	var p kernel.Problems
 	email := checkEmail(&p, "email", in.Email)
 	if in.Password == "" {
-		p.Add("password", "is required")
+		p.Add("password", "é obrigatório")
 	} else if len(in.Password) > MaxPasswordLen {
-		p.Add("password", "must have at most %d bytes", MaxPasswordLen)
+		p.Add("password", "deve ter no máximo %d bytes", MaxPasswordLen)
 	}
 	var kind kernel.AccountKind
 	if in.AccountKind != "" {
 		k, ok := accountKindOf(in.AccountKind)
 		if !ok {
-			p.Add("account_kind", "must be patient, professional, company_member or admin")
+			p.Add("account_kind", "deve ser patient, professional, company_member ou admin")
 		}
 		kind = k
 	}
@@ -71,7 +71,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 	if !s.cfg.DisableRateLimits {
 		if !s.limiter.hit("login-ip:"+in.IP, s.cfg.LoginPerIP, s.cfg.RateWindow, now) ||
 			!s.limiter.hit("login-email:"+email, s.cfg.LoginPerAccount, s.cfg.RateWindow, now) {
-			return Tokens{}, kernel.TooMany("too many sign-in attempts; wait a minute")
+			return Tokens{}, kernel.TooMany("muitas tentativas de login; aguarde um minuto")
 		}
 	}
 	all, err := s.store.AccountsByEmail(ctx, email)
@@ -131,7 +131,7 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 		}
 		return Tokens{}, errBadLogin
 	case len(matched) > 1:
-		return Tokens{}, kernel.Invalid("account_kind", "several accounts use this e-mail; say which: patient, professional, company_member or admin")
+		return Tokens{}, kernel.Invalid("account_kind", "várias contas usam este e-mail; informe qual: patient, professional, company_member ou admin")
 	}
 	acc := matched[0]
 	if acc.FailedLogins > 0 || !acc.LockedUntil.IsZero() {
@@ -161,7 +161,7 @@ func (s *Service) issue(ctx context.Context, acc Account, family kernel.ID, now 
 	return Tokens{AccessToken: access, RefreshToken: secret, ExpiresIn: ttl, Principal: p}, nil
 }
 
-var errBadRefresh = kernel.Unauthenticated("the refresh token is invalid, expired or revoked; sign in again")
+var errBadRefresh = kernel.Unauthenticated("o refresh token é inválido, expirou ou foi revogado; entre novamente")
 
 // Refresh rotates a refresh token: the old one is spent and a new pair issued.
 // Presenting a spent or revoked token again revokes its whole family, since one
@@ -171,11 +171,11 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens,
 		return Tokens{}, errProviderSignIn
 	}
 	if strings.TrimSpace(refreshToken) == "" {
-		return Tokens{}, kernel.Invalid("refresh_token", "is required")
+		return Tokens{}, kernel.Invalid("refresh_token", "é obrigatório")
 	}
 	now := s.clock.Now()
 	if !s.cfg.DisableRateLimits && !s.limiter.hit("login-ip:"+ip, s.cfg.LoginPerIP, s.cfg.RateWindow, now) {
-		return Tokens{}, kernel.TooMany("too many sign-in attempts; wait a minute")
+		return Tokens{}, kernel.TooMany("muitas tentativas de login; aguarde um minuto")
 	}
 	if len(refreshToken) > 200 {
 		return Tokens{}, errBadRefresh
@@ -225,12 +225,12 @@ func (s *Service) Logout(ctx context.Context, p kernel.Principal, refreshToken s
 	now := s.clock.Now()
 	if all {
 		if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
-			return kernel.Unauthenticated("sign in to end every session")
+			return kernel.Unauthenticated("entre para encerrar todas as sessões")
 		}
 		return s.store.EndSessions(ctx, p.AccountID, now)
 	}
 	if strings.TrimSpace(refreshToken) == "" {
-		return kernel.Invalid("refresh_token", "is required")
+		return kernel.Invalid("refresh_token", "é obrigatório")
 	}
 	if len(refreshToken) > 200 {
 		return nil
@@ -263,37 +263,37 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (kernel.P
 		return s.authenticateKey(ctx, credential)
 	}
 	if s.idp == nil {
-		return kernel.Anonymous, kernel.Unauthenticated("no identity provider")
+		return kernel.Anonymous, kernel.Unauthenticated("nenhum provedor de identidade")
 	}
 	p, err := s.idp.Verify(ctx, credential)
 	if err != nil {
 		if k := kernel.KindOf(err); k == kernel.KindUnavailable {
 			return kernel.Anonymous, err
 		}
-		return kernel.Anonymous, kernel.Unauthenticated("the token is invalid or expired")
+		return kernel.Anonymous, kernel.Unauthenticated("o token é inválido ou expirou")
 	}
 	if !kernel.ValidID(p.AccountID) {
-		return kernel.Anonymous, kernel.Unauthenticated("the token names no account")
+		return kernel.Anonymous, kernel.Unauthenticated("o token não indica nenhuma conta")
 	}
 	acc, ended, err := s.store.AccountSession(ctx, p.AccountID, p.SessionID)
 	if kernel.KindOf(err) == kernel.KindNotFound || err == nil && acc.Disabled {
-		return kernel.Anonymous, kernel.Unauthenticated("the account was removed")
+		return kernel.Anonymous, kernel.Unauthenticated("a conta foi removida")
 	}
 	if err != nil {
 		return kernel.Anonymous, err
 	}
 	if acc.Kind != p.Kind || p.CompanyID != "" && p.CompanyID != acc.CompanyID {
-		return kernel.Anonymous, kernel.Unauthenticated("the token does not match its account")
+		return kernel.Anonymous, kernel.Unauthenticated("o token não corresponde à sua conta")
 	}
 	if ended || sessionEnded(p.IssuedAt, acc.SessionsValidAfter) {
-		return kernel.Anonymous, kernel.Unauthenticated("the session has ended; sign in again")
+		return kernel.Anonymous, kernel.Unauthenticated("a sessão foi encerrada; entre novamente")
 	}
 	out := acc.Principal()
 	out.IssuedAt, out.SessionID = p.IssuedAt, p.SessionID
 	return out, nil
 }
 
-var errBadKey = kernel.Unauthenticated("the API key is invalid or revoked")
+var errBadKey = kernel.Unauthenticated("a chave de API é inválida ou foi revogada")
 
 func (s *Service) authenticateKey(ctx context.Context, credential string) (kernel.Principal, error) {
 	prefix, secret, ok := splitAPIKey(s.cfg.APIKeyPrefix, credential)
@@ -318,7 +318,7 @@ func (s *Service) authenticateKey(ctx context.Context, credential string) (kerne
 		return kernel.Anonymous, err
 	}
 	if !c.Verified() {
-		return kernel.Anonymous, kernel.Forbidden("the company of this API key is not verified; its keys work once the platform verifies it")
+		return kernel.Anonymous, kernel.Forbidden("a empresa desta chave de API não está verificada; as chaves dela funcionam depois que a plataforma a verificar")
 	}
 	return kernel.Principal{AccountID: k.ID, Kind: kernel.KindAPIKey, CompanyID: k.CompanyID, Scopes: append([]string(nil), k.Scopes...)}, nil
 }
@@ -362,7 +362,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, accountKind, 
 	if accountKind != "" {
 		k, ok := accountKindOf(accountKind)
 		if !ok {
-			p.Add("account_kind", "must be patient, professional, company_member or admin")
+			p.Add("account_kind", "deve ser patient, professional, company_member ou admin")
 		}
 		kind = k
 	}
@@ -373,7 +373,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, accountKind, 
 	if !s.cfg.DisableRateLimits {
 		if !s.limiter.hit("reset-ip:"+ip, s.cfg.LoginPerIP, s.cfg.RateWindow, now) ||
 			!s.limiter.hit("reset-email:"+e, s.cfg.ResetPerAccount, time.Hour, now) {
-			return kernel.TooMany("too many reset requests; wait a while")
+			return kernel.TooMany("muitos pedidos de redefinição; aguarde um pouco")
 		}
 	}
 	accs, err := s.store.AccountsByEmail(ctx, e)
@@ -425,7 +425,7 @@ func (s *Service) sendResetLink(ctx context.Context, a Account, template string,
 func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password string) error {
 	var p kernel.Problems
 	if strings.TrimSpace(token) == "" {
-		p.Add("token", "is required")
+		p.Add("token", "é obrigatório")
 	}
 	CheckPassword("password", password, "", &p)
 	if err := p.Err(); err != nil {
@@ -438,7 +438,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	now := s.clock.Now()
 	t, err := s.store.ConsumeResetToken(ctx, hashSecret(token), now)
 	if kernel.KindOf(err) == kernel.KindNotFound {
-		return kernel.Invalid("token", "is invalid, used or expired; ask for a new one")
+		return kernel.Invalid("token", "é inválido, já foi usado ou expirou; peça um novo")
 	}
 	if err != nil {
 		return err

@@ -48,11 +48,11 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 	}
 	switch in.Role {
 	case "":
-		prob.Add("role", "is required")
+		prob.Add("role", "é obrigatório")
 	case RoleAdmin, RoleStaff:
 		a.Role = in.Role
 	default:
-		prob.Add("role", "must be admin or staff")
+		prob.Add("role", "deve ser admin ou staff")
 	}
 	invite := in.Password == ""
 	pw := in.Password
@@ -71,7 +71,7 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 		return Member{}, err
 	}
 	if !co.Verified() {
-		return Member{}, kernel.Forbidden("members can be added once the platform verifies the company")
+		return Member{}, kernel.Forbidden("membros podem ser adicionados depois que a plataforma verificar a empresa")
 	}
 	hash, err := s.hasher.Hash(pw)
 	if err != nil {
@@ -101,7 +101,7 @@ func (s *Service) RemoveMember(ctx context.Context, p kernel.Principal, companyI
 		return err
 	}
 	if !kernel.ValidID(accountID) {
-		return kernel.NotFound("no such member")
+		return kernel.NotFound("membro não encontrado")
 	}
 	now := s.clock.Now()
 	if err := s.store.RemoveMember(ctx, companyID, accountID, now); err != nil {
@@ -130,15 +130,15 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 	name := checkText(&prob, "name", in.Name, true, MaxAPIKeyNameLen)
 	var scopes []string
 	if len(in.Scopes) == 0 {
-		prob.Add("scopes", "must list at least one of orders:read, orders:write, catalog:write, prescriptions:dispense")
+		prob.Add("scopes", "deve listar ao menos um entre orders:read, orders:write, catalog:write, prescriptions:dispense")
 	}
 	if len(in.Scopes) > MaxScopes {
-		prob.Add("scopes", "must hold at most %d scopes", MaxScopes)
+		prob.Add("scopes", "deve ter no máximo %d escopos", MaxScopes)
 		in.Scopes = nil // counted first: none is looked at
 	}
 	for _, sc := range in.Scopes {
 		if !knownScopes[sc] {
-			prob.Add("scopes", "%q is not a scope; use orders:read, orders:write, catalog:write or prescriptions:dispense", sc)
+			prob.Add("scopes", "%q não é um escopo; use orders:read, orders:write, catalog:write ou prescriptions:dispense", sc)
 			break
 		}
 		if !slices.Contains(scopes, sc) {
@@ -154,7 +154,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 			return APIKey{}, "", err
 		}
 		if c.Type != "pharmacy" {
-			return APIKey{}, "", kernel.Invalid("scopes", "prescriptions:dispense is for pharmacies only")
+			return APIKey{}, "", kernel.Invalid("scopes", "prescriptions:dispense é exclusivo para farmácias")
 		}
 	}
 	idb := make([]byte, 6)
@@ -187,7 +187,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p kernel.Principal, companyI
 		return err
 	}
 	if !kernel.ValidID(keyID) {
-		return kernel.NotFound("no such API key")
+		return kernel.NotFound("chave de API não encontrada")
 	}
 	if err := s.store.RevokeAPIKey(ctx, companyID, keyID, s.clock.Now()); err != nil {
 		return err

@@ -12,7 +12,7 @@ import (
 // the caller has already decided the lookup is allowed). KindNotFound when absent.
 func (s *Service) LookupPatient(ctx context.Context, id kernel.ID) (Patient, error) {
 	if !kernel.ValidID(id) {
-		return Patient{}, kernel.NotFound("no such patient")
+		return Patient{}, kernel.NotFound("paciente não encontrado")
 	}
 	return s.store.Patient(ctx, id)
 }
@@ -21,7 +21,7 @@ func (s *Service) LookupPatient(ctx context.Context, id kernel.ID) (Patient, err
 // Verified). KindNotFound when absent.
 func (s *Service) LookupProfessional(ctx context.Context, id kernel.ID) (Professional, error) {
 	if !kernel.ValidID(id) {
-		return Professional{}, kernel.NotFound("no such professional")
+		return Professional{}, kernel.NotFound("profissional não encontrado")
 	}
 	return s.store.Professional(ctx, id)
 }
@@ -29,7 +29,7 @@ func (s *Service) LookupProfessional(ctx context.Context, id kernel.ID) (Profess
 // LookupCompany returns a company, whatever the status. KindNotFound when absent.
 func (s *Service) LookupCompany(ctx context.Context, id kernel.ID) (Company, error) {
 	if !kernel.ValidID(id) {
-		return Company{}, kernel.NotFound("no such company")
+		return Company{}, kernel.NotFound("empresa não encontrada")
 	}
 	return s.store.Company(ctx, id)
 }
@@ -72,7 +72,7 @@ func (s *Service) GetProfessional(ctx context.Context, p kernel.Principal, id ke
 		return Professional{}, err
 	}
 	if !canSeeProfessional(p, pr) {
-		return Professional{}, kernel.NotFound("no such professional")
+		return Professional{}, kernel.NotFound("profissional não encontrado")
 	}
 	return pr, nil
 }
@@ -85,7 +85,7 @@ func (s *Service) GetCompany(ctx context.Context, p kernel.Principal, id kernel.
 		return Company{}, err
 	}
 	if !canSeeCompany(p, c) {
-		return Company{}, kernel.NotFound("no such company")
+		return Company{}, kernel.NotFound("empresa não encontrada")
 	}
 	return c, nil
 }
@@ -93,7 +93,7 @@ func (s *Service) GetCompany(ctx context.Context, p kernel.Principal, id kernel.
 // ListCompanies returns verified companies, optionally of one type.
 func (s *Service) ListCompanies(ctx context.Context, _ kernel.Principal, typ string) ([]Company, error) {
 	if typ != "" && !companyTypes[typ] {
-		return nil, kernel.Invalid("type", "must be one of %s", strings.Join(CompanyTypes(), ", "))
+		return nil, kernel.Invalid("type", "deve ser um de: %s", strings.Join(CompanyTypes(), ", "))
 	}
 	list, err := s.store.ListCompanies(ctx, StatusVerified)
 	if err != nil {

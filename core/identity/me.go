@@ -17,11 +17,11 @@ type Me struct {
 // GetMe returns the caller's account and profile.
 func (s *Service) GetMe(ctx context.Context, p kernel.Principal) (Me, error) {
 	if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
-		return Me{}, kernel.Unauthenticated("sign in to see your account")
+		return Me{}, kernel.Unauthenticated("entre para ver sua conta")
 	}
 	acc, err := s.store.Account(ctx, p.AccountID)
 	if kernel.KindOf(err) == kernel.KindNotFound || err == nil && acc.Disabled {
-		return Me{}, kernel.Unauthenticated("the account no longer exists")
+		return Me{}, kernel.Unauthenticated("a conta não existe mais")
 	}
 	if err != nil {
 		return Me{}, err
@@ -63,29 +63,29 @@ type MePatch struct {
 // UpdateMe applies a patch to the caller's account and profile.
 func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) (Me, error) {
 	if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
-		return Me{}, kernel.Unauthenticated("sign in to change your account")
+		return Me{}, kernel.Unauthenticated("entre para alterar sua conta")
 	}
 	now := s.clock.Now()
 	var prob kernel.Problems
 	if p.Kind != kernel.KindPatient && in.SocialName != nil {
-		prob.Add("social_name", "is for patients only")
+		prob.Add("social_name", "é exclusivo para pacientes")
 	}
 	if p.Kind != kernel.KindProfessional {
 		if in.Bio != nil {
-			prob.Add("bio", "is for professionals only")
+			prob.Add("bio", "é exclusivo para profissionais")
 		}
 		if in.Specialties != nil {
-			prob.Add("specialties", "is for professionals only")
+			prob.Add("specialties", "é exclusivo para profissionais")
 		}
 		if in.Modes != nil {
-			prob.Add("modes", "is for professionals only")
+			prob.Add("modes", "é exclusivo para profissionais")
 		}
 		if in.Price != nil {
-			prob.Add("price", "is for professionals only")
+			prob.Add("price", "é exclusivo para profissionais")
 		}
 	}
 	if in.Address != nil && p.Kind != kernel.KindPatient && p.Kind != kernel.KindProfessional {
-		prob.Add("address", "cannot be changed here")
+		prob.Add("address", "não pode ser alterado aqui")
 	}
 	var newEmail string
 	if in.Email != nil {
@@ -95,7 +95,7 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 		CheckPassword("new_password", *in.NewPassword, newEmail, &prob)
 	}
 	if (in.Email != nil || in.NewPassword != nil) && (in.CurrentPassword == nil || *in.CurrentPassword == "") {
-		prob.Add("current_password", "is required to change the e-mail or the password")
+		prob.Add("current_password", "é obrigatório para alterar o e-mail ou a senha")
 	}
 	if err := prob.Err(); err != nil {
 		return Me{}, err
@@ -118,7 +118,7 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 				return kernel.Internal(err, "verify password")
 			}
 			if !ok {
-				return kernel.Unprocessable("the current password is wrong", kernel.FieldError{Field: "current_password", Message: "is wrong"})
+				return kernel.Unprocessable("a senha atual está incorreta", kernel.FieldError{Field: "current_password", Message: "está incorreta"})
 			}
 		}
 		if in.Name != nil {
@@ -200,7 +200,7 @@ func (s *Service) UpdateMe(ctx context.Context, p kernel.Principal, in MePatch) 
 		})
 	}
 	if kernel.KindOf(err) == kernel.KindNotFound {
-		return Me{}, kernel.Unauthenticated("the account no longer exists")
+		return Me{}, kernel.Unauthenticated("a conta não existe mais")
 	}
 	if err != nil {
 		return Me{}, err

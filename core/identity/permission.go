@@ -24,7 +24,7 @@ const (
 //	manage_api_keys   no     yes                no                 no             no                    no
 func Authorize(p kernel.Principal, a Action, companyID kernel.ID) error {
 	if p.IsAnonymous() {
-		return kernel.Unauthenticated("authentication is required")
+		return kernel.Unauthenticated("é necessário autenticar-se")
 	}
 	ownCompany := p.Kind == kernel.KindCompanyMember && companyID != "" && p.CompanyID == companyID
 	allowed := false
@@ -37,7 +37,7 @@ func Authorize(p kernel.Principal, a Action, companyID kernel.ID) error {
 		allowed = ownCompany && p.HasRole(RoleAdmin)
 	}
 	if !allowed {
-		return kernel.Forbidden("you may not do this")
+		return kernel.Forbidden("você não tem permissão para fazer isto")
 	}
 	return nil
 }

@@ -55,12 +55,12 @@ func (r *registration) translate(err error) error {
 	errors.As(err, &ke)
 	switch kernel.KindOf(err) {
 	case kernel.KindConflict:
-		return kernel.ConflictField(r.emailField, "an account with this e-mail already exists at the identity provider")
+		return kernel.ConflictField(r.emailField, "já existe uma conta com este e-mail no provedor de identidade")
 	case kernel.KindInvalid:
 		if ke != nil {
 			for _, f := range ke.Fields {
 				if f.Field == "password" {
-					return kernel.Invalid(r.passwordField, "is not accepted by the identity provider's password policy")
+					return kernel.Invalid(r.passwordField, "não é aceita pela política de senhas do provedor de identidade")
 				}
 			}
 		}
@@ -89,8 +89,8 @@ func (r *registration) finish(ctx context.Context, err error) error {
 
 // errProviderSignIn answers the password and refresh grants when an outside
 // provider (Cognito, Keycloak) issues the tokens.
-var errProviderSignIn = &kernel.Error{Kind: kernel.KindInvalid, Message: "sign in through the identity provider",
-	Fields: []kernel.FieldError{{Field: "grant_type", Message: "is not served here: sign in through the identity provider"}}}
+var errProviderSignIn = &kernel.Error{Kind: kernel.KindInvalid, Message: "entre pelo provedor de identidade",
+	Fields: []kernel.FieldError{{Field: "grant_type", Message: "não é atendido aqui: entre pelo provedor de identidade"}}}
 
 // sessionEnded reports whether a token issued at iat was issued before the
 // account's sessions were ended at validAfter. validAfter is cut to the

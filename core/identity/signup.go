@@ -16,11 +16,11 @@ type AddressInput struct {
 func (in AddressInput) validate(p *kernel.Problems, prefix string) Address {
 	var a Address
 	if strings.TrimSpace(in.CEP) == "" {
-		p.Add(prefix+"cep", "is required")
+		p.Add(prefix+"cep", "é obrigatório")
 	} else if cep, ok := NormalizeCEP(in.CEP); ok {
 		a.CEP = cep
 	} else {
-		p.Add(prefix+"cep", "must have eight digits, like 01310-100")
+		p.Add(prefix+"cep", "deve ter oito dígitos, como 01310-100")
 	}
 	a.Street = checkText(p, prefix+"street", in.Street, true, MaxStreetLen)
 	a.Number = checkText(p, prefix+"number", in.Number, true, MaxNumberLen)
@@ -28,11 +28,11 @@ func (in AddressInput) validate(p *kernel.Problems, prefix string) Address {
 	a.District = checkText(p, prefix+"district", in.District, true, MaxAddressLen)
 	a.City = checkText(p, prefix+"city", in.City, true, MaxAddressLen)
 	if strings.TrimSpace(in.UF) == "" {
-		p.Add(prefix+"uf", "is required")
+		p.Add(prefix+"uf", "é obrigatório")
 	} else if uf, ok := NormalizeUF(in.UF); ok {
 		a.UF = uf
 	} else {
-		p.Add(prefix+"uf", "must be a Brazilian state code such as SP")
+		p.Add(prefix+"uf", "deve ser a sigla de um estado brasileiro, como SP")
 	}
 	return a
 }
@@ -43,12 +43,12 @@ func (in AddressInput) empty() bool {
 
 func checkEmail(p *kernel.Problems, field, v string) string {
 	if strings.TrimSpace(v) == "" {
-		p.Add(field, "is required")
+		p.Add(field, "é obrigatório")
 		return ""
 	}
 	e, ok := NormalizeEmail(v)
 	if !ok {
-		p.Add(field, "must be an e-mail address like name@example.com")
+		p.Add(field, "deve ser um endereço de e-mail, como nome@exemplo.com")
 	}
 	return e
 }
@@ -56,25 +56,25 @@ func checkEmail(p *kernel.Problems, field, v string) string {
 func checkPhone(p *kernel.Problems, field, v string, required bool) string {
 	if strings.TrimSpace(v) == "" {
 		if required {
-			p.Add(field, "is required")
+			p.Add(field, "é obrigatório")
 		}
 		return ""
 	}
 	ph, ok := NormalizePhone(v)
 	if !ok {
-		p.Add(field, "must be a phone number with area code, like +5511987654321")
+		p.Add(field, "deve ser um telefone com DDD, como +5511987654321")
 	}
 	return ph
 }
 
 func checkCPF(p *kernel.Problems, field, v string) string {
 	if strings.TrimSpace(v) == "" {
-		p.Add(field, "is required")
+		p.Add(field, "é obrigatório")
 		return ""
 	}
 	c, ok := NormalizeCPF(v)
 	if !ok {
-		p.Add(field, "is not a valid CPF")
+		p.Add(field, "não é um CPF válido")
 	}
 	return c
 }
@@ -141,26 +141,26 @@ func validateCouncil(p *kernel.Problems, profession string, in CouncilInput) Cou
 	t := strings.ToUpper(strings.TrimSpace(in.Type))
 	switch {
 	case t == "":
-		p.Add("council.type", "is required")
+		p.Add("council.type", "é obrigatório")
 	case want != "" && t != want:
-		p.Add("council.type", "must be %s for a %s", want, profession)
+		p.Add("council.type", "deve ser %s para %s", want, profession)
 	case want == "" && !slices.Contains(councilTypes(), t):
-		p.Add("council.type", "must be one of %s", strings.Join(councilTypes(), ", "))
+		p.Add("council.type", "deve ser um de: %s", strings.Join(councilTypes(), ", "))
 	}
 	c.Type = t
 	if strings.TrimSpace(in.Number) == "" {
-		p.Add("council.number", "is required")
+		p.Add("council.number", "é obrigatório")
 	} else if n, ok := NormalizeCouncilNumber(t, in.Number); ok {
 		c.Number = n
 	} else {
-		p.Add("council.number", "is not a valid %s registration number", t)
+		p.Add("council.number", "não é um número de registro %s válido", t)
 	}
 	if strings.TrimSpace(in.UF) == "" {
-		p.Add("council.uf", "is required")
+		p.Add("council.uf", "é obrigatório")
 	} else if uf, ok := NormalizeUF(in.UF); ok {
 		c.UF = uf
 	} else {
-		p.Add("council.uf", "must be a Brazilian state code such as SP")
+		p.Add("council.uf", "deve ser a sigla de um estado brasileiro, como SP")
 	}
 	return c
 }
@@ -192,13 +192,13 @@ func checkSlug(v string) bool {
 func validateProfessionalProfile(p *kernel.Problems, pr *Professional, specialties, modes []string, price kernel.Money, bio string, addr AddressInput) {
 	pr.Specialties = make([]string, 0, min(len(specialties), MaxSpecialties))
 	if len(specialties) > MaxSpecialties {
-		p.Add("specialties", "must have at most %d entries", MaxSpecialties)
+		p.Add("specialties", "deve ter no máximo %d itens", MaxSpecialties)
 		specialties = nil // counted first: none is looked at
 	}
 	for _, sp := range specialties {
 		sp = strings.ToLower(strings.TrimSpace(sp))
 		if !checkSlug(sp) {
-			p.Add("specialties", "each must be a lower-case name like cardiology")
+			p.Add("specialties", "cada uma deve ser um nome em minúsculas, como cardiology")
 			break
 		}
 		if !slices.Contains(pr.Specialties, sp) {
@@ -207,22 +207,22 @@ func validateProfessionalProfile(p *kernel.Problems, pr *Professional, specialti
 	}
 	pr.Bio = checkText(p, "bio", bio, false, MaxBioLen)
 	if price.Currency == "" && price.Amount == 0 {
-		p.Add("price", "is required")
+		p.Add("price", "é obrigatório")
 	} else {
 		price.Validate("price", p)
 		if price.Amount > 100_000_00 {
-			p.Add("price.amount", "must be at most 10000000 centavos")
+			p.Add("price.amount", "deve ser no máximo 10000000 centavos")
 		}
 	}
 	pr.Price = price
 	pr.Modes = make([]string, 0, MaxModes)
 	if len(modes) == 0 || len(modes) > MaxModes {
-		p.Add("modes", "must list in_person, telemedicine or both")
+		p.Add("modes", "deve listar in_person, telemedicine ou ambos")
 		modes = nil
 	}
 	for _, m := range modes {
 		if m != ModeInPerson && m != ModeTelemedicine {
-			p.Add("modes", "each must be in_person or telemedicine")
+			p.Add("modes", "cada um deve ser in_person ou telemedicine")
 			break
 		}
 		if !slices.Contains(pr.Modes, m) {
@@ -232,7 +232,7 @@ func validateProfessionalProfile(p *kernel.Problems, pr *Professional, specialti
 	var ap kernel.Problems
 	if slices.Contains(pr.Modes, ModeInPerson) || !addr.empty() {
 		if addr.empty() {
-			p.Add("address", "is required for in-person consultations")
+			p.Add("address", "é obrigatório para consultas presenciais")
 		} else {
 			pr.Address = addr.validate(&ap, "")
 		}
@@ -252,9 +252,9 @@ func (s *Service) SignUpProfessional(ctx context.Context, _ kernel.Principal, in
 	}
 	prof := strings.TrimSpace(in.Profession)
 	if prof == "" {
-		p.Add("profession", "is required")
+		p.Add("profession", "é obrigatório")
 	} else if CouncilFor(prof) == "" {
-		p.Add("profession", "must be one of %s", strings.Join(Professions(), ", "))
+		p.Add("profession", "deve ser um de: %s", strings.Join(Professions(), ", "))
 	}
 	pr.Profession = prof
 	pr.Council = validateCouncil(&p, prof, in.Council)
@@ -316,17 +316,17 @@ func (s *Service) SignUpCompany(ctx context.Context, _ kernel.Principal, in Comp
 		c.Email = checkEmail(&p, "email", in.Email)
 	}
 	if strings.TrimSpace(in.CNPJ) == "" {
-		p.Add("cnpj", "is required")
+		p.Add("cnpj", "é obrigatório")
 	} else if cn, ok := NormalizeCNPJ(in.CNPJ); ok {
 		c.CNPJ = cn
 	} else {
-		p.Add("cnpj", "is not a valid CNPJ")
+		p.Add("cnpj", "não é um CNPJ válido")
 	}
 	switch t := strings.TrimSpace(in.Type); {
 	case t == "":
-		p.Add("type", "is required")
+		p.Add("type", "é obrigatório")
 	case !companyTypes[t]:
-		p.Add("type", "must be one of %s", strings.Join(CompanyTypes(), ", "))
+		p.Add("type", "deve ser um de: %s", strings.Join(CompanyTypes(), ", "))
 	default:
 		c.Type = t
 	}

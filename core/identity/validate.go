@@ -204,19 +204,19 @@ func CheckPassword(field, pw, email string, p *kernel.Problems) {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case pw == "":
-		p.Add(field, "is required")
+		p.Add(field, "é obrigatório")
 	case !utf8.ValidString(pw):
-		p.Add(field, "must be valid UTF-8 text")
+		p.Add(field, "deve ser texto UTF-8 válido")
 	case n < MinPasswordLen:
-		p.Add(field, "must have at least %d characters", MinPasswordLen)
+		p.Add(field, "deve ter pelo menos %d caracteres", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
-		p.Add(field, "must have at most %d bytes", MaxPasswordLen)
+		p.Add(field, "deve ter no máximo %d bytes", MaxPasswordLen)
 	case strings.Count(pw, string([]rune(pw)[0])) == n:
-		p.Add(field, "must not repeat a single character")
+		p.Add(field, "não deve repetir um único caractere")
 	case commonPasswords[strings.ToLower(pw)]:
-		p.Add(field, "is too common; choose another")
+		p.Add(field, "é comum demais; escolha outra")
 	case email != "" && strings.EqualFold(pw, email):
-		p.Add(field, "must not be the e-mail address")
+		p.Add(field, "não deve ser o endereço de e-mail")
 	}
 }
 
@@ -287,18 +287,18 @@ func allDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") 
 // more than 130 years ago.
 func ParseBirthDate(field, s string, now time.Time, p *kernel.Problems) time.Time {
 	if strings.TrimSpace(s) == "" {
-		p.Add(field, "is required")
+		p.Add(field, "é obrigatório")
 		return time.Time{}
 	}
 	d, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		p.Add(field, "must be a date written YYYY-MM-DD")
+		p.Add(field, "deve ser uma data no formato AAAA-MM-DD")
 		return time.Time{}
 	}
 	if !d.Before(now) {
-		p.Add(field, "must be in the past")
+		p.Add(field, "deve estar no passado")
 	} else if d.Before(now.AddDate(-130, 0, 0)) {
-		p.Add(field, "is too far in the past")
+		p.Add(field, "está muito distante no passado")
 	}
 	return d
 }
@@ -308,21 +308,21 @@ func checkText(p *kernel.Problems, field, v string, required bool, max int) stri
 	v = strings.TrimSpace(v)
 	if v == "" {
 		if required {
-			p.Add(field, "is required")
+			p.Add(field, "é obrigatório")
 		}
 		return v
 	}
 	if !utf8.ValidString(v) {
-		p.Add(field, "must be valid UTF-8 text")
+		p.Add(field, "deve ser texto UTF-8 válido")
 		return v
 	}
 	if utf8.RuneCountInString(v) > max {
-		p.Add(field, "must have at most %d characters", max)
+		p.Add(field, "deve ter no máximo %d caracteres", max)
 		return v
 	}
 	for _, r := range v {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			p.Add(field, "must not contain control characters")
+			p.Add(field, "não deve conter caracteres de controle")
 			break
 		}
 	}

@@ -180,7 +180,7 @@ func (p *Problems) Full() bool { return len(p.list) >= MaxFieldErrors }
 // Require adds "is required" when value is blank.
 func (p *Problems) Require(field, value string) bool {
 	if strings.TrimSpace(value) == "" {
-		p.Add(field, "is required")
+		p.Add(field, "é obrigatório")
 		return false
 	}
 	return true
@@ -211,7 +211,7 @@ func (p *Problems) Fields() []FieldError {
 	copy(out, p.list)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	if p.more > 0 {
-		out = append(out, FieldError{Field: MoreField, Message: fmt.Sprintf("and %d more invalid fields not listed", p.more)})
+		out = append(out, FieldError{Field: MoreField, Message: fmt.Sprintf("e mais %d campos inválidos não listados", p.more)})
 	}
 	return out
 }
@@ -221,7 +221,7 @@ func (p *Problems) Err() error {
 	if p.Empty() {
 		return nil
 	}
-	return &Error{Kind: KindInvalid, Message: "the request has invalid fields", Fields: p.Fields()}
+	return &Error{Kind: KindInvalid, Message: "a requisição tem campos inválidos", Fields: p.Fields()}
 }
 
 // Invalid builds a KindInvalid error for one field.

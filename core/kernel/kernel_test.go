@@ -169,7 +169,7 @@ func TestProblemsCapped(t *testing.T) {
 		t.Fatalf("%d fields, want %d", len(fs), MaxFieldErrors+1)
 	}
 	last := fs[len(fs)-1]
-	if last.Field != MoreField || !strings.Contains(last.Message, "99950 more") {
+	if last.Field != MoreField || !strings.Contains(last.Message, "mais 99950") {
 		t.Fatalf("last entry %+v", last)
 	}
 	var ke *Error
@@ -196,13 +196,13 @@ func TestProblemsMergeCapped(t *testing.T) {
 	if a.Len() != 70 || len(a.Fields()) != MaxFieldErrors+1 {
 		t.Fatalf("len %d, fields %d", a.Len(), len(a.Fields()))
 	}
-	if m := a.Fields()[MaxFieldErrors].Message; !strings.Contains(m, "20 more") {
+	if m := a.Fields()[MaxFieldErrors].Message; !strings.Contains(m, "mais 20") {
 		t.Fatal(m)
 	}
 	// A capped list merged keeps its count.
 	var c Problems
 	c.Merge("y.", &a)
-	if c.Len() != 70 || !strings.Contains(c.Fields()[MaxFieldErrors].Message, "20 more") {
+	if c.Len() != 70 || !strings.Contains(c.Fields()[MaxFieldErrors].Message, "mais 20") {
 		t.Fatalf("len %d: %v", c.Len(), c.Fields()[MaxFieldErrors])
 	}
 	// Below the cap nothing is added.

@@ -18,17 +18,17 @@ func BRL(centavos int64) Money { return Money{Amount: centavos, Currency: "BRL"}
 // Validate checks a money value given at field.
 func (m Money) Validate(field string, p *Problems) {
 	if m.Amount < 0 {
-		p.Add(field+".amount", "must not be negative")
+		p.Add(field+".amount", "não pode ser negativo")
 	}
 	if len(m.Currency) != 3 || m.Currency != upperASCII(m.Currency) {
-		p.Add(field+".currency", "must be a three-letter ISO 4217 code such as BRL")
+		p.Add(field+".currency", "deve ser um código ISO 4217 de três letras, como BRL")
 	}
 }
 
 // Add sums two amounts of the same currency.
 func (m Money) Add(o Money) (Money, error) {
 	if m.Currency != o.Currency {
-		return Money{}, Unprocessable(fmt.Sprintf("cannot add %s to %s", o.Currency, m.Currency))
+		return Money{}, Unprocessable(fmt.Sprintf("não é possível somar %s a %s", o.Currency, m.Currency))
 	}
 	return Money{Amount: m.Amount + o.Amount, Currency: m.Currency}, nil
 }

@@ -25,13 +25,13 @@ func (p Page) Normalize() (Page, error) {
 		p.Limit = DefaultLimit
 	}
 	if p.Limit < 1 || p.Limit > MaxLimit {
-		probs.Add("limit", "must be between 1 and %d", MaxLimit)
+		probs.Add("limit", "deve estar entre 1 e %d", MaxLimit)
 	}
 	if len(p.Cursor) > MaxCursorLen {
-		probs.Add("cursor", "is not a cursor this API gave")
+		probs.Add("cursor", "não é um cursor fornecido por esta API")
 	} else if p.Cursor != "" {
 		if _, err := base64.RawURLEncoding.DecodeString(p.Cursor); err != nil {
-			probs.Add("cursor", "is not a cursor this API gave")
+			probs.Add("cursor", "não é um cursor fornecido por esta API")
 		}
 	}
 	return p, probs.Err()
@@ -50,7 +50,7 @@ func DecodeCursor(c string, v any) error {
 		err = json.Unmarshal(b, v)
 	}
 	if err != nil {
-		return Invalid("cursor", "is not a cursor this API gave")
+		return Invalid("cursor", "não é um cursor fornecido por esta API")
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 func Bind(c *fiber.Ctx, dst any) error {
 	ct := strings.ToLower(strings.TrimSpace(strings.Split(c.Get(fiber.HeaderContentType), ";")[0]))
 	if ct != "application/json" && !strings.HasSuffix(ct, "+json") {
-		return fiber.NewError(fiber.StatusUnsupportedMediaType, "the body must be application/json")
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "o corpo deve ser application/json")
 	}
 	if err := DecodeJSON(c.Body(), dst); err != nil {
 		return err
@@ -34,7 +34,7 @@ func Bind(c *fiber.Ctx, dst any) error {
 // keys and deep nesting, naming the field.
 func DecodeJSON(body []byte, dst any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return kernel.Invalid("body", "a JSON body is required")
+		return kernel.Invalid("body", "é obrigatório um corpo JSON")
 	}
 	if err := checkJSON(body); err != nil {
 		return err
@@ -45,7 +45,7 @@ func DecodeJSON(body []byte, dst any) error {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return kernel.Invalid("body", "must hold exactly one JSON value")
+		return kernel.Invalid("body", "deve conter exatamente um valor JSON")
 	}
 	return nil
 }
@@ -56,44 +56,44 @@ func jsonError(err error) error {
 	var tp *time.ParseError
 	switch {
 	case errors.As(err, &syn):
-		return kernel.Invalid("body", "malformed JSON at byte %d: %s", syn.Offset, syn.Error())
+		return kernel.Invalid("body", "JSON malformado no byte %d: %s", syn.Offset, syn.Error())
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "body"
 		}
-		return kernel.Invalid(field, "must be %s", jsonTypeName(typ.Type.Kind().String()))
+		return kernel.Invalid(field, "deve ser %s", jsonTypeName(typ.Type.Kind().String()))
 	case errors.As(err, &tp):
-		return kernel.Invalid("body", "a time must be RFC 3339 with an offset, e.g. 2026-12-01T08:00:00-03:00")
+		return kernel.Invalid("body", "um horário deve estar no formato RFC 3339 com fuso, por exemplo 2026-12-01T08:00:00-03:00")
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return kernel.Invalid("body", "malformed JSON: unexpected end")
+		return kernel.Invalid("body", "JSON malformado: fim inesperado")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return kernel.Invalid(name, "is not a known field")
+		return kernel.Invalid(name, "não é um campo conhecido")
 	}
 	var ke *kernel.Error
 	if errors.As(err, &ke) {
 		return err
 	}
-	return kernel.Invalid("body", "malformed JSON: %s", err.Error())
+	return kernel.Invalid("body", "JSON malformado: %s", err.Error())
 }
 
 func jsonTypeName(kind string) string {
 	switch {
 	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
-		return "an integer"
+		return "um número inteiro"
 	case strings.HasPrefix(kind, "float"):
-		return "a number"
+		return "um número"
 	case kind == "string":
-		return "a string"
+		return "um texto"
 	case kind == "bool":
-		return "true or false"
+		return "true ou false"
 	case kind == "slice", kind == "array":
-		return "an array"
+		return "uma lista"
 	case kind == "map", kind == "struct":
-		return "an object"
+		return "um objeto"
 	}
-	return "of another type"
+	return "de outro tipo"
 }
 
 // Query reads query parameters with field-named errors. Collect several reads,
@@ -117,7 +117,7 @@ func (q *Query) Int(name string, def int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		q.probs.Add(name, "must be an integer")
+		q.probs.Add(name, "deve ser um número inteiro")
 	}
 	return n
 }
@@ -130,7 +130,7 @@ func (q *Query) Float(name string, def float64) float64 {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		q.probs.Add(name, "must be a number")
+		q.probs.Add(name, "deve ser um número")
 	}
 	return f
 }
@@ -150,7 +150,7 @@ func (q *Query) Time(name string, loc *time.Location) time.Time {
 	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
 		return t
 	}
-	q.probs.Add(name, "must be a date (2026-12-01) or an RFC 3339 time with offset")
+	q.probs.Add(name, "deve ser uma data (2026-12-01) ou um horário RFC 3339 com fuso")
 	return time.Time{}
 }
 
@@ -185,9 +185,20 @@ func NewList[D, T any](l kernel.List[D], conv func(D) T) ListResponse[T] {
 func PathID(c *fiber.Ctx, name string) (string, error) {
 	v := c.Params(name)
 	if !kernel.ValidID(v) {
-		return "", kernel.NotFound("no such %s", strings.TrimSuffix(name, "_id"))
+		return "", kernel.NotFound("%s", pathNotFound(strings.TrimSuffix(name, "_id")))
 	}
 	return v, nil
+}
+
+// pathNotFound is the pt-BR message for a malformed path ID.
+func pathNotFound(what string) string {
+	switch what {
+	case "account":
+		return "conta não encontrada"
+	case "key":
+		return "chave de API não encontrada"
+	}
+	return "recurso não encontrado"
 }
 
 // ETag formats a version number as a strong entity tag.
@@ -203,7 +214,7 @@ func IfMatch(c *fiber.Ctx) (version int64, ok bool, err error) {
 	h = strings.TrimPrefix(h, "W/")
 	v, perr := strconv.ParseInt(strings.Trim(h, `"`), 10, 64)
 	if perr != nil {
-		return 0, false, kernel.Invalid("If-Match", "must be an ETag this API gave")
+		return 0, false, kernel.Invalid("If-Match", "deve ser um ETag fornecido por esta API")
 	}
 	return v, true, nil
 }

@@ -108,7 +108,7 @@ func idempotent(store IdempotencyStore, h fiber.Handler, deferred bool) fiber.Ha
 			return h(c)
 		}
 		if len(key) > 255 {
-			return kernel.Invalid("Idempotency-Key", "must have at most 255 characters")
+			return kernel.Invalid("Idempotency-Key", "deve ter no máximo 255 caracteres")
 		}
 		route := c.Method() + " " + c.Path() // the concrete path: one key per object acted on
 		scope := IdempotencyScope{Principal: string(p.Kind) + ":" + p.AccountID, Route: route, Key: key}
@@ -165,8 +165,8 @@ func claim(c *fiber.Ctx, store IdempotencyStore, scope IdempotencyScope, hash st
 			return false, nil
 		}
 		if rec.RequestHash != hash {
-			return true, kernel.Unprocessable("this Idempotency-Key was used with a different request body",
-				kernel.FieldError{Field: "Idempotency-Key", Message: "was used with a different request body"})
+			return true, kernel.Unprocessable("esta Idempotency-Key foi usada com um corpo de requisição diferente",
+				kernel.FieldError{Field: "Idempotency-Key", Message: "foi usada com um corpo de requisição diferente"})
 		}
 		if rec.Done {
 			c.Set("Idempotent-Replayed", "true")
@@ -179,11 +179,11 @@ func claim(c *fiber.Ctx, store IdempotencyStore, scope IdempotencyScope, hash st
 			return true, c.Status(rec.Status).Send(rec.Body)
 		}
 		if time.Now().After(deadline) {
-			return true, kernel.Conflict("a request with this Idempotency-Key is still in progress; retry later")
+			return true, kernel.Conflict("uma requisição com esta Idempotency-Key ainda está em andamento; tente novamente mais tarde")
 		}
 		select {
 		case <-ctx.Done():
-			return true, kernel.Unavailable(ctx.Err(), "request cancelled")
+			return true, kernel.Unavailable(ctx.Err(), "requisição cancelada")
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -81,7 +81,7 @@ func (s *jsonScanner) scan() error {
 			switch c {
 			case '{', '[':
 				if len(s.stack) >= maxJSONDepth {
-					return kernel.Invalid(s.path(), "nests objects and arrays deeper than %d levels", maxJSONDepth)
+					return kernel.Invalid(s.path(), "aninha objetos e listas em mais de %d níveis", maxJSONDepth)
 				}
 				s.i++
 				s.stack = append(s.stack, jsonFrame{object: c == '{', keyStart: len(s.keys)})
@@ -118,7 +118,7 @@ func (s *jsonScanner) scan() error {
 				return err
 			}
 			if s.repeated(top, key) {
-				return kernel.Invalid(s.pathWith(string(key)), "appears more than once in the same object")
+				return kernel.Invalid(s.pathWith(string(key)), "aparece mais de uma vez no mesmo objeto")
 			}
 			top.key = key
 			want = wantColon
@@ -247,14 +247,14 @@ func (s *jsonScanner) str(decode bool) ([]byte, bool, error) {
 			s.i += 6
 			switch {
 			case 0xDC00 <= r && r <= 0xDFFF:
-				return nil, true, s.badString(decode, "holds a lone UTF-16 surrogate escape (\\u"+strconv.FormatUint(uint64(r), 16)+")")
+				return nil, true, s.badString(decode, "contém um escape UTF-16 substituto isolado (\\u"+strconv.FormatUint(uint64(r), 16)+")")
 			case 0xD800 <= r && r <= 0xDBFF:
 				lo, ok := rune(0), false
 				if s.i+1 < len(s.b) && s.b[s.i] == '\\' && s.b[s.i+1] == 'u' {
 					lo, ok = s.hex4(s.i + 2)
 				}
 				if !ok || lo < 0xDC00 || lo > 0xDFFF {
-					return nil, true, s.badString(decode, "holds a lone UTF-16 surrogate escape (\\u"+strconv.FormatUint(uint64(r), 16)+")")
+					return nil, true, s.badString(decode, "contém um escape UTF-16 substituto isolado (\\u"+strconv.FormatUint(uint64(r), 16)+")")
 				}
 				s.i += 6
 			}
@@ -265,7 +265,7 @@ func (s *jsonScanner) str(decode bool) ([]byte, bool, error) {
 		default:
 			r, size := utf8.DecodeRune(s.b[s.i:])
 			if r == utf8.RuneError && size <= 1 {
-				return nil, escaped, s.badString(decode, "is not valid UTF-8")
+				return nil, escaped, s.badString(decode, "não é UTF-8 válido")
 			}
 			s.i += size
 		}
@@ -275,7 +275,7 @@ func (s *jsonScanner) str(decode bool) ([]byte, bool, error) {
 
 func (s *jsonScanner) badString(key bool, why string) error {
 	if key {
-		return kernel.Invalid(s.path(), "has a key that %s", why)
+		return kernel.Invalid(s.path(), "tem uma chave que %s", why)
 	}
 	return kernel.Invalid(s.path(), "%s", why)
 }

@@ -155,20 +155,20 @@ func checkStruct(v reflect.Value, path string, p *kernel.Problems) {
 		switch fv.Kind() {
 		case reflect.String:
 			if lim.Length > 0 && tooLong(fv.String(), lim.Length) {
-				p.Add(field, "must have at most %d characters", lim.Length)
+				p.Add(field, "deve ter no máximo %d caracteres", lim.Length)
 			}
 		case reflect.Slice:
 			if fv.Type().Elem().Kind() == reflect.Uint8 {
 				continue
 			}
 			if lim.Items > 0 && fv.Len() > lim.Items {
-				p.Add(field, "must hold at most %d items", lim.Items)
+				p.Add(field, "deve ter no máximo %d itens", lim.Items)
 				continue
 			}
 			if fv.Type().Elem().Kind() == reflect.String {
 				for j := 0; j < fv.Len(); j++ {
 					if lim.Length > 0 && tooLong(fv.Index(j).String(), lim.Length) {
-						p.Add(fmt.Sprintf("%s[%d]", field, j), "must have at most %d characters", lim.Length)
+						p.Add(fmt.Sprintf("%s[%d]", field, j), "deve ter no máximo %d caracteres", lim.Length)
 					}
 				}
 				continue

@@ -98,7 +98,7 @@ func TestProblemCapsFieldsBuiltByHand(t *testing.T) {
 		fields[i] = kernel.FieldError{Field: "f", Message: "bad"}
 	}
 	p := problemFor(kernel.Unprocessable("rule broken", fields...))
-	if len(p.Errors) != kernel.MaxFieldErrors+1 || !strings.Contains(p.Errors[kernel.MaxFieldErrors].Message, "250 more") {
+	if len(p.Errors) != kernel.MaxFieldErrors+1 || !strings.Contains(p.Errors[kernel.MaxFieldErrors].Message, "mais 250") {
 		t.Fatalf("%d errors, last %+v", len(p.Errors), p.Errors[len(p.Errors)-1])
 	}
 }

@@ -74,13 +74,13 @@ func problemFor(err error) Problem {
 	case kernel.KindUnavailable: // the cause (which dependency, how it failed) is logged, never shown
 		p.Detail = unavailableDetail
 	case kernel.KindInternal:
-		p.Detail = "an unexpected error occurred; quote the request ID when reporting it"
+		p.Detail = "ocorreu um erro inesperado; informe o ID da requisição ao relatá-lo"
 	default:
 		p.Detail = ke.Message
 		fields := ke.Fields
 		if len(fields) > kernel.MaxFieldErrors+1 { // built without kernel.Problems: cap it the same way
 			fields = append(fields[:kernel.MaxFieldErrors:kernel.MaxFieldErrors], kernel.FieldError{Field: kernel.MoreField,
-				Message: fmt.Sprintf("and %d more invalid fields not listed", len(ke.Fields)-kernel.MaxFieldErrors)})
+				Message: fmt.Sprintf("e mais %d campos inválidos não listados", len(ke.Fields)-kernel.MaxFieldErrors)})
 		}
 		for _, f := range fields {
 			p.Errors = append(p.Errors, ProblemFieldError{Field: f.Field, Message: f.Message})
@@ -127,7 +127,7 @@ func errorHandler(log *slog.Logger, m *metrics) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		p := problemFor(err)
 		if p.Status == http.StatusNotFound && isRouteMiss(c, err) {
-			p.Detail = "no route " + c.Method() + " " + c.Path()
+			p.Detail = "rota inexistente: " + c.Method() + " " + c.Path()
 		}
 		integrity := errors.Is(err, kernel.ErrIntegrity)
 		switch {

@@ -102,17 +102,17 @@ func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
 			return err
 		}
 		if len(c.Body()) > limit {
-			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", limit))
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, fmt.Sprintf("o corpo tem mais de %d bytes", limit))
 		}
 		p := PrincipalOf(c)
 		switch auth {
 		case User:
 			if p.IsAnonymous() || p.Kind == kernel.KindAPIKey {
-				return kernel.Unauthenticated("sign in to use this route")
+				return kernel.Unauthenticated("entre para usar esta rota")
 			}
 		case APIKey, Any:
 			if p.IsAnonymous() {
-				return kernel.Unauthenticated("authentication is required")
+				return kernel.Unauthenticated("é necessário autenticar-se")
 			}
 		}
 		return h(c)

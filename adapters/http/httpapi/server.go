@@ -247,7 +247,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 	}
 	scheme, cred, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(cred) == "" {
-		return kernel.Unauthenticated("the Authorization header must be \"Bearer <token>\"")
+		return kernel.Unauthenticated("o cabeçalho Authorization deve ser \"Bearer <token>\"")
 	}
 	p, err := s.auth.Authenticate(c.UserContext(), strings.TrimSpace(cred))
 	if err != nil {
@@ -255,7 +255,7 @@ func (s *Server) authenticate(c *fiber.Ctx) error {
 		case kernel.KindInternal, kernel.KindUnavailable, kernel.KindForbidden: // a valid credential that may not be used (yet) says why
 			return err
 		}
-		return kernel.Unauthenticated("the credential is invalid or expired")
+		return kernel.Unauthenticated("a credencial é inválida ou expirou")
 	}
 	c.Locals(localsPrincipal, p)
 	return nil

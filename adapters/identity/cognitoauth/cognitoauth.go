@@ -121,18 +121,18 @@ func (p *Provider) Verify(ctx context.Context, token string) (kernel.Principal, 
 	var use string
 	_ = tok.Get("token_use", &use)
 	if (use != "id" && use != "access") || (p.cfg.TokenUse != "any" && use != p.cfg.TokenUse) {
-		return kernel.Principal{}, kernel.Unauthenticated("the token is not an accepted Cognito token")
+		return kernel.Principal{}, kernel.Unauthenticated("o token não é um token Cognito aceito")
 	}
 	if use == "id" {
 		aud, _ := tok.Audience()
 		if !slices.Contains(aud, p.cfg.ClientID) {
-			return kernel.Principal{}, kernel.Unauthenticated("the token was issued for another client")
+			return kernel.Principal{}, kernel.Unauthenticated("o token foi emitido para outro cliente")
 		}
 	} else {
 		var client string
 		_ = tok.Get("client_id", &client)
 		if client != p.cfg.ClientID {
-			return kernel.Principal{}, kernel.Unauthenticated("the token was issued for another client")
+			return kernel.Principal{}, kernel.Unauthenticated("o token foi emitido para outro cliente")
 		}
 	}
 	var account, company string
@@ -201,10 +201,10 @@ func (p *Provider) CreateUser(ctx context.Context, u ports.NewUser) (string, err
 // SetPassword sets a permanent password for the user with that sub (or username).
 func (p *Provider) SetPassword(ctx context.Context, subject, password string) error {
 	if strings.TrimSpace(subject) == "" {
-		return kernel.Invalid("subject", "is required")
+		return kernel.Invalid("subject", "é obrigatório")
 	}
 	if password == "" {
-		return kernel.Invalid("password", "is required")
+		return kernel.Invalid("password", "é obrigatório")
 	}
 	_, err := p.api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{
 		UserPoolId: aws.String(p.cfg.UserPoolID), Username: aws.String(subject), Password: aws.String(password), Permanent: true,
@@ -218,7 +218,7 @@ func (p *Provider) SetPassword(ctx context.Context, subject, password string) er
 // DeleteUser deletes the user with that sub (or username): AdminDeleteUser.
 func (p *Provider) DeleteUser(ctx context.Context, subject string) error {
 	if strings.TrimSpace(subject) == "" {
-		return kernel.Invalid("subject", "is required")
+		return kernel.Invalid("subject", "é obrigatório")
 	}
 	_, err := p.api.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(p.cfg.UserPoolID), Username: aws.String(subject)})
 	if err != nil {
@@ -233,21 +233,21 @@ func translate(err error, what string) error {
 	var ae smithy.APIError
 	if !errors.As(err, &ae) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return kernel.Unavailable(err, "the identity provider did not answer in time")
+			return kernel.Unavailable(err, "o provedor de identidade não respondeu a tempo")
 		}
-		return kernel.Unavailable(err, "the identity provider cannot be reached")
+		return kernel.Unavailable(err, "não foi possível contatar o provedor de identidade")
 	}
 	switch ae.ErrorCode() {
 	case "UsernameExistsException", "AliasExistsException":
-		return kernel.ConflictField("email", "an account with this e-mail already exists")
+		return kernel.ConflictField("email", "já existe uma conta com este e-mail")
 	case "UserNotFoundException":
-		return kernel.NotFound("no such user at the identity provider")
+		return kernel.NotFound("usuário não encontrado no provedor de identidade")
 	case "InvalidPasswordException":
-		return kernel.Invalid("password", "is not accepted by the identity provider's policy")
+		return kernel.Invalid("password", "não é aceita pela política do provedor de identidade")
 	case "InvalidParameterException":
-		return kernel.Invalid("user", "is not accepted by the identity provider")
+		return kernel.Invalid("user", "não é aceito pelo provedor de identidade")
 	case "TooManyRequestsException", "LimitExceededException", "InternalErrorException", "ThrottlingException", "ServiceUnavailable":
-		return kernel.Unavailable(err, "the identity provider is busy")
+		return kernel.Unavailable(err, "o provedor de identidade está sobrecarregado")
 	default: // NotAuthorizedException, ResourceNotFoundException (pool or group): configuration
 		return kernel.Internal(fmt.Errorf("cognito %s: %w", what, err), "the identity provider refused the request")
 	}

@@ -112,10 +112,10 @@ func (k *KeySet) Parse(ctx context.Context, token string, opts ...jwt.ParseOptio
 	}, opts...)
 	tok, err := jwt.ParseString(token, all...)
 	if err != nil {
-		return nil, kernel.Unauthenticated("the token is not valid")
+		return nil, kernel.Unauthenticated("o token não é válido")
 	}
 	if _, ok := tok.Expiration(); !ok {
-		return nil, kernel.Unauthenticated("the token has no expiry")
+		return nil, kernel.Unauthenticated("o token não tem validade")
 	}
 	return tok, nil
 }
@@ -143,7 +143,7 @@ func (k *KeySet) set(ctx context.Context, kid string) (jwk.Set, error) {
 		return fresh, nil
 	}
 	if set == nil {
-		return nil, kernel.Unavailable(err, "the identity provider's keys cannot be fetched")
+		return nil, kernel.Unavailable(err, "não foi possível obter as chaves do provedor de identidade")
 	}
 	return set, nil
 }
@@ -161,22 +161,22 @@ func (k *KeySet) lookup(ctx context.Context, kid string) (jwk.Set, bool) {
 // headerKeyID reads the kid of a compact JWS without trusting anything else in it.
 func headerKeyID(token string) (string, error) {
 	if len(token) > maxTokenSize {
-		return "", kernel.Unauthenticated("the token is too long")
+		return "", kernel.Unauthenticated("o token é longo demais")
 	}
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 || parts[2] == "" {
-		return "", kernel.Unauthenticated("the token is not a signed JWT")
+		return "", kernel.Unauthenticated("o token não é um JWT assinado")
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
 	if err != nil {
-		return "", kernel.Unauthenticated("the token is not a signed JWT")
+		return "", kernel.Unauthenticated("o token não é um JWT assinado")
 	}
 	var h struct {
 		Alg string `json:"alg"`
 		Kid string `json:"kid"`
 	}
 	if err := json.Unmarshal(raw, &h); err != nil || h.Kid == "" || h.Alg == "" || strings.EqualFold(h.Alg, "none") {
-		return "", kernel.Unauthenticated("the token is not signed by a known key")
+		return "", kernel.Unauthenticated("o token não foi assinado por uma chave conhecida")
 	}
 	return h.Kid, nil
 }

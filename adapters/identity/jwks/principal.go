@@ -22,10 +22,10 @@ var kindOrder = []kernel.AccountKind{kernel.KindAdmin, kernel.KindProfessional, 
 // An account ID that is not one of ours is kernel.KindUnauthenticated.
 func PrincipalOf(accountID, companyID string, groups, extraRoles []string) (kernel.Principal, error) {
 	if !kernel.ValidID(accountID) {
-		return kernel.Principal{}, kernel.Unauthenticated("the token names no account of this platform")
+		return kernel.Principal{}, kernel.Unauthenticated("o token não indica nenhuma conta desta plataforma")
 	}
 	if companyID != "" && !kernel.ValidID(companyID) {
-		return kernel.Principal{}, kernel.Unauthenticated("the token names an invalid company")
+		return kernel.Principal{}, kernel.Unauthenticated("o token indica uma empresa inválida")
 	}
 	p := kernel.Principal{AccountID: accountID, CompanyID: companyID, Roles: []string{}}
 	held := map[string]bool{}
@@ -42,7 +42,7 @@ func PrincipalOf(accountID, companyID string, groups, extraRoles []string) (kern
 		}
 	}
 	if p.Kind == "" {
-		return kernel.Principal{}, kernel.Unauthenticated("the token names no account kind")
+		return kernel.Principal{}, kernel.Unauthenticated("o token não indica nenhum tipo de conta")
 	}
 	p.Roles = append(p.Roles, extraRoles...)
 	return p, nil
@@ -73,22 +73,22 @@ func ValidateNewUser(u ports.NewUser) error {
 	var p kernel.Problems
 	if p.Require("email", u.Email) {
 		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email {
-			p.Add("email", "is not an e-mail address")
+			p.Add("email", "não é um endereço de e-mail")
 		}
 	}
 	p.Require("password", u.Password)
 	if !kernel.ValidID(u.AccountID) {
-		p.Add("account_id", "is not an ID")
+		p.Add("account_id", "não é um ID")
 	}
 	if u.CompanyID != "" && !kernel.ValidID(u.CompanyID) {
-		p.Add("company_id", "is not an ID")
+		p.Add("company_id", "não é um ID")
 	}
 	if !ValidKind(u.Kind) {
-		p.Add("kind", "is not an account kind")
+		p.Add("kind", "não é um tipo de conta")
 	}
 	for _, r := range u.Roles {
 		if r == "" || strings.ContainsAny(r, "/ ") {
-			p.Add("roles", "holds an invalid role")
+			p.Add("roles", "contém um papel inválido")
 		}
 	}
 	return p.Err()

@@ -140,15 +140,15 @@ func (p *Provider) discover(ctx context.Context) error {
 	}
 	res, err := p.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return kernel.Unavailable(err, "the identity provider cannot be reached")
+		return kernel.Unavailable(err, "não foi possível contatar o provedor de identidade")
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return kernel.Unavailable(fmt.Errorf("discovery answered %s", res.Status), "the identity provider cannot be reached")
+		return kernel.Unavailable(fmt.Errorf("discovery answered %s", res.Status), "não foi possível contatar o provedor de identidade")
 	}
 	var d discovery
 	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&d); err != nil {
-		return kernel.Unavailable(err, "the identity provider's discovery document is not valid")
+		return kernel.Unavailable(err, "o documento de descoberta do provedor de identidade não é válido")
 	}
 	if d.Issuer != p.issuer || d.JWKSURI == "" || d.TokenEndpoint == "" {
 		return kernel.Internal(fmt.Errorf("discovery names issuer %q, want %q", d.Issuer, p.issuer), "keycloak discovery does not match the configuration")
@@ -176,11 +176,11 @@ func (p *Provider) Verify(ctx context.Context, token string) (kernel.Principal, 
 	_ = tok.Get("typ", &typ)
 	_ = tok.Get("azp", &azp)
 	if typ != "" && typ != "Bearer" && typ != "ID" {
-		return kernel.Principal{}, kernel.Unauthenticated("the token is not an access or ID token")
+		return kernel.Principal{}, kernel.Unauthenticated("o token não é um token de acesso nem de ID")
 	}
 	aud, _ := tok.Audience()
 	if !slices.Contains(aud, p.cfg.ClientID) && azp != p.cfg.ClientID {
-		return kernel.Principal{}, kernel.Unauthenticated("the token was issued for another client")
+		return kernel.Principal{}, kernel.Unauthenticated("o token foi emitido para outro cliente")
 	}
 	var account, company string
 	_ = tok.Get(p.cfg.AccountIDClaim, &account)
@@ -237,9 +237,9 @@ func (p *Provider) CreateUser(ctx context.Context, u ports.NewUser) (string, err
 	switch res.status {
 	case http.StatusCreated:
 	case http.StatusConflict:
-		return "", kernel.ConflictField("email", "an account with this e-mail already exists")
+		return "", kernel.ConflictField("email", "já existe uma conta com este e-mail")
 	case http.StatusBadRequest:
-		return "", kernel.Invalid("password", "is not accepted by the identity provider's policy")
+		return "", kernel.Invalid("password", "não é aceita pela política do provedor de identidade")
 	default:
 		return "", res.unexpected("creating a user")
 	}
@@ -281,10 +281,10 @@ func (p *Provider) grant(ctx context.Context, userID, role string) error {
 // SetPassword resets the password of the user with that Keycloak ID.
 func (p *Provider) SetPassword(ctx context.Context, subject, password string) error {
 	if strings.TrimSpace(subject) == "" {
-		return kernel.Invalid("subject", "is required")
+		return kernel.Invalid("subject", "é obrigatório")
 	}
 	if password == "" {
-		return kernel.Invalid("password", "is required")
+		return kernel.Invalid("password", "é obrigatório")
 	}
 	if err := p.setup(ctx); err != nil {
 		return err
@@ -297,9 +297,9 @@ func (p *Provider) SetPassword(ctx context.Context, subject, password string) er
 	case http.StatusNoContent, http.StatusOK:
 		return nil
 	case http.StatusNotFound:
-		return kernel.NotFound("no such user at the identity provider")
+		return kernel.NotFound("usuário não encontrado no provedor de identidade")
 	case http.StatusBadRequest:
-		return kernel.Invalid("password", "is not accepted by the identity provider's policy")
+		return kernel.Invalid("password", "não é aceita pela política do provedor de identidade")
 	default:
 		return res.unexpected("resetting a password")
 	}
@@ -308,7 +308,7 @@ func (p *Provider) SetPassword(ctx context.Context, subject, password string) er
 // DeleteUser deletes the user with that Keycloak ID.
 func (p *Provider) DeleteUser(ctx context.Context, subject string) error {
 	if strings.TrimSpace(subject) == "" {
-		return kernel.Invalid("subject", "is required")
+		return kernel.Invalid("subject", "é obrigatório")
 	}
 	if err := p.setup(ctx); err != nil {
 		return err
@@ -321,7 +321,7 @@ func (p *Provider) DeleteUser(ctx context.Context, subject string) error {
 	case http.StatusNoContent, http.StatusOK:
 		return nil
 	case http.StatusNotFound:
-		return kernel.NotFound("no such user at the identity provider")
+		return kernel.NotFound("usuário não encontrado no provedor de identidade")
 	default:
 		return res.unexpected("deleting a user")
 	}
@@ -336,7 +336,7 @@ type result struct {
 func (r result) unexpected(what string) error {
 	err := fmt.Errorf("keycloak admin API answered %d while %s: %.200s", r.status, what, r.body)
 	if r.status >= 500 || r.status == http.StatusTooManyRequests {
-		return kernel.Unavailable(err, "the identity provider is unavailable")
+		return kernel.Unavailable(err, "o provedor de identidade está indisponível")
 	}
 	return kernel.Internal(err, "the identity provider refused the request")
 }
@@ -361,7 +361,7 @@ func (p *Provider) call(ctx context.Context, method, rel string, in, out any) (r
 	}
 	res, err := p.api.Do(req)
 	if err != nil {
-		return result{}, kernel.Unavailable(err, "the identity provider cannot be reached")
+		return result{}, kernel.Unavailable(err, "não foi possível contatar o provedor de identidade")
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))

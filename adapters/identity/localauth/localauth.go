@@ -232,7 +232,7 @@ func (p *Provider) Issue(_ context.Context, pr kernel.Principal) (string, time.D
 // Verify checks signature, algorithm, issuer, audience, expiry and not-before.
 func (p *Provider) Verify(_ context.Context, token string) (kernel.Principal, error) {
 	if len(token) > 4096 {
-		return kernel.Anonymous, kernel.Unauthenticated("the token is too long")
+		return kernel.Anonymous, kernel.Unauthenticated("o token é longo demais")
 	}
 	sum := sha256.Sum256([]byte(token))
 	now := p.clock.Now()
@@ -275,20 +275,20 @@ func (p *Provider) verify(token string) (kernel.Principal, claims, error) {
 		return p.pub, nil
 	})
 	if err != nil {
-		return kernel.Anonymous, c, &kernel.Error{Kind: kernel.KindUnauthenticated, Message: "the token is invalid or expired", Err: err}
+		return kernel.Anonymous, c, &kernel.Error{Kind: kernel.KindUnauthenticated, Message: "o token é inválido ou expirou", Err: err}
 	}
 	kind := kernel.AccountKind(c.Kind)
 	switch kind {
 	case kernel.KindPatient, kernel.KindProfessional, kernel.KindAdmin:
 	case kernel.KindCompanyMember:
 		if !kernel.ValidID(c.CompanyID) {
-			return kernel.Anonymous, c, kernel.Unauthenticated("the token names no company")
+			return kernel.Anonymous, c, kernel.Unauthenticated("o token não indica nenhuma empresa")
 		}
 	default:
-		return kernel.Anonymous, c, kernel.Unauthenticated("the token names no account kind")
+		return kernel.Anonymous, c, kernel.Unauthenticated("o token não indica nenhum tipo de conta")
 	}
 	if !kernel.ValidID(c.Subject) {
-		return kernel.Anonymous, c, kernel.Unauthenticated("the token names no account")
+		return kernel.Anonymous, c, kernel.Unauthenticated("o token não indica nenhuma conta")
 	}
 	return kernel.Principal{AccountID: c.Subject, Kind: kind, Roles: c.Roles, CompanyID: c.CompanyID, IssuedAt: c.issuedAt(),
 		SessionID: c.SessionID}, c, nil

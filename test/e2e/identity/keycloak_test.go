@@ -248,7 +248,7 @@ func TestKeycloakSignUpAndTokens(t *testing.T) {
 
 			// Our password grant is not served.
 			pr = a.do(t, http.MethodPost, "/v1/auth/token", "", map[string]any{"grant_type": "password", "email": body["email"], "password": body["password"]}, http.StatusBadRequest)
-			if !strings.Contains(pr["detail"].(string), "sign in through the identity provider") || !strings.Contains(string(mustJSON(pr["errors"])), "grant_type") {
+			if !strings.Contains(pr["detail"].(string), "entre pelo provedor de identidade") || !strings.Contains(string(mustJSON(pr["errors"])), "grant_type") {
 				t.Errorf("password grant = %v", pr)
 			}
 

@@ -67,7 +67,7 @@ func TestAPIKeysNeedAVerifiedCompany(t *testing.T) {
 		}
 		// Pending: the key is refused, saying why.
 		pr := h.Get(t, base, key.Secret).Want(t, http.StatusForbidden).Problem(t)
-		if !strings.Contains(pr.Detail, "not verified") {
+		if !strings.Contains(pr.Detail, "não está verificada") {
 			t.Errorf("detail = %q", pr.Detail)
 		}
 		// Verified: it works.

@@ -196,7 +196,7 @@ func page[T, R any](q *httpapi.Query, items []T, conv func(T) R) (httpapi.ListRe
 			O int `json:"o"`
 		}
 		if err := kernel.DecodeCursor(pg.Cursor, &cur); err != nil || cur.O < 0 {
-			return httpapi.ListResponse[R]{}, kernel.Invalid("cursor", "is not a cursor this API gave")
+			return httpapi.ListResponse[R]{}, kernel.Invalid("cursor", "não é um cursor fornecido por esta API")
 		}
 		off = cur.O
 	}
@@ -215,11 +215,11 @@ func (m *Module) listProfessionals(c *fiber.Ctx) error {
 	pq := identity.ProfessionalQuery{Specialty: q.String("specialty"), Profession: q.String("profession"), Mode: q.String("mode"),
 		City: q.String("city"), UF: q.String("uf")}
 	if pq.Mode != "" && pq.Mode != identity.ModeInPerson && pq.Mode != identity.ModeTelemedicine {
-		q.Fail("mode", "must be in_person or telemedicine")
+		q.Fail("mode", "deve ser in_person ou telemedicine")
 	}
 	if pq.UF != "" {
 		if _, ok := identity.NormalizeUF(pq.UF); !ok {
-			q.Fail("uf", "must be a Brazilian state code such as SP")
+			q.Fail("uf", "deve ser a sigla de um estado brasileiro, como SP")
 		}
 	}
 	if err := q.Err(); err != nil {
@@ -290,19 +290,19 @@ func (m *Module) token(c *fiber.Ctx) error {
 	switch req.GrantType {
 	case "password":
 		if req.RefreshToken != "" {
-			return kernel.Invalid("refresh_token", "is not used with grant_type password")
+			return kernel.Invalid("refresh_token", "não é usado com grant_type password")
 		}
 		t, err = m.svc.Login(c.UserContext(), identity.LoginInput{Email: req.Email, Password: req.Password,
 			AccountKind: req.AccountKind, IP: httpapi.ClientIP(c)})
 	case "refresh_token":
 		if req.Email != "" || req.Password != "" {
-			return kernel.Invalid("password", "e-mail and password are not used with grant_type refresh_token")
+			return kernel.Invalid("password", "e-mail e senha não são usados com grant_type refresh_token")
 		}
 		t, err = m.svc.Refresh(c.UserContext(), req.RefreshToken, httpapi.ClientIP(c))
 	case "":
-		return kernel.Invalid("grant_type", "is required: password or refresh_token")
+		return kernel.Invalid("grant_type", "é obrigatório: password ou refresh_token")
 	default:
-		return kernel.Invalid("grant_type", "must be password or refresh_token")
+		return kernel.Invalid("grant_type", "deve ser password ou refresh_token")
 	}
 	if err != nil {
 		return err
@@ -417,7 +417,7 @@ func (m *Module) decide(kind string, approve bool) fiber.Handler {
 				return err
 			}
 			if approve && req.Reason != "" {
-				return kernel.Invalid("reason", "is only for rejections")
+				return kernel.Invalid("reason", "é usado apenas em rejeições")
 			}
 			d.Reason = req.Reason
 		}

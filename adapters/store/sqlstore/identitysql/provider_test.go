@@ -309,7 +309,7 @@ func TestOutsideProviderTokens(t *testing.T) {
 		// Our password and refresh grants are not served: a 400 naming grant_type.
 		_, err = e.svc.Login(ctx, identity.LoginInput{Email: "maria@example.com", Password: pw, IP: "ip"})
 		wantKind(t, err, kernel.KindInvalid, "grant_type")
-		if !strings.Contains(err.Error(), "sign in through the identity provider") {
+		if !strings.Contains(err.Error(), "entre pelo provedor de identidade") {
 			t.Errorf("password grant: %v", err)
 		}
 		_, err = e.svc.Refresh(ctx, "whatever", "ip")

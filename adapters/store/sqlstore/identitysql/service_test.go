@@ -350,7 +350,7 @@ func TestCompanyMembersAndAPIKeys(t *testing.T) {
 		}
 		_, err = e.svc.Authenticate(ctx, secret2)
 		wantKind(t, err, kernel.KindForbidden, "")
-		if !strings.Contains(err.Error(), "not verified") {
+		if !strings.Contains(err.Error(), "não está verificada") {
 			t.Errorf("unverified company's key: %v", err)
 		}
 		p, err := e.svc.Authenticate(ctx, secret)
