@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -162,7 +163,7 @@ func (s *Service) record(ctx context.Context, p kernel.Principal, acc Access, ob
 // hide turns a not-found or forbidden answer on a patient into not-found of the object.
 func hide(err error, what string) error {
 	if k := kernel.KindOf(err); k == kernel.KindNotFound {
-		return kernel.NotFound("%s", notFoundMsg(what))
+		return kernel.NotFound("%s", messaging.NotFound(what))
 	}
 	return err
 }
@@ -292,31 +293,4 @@ func (s *Service) AccessLog(ctx context.Context, p kernel.Principal, page kernel
 		l.Items[i].ActorName = name
 	}
 	return l, nil
-}
-
-// notFoundMsg is the pt-BR "no such <what>" shown to the client; what stays the
-// English noun the callers pass (it also names internal errors).
-func notFoundMsg(what string) string {
-	if m, ok := notFoundMsgs[what]; ok {
-		return m
-	}
-	return "não encontrado: " + what
-}
-
-var notFoundMsgs = map[string]string{
-	"API key":                     "chave de API não encontrada",
-	"account":                     "conta não encontrada",
-	"appointment":                 "consulta não encontrada",
-	"company":                     "empresa não encontrada",
-	"document":                    "documento não encontrado",
-	"evaluation":                  "avaliação não encontrada",
-	"member":                      "membro não encontrado",
-	"patient":                     "paciente não encontrado",
-	"prescription":                "receita não encontrada",
-	"prescription with this code": "nenhuma receita tem este código",
-	"professional":                "profissional não encontrado",
-	"refresh token":               "token de renovação não encontrado",
-	"reset token":                 "token de redefinição não encontrado",
-	"share":                       "compartilhamento não encontrado",
-	"treatment plan":              "plano de tratamento não encontrado",
 }

@@ -153,13 +153,6 @@ func paramDoc(q Param, in string) map[string]any {
 	if q.Pattern != "" {
 		sch["pattern"] = q.Pattern
 	}
-	if len(q.Formats) > 0 {
-		var alts []any
-		for _, f := range q.Formats {
-			alts = append(alts, map[string]any{"type": t, "format": f})
-		}
-		sch = map[string]any{"anyOf": alts}
-	}
 	d := map[string]any{"name": q.Name, "in": in, "schema": sch}
 	if q.Required {
 		d["required"] = true

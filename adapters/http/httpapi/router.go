@@ -30,7 +30,6 @@ type Param struct {
 	Minimum     int      // documented when Maximum is set
 	Maximum     int      // an integer's largest value, 0 for none
 	MaxLength   int      // a string's longest length in characters, 0 for none
-	Formats     []string // several accepted formats (anyOf), e.g. DateOrTime's
 	Enum        []string // the closed set of values, when there is one
 	Pattern     string   // a regular expression the value matches
 }

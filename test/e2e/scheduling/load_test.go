@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -138,7 +139,7 @@ func TestBookingLoadEveryAnswerIsWhatWasAsked(t *testing.T) {
 			if len(examples) > 10 {
 				examples = examples[:10]
 			}
-			t.Fatalf("bookings differ from what was asked; first cases:\n%s", joinLines(examples))
+			t.Fatalf("bookings differ from what was asked; first cases:\n  %s", strings.Join(examples, "\n  "))
 		}
 
 		// What is stored is exactly what was booked: each patient's list.
@@ -198,12 +199,4 @@ func loadAvailability() map[string]any {
 	}
 	return map[string]any{"time_zone": "America/Sao_Paulo", "slot_minutes": 15, "buffer_minutes": 0, "min_notice_hours": 2,
 		"horizon_days": 60, "cancel_until_hours": 0, "weekly": weekly, "exceptions": []any{}}
-}
-
-func joinLines(ss []string) string {
-	out := ""
-	for _, s := range ss {
-		out += "  " + s + "\n"
-	}
-	return out
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 )
 
 // Store implements clinical.Store.
@@ -138,7 +139,7 @@ func (s *Store) RevokeShare(ctx context.Context, patientID, id kernel.ID, at tim
 func hideNotFound(err error, what string) error {
 	err = sqlstore.Translate(err)
 	if kernel.KindOf(err) == kernel.KindNotFound {
-		return kernel.NotFound("%s", notFoundMsg(what))
+		return kernel.NotFound("%s", messaging.NotFound(what))
 	}
 	return err
 }
@@ -655,31 +656,4 @@ func (s *Store) AuthoredPatients(ctx context.Context, professionalID kernel.ID) 
 		out = append(out, clinical.AuthoredPatient{PatientID: id, LastWritten: last[id], ActivePlans: active[id]})
 	}
 	return out, nil
-}
-
-// notFoundMsg is the pt-BR "no such <what>" shown to the client; what stays the
-// English noun the callers pass (it also names internal errors).
-func notFoundMsg(what string) string {
-	if m, ok := notFoundMsgs[what]; ok {
-		return m
-	}
-	return "não encontrado: " + what
-}
-
-var notFoundMsgs = map[string]string{
-	"API key":                     "chave de API não encontrada",
-	"account":                     "conta não encontrada",
-	"appointment":                 "consulta não encontrada",
-	"company":                     "empresa não encontrada",
-	"document":                    "documento não encontrado",
-	"evaluation":                  "avaliação não encontrada",
-	"member":                      "membro não encontrado",
-	"patient":                     "paciente não encontrado",
-	"prescription":                "receita não encontrada",
-	"prescription with this code": "nenhuma receita tem este código",
-	"professional":                "profissional não encontrado",
-	"refresh token":               "token de renovação não encontrado",
-	"reset token":                 "token de redefinição não encontrado",
-	"share":                       "compartilhamento não encontrado",
-	"treatment plan":              "plano de tratamento não encontrado",
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging"
 )
 
 // Store implements identity.Store.
@@ -52,7 +53,7 @@ func (s *Store) forUpdate(q *bun.SelectQuery) *bun.SelectQuery {
 
 func notFound(err error, what string) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return kernel.NotFound("%s", notFoundMsg(what))
+		return kernel.NotFound("%s", messaging.NotFound(what))
 	}
 	return sqlstore.Translate(err)
 }
@@ -538,31 +539,4 @@ func (s *Store) RevokeAPIKey(ctx context.Context, companyID, keyID kernel.ID, no
 		_, err := tx.NewUpdate().Model((*apiKeyRow)(nil)).Set("revoked_at = ?", now.UTC()).Where("id = ?", keyID).Exec(ctx)
 		return err
 	})
-}
-
-// notFoundMsg is the pt-BR "no such <what>" shown to the client; what stays the
-// English noun the callers pass (it also names internal errors).
-func notFoundMsg(what string) string {
-	if m, ok := notFoundMsgs[what]; ok {
-		return m
-	}
-	return "não encontrado: " + what
-}
-
-var notFoundMsgs = map[string]string{
-	"API key":                     "chave de API não encontrada",
-	"account":                     "conta não encontrada",
-	"appointment":                 "consulta não encontrada",
-	"company":                     "empresa não encontrada",
-	"document":                    "documento não encontrado",
-	"evaluation":                  "avaliação não encontrada",
-	"member":                      "membro não encontrado",
-	"patient":                     "paciente não encontrado",
-	"prescription":                "receita não encontrada",
-	"prescription with this code": "nenhuma receita tem este código",
-	"professional":                "profissional não encontrado",
-	"refresh token":               "token de renovação não encontrado",
-	"reset token":                 "token de redefinição não encontrado",
-	"share":                       "compartilhamento não encontrado",
-	"treatment plan":              "plano de tratamento não encontrado",
 }
