@@ -11,6 +11,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/bridge/clinicaldir"
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
@@ -91,12 +92,13 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 // CommonSet is what every profile shares.
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
-	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet,
+	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet, CommerceSet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
-func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module) Modules {
-	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes}
+func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module,
+	commerceRoutes *commerceapi.Module) Modules {
+	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.

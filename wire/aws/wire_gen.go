@@ -8,6 +8,7 @@ package aws
 
 import (
 	"context"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/wire"
@@ -98,11 +99,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule)
-	server := wire.ProvideServer(config, logger, service, v, modules)
-	relay := wire.ProvideRelay(db, queue, logger)
-	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
-	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
+	commercesqlStore := wire.ProvideCommerceStore(db)
+	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService)
+	payments := wire.ProvidePayments(cfg)
 	scheduler, cleanup5, err := wire.ProvideScheduler(ctx, cfg, db, queue)
 	if err != nil {
 		cleanup4()
@@ -111,6 +110,14 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
+	webhookSender := wire.ProvideWebhookSender(cfg)
+	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, webhookSender, geocoder, clock, logger, cfg)
+	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule)
+	server := wire.ProvideServer(config, logger, service, v, modules)
+	relay := wire.ProvideRelay(db, queue, logger)
+	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
+	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
 	schedulerWorker := wire.ProvideSchedulerWorker(scheduler, db, queue, logger)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)

@@ -9,6 +9,7 @@ package local
 import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/wire"
@@ -77,13 +78,19 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule)
+	commercesqlStore := wire.ProvideCommerceStore(db)
+	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService)
+	payments := wire.ProvidePayments(cfg)
+	scheduler := wire.ProvideSQLScheduler(db)
+	webhookSender := wire.ProvideWebhookSender(cfg)
+	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, webhookSender, geocoder, clock, logger, cfg)
+	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
 	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
 	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
-	scheduler := wire.ProvideSQLScheduler(db)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
 	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker)

@@ -1,0 +1,4 @@
+package commerce
+
+// WebhookStore keeps partners' webhook endpoints and their deliveries.
+type WebhookStore interface{}
