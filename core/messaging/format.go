@@ -1,7 +1,9 @@
 package messaging
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -83,4 +85,26 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// Money shows an amount of centavos as people in Brazil write it: "R$ 1.234,56".
+// Other currencies are shown with their code ("USD 12,00").
+func Money(centavos int64, currency string) string {
+	sign := ""
+	if centavos < 0 {
+		sign, centavos = "-", -centavos
+	}
+	units := strconv.FormatInt(centavos/100, 10)
+	var b strings.Builder
+	for i, c := range units {
+		if i > 0 && (len(units)-i)%3 == 0 {
+			b.WriteByte('.')
+		}
+		b.WriteRune(c)
+	}
+	prefix := currency + " "
+	if currency == "BRL" || currency == "" {
+		prefix = "R$ "
+	}
+	return fmt.Sprintf("%s%s%s,%02d", sign, prefix, b.String(), centavos%100)
 }

@@ -150,3 +150,15 @@ func TestEveryTemplateIsRendered(t *testing.T) {
 		}
 	}
 }
+
+func TestMoney(t *testing.T) {
+	for _, c := range []struct {
+		c    int64
+		cur  string
+		want string
+	}{{0, "BRL", "R$ 0,00"}, {5, "BRL", "R$ 0,05"}, {123456, "BRL", "R$ 1.234,56"}, {-100000000, "BRL", "-R$ 1.000.000,00"}, {1200, "USD", "USD 12,00"}} {
+		if got := Money(c.c, c.cur); got != c.want {
+			t.Errorf("Money(%d, %s) = %q, want %q", c.c, c.cur, got, c.want)
+		}
+	}
+}
