@@ -1,0 +1,3 @@
+DROP TABLE commerce_item_tags;
+--bun:split
+DROP TABLE commerce_items;
