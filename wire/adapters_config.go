@@ -34,6 +34,9 @@ const (
 
 	SchedulerSQL         = "sql"
 	SchedulerEventBridge = "eventbridge"
+
+	PaymentsLocal  = "localpay"
+	PaymentsStripe = "stripe"
 )
 
 // validateAdapters resolves each port's adapter (the profile's default unless
@@ -53,6 +56,7 @@ func (c *Config) validateAdapters() []string {
 		{"MULTISAUDE_NOTIFIER", &c.Notifier, NotifierSES, NotifierSMTP, []string{NotifierLog, NotifierSES, NotifierSMTP}},
 		{"MULTISAUDE_GEOCODER", &c.Geocoder, GeocoderAWSLocation, "", []string{GeocoderOffline, GeocoderNominatim, GeocoderAWSLocation}},
 		{"MULTISAUDE_SCHEDULER", &c.Scheduler, SchedulerEventBridge, SchedulerSQL, []string{SchedulerSQL, SchedulerEventBridge}},
+		{"MULTISAUDE_PAYMENTS", &c.Payments, PaymentsStripe, PaymentsStripe, []string{PaymentsStripe, PaymentsLocal}},
 	}
 	if c.Profile != ProfileAWS && c.Profile != ProfileOnprem {
 		if c.Profile == ProfileLocal {

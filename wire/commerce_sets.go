@@ -40,7 +40,10 @@ func ProvideCommerceService(store *commercesql.Store, dir commerce.Directory, pa
 		Pay: pay, Scheduler: sched, Notifier: notifier, Sender: sender, Geocoder: geo, Clock: clock, Log: log}, commerceConfig(cfg))
 }
 
-func commerceConfig(cfg Config) commerce.Config { return commerce.Config{} }
+func commerceConfig(cfg Config) commerce.Config {
+	return commerce.Config{PayWindow: cfg.OrderPayWindow, PlatformFeeBP: int64(cfg.PlatformFeeBP),
+		WebhookMaxAttempts: cfg.WebhookMaxAttempts, SecretOverlap: cfg.WebhookSecretOverlap}
+}
 
 // CommerceSet is commerce in every profile: store, bridge, payments, webhook
 // sender, service and routes.

@@ -73,6 +73,12 @@ type Config struct {
 	ClinicalCareWindow   time.Duration `env:"MULTISAUDE_CLINICAL_CARE_WINDOW" default:"4320h" help:"how long after the last confirmed or completed appointment a professional may still open the patient's record"`
 	ClinicalEmergencyTTL time.Duration `env:"MULTISAUDE_CLINICAL_EMERGENCY_TTL" default:"4h" help:"how long a break-the-glass access lasts"`
 
+	OrderPayWindow       time.Duration `env:"MULTISAUDE_ORDER_PAY_WINDOW" default:"30m" help:"an unpaid order is cancelled and its stock released this long after it was placed"`
+	PlatformFeeBP        int           `env:"MULTISAUDE_PLATFORM_FEE_BP" default:"0" help:"platform fee on partners' sales, in basis points (100 = 1%), shown in their statements"`
+	WebhookMaxAttempts   int           `env:"MULTISAUDE_WEBHOOK_MAX_ATTEMPTS" default:"8" help:"partner webhooks: attempts of one event before it is dead-lettered (replayable)"`
+	WebhookSecretOverlap time.Duration `env:"MULTISAUDE_WEBHOOK_SECRET_OVERLAP" default:"24h" help:"partner webhooks: how long a rotated secret keeps signing beside the new one"`
+	WebhookAllowPrivate  string        `env:"MULTISAUDE_WEBHOOK_ALLOW_PRIVATE" default:"" help:"partner webhooks may target http:// and private, loopback or link-local addresses: true or false; default true for local, false otherwise"`
+
 	// Adapters per port (aws and onprem profiles; the local profile always uses its own).
 	Blob      string `env:"MULTISAUDE_BLOB" default:"" help:"aws/onprem blob store: file, s3, minio or gcs; default s3 (aws), minio (onprem)"`
 	Queue     string `env:"MULTISAUDE_QUEUE" default:"" help:"aws/onprem queue: sql, sqs or rabbitmq; default sqs (aws), rabbitmq (onprem)"`
@@ -80,6 +86,7 @@ type Config struct {
 	Keys      string `env:"MULTISAUDE_KEYS" default:"" help:"aws/onprem key manager: local or kms; default kms (aws), local (onprem)"`
 	Notifier  string `env:"MULTISAUDE_NOTIFIER" default:"" help:"aws/onprem notifier: log, ses or smtp; default ses (aws), smtp (onprem)"`
 	Geocoder  string `env:"MULTISAUDE_GEOCODER" default:"" help:"aws/onprem geocoder: offline, nominatim or awslocation; default awslocation (aws), nominatim when MULTISAUDE_NOMINATIM_URL is set else offline (onprem)"`
+	Payments  string `env:"MULTISAUDE_PAYMENTS" default:"" help:"aws/onprem payment provider: stripe or localpay (the simulator; never with real money); default stripe"`
 	Scheduler string `env:"MULTISAUDE_SCHEDULER" default:"" help:"aws/onprem scheduler: sql or eventbridge (needs MULTISAUDE_QUEUE=sqs); default eventbridge (aws), sql (onprem)"`
 
 	S3Bucket          string `env:"MULTISAUDE_S3_BUCKET" default:"" help:"s3: bucket (required)"`
@@ -323,6 +330,25 @@ func (c *Config) validate(adapters bool) []string {
 	default:
 		p = append(p, "MULTISAUDE_AUTO_MIGRATE: must be true or false")
 	}
+	switch c.WebhookAllowPrivate {
+	case "":
+		c.WebhookAllowPrivate = strconv.FormatBool(c.Profile == ProfileLocal)
+	case "true", "false":
+	default:
+		p = append(p, "MULTISAUDE_WEBHOOK_ALLOW_PRIVATE: must be true or false")
+	}
+	if c.OrderPayWindow < time.Minute || c.OrderPayWindow > 72*time.Hour {
+		p = append(p, "MULTISAUDE_ORDER_PAY_WINDOW: must be between 1m and 72h")
+	}
+	if c.PlatformFeeBP < 0 || c.PlatformFeeBP > 10000 {
+		p = append(p, "MULTISAUDE_PLATFORM_FEE_BP: must be between 0 and 10000 (100%)")
+	}
+	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 30 {
+		p = append(p, "MULTISAUDE_WEBHOOK_MAX_ATTEMPTS: must be between 1 and 30")
+	}
+	if c.WebhookSecretOverlap < 0 || c.WebhookSecretOverlap > 30*24*time.Hour {
+		p = append(p, "MULTISAUDE_WEBHOOK_SECRET_OVERLAP: must be between 0 and 720h")
+	}
 	if strings.EqualFold(c.MetricsAddr, "off") {
 		c.MetricsAddr = "" // no metrics listener
 	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -354,6 +380,9 @@ func (c *Config) validate(adapters bool) []string {
 	}
 	return p
 }
+
+// AllowPrivateWebhooks reports whether partner webhooks may target private addresses.
+func (c Config) AllowPrivateWebhooks() bool { return c.WebhookAllowPrivate == "true" }
 
 // Migrate reports whether migrations run at start.
 func (c Config) Migrate() bool { return c.AutoMigrate == "true" }

@@ -61,7 +61,7 @@ func settings[T any](f func(Config) T) func(*testing.T, Config) any {
 
 // resolved is every port's adapter choice after the profile's defaults.
 func resolved(_ *testing.T, c Config) any {
-	return []string{c.Blob, c.Queue, c.Identity, c.Keys, c.Notifier, c.Geocoder, c.Scheduler, c.DatabaseURL}
+	return []string{c.Blob, c.Queue, c.Identity, c.Keys, c.Notifier, c.Geocoder, c.Scheduler, c.Payments, c.DatabaseURL}
 }
 
 // loggedLevels is which of a debug, info and warn line the logger writes.
@@ -175,6 +175,12 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_CLINICAL_CARE_WINDOW":   {value: "24h", env: local, probe: settings(clinicalConfig)},
 		"MULTISAUDE_CLINICAL_EMERGENCY_TTL": {value: "1h", env: local, probe: settings(clinicalConfig)},
 
+		"MULTISAUDE_ORDER_PAY_WINDOW":       {value: "1h", env: local, probe: settings(commerceConfig)},
+		"MULTISAUDE_PLATFORM_FEE_BP":        {value: "250", env: local, probe: settings(commerceConfig)},
+		"MULTISAUDE_WEBHOOK_MAX_ATTEMPTS":   {value: "3", env: local, probe: settings(commerceConfig)},
+		"MULTISAUDE_WEBHOOK_SECRET_OVERLAP": {value: "1h", env: local, probe: settings(commerceConfig)},
+		"MULTISAUDE_WEBHOOK_ALLOW_PRIVATE":  {value: "false", env: local, probe: func(t *testing.T, c Config) any { return c.AllowPrivateWebhooks() }},
+
 		"MULTISAUDE_BLOB":      {value: BlobFile, env: awsEnv, probe: resolved},
 		"MULTISAUDE_QUEUE":     {value: QueueSQL, env: awsWith(map[string]string{"MULTISAUDE_SCHEDULER": SchedulerSQL}), probe: resolved},
 		"MULTISAUDE_IDENTITY":  {value: IdentityLocal, env: awsEnv, probe: resolved},
@@ -182,6 +188,7 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_NOTIFIER":  {value: NotifierLog, env: awsEnv, probe: resolved},
 		"MULTISAUDE_GEOCODER":  {value: GeocoderOffline, env: awsEnv, probe: resolved},
 		"MULTISAUDE_SCHEDULER": {value: SchedulerSQL, env: awsEnv, probe: resolved},
+		"MULTISAUDE_PAYMENTS":  {value: PaymentsLocal, env: awsEnv, probe: resolved},
 
 		"MULTISAUDE_S3_BUCKET":            {value: "other", env: s3, probe: settings(s3Config)},
 		"MULTISAUDE_S3_REGION":            {value: "sa-east-1", env: s3, probe: settings(s3Config)},
