@@ -183,7 +183,7 @@ type ImportLineResult struct {
 
 // ImportReport is the answer of an import: one result per item line, and totals.
 type ImportReport struct {
-	Lines                               []ImportLineResult
+	Lines                                []ImportLineResult
 	Created, Updated, Unchanged, Refused int
 }
 

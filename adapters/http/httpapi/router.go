@@ -143,4 +143,3 @@ func OK(c *fiber.Ctx, body any) error { return c.Status(fiber.StatusOK).JSON(bod
 
 // NoContent answers 204.
 func NoContent(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) }
-

@@ -345,4 +345,3 @@ func parseJSONLines(body []byte) ([]commerce.ImportLine, error) {
 	}
 	return out, nil
 }
-
