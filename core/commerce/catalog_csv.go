@@ -82,10 +82,13 @@ func ParseCatalogCSV(data []byte) ([]ImportLine, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
+		var line int
 		var pe *csv.ParseError
-		if err != nil && errors.As(err, &pe) {
+		switch {
+		case err != nil && errors.As(err, &pe):
 			line = pe.StartLine
+		case err == nil && len(rec) > 0: // FieldPos panics on a record without fields
+			line, _ = r.FieldPos(0)
 		}
 		if len(out) >= MaxImportLines {
 			return nil, tooManyLines()
