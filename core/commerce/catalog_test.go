@@ -317,7 +317,9 @@ func (m *memCatalog) Items(_ context.Context, co kernel.ID, skus []string) (map[
 	return out, nil
 }
 
-func (m *memCatalog) Offers(context.Context, commerce.OfferQuery) ([]commerce.Item, error) { return nil, nil }
+func (m *memCatalog) Offers(context.Context, commerce.OfferQuery) ([]commerce.Item, error) {
+	return nil, nil
+}
 
 func (m *memCatalog) PutItems(_ context.Context, co kernel.ID, items []commerce.Item, events func([]commerce.PutOutcome) []kernel.Event) ([]commerce.PutOutcome, error) {
 	var outs []commerce.PutOutcome
@@ -385,7 +387,9 @@ func (c companies) Plan(context.Context, kernel.Principal, kernel.ID) (commerce.
 func (c companies) Prescription(context.Context, kernel.Principal, kernel.ID) (commerce.Prescription, error) {
 	return commerce.Prescription{}, kernel.NotFound("não")
 }
-func (c companies) Dispense(context.Context, kernel.Principal, string, string, string) error { return nil }
+func (c companies) Dispense(context.Context, kernel.Principal, string, string, string) error {
+	return nil
+}
 func (c companies) Patient(context.Context, kernel.ID) (commerce.Patient, error) {
 	return commerce.Patient{}, kernel.NotFound("não")
 }
