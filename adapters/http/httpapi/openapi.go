@@ -50,6 +50,9 @@ func (s *Spec) add(method, path string, op Op) {
 	p, names := openAPIPath(path)
 	s.routes = append(s.routes, method+" "+p)
 	o := map[string]any{"operationId": op.ID, "summary": op.Summary}
+	if op.Description != "" {
+		o["description"] = op.Description
+	}
 	if op.Tag != "" {
 		o["tags"] = []string{op.Tag}
 	}
@@ -76,7 +79,12 @@ func (s *Spec) add(method, path string, op Op) {
 		if ct == "" {
 			ct = "application/json"
 		}
-		o["requestBody"] = map[string]any{"required": true, "content": map[string]any{ct: map[string]any{"schema": s.schemaOf(reflect.TypeOf(op.Request))}}}
+		media := map[string]any{"schema": s.schemaOf(reflect.TypeOf(op.Request))}
+		content := map[string]any{}
+		for _, t := range strings.Split(ct, ",") { // several media types of one schema: "text/csv, application/x-ndjson"
+			content[strings.TrimSpace(t)] = media
+		}
+		o["requestBody"] = map[string]any{"required": true, "content": content}
 	}
 	resps := map[string]any{}
 	for _, r := range op.Responses {

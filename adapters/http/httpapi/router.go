@@ -71,6 +71,8 @@ type Op struct {
 	Headers     []Param // request headers such as Idempotency-Key, If-Match
 	Responses   []Response
 	Upload      bool // multipart body; the upload limit applies instead of the JSON limit
+	// Description is the operation's longer text (CommonMark), when the summary is not enough.
+	Description string
 	// ResponseHeaders names headers of the success answers beyond those implied
 	// (X-Request-ID always, ETag with If-Match, Location on a 201, ...): e.g.
 	// "ETag", "Content-Disposition", "Cache-Control".
@@ -83,7 +85,7 @@ type Router struct {
 	group  fiber.Router
 }
 
-var pathParam = regexp.MustCompile(`:([a-zA-Z_]+)`)
+var pathParam = regexp.MustCompile(`(^|[^\\]):([a-zA-Z_]+)`)
 
 // Handle registers h for method and path (fiber syntax, ":id" parameters).
 func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
@@ -118,13 +120,14 @@ func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
 	})
 }
 
-// openAPIPath turns "/v1/x/:id" into "/v1/x/{id}".
+// openAPIPath turns "/v1/x/:id" into "/v1/x/{id}", and fiber's escaped colon
+// (a literal, "/v1/x/:id/catalog\\:import") into a plain one.
 func openAPIPath(path string) (string, []string) {
 	var names []string
 	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
-		names = append(names, m[1])
+		names = append(names, m[2])
 	}
-	return pathParam.ReplaceAllString(path, "{$1}"), names
+	return strings.ReplaceAll(pathParam.ReplaceAllString(path, "$1{$2}"), `\:`, ":"), names
 }
 
 // Created answers 201 with a Location header and body.
@@ -140,5 +143,3 @@ func OK(c *fiber.Ctx, body any) error { return c.Status(fiber.StatusOK).JSON(bod
 
 // NoContent answers 204.
 func NoContent(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusNoContent) }
-
-var _ = strings.TrimSpace

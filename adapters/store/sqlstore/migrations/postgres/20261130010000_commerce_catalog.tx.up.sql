@@ -2,6 +2,7 @@ CREATE TABLE commerce_items (
     company_id            TEXT NOT NULL,
     sku                   TEXT NOT NULL,
     name                  TEXT NOT NULL,
+    search                TEXT NOT NULL DEFAULT '',
     kind                  TEXT NOT NULL,
     price_amount          BIGINT NOT NULL CHECK (price_amount >= 0),
     price_currency        TEXT NOT NULL,
@@ -23,3 +24,5 @@ CREATE TABLE commerce_item_tags (
 );
 --bun:split
 CREATE INDEX commerce_item_tags_tag ON commerce_item_tags (tag, company_id);
+--bun:split
+CREATE INDEX commerce_items_kind ON commerce_items (company_id, kind, sku);
