@@ -62,6 +62,7 @@ type Patient struct {
 	ID    kernel.ID
 	Name  string
 	Email string
+	Point *Point // the registered address on the map; nil when it could not be placed
 }
 
 // Directory is what commerce reads of other contexts, through their use cases.

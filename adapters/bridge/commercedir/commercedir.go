@@ -129,5 +129,9 @@ func (d *Directory) Patient(ctx context.Context, id kernel.ID) (commerce.Patient
 	if name == "" {
 		name = pt.Name
 	}
-	return commerce.Patient{ID: pt.ID, Name: name, Email: pt.Email}, nil
+	out := commerce.Patient{ID: pt.ID, Name: name, Email: pt.Email}
+	if pt.Point != nil {
+		out.Point = &commerce.Point{Lat: pt.Point.Lat, Lng: pt.Point.Lng}
+	}
+	return out, nil
 }

@@ -219,6 +219,8 @@ var table = map[string]route{
 			return map[string]any{"item_id": w.planItemA, "date": plusDays(0), "done": true}, nil
 		}},
 	"GET /v1/treatment-plans/{id}/progress": {owner: patA, params: planA, deny: with(hiddenA, admin, 403)},
+	"GET /v1/treatment-plans/{id}/purchase-options": {owner: patA, params: planA, // commerce: the patient or a professional caring for them
+		deny: with(hiddenA, admin, 403, phAdmin, 404, phStaff, 404)},
 	"POST /v1/patients/{id}/prescriptions": {owner: proP, params: patientA, deny: with(hiddenA, admin, 403, patA, 403),
 		body: json(map[string]any{"type": "simple", "items": []any{map[string]any{"drug": "Dipirona", "dosage": "1 cp", "quantity": "10"}}})},
 	"GET /v1/patients/{id}/prescriptions": {owner: patA, params: patientA, deny: with(hiddenA, admin, meta)},
