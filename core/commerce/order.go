@@ -70,6 +70,7 @@ type OrderFulfilment struct {
 	Method  string           // MethodPickup or MethodDelivery
 	Address *DeliveryAddress // delivery only
 	Fee     kernel.Money
+
 	// Recipient is the buyer's first name, for the courier (delivery only).
 	Recipient string
 }
@@ -89,9 +90,6 @@ type Order struct {
 	CompanyID      kernel.ID
 	PlanID         kernel.ID // optional: the treatment plan it came from (never shown to the partner)
 	PrescriptionID kernel.ID // optional: the prescription it is ordered against (pharmacies)
-	// PrescriptionCode is that prescription's verification code, read as the
-	// patient when the order was placed: the pharmacy dispenses with it.
-	PrescriptionCode string
 	Lines          []OrderLine
 	Fulfilment     OrderFulfilment
 	Subtotal       kernel.Money
@@ -104,6 +102,10 @@ type Order struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Version        int64
+
+	// PrescriptionCode is the verification code of PrescriptionID, read as the
+	// patient when the order was placed: the pharmacy dispenses with it.
+	PrescriptionCode string
 }
 
 // Move changes the status, appending to the timeline; kernel.KindConflict
