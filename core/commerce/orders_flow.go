@@ -133,7 +133,7 @@ func (s *Service) MoveOrder(ctx context.Context, p kernel.Principal, id kernel.I
 	if to == OrderCancelled && !wasPaid {
 		s.cancelExpire(ctx, out.ID)
 	}
-	s.notifyPatient(ctx, out, in.Reason)
+	s.notifyOrderPatient(ctx, out, in.Reason)
 	v, _ := viewFor(p, out)
 	return v, nil
 }
@@ -222,6 +222,6 @@ func (s *Service) HandleExpire(ctx context.Context, d ports.Delivery) error {
 	case err != nil:
 		return err
 	}
-	s.notifyPatient(ctx, out, NoteExpired)
+	s.notifyOrderPatient(ctx, out, NoteExpired)
 	return nil
 }

@@ -8,10 +8,10 @@ import (
 	"github.com/multisaude/multisaude/ports"
 )
 
-// notifyPatient e-mails the patient about the state o just reached (accepted,
+// notifyOrderPatient e-mails the patient about the state o just reached (accepted,
 // ready for pickup, out for delivery, delivered, cancelled with reason), after
 // the commit; a failure is logged, never returned: the order has moved.
-func (s *Service) notifyPatient(ctx context.Context, o Order, reason string) {
+func (s *Service) notifyOrderPatient(ctx context.Context, o Order, reason string) {
 	if s.Notifier == nil {
 		return
 	}
