@@ -155,7 +155,9 @@ type OrderPrescriptionResponse struct {
 	VerificationCode string `json:"verification_code"`
 }
 
-func (OrderPrescriptionResponse) Limits() httpapi.Limits { return httpapi.Limits{"id": {Format: "uuid"}} }
+func (OrderPrescriptionResponse) Limits() httpapi.Limits {
+	return httpapi.Limits{"id": {Format: "uuid"}}
+}
 
 // OrderStepResponse is one step of the timeline.
 type OrderStepResponse struct {
