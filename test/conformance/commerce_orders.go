@@ -25,9 +25,9 @@ type CommerceOrdersFixture struct {
 
 var ordT0 = time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC)
 
-func units(n int64) *int64 { return &n }
+func ordUnits(n int64) *int64 { return &n }
 
-func newOrder(company kernel.ID, lines ...commerce.OrderLine) commerce.Order {
+func ordNew(company kernel.ID, lines ...commerce.OrderLine) commerce.Order {
 	o := commerce.Order{ID: kernel.NewID(), PatientID: kernel.NewID(), CompanyID: company, Status: commerce.OrderCreated,
 		Fulfilment: commerce.OrderFulfilment{Method: commerce.MethodPickup, Fee: kernel.BRL(0)}, PayBy: ordT0.Add(30 * time.Minute),
 		CreatedAt: ordT0, UpdatedAt: ordT0, Version: 1,
@@ -42,26 +42,26 @@ func newOrder(company kernel.ID, lines ...commerce.OrderLine) commerce.Order {
 	return o
 }
 
-func line(sku string, qty, price int64) commerce.OrderLine {
+func ordLine(sku string, qty, price int64) commerce.OrderLine {
 	return commerce.OrderLine{SKU: sku, Name: "Item " + sku, Kind: commerce.KindProduct, Quantity: qty, UnitPrice: kernel.BRL(price)}
 }
 
-func stockIs(t *testing.T, f CommerceOrdersFixture, company kernel.ID, sku string, want *int64) {
+func ordStockIs(t *testing.T, f CommerceOrdersFixture, company kernel.ID, sku string, want *int64) {
 	t.Helper()
 	got := f.Stock(t, company, sku)
 	if (got == nil) != (want == nil) || (got != nil && *got != *want) {
-		t.Errorf("stock of %s: got %v, want %v", sku, show(got), show(want))
+		t.Errorf("stock of %s: got %v, want %v", sku, ordShow(got), ordShow(want))
 	}
 }
 
-func show(p *int64) string {
+func ordShow(p *int64) string {
 	if p == nil {
 		return "unlimited"
 	}
 	return fmt.Sprint(*p)
 }
 
-func wantConflictNaming(t *testing.T, what string, err error, sku string) {
+func ordConflictNaming(t *testing.T, what string, err error, sku string) {
 	t.Helper()
 	wantKind(t, what, err, kernel.KindConflict)
 	if err != nil && !strings.Contains(err.Error(), sku) {
@@ -80,9 +80,9 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 	t.Run("RoundTripAndReserve", func(t *testing.T) {
 		f := newFixture(t)
 		co := kernel.NewID()
-		f.PutItem(t, co, "A-1", 1250, units(10))
+		f.PutItem(t, co, "A-1", 1250, ordUnits(10))
 		f.PutItem(t, co, "B-2", 990, nil)
-		o := newOrder(co, line("A-1", 3, 1250), line("B-2", 2, 990))
+		o := ordNew(co, ordLine("A-1", 3, 1250), ordLine("B-2", 2, 990))
 		o.Lines[0].RequiresPrescription, o.Lines[0].Kind = true, commerce.KindMedication
 		o.PlanID, o.PrescriptionID, o.PrescriptionCode = kernel.NewID(), kernel.NewID(), "ABCD-EFGH-JKLM"
 		o.Fulfilment = commerce.OrderFulfilment{Method: commerce.MethodDelivery, Fee: kernel.BRL(700), Recipient: "Maria",
@@ -96,47 +96,47 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 		if !reflect.DeepEqual(got, o) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, o)
 		}
-		stockIs(t, f, co, "A-1", units(7))
-		stockIs(t, f, co, "B-2", nil)
+		ordStockIs(t, f, co, "A-1", ordUnits(7))
+		ordStockIs(t, f, co, "B-2", nil)
 		_, err = f.Store.GetOrder(ctx, kernel.NewID())
 		wantKind(t, "GetOrder of an unknown order", err, kernel.KindNotFound)
 		_, err = f.Store.UpdateOrder(ctx, kernel.NewID(), func(*commerce.Order) ([]kernel.Event, error) { return nil, nil })
 		wantKind(t, "UpdateOrder of an unknown order", err, kernel.KindNotFound)
 		dup := o
 		wantKind(t, "CreateOrder of an existing ID", f.Store.CreateOrder(ctx, dup, nil), kernel.KindConflict)
-		stockIs(t, f, co, "A-1", units(7))
+		ordStockIs(t, f, co, "A-1", ordUnits(7))
 	})
 
 	t.Run("AllLinesOrNone", func(t *testing.T) {
 		f := newFixture(t)
 		co := kernel.NewID()
-		f.PutItem(t, co, "A", 1000, units(5))
-		f.PutItem(t, co, "Z", 500, units(2))
-		o := newOrder(co, line("A", 4, 1000), line("Z", 3, 500)) // A fits, Z does not
-		wantConflictNaming(t, "short stock", f.Store.CreateOrder(ctx, o, nil), "Z")
+		f.PutItem(t, co, "A", 1000, ordUnits(5))
+		f.PutItem(t, co, "Z", 500, ordUnits(2))
+		o := ordNew(co, ordLine("A", 4, 1000), ordLine("Z", 3, 500)) // A fits, Z does not
+		ordConflictNaming(t, "short stock", f.Store.CreateOrder(ctx, o, nil), "Z")
 		_, err := f.Store.GetOrder(ctx, o.ID)
 		wantKind(t, "the refused order", err, kernel.KindNotFound)
-		stockIs(t, f, co, "A", units(5))
-		stockIs(t, f, co, "Z", units(2))
+		ordStockIs(t, f, co, "A", ordUnits(5))
+		ordStockIs(t, f, co, "Z", ordUnits(2))
 
-		repriced := newOrder(co, line("A", 1, 1000), line("Z", 1, 450))
-		wantConflictNaming(t, "a price changed since it was read", f.Store.CreateOrder(ctx, repriced, nil), "Z")
-		stockIs(t, f, co, "A", units(5))
-		missing := newOrder(co, line("A", 1, 1000), line("GONE", 1, 100))
-		wantConflictNaming(t, "an item no longer listed", f.Store.CreateOrder(ctx, missing, nil), "GONE")
-		other := newOrder(kernel.NewID(), line("A", 1, 1000)) // same SKU, another company: not this stock
-		wantConflictNaming(t, "another company's SKU", f.Store.CreateOrder(ctx, other, nil), "A")
-		stockIs(t, f, co, "A", units(5))
+		repriced := ordNew(co, ordLine("A", 1, 1000), ordLine("Z", 1, 450))
+		ordConflictNaming(t, "a price changed since it was read", f.Store.CreateOrder(ctx, repriced, nil), "Z")
+		ordStockIs(t, f, co, "A", ordUnits(5))
+		missing := ordNew(co, ordLine("A", 1, 1000), ordLine("GONE", 1, 100))
+		ordConflictNaming(t, "an item no longer listed", f.Store.CreateOrder(ctx, missing, nil), "GONE")
+		other := ordNew(kernel.NewID(), ordLine("A", 1, 1000)) // same SKU, another company: not this stock
+		ordConflictNaming(t, "another company's SKU", f.Store.CreateOrder(ctx, other, nil), "A")
+		ordStockIs(t, f, co, "A", ordUnits(5))
 
-		exact := newOrder(co, line("Z", 2, 500))
+		exact := ordNew(co, ordLine("Z", 2, 500))
 		noErr(t, "the last units", f.Store.CreateOrder(ctx, exact, nil))
-		stockIs(t, f, co, "Z", units(0))
+		ordStockIs(t, f, co, "Z", ordUnits(0))
 	})
 
 	t.Run("UpdateAndRelease", func(t *testing.T) {
 		f := newFixture(t)
 		co := kernel.NewID()
-		f.PutItem(t, co, "S", 100, units(10))
+		f.PutItem(t, co, "S", 100, ordUnits(10))
 		f.PutItem(t, co, "U", 100, nil)
 		move := func(id kernel.ID, to commerce.OrderStatus) (commerce.Order, error) {
 			return f.Store.UpdateOrder(ctx, id, func(o *commerce.Order) ([]kernel.Event, error) {
@@ -146,50 +146,50 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 				return []kernel.Event{kernel.NewEvent("conf.order.moved", o.ID, map[string]string{"to": string(to)}, ordT0)}, nil
 			})
 		}
-		a := newOrder(co, line("S", 4, 100), line("U", 1, 100))
+		a := ordNew(co, ordLine("S", 4, 100), ordLine("U", 1, 100))
 		noErr(t, "create", f.Store.CreateOrder(ctx, a, nil))
-		stockIs(t, f, co, "S", units(6))
+		ordStockIs(t, f, co, "S", ordUnits(6))
 		_, err := f.Store.UpdateOrder(ctx, a.ID, func(o *commerce.Order) ([]kernel.Event, error) {
 			o.Status = commerce.OrderCancelled
 			return nil, kernel.Conflict("no")
 		})
 		wantKind(t, "fn's error", err, kernel.KindConflict)
-		stockIs(t, f, co, "S", units(6))
+		ordStockIs(t, f, co, "S", ordUnits(6))
 		paid, err := move(a.ID, commerce.OrderPaid)
 		noErr(t, "pay", err)
 		if paid.Version != 2 || paid.Status != commerce.OrderPaid || len(paid.Timeline) != 2 {
 			t.Errorf("after pay: version %d, status %s, %d steps", paid.Version, paid.Status, len(paid.Timeline))
 		}
-		stockIs(t, f, co, "S", units(6))
+		ordStockIs(t, f, co, "S", ordUnits(6))
 		got, _ := f.Store.GetOrder(ctx, a.ID)
 		if got.Status != commerce.OrderPaid || got.Version != 2 {
 			t.Errorf("stored after pay: %s v%d", got.Status, got.Version)
 		}
 		_, err = move(a.ID, commerce.OrderCancelled)
 		noErr(t, "cancel a paid order", err)
-		stockIs(t, f, co, "S", units(10))
-		stockIs(t, f, co, "U", nil)
+		ordStockIs(t, f, co, "S", ordUnits(10))
+		ordStockIs(t, f, co, "U", nil)
 		_, err = move(a.ID, commerce.OrderCancelled)
 		wantKind(t, "cancel twice", err, kernel.KindConflict)
 		_, err = move(a.ID, commerce.OrderRefunded)
 		noErr(t, "refund the cancelled order", err)
-		stockIs(t, f, co, "S", units(10)) // returned once
+		ordStockIs(t, f, co, "S", ordUnits(10)) // returned once
 
 		// delivered orders keep their units sold
-		b := newOrder(co, line("S", 2, 100))
+		b := ordNew(co, ordLine("S", 2, 100))
 		noErr(t, "create b", f.Store.CreateOrder(ctx, b, nil))
 		for _, to := range []commerce.OrderStatus{commerce.OrderPaid, commerce.OrderAccepted, commerce.OrderPreparing, commerce.OrderReadyForPickup, commerce.OrderDelivered, commerce.OrderRefunded} {
 			_, err := move(b.ID, to)
 			noErr(t, "move b to "+string(to), err)
 		}
-		stockIs(t, f, co, "S", units(8))
+		ordStockIs(t, f, co, "S", ordUnits(8))
 	})
 
 	t.Run("ConcurrentCancelsReleaseOnce", func(t *testing.T) {
 		f := newFixture(t)
 		co := kernel.NewID()
-		f.PutItem(t, co, "S", 100, units(5))
-		o := newOrder(co, line("S", 5, 100))
+		f.PutItem(t, co, "S", 100, ordUnits(5))
+		o := ordNew(co, ordLine("S", 5, 100))
 		noErr(t, "create", f.Store.CreateOrder(ctx, o, nil))
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -219,7 +219,7 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 		if won != 1 || refused != 19 {
 			t.Errorf("20 concurrent cancels: %d moved, %d refused; want 1 and 19", won, refused)
 		}
-		stockIs(t, f, co, "S", units(5))
+		ordStockIs(t, f, co, "S", ordUnits(5))
 	})
 
 	t.Run("ListNewestFirstPaged", func(t *testing.T) {
@@ -230,7 +230,7 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 		patient := kernel.NewID()
 		var ids []kernel.ID
 		for i := 0; i < 7; i++ {
-			o := newOrder(co, line("L", 1, 100))
+			o := ordNew(co, ordLine("L", 1, 100))
 			o.PatientID = patient
 			o.CreatedAt = ordT0.Add(time.Duration(i) * time.Minute)
 			if i == 5 {
@@ -242,7 +242,7 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 			noErr(t, "create", f.Store.CreateOrder(ctx, o, nil))
 			ids = append(ids, o.ID)
 		}
-		noErr(t, "another company's order", f.Store.CreateOrder(ctx, newOrder(other, line("L", 1, 100)), nil))
+		noErr(t, "another company's order", f.Store.CreateOrder(ctx, ordNew(other, ordLine("L", 1, 100)), nil))
 		var seen []commerce.Order
 		cursor := ""
 		for pages := 0; pages < 10; pages++ {
@@ -291,7 +291,7 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 	t.Run("FiftyBuyersTenUnits", func(t *testing.T) {
 		f := newFixture(t)
 		co := kernel.NewID()
-		f.PutItem(t, co, "LAST", 4590, units(10))
+		f.PutItem(t, co, "LAST", 4590, ordUnits(10))
 		f.PutItem(t, co, "FREE", 100, nil)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -302,7 +302,7 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
-				o := newOrder(co, line("FREE", 1, 100), line("LAST", 1, 4590))
+				o := ordNew(co, ordLine("FREE", 1, 100), ordLine("LAST", 1, 4590))
 				<-gate
 				err := f.Store.CreateOrder(ctx, o, []kernel.Event{kernel.NewEvent("conf.order.created", o.ID, map[string]string{"order_id": o.ID}, ordT0)})
 				mu.Lock()
@@ -325,7 +325,7 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 		if len(won) != 10 || conflicts != 40 {
 			t.Fatalf("50 buyers for 10 units: %d orders, %d conflicts; want 10 and 40", len(won), conflicts)
 		}
-		stockIs(t, f, co, "LAST", units(0))
+		ordStockIs(t, f, co, "LAST", ordUnits(0))
 		var sold int64
 		l, err := f.Store.ListOrders(ctx, commerce.OrderFilter{CompanyID: co}, kernel.Page{Limit: 100})
 		noErr(t, "list", err)
