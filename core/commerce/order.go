@@ -70,6 +70,9 @@ type OrderFulfilment struct {
 	Method  string           // MethodPickup or MethodDelivery
 	Address *DeliveryAddress // delivery only
 	Fee     kernel.Money
+
+	// Recipient is the buyer's first name, for the courier (delivery only).
+	Recipient string
 }
 
 // TimelineEntry is one step of an order's life.
@@ -99,6 +102,10 @@ type Order struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	Version        int64
+
+	// PrescriptionCode is the verification code of PrescriptionID, read as the
+	// patient when the order was placed: the pharmacy dispenses with it.
+	PrescriptionCode string
 }
 
 // Move changes the status, appending to the timeline; kernel.KindConflict
