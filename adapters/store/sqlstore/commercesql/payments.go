@@ -115,11 +115,24 @@ func (s *Store) selectPayments(db bun.IDB, rows *[]paymentRow) *bun.SelectQuery 
 	return db.NewSelect().Model(rows).Column("p.*").ColumnExpr(refundedExpr)
 }
 
-func (s *Store) lockPayment(q *bun.SelectQuery) *bun.SelectQuery {
+// lockPaymentWhere locks the payment q selects (PostgreSQL: FOR UPDATE; SQLite
+// transactions begin IMMEDIATE, so the database is locked for writing) and
+// returns its ID, "" when there is none. The payment is read afterwards, by
+// another statement: a PostgreSQL statement that waited for the lock would
+// otherwise compute its refunded sum on the snapshot taken before the wait.
+func (s *Store) lockPaymentWhere(ctx context.Context, q *bun.SelectQuery) (kernel.ID, error) {
+	var ids []string
+	q = q.Model((*paymentRow)(nil)).Column("p.id").Limit(1)
 	if s.db.Engine == sqlstore.Postgres {
-		return q.For("UPDATE OF p")
+		q = q.For("UPDATE")
 	}
-	return q // SQLite transactions begin IMMEDIATE: the database is locked for writing
+	if err := q.Scan(ctx, &ids); err != nil {
+		return "", sqlstore.Translate(err)
+	}
+	if len(ids) == 0 {
+		return "", nil
+	}
+	return ids[0], nil
 }
 
 func notFoundPayment() error { return kernel.NotFound("pagamento não encontrado") }
@@ -140,12 +153,17 @@ func (s *Store) GetPayment(ctx context.Context, id kernel.ID) (commerce.Payment,
 }
 
 func (s *Store) getPayment(ctx context.Context, db bun.IDB, id kernel.ID, lock bool) (commerce.Payment, error) {
-	var rows []paymentRow
-	q := s.selectPayments(db, &rows).Where("p.id = ?", id)
 	if lock {
-		q = s.lockPayment(q)
+		found, err := s.lockPaymentWhere(ctx, db.NewSelect().Where("p.id = ?", id))
+		if err != nil {
+			return commerce.Payment{}, err
+		}
+		if found == "" {
+			return commerce.Payment{}, notFoundPayment()
+		}
 	}
-	if err := q.Scan(ctx); err != nil {
+	var rows []paymentRow
+	if err := s.selectPayments(db, &rows).Where("p.id = ?", id).Scan(ctx); err != nil {
 		return commerce.Payment{}, sqlstore.Translate(err)
 	}
 	if len(rows) == 0 {
@@ -231,20 +249,23 @@ func (s *Store) ApplyChargeEvent(ctx context.Context, ev commerce.ChargeEvent, f
 	applied := false
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		applied = false
-		var rows []paymentRow
-		q := s.selectPayments(tx, &rows).Where("p.provider = ?", ev.Provider)
+		q := tx.NewSelect().Where("p.provider = ?", ev.Provider)
 		if ev.PaymentID != "" {
 			q = q.Where("p.id = ?", ev.PaymentID)
 		} else {
 			q = q.Where("p.charge_id = ? AND p.charge_id <> ''", ev.ChargeID)
 		}
-		if err := s.lockPayment(q).Scan(ctx); err != nil {
-			return sqlstore.Translate(err)
+		id, err := s.lockPaymentWhere(ctx, q)
+		if err != nil {
+			return err
 		}
-		if len(rows) == 0 {
+		if id == "" {
 			return notFoundPayment()
 		}
-		p := rows[0].toDomain()
+		p, err := s.getPayment(ctx, tx, id, false)
+		if err != nil {
+			return err
+		}
 		if ev.PaymentID != "" && ev.ChargeID != "" && p.ChargeID != "" && p.ChargeID != ev.ChargeID {
 			return notFoundPayment() // the reference names a payment of another charge: not ours
 		}
