@@ -114,7 +114,10 @@ func RunCommercePaymentsStore(t *testing.T, newStore func(t *testing.T) commerce
 		}
 		// the same event ID from another provider is another event
 		_, _, err = s.ApplyChargeEvent(ctx, commerce.ChargeEvent{Provider: "otherpay", EventID: "evt_1", ChargeID: "ch_a"},
-			func(*commerce.Payment) ([]kernel.Event, error) { t.Error("fn ran for another provider's charge"); return nil, nil })
+			func(*commerce.Payment) ([]kernel.Event, error) {
+				t.Error("fn ran for another provider's charge")
+				return nil, nil
+			})
 		wantKind(t, "another provider's charge", err, kernel.KindNotFound)
 		// an unknown charge is not found, and its event is not recorded
 		unknown := commerce.ChargeEvent{Provider: "fakepay", EventID: "evt_2", ChargeID: "ch_unknown"}
