@@ -370,7 +370,9 @@ func (f *fakeProvider) VerifyEvent(ctx context.Context, headers map[string]strin
 
 // --- directory and notifier ---
 
-type fakeDir struct{ companies map[kernel.ID]commerce.Company }
+type fakeDir struct {
+	companies map[kernel.ID]commerce.Company
+}
 
 func (d fakeDir) Company(ctx context.Context, id kernel.ID) (commerce.Company, error) {
 	c, ok := d.companies[id]
@@ -379,14 +381,18 @@ func (d fakeDir) Company(ctx context.Context, id kernel.ID) (commerce.Company, e
 	}
 	return c, nil
 }
-func (fakeDir) Partners(ctx context.Context, types []string) ([]commerce.Company, error) { return nil, nil }
+func (fakeDir) Partners(ctx context.Context, types []string) ([]commerce.Company, error) {
+	return nil, nil
+}
 func (fakeDir) Plan(ctx context.Context, p kernel.Principal, id kernel.ID) (commerce.Plan, error) {
 	return commerce.Plan{}, kernel.NotFound("plan")
 }
 func (fakeDir) Prescription(ctx context.Context, p kernel.Principal, id kernel.ID) (commerce.Prescription, error) {
 	return commerce.Prescription{}, kernel.NotFound("prescription")
 }
-func (fakeDir) Dispense(ctx context.Context, p kernel.Principal, code, name, doc string) error { return nil }
+func (fakeDir) Dispense(ctx context.Context, p kernel.Principal, code, name, doc string) error {
+	return nil
+}
 func (fakeDir) Patient(ctx context.Context, id kernel.ID) (commerce.Patient, error) {
 	return commerce.Patient{ID: id, Name: "Maria", Email: "maria@example.com"}, nil
 }
