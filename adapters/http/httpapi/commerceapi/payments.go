@@ -32,7 +32,9 @@ func (PayMoneyBody) Limits() httpapi.Limits {
 // Example is the Money schema's example (shared with identity's and scheduling's).
 func (PayMoneyBody) Example() any { return PayMoneyBody{Amount: 25000, Currency: "BRL"} }
 
-func payMoney(m kernel.Money) PayMoneyBody { return PayMoneyBody{Amount: m.Amount, Currency: m.Currency} }
+func payMoney(m kernel.Money) PayMoneyBody {
+	return PayMoneyBody{Amount: m.Amount, Currency: m.Currency}
+}
 
 // PayOrderRequest is the body of POST /v1/orders/{id}/payments.
 type PayOrderRequest struct {
@@ -109,7 +111,9 @@ func (RefundRequest) Limits() httpapi.Limits {
 }
 
 // Example is a partial refund.
-func (RefundRequest) Example() any { return RefundRequest{Amount: 1250, Reason: "Item em falta no estoque"} }
+func (RefundRequest) Example() any {
+	return RefundRequest{Amount: 1250, Reason: "Item em falta no estoque"}
+}
 
 // RefundResponse is one refund.
 type RefundResponse struct {
@@ -127,7 +131,7 @@ type RefundResponse struct {
 func (RefundResponse) Limits() httpapi.Limits {
 	return httpapi.Limits{"id": uuidLimit, "order_id": uuidLimit, "payment_id": uuidLimit, "created_at": dateTimeLimit,
 		"status": {Enum: []string{string(commerce.RefundPending), string(commerce.RefundSucceeded), string(commerce.RefundFailed)}},
-		"by": {Enum: []string{string(kernel.KindCompanyMember), string(kernel.KindAPIKey), "platform"}}}
+		"by":     {Enum: []string{string(kernel.KindCompanyMember), string(kernel.KindAPIKey), "platform"}}}
 }
 
 func refundOf(r commerce.Refund) RefundResponse {
