@@ -96,6 +96,15 @@ func (s *Spec) add(method, path string, op Op) {
 		if r.Body != nil {
 			rd["content"] = s.responseContent(r)
 		}
+		// a second answer of one status adds its media types (JSON or CSV, by Accept)
+		if prev, ok := resps[strconv.Itoa(r.Status)].(map[string]any); ok && r.Body != nil {
+			if pc, ok := prev["content"].(map[string]any); ok {
+				for k, v := range rd["content"].(map[string]any) {
+					pc[k] = v
+				}
+				continue
+			}
+		}
 		resps[strconv.Itoa(r.Status)] = rd
 	}
 	problem := map[string]any{"application/problem+json": map[string]any{"schema": s.schemaOf(reflect.TypeOf(Problem{}))}}

@@ -236,4 +236,21 @@ var table = map[string]route{
 	"GET /v1/documents/{id}/content":    {owner: patA, params: docA, deny: with(hiddenA, admin, 403)},
 	"GET /v1/patients/{id}/history":     {owner: patA, params: patientA, deny: with(hiddenA, admin, meta)},
 	"GET /v1/professionals/me/patients": {deny: map[string]int{anon: 401, coKey: 401, proQ: own, patB: 403, coAdmin: 403, admin: 403}},
+
+	// --- commerce: payments and refunds ---
+	"GET /v1/me/payments": {deny: map[string]int{anon: 401, coKey: 401, patB: own, proQ: 403, coAdmin: 403, coStaff: 403, admin: 403}},
+	"GET /v1/companies/{id}/statement": {owner: phAdmin, params: pharmacy, query: "?from=" + plusDays(-30) + "&to=" + plusDays(0),
+		deny: with(strangers, phStaff, 403, admin, 403, hoAdmin, 403, phKey, 401)},
+	"POST /v1/payments/webhooks/{provider}": {public: "the payment provider's signature is the credential",
+		params: func(*world) map[string]string { return map[string]string{"provider": "nopay"} },
+		deny:   map[string]int{anon: 404, patB: 404, coKey: 404, admin: 404}},
+	// payOrderA: an order of A at the pharmacy (made where the world builds orders)
+	"POST /v1/orders/{id}/payments": {owner: patA, params: idOf(func(w *world) string { return w.payOrderA }),
+		body: json(map[string]any{"method": "pix"}),
+		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, phAdmin: 404, phStaff: 404}},
+	"POST /v1/orders/{id}/refunds": {owner: phAdmin, params: idOf(func(w *world) string { return w.payOrderA }),
+		body: json(map[string]any{"amount": 100, "reason": "intrusão"}),
+		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, patA: 404, phStaff: 403}},
+	"GET /v1/orders/{id}/refunds": {owner: patA, params: idOf(func(w *world) string { return w.payOrderA }),
+		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404}},
 }
