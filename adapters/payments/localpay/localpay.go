@@ -50,14 +50,14 @@ const (
 )
 
 var cardTokens = map[string]string{ // token -> failure reason ("" succeeds)
-	"":                                       "",
-	TokenVisa:                                "",
-	"tok_mastercard":                         "",
-	"pm_card_visa":                           "",
-	"pm_card_mastercard":                     "",
-	TokenDeclined:                            ReasonDeclined,
-	"pm_card_chargeDeclined":                 ReasonDeclined,
-	TokenInsufficientFunds:                   ReasonInsufficientFunds,
+	"":                       "",
+	TokenVisa:                "",
+	"tok_mastercard":         "",
+	"pm_card_visa":           "",
+	"pm_card_mastercard":     "",
+	TokenDeclined:            ReasonDeclined,
+	"pm_card_chargeDeclined": ReasonDeclined,
+	TokenInsufficientFunds:   ReasonInsufficientFunds,
 	"pm_card_chargeDeclinedInsufficientFunds": ReasonInsufficientFunds,
 }
 
