@@ -221,10 +221,16 @@ func (s *Stripe) Refund(ctx context.Context, r ports.RefundRequest) (ports.Refun
 	rf, err := s.sc.V1Refunds.Create(ctx, p)
 	if err != nil {
 		var se *stripe.Error
-		if errors.As(err, &se) && se.Type == stripe.ErrorTypeInvalidRequest && se.Param == "amount" && se.HTTPStatusCode != http.StatusNotFound {
-			// "Refund amount (R$ 7,01) is greater than unrefunded amount on charge (R$ 7,00)".
-			return ports.Refund{}, &kernel.Error{Kind: kernel.KindConflict, Err: se,
-				Message: "o reembolso é maior que o saldo reembolsável da cobrança"}
+		if errors.As(err, &se) && se.Type == stripe.ErrorTypeInvalidRequest && se.HTTPStatusCode != http.StatusNotFound && se.Code == "" {
+			// Our request is well-formed (checked above), so a refusal without a code is the
+			// charge's state: "Refund amount (R$7.01) is greater than unrefunded amount on
+			// charge (R$7.00)" (param amount), "This PaymentIntent (pi_...) does not have a
+			// successful charge to refund."
+			msg := "a cobrança não tem pagamento confirmado a reembolsar"
+			if se.Param == "amount" {
+				msg = "o reembolso é maior que o saldo reembolsável da cobrança"
+			}
+			return ports.Refund{}, &kernel.Error{Kind: kernel.KindConflict, Err: se, Message: msg}
 		}
 		return ports.Refund{}, s.translate(err, "reembolsar")
 	}

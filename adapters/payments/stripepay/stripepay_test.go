@@ -73,6 +73,28 @@ func TestConformanceStripeMock(t *testing.T) {
 	})
 }
 
+// TestConformanceStateful runs the whole suite, state included, against a
+// stateful stand-in that answers as Stripe documents and sends signed events.
+func TestConformanceStateful(t *testing.T) {
+	conformance.RunPayments(t, conformance.PaymentsDriver{
+		New: func(t *testing.T, hookURL string) conformance.PaymentsHarness {
+			f, base := newStatefulStripe(t, hookURL)
+			return conformance.PaymentsHarness{
+				Payments:       newAdapter(t, base),
+				PayPix:         func(_ context.Context, id string) error { return f.payPix(id) },
+				FailNextCharge: func(context.Context) error { f.mu.Lock(); f.fail = true; f.mu.Unlock(); return nil },
+				Sends:          true,
+			}
+		},
+		CardOK: "pm_card_visa", CardDeclined: "pm_card_chargeDeclined",
+		Secret: whsec,
+		Sign:   sign,
+		Event: func(id, chargeID, ref string, amount int64) []byte {
+			return event(id, "payment_intent.succeeded", pi(chargeID, "succeeded", amount, ref))
+		},
+	})
+}
+
 // fakeStripe answers what Stripe's documentation shows for each call and
 // records the requests stripe-go made.
 type fakeStripe struct {
