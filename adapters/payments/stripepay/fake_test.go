@@ -216,7 +216,7 @@ func (f *statefulStripe) object(p *fakePI, expand bool) map[string]any {
 		o["next_action"] = map[string]any{"type": "pix_display_qr_code", "pix_display_qr_code": map[string]any{
 			"data": fakeBRCode(p.amount, strings.ReplaceAll(p.id, "_", "")), "expires_at": p.expires,
 			"hosted_instructions_url": "https://payments.stripe.com/pix/instructions/" + p.id,
-			"image_url_png": "https://qr.stripe.com/" + p.id + ".png", "image_url_svg": "https://qr.stripe.com/" + p.id + ".svg"}}
+			"image_url_png":           "https://qr.stripe.com/" + p.id + ".png", "image_url_svg": "https://qr.stripe.com/" + p.id + ".svg"}}
 	}
 	if p.declineCode != "" {
 		o["last_payment_error"] = map[string]any{"type": "card_error", "code": "card_declined", "decline_code": p.declineCode}
