@@ -258,7 +258,8 @@ func (p *Sim) FailNext(n int) error {
 	return p.saveLocked()
 }
 
-// Events returns every event the simulator raised since it started, in order.
+// Events returns the events the simulator raised since it started, in order
+// (at most the newest 1000).
 func (p *Sim) Events() []ports.PaymentEvent {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -18,12 +18,18 @@ import (
 	"github.com/multisaude/multisaude/ports"
 )
 
+// maxKept bounds the events Events returns (the newest are kept).
+const maxKept = 1000
+
 // raiseLocked records an event about c and queues its delivery.
 func (p *Sim) raiseLocked(typ string, c *charge, refundID string, amount int64) {
 	now := p.clock.Now().UTC()
 	ev := wireEvent{ID: "evt_" + randomAlnum(24), Type: typ, Created: now.Unix(), Data: wireData{
 		ChargeID: c.ID, RefundID: refundID, Reference: c.Reference, Amount: amount, Status: c.Status, Reason: c.FailureReason}}
 	body, _ := json.Marshal(ev)
+	if len(p.all) >= maxKept {
+		p.all = append(p.all[:0], p.all[len(p.all)-maxKept/2:]...)
+	}
 	p.all = append(p.all, ports.PaymentEvent{ID: ev.ID, Type: typ, ChargeID: c.ID, RefundID: refundID,
 		Reference: c.Reference, Amount: amount, At: time.Unix(ev.Created, 0).UTC()})
 	if p.set.WebhookURL == "" {
