@@ -60,7 +60,7 @@ type Charge struct {
 // RefundRequest returns money of a captured charge.
 type RefundRequest struct {
 	ChargeID       string
-	Amount         int64 // minor units, at most what is left to refund
+	Amount         int64 // minor units, at most what is left to refund; 0 refunds all that is left
 	Reason         string
 	IdempotencyKey string
 }

@@ -10,13 +10,16 @@ import (
 )
 
 func init() {
-	register("dev", "development servers: `dev s3 [--addr 127.0.0.1:9000]` serves an in-memory S3 for the onprem profile's MinIO", dev)
+	register("dev", "development tools: `dev s3 [--addr 127.0.0.1:9000]` serves an in-memory S3 for the onprem profile's MinIO; `dev pay <charge-id> [--fail]` pays a local simulated charge", dev)
 }
 
-func dev(ctx context.Context, args []string, _, stderr io.Writer) error {
+func dev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "pay" {
+		return devPay(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "s3" {
-		fmt.Fprintln(stderr, "usage: multisaude dev s3 [--addr 127.0.0.1:9000]")
-		return fmt.Errorf("unknown or missing development server: want s3")
+		fmt.Fprintln(stderr, "usage: multisaude dev s3 [--addr 127.0.0.1:9000] | multisaude dev pay <charge-id> [--fail]")
+		return fmt.Errorf("unknown or missing development tool: want s3 or pay")
 	}
 	fs := flag.NewFlagSet("dev s3", flag.ContinueOnError)
 	fs.SetOutput(stderr)
