@@ -254,10 +254,14 @@ func (s *Service) CreateWebhook(ctx context.Context, p kernel.Principal, company
 // urlProblem names the url field in a refusal of CheckURL.
 func urlProblem(err error) error {
 	var ke *kernel.Error
-	if errors.As(err, &ke) && ke.Kind == kernel.KindInvalid && len(ke.Fields) == 0 {
-		return kernel.Invalid("url", "%s", ke.Message)
+	if !errors.As(err, &ke) || ke.Kind != kernel.KindInvalid {
+		return err
 	}
-	return err
+	msg := ke.Message
+	if len(ke.Fields) > 0 {
+		msg = ke.Fields[0].Message
+	}
+	return kernel.Invalid("url", "%s", msg)
 }
 
 // Webhooks lists the company's endpoints (never their secrets: the API does not show them).
