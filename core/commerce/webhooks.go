@@ -197,7 +197,6 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-
 // Who may do what with a company's webhooks: its admins manage them; its staff
 // and the platform's admins may read them; nobody else, API keys included.
 func authorizeWebhooks(p kernel.Principal, companyID kernel.ID, manage bool) error {

@@ -35,7 +35,7 @@ func newEndpoint(company kernel.ID) commerce.WebhookEndpoint {
 func newHookDelivery(e commerce.WebhookEndpoint, eventID kernel.ID) commerce.WebhookDelivery {
 	return commerce.WebhookDelivery{ID: kernel.NewID(), EndpointID: e.ID, CompanyID: e.CompanyID, EventID: eventID,
 		EventType: commerce.EventOrderCreated, MessageID: commerce.WebhookMessageID(eventID, e.ID),
-		Body: []byte(`{"type":"order.created","timestamp":"2026-11-30T12:00:00Z","data":{"order_id":"x"}}`),
+		Body:   []byte(`{"type":"order.created","timestamp":"2026-11-30T12:00:00Z","data":{"order_id":"x"}}`),
 		Status: commerce.WebhookPending, CreatedAt: hookT0, UpdatedAt: hookT0}
 }
 

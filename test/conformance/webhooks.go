@@ -51,7 +51,7 @@ func whServer(t *testing.T, status int, answer string) (*httptest.Server, chan w
 
 func whRequest(url string, secrets ...[]byte) ports.WebhookRequest {
 	return ports.WebhookRequest{URL: url, MessageID: commerce.WebhookMessageID(kernel.NewID(), kernel.NewID()), Timestamp: time.Now(),
-		Body: []byte(`{"type":"order.created","timestamp":"2026-11-30T12:00:00Z","data":{"order_id":"o-1","total":{"amount":1990,"currency":"BRL"}}}`),
+		Body:    []byte(`{"type":"order.created","timestamp":"2026-11-30T12:00:00Z","data":{"order_id":"o-1","total":{"amount":1990,"currency":"BRL"}}}`),
 		Secrets: secrets}
 }
 
@@ -126,7 +126,9 @@ func whNoRedirect(t *testing.T, s ports.WebhookSender) {
 	var targetHits atomic.Int32
 	mux := http.NewServeMux()
 	mux.HandleFunc("/target", func(w http.ResponseWriter, r *http.Request) { targetHits.Add(1) })
-	mux.HandleFunc("/hooks", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/target", http.StatusTemporaryRedirect) })
+	mux.HandleFunc("/hooks", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/target", http.StatusTemporaryRedirect)
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	_, key, _ := commerce.NewWebhookSecret()
