@@ -158,11 +158,21 @@ type WebhookInput struct {
 	Events []string
 }
 
-func (in WebhookInput) validate() (WebhookInput, error) {
+// validate checks the input, and the URL's destination with check (the
+// sender's CheckURL) when its form is fine, reporting every field at once.
+func (in WebhookInput) validate(check func(string) error) (WebhookInput, error) {
 	var p kernel.Problems
 	in.URL = strings.TrimSpace(in.URL)
-	if p.Require("url", in.URL) && len(in.URL) > MaxWebhookURLLen {
-		p.Add("url", "deve ter no máximo %d caracteres", MaxWebhookURLLen)
+	if p.Require("url", in.URL) {
+		if len(in.URL) > MaxWebhookURLLen {
+			p.Add("url", "deve ter no máximo %d caracteres", MaxWebhookURLLen)
+		} else if err := check(in.URL); err != nil {
+			if msg, ok := invalidMessage(err); ok {
+				p.Add("url", "%s", msg)
+			} else {
+				return in, err
+			}
+		}
 	}
 	known := PartnerEventTypes()
 	if len(in.Events) == 0 {
@@ -186,6 +196,18 @@ func (in WebhookInput) validate() (WebhookInput, error) {
 	}
 	in.Events = events
 	return in, p.Err()
+}
+
+// invalidMessage is the pt-BR reason of a KindInvalid error.
+func invalidMessage(err error) (string, bool) {
+	var ke *kernel.Error
+	if !errors.As(err, &ke) || ke.Kind != kernel.KindInvalid {
+		return "", false
+	}
+	if len(ke.Fields) > 0 {
+		return ke.Fields[0].Message, true
+	}
+	return ke.Message, true
 }
 
 func contains(list []string, s string) bool {
@@ -231,12 +253,9 @@ func (s *Service) CreateWebhook(ctx context.Context, p kernel.Principal, company
 	if err := s.webhookDeps(); err != nil {
 		return WebhookEndpoint{}, "", err
 	}
-	in, err := in.validate()
+	in, err := in.validate(func(u string) error { return s.Sender.CheckURL(ctx, u) })
 	if err != nil {
 		return WebhookEndpoint{}, "", err
-	}
-	if err := s.Sender.CheckURL(ctx, in.URL); err != nil {
-		return WebhookEndpoint{}, "", urlProblem(err)
 	}
 	shown, key, err := NewWebhookSecret()
 	if err != nil {
@@ -248,19 +267,6 @@ func (s *Service) CreateWebhook(ctx context.Context, p kernel.Principal, company
 		return WebhookEndpoint{}, "", err
 	}
 	return e, shown, nil
-}
-
-// urlProblem names the url field in a refusal of CheckURL.
-func urlProblem(err error) error {
-	var ke *kernel.Error
-	if !errors.As(err, &ke) || ke.Kind != kernel.KindInvalid {
-		return err
-	}
-	msg := ke.Message
-	if len(ke.Fields) > 0 {
-		msg = ke.Fields[0].Message
-	}
-	return kernel.Invalid("url", "%s", msg)
 }
 
 // Webhooks lists the company's endpoints (never their secrets: the API does not show them).
