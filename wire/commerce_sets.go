@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"context"
 	"log/slog"
 
 	gw "github.com/google/wire"
@@ -9,6 +10,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/commercesql"
+	"github.com/multisaude/multisaude/adapters/webhook/httpwebhook"
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/commerce"
 	"github.com/multisaude/multisaude/core/identity"
@@ -29,9 +31,24 @@ func ProvideCommerceDirectory(ids *identity.Service, cli *clinical.Service) *com
 // SKELETON: replaced when the payment adapters land.
 func ProvidePayments(cfg Config) ports.Payments { return nil }
 
-// ProvideWebhookSender delivers partners' webhooks.
-// SKELETON: replaced when the webhook sender lands.
-func ProvideWebhookSender(cfg Config) ports.WebhookSender { return nil }
+// ProvideWebhookSender delivers partners' webhooks; the local profile may reach
+// private and loopback addresses (until MULTISAUDE_WEBHOOK_ALLOW_PRIVATE is wired).
+func ProvideWebhookSender(cfg Config) ports.WebhookSender {
+	return httpwebhook.New(httpwebhook.Settings{AllowPrivate: cfg.Profile == ProfileLocal})
+}
+
+// WebhookWorker consumes partner events, clinical's dispensed prescriptions and
+// scheduled retries, and delivers partners' webhooks.
+type WebhookWorker Worker
+
+// ProvideWebhookWorker runs the webhook consumers on the profile's queue.
+func ProvideWebhookWorker(svc *commerce.Service, q ports.Queue, log *slog.Logger) WebhookWorker {
+	return WebhookWorker{Name: "commerce-webhooks", Run: func(ctx context.Context) {
+		if err := svc.RunWebhooks(ctx, q); err != nil && ctx.Err() == nil {
+			log.Warn("commerce webhooks stopped", "err", err)
+		}
+	}}
+}
 
 // ProvideCommerceService builds commerce's use cases.
 func ProvideCommerceService(store *commercesql.Store, dir commerce.Directory, pay ports.Payments, sched ports.Scheduler,
@@ -49,5 +66,6 @@ func commerceConfig(cfg Config) commerce.Config {
 // sender, service and routes.
 var CommerceSet = gw.NewSet(
 	ProvideCommerceStore, ProvideCommerceDirectory, ProvidePayments, ProvideWebhookSender, ProvideCommerceService, commerceapi.New,
+	ProvideWebhookWorker,
 	gw.Bind(new(commerce.Directory), new(*commercedir.Directory)),
 )

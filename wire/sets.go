@@ -103,12 +103,13 @@ func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinica
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
 func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, emergency *clinicaldir.EmergencyNotices, poller SchedulerWorker,
-	reminders SchedulingWorker) Workers {
+	reminders SchedulingWorker, webhooks WebhookWorker) Workers {
 	ws := Workers{
 		{Name: "outbox-relay", Run: relay.Run},
 		{Name: "clinical-appointment-completion", Run: completion.Run},
 		{Name: "clinical-emergency-notices", Run: emergency.Run},
 		Worker(reminders),
+		Worker(webhooks),
 	}
 	if poller.Run != nil {
 		ws = append(ws, Worker(poller))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -159,7 +160,7 @@ func columns(header []string) (map[string]int, error) {
 		switch {
 		case name == "":
 			p.Add(fmt.Sprintf("header[%d]", i), "a coluna %d do cabeçalho está sem nome", i+1)
-		case !contains(CSVColumns, name):
+		case !slices.Contains(CSVColumns, name):
 			p.Add(fmt.Sprintf("header[%d]", i), "coluna desconhecida %q; as colunas são %s", truncate(name, 40), strings.Join(CSVColumns, ", "))
 		case cols[name] != 0:
 			p.Add(fmt.Sprintf("header[%d]", i), "a coluna %q aparece mais de uma vez", name)
@@ -173,15 +174,6 @@ func columns(header []string) (map[string]int, error) {
 		}
 	}
 	return cols, p.Err()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func truncate(s string, n int) string {

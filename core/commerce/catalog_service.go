@@ -3,6 +3,7 @@ package commerce
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/multisaude/multisaude/core/kernel"
@@ -130,7 +131,7 @@ func (s *Service) ListItems(ctx context.Context, p kernel.Principal, companyID k
 		return kernel.List[Item]{}, err
 	}
 	var probs kernel.Problems
-	if f.Kind != "" && !contains(Kinds(), string(f.Kind)) {
+	if f.Kind != "" && !slices.Contains(Kinds(), string(f.Kind)) {
 		probs.Add("kind", "deve ser um de: %s", strings.Join(Kinds(), ", "))
 	}
 	if f.Tag != "" && (len(f.Tag) > MaxItemTagLen || !tagRe.MatchString(f.Tag)) {

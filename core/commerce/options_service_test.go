@@ -73,9 +73,10 @@ func (d *fakeDir) Patient(ctx context.Context, id kernel.ID) (Patient, error) {
 
 // fakeCatalog is an in-memory CatalogStore honouring OfferQuery.
 type fakeCatalog struct {
-	items   []Item
-	queries []OfferQuery
-	err     error
+	CatalogStore // only Offers is used; anything else panics
+	items        []Item
+	queries      []OfferQuery
+	err          error
 }
 
 func (c *fakeCatalog) Items(ctx context.Context, companyID kernel.ID, skus []string) (map[string]Item, error) {

@@ -102,6 +102,21 @@ func (c ordCatalog) Offers(ctx context.Context, q commerce.OfferQuery) ([]commer
 	return nil, nil
 }
 
+// ordCatalogStore is the fake as a whole CatalogStore: orders use Items only;
+// any other method panics.
+type ordCatalogStore struct {
+	commerce.CatalogStore
+	ordCatalog
+}
+
+func (c ordCatalogStore) Items(ctx context.Context, companyID kernel.ID, skus []string) (map[string]commerce.Item, error) {
+	return c.ordCatalog.Items(ctx, companyID, skus)
+}
+
+func (c ordCatalogStore) Offers(ctx context.Context, q commerce.OfferQuery) ([]commerce.Item, error) {
+	return c.ordCatalog.Offers(ctx, q)
+}
+
 type dispensed struct {
 	p           kernel.Principal
 	code, n, id string
@@ -292,7 +307,7 @@ func newOrdWorld(t *testing.T) *ordWorld {
 		cat[it.CompanyID+"/"+it.SKU] = it
 	}
 	// the delivery address geocodes ~3.2 km from the company
-	w.svc = commerce.NewService(commerce.Deps{Catalog: cat, Orders: w.store, Dir: w.dir, Scheduler: w.sched, Notifier: w.mail,
+	w.svc = commerce.NewService(commerce.Deps{Catalog: ordCatalogStore{ordCatalog: cat}, Orders: w.store, Dir: w.dir, Scheduler: w.sched, Notifier: w.mail,
 		Geocoder: ordGeo{at: ports.Point{Lat: -23.59, Lng: -46.6559}}, Clock: w.clock}, commerce.Config{PayWindow: 30 * time.Minute})
 	return w
 }
@@ -456,7 +471,7 @@ func TestPlaceOrderCatalogueAndFulfilmentRules(t *testing.T) {
 	}
 	low := int64(1)
 	w2 := newOrdWorld(t)
-	cat := w2.svc.Catalog.(ordCatalog)
+	cat := w2.svc.Catalog.(ordCatalogStore).ordCatalog
 	g := cat[w2.pharmacy.ID+"/GEL"]
 	g.Stock = &low
 	cat[w2.pharmacy.ID+"/GEL"] = g

@@ -121,7 +121,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulerWorker := wire.ProvideSchedulerWorker(scheduler, db, queue, logger)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker)
+	webhookWorker := wire.ProvideWebhookWorker(commerceService, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, webhookWorker)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
