@@ -138,6 +138,9 @@ func (c *Config) validateAdapters() []string {
 			p = append(p, fmt.Sprintf("MULTISAUDE_SCHEDULER=eventbridge needs MULTISAUDE_QUEUE=sqs (it is %q): schedules target SQS queues", c.Queue))
 		}
 	}
+	if c.Payments == PaymentsStripe {
+		need("MULTISAUDE_PAYMENTS", c.Payments, map[string]string{"MULTISAUDE_STRIPE_SECRET_KEY": c.StripeSecretKey, "MULTISAUDE_STRIPE_WEBHOOK_SECRET": c.StripeWebhookSecret})
+	}
 	if c.SignerSeed == "" {
 		p = append(p, fmt.Sprintf("MULTISAUDE_SIGNER_SEED is required for the %s profile (prescriptions are signed with it; `openssl rand -base64 32` makes one)", c.Profile))
 	}

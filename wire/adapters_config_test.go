@@ -6,7 +6,8 @@ import (
 )
 
 func TestAdapterDefaultsByProfile(t *testing.T) {
-	base := map[string]string{"MULTISAUDE_DATABASE_URL": "postgres://u@h/db", "MULTISAUDE_SIGNER_SEED": "c2VlZA=="}
+	base := map[string]string{"MULTISAUDE_DATABASE_URL": "postgres://u@h/db", "MULTISAUDE_SIGNER_SEED": "c2VlZA==",
+		"MULTISAUDE_STRIPE_SECRET_KEY": "sk_test_x", "MULTISAUDE_STRIPE_WEBHOOK_SECRET": "whsec_x"}
 	with := func(extra map[string]string) map[string]string {
 		m := map[string]string{}
 		for k, v := range base {
@@ -23,8 +24,8 @@ func TestAdapterDefaultsByProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []string{aws.Blob, aws.Queue, aws.Identity, aws.Keys, aws.Notifier, aws.Geocoder, aws.Scheduler}; strings.Join(got, ",") !=
-		"s3,sqs,cognito,kms,ses,awslocation,eventbridge" {
+	if got := []string{aws.Blob, aws.Queue, aws.Identity, aws.Keys, aws.Notifier, aws.Geocoder, aws.Scheduler, aws.Payments}; strings.Join(got, ",") !=
+		"s3,sqs,cognito,kms,ses,awslocation,eventbridge,stripe" {
 		t.Fatalf("aws defaults = %v", got)
 	}
 	prem, err := Load(env(with(map[string]string{"MULTISAUDE_PROFILE": "onprem", "MULTISAUDE_MINIO_ENDPOINT": "http://m:9000",
@@ -34,8 +35,8 @@ func TestAdapterDefaultsByProfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := []string{prem.Blob, prem.Queue, prem.Identity, prem.Keys, prem.Notifier, prem.Geocoder, prem.Scheduler}; strings.Join(got, ",") !=
-		"minio,rabbitmq,keycloak,local,smtp,offline,sql" {
+	if got := []string{prem.Blob, prem.Queue, prem.Identity, prem.Keys, prem.Notifier, prem.Geocoder, prem.Scheduler, prem.Payments}; strings.Join(got, ",") !=
+		"minio,rabbitmq,keycloak,local,smtp,offline,sql,stripe" {
 		t.Fatalf("onprem defaults = %v", got)
 	}
 	prem, err = Load(env(with(map[string]string{"MULTISAUDE_PROFILE": "onprem", "MULTISAUDE_BLOB": "file", "MULTISAUDE_QUEUE": "sql",

@@ -188,7 +188,7 @@ func ProvideGeocoder(ctx context.Context, cfg Config) (ports.Geocoder, error) {
 // cloudPorts is one provider per port, each switching on its setting.
 var cloudPorts = gw.NewSet(ProvideLogOutput, ProvideBlobStore, ProvideBlobRoutes, ProvideQueueOptions, ProvideQueue,
 	ProvideScheduler, ProvideSchedulerWorker, ProvideIdentityProvider, ProvideTokenIssuer, ProvideKeySet,
-	ProvideKeyManager, ProvideNotifier, ProvideGeocoder, LocalSignerSet)
+	ProvideKeyManager, ProvideNotifier, ProvideGeocoder, LocalSignerSet, ProvidePayments, ProvideNoDevRoutes)
 
 // AWSSet is the AWS profile: by default S3, SQS, Cognito, KMS, SES, Amazon
 // Location and EventBridge Scheduler (the defaults live in validateAdapters).

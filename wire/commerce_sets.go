@@ -8,6 +8,9 @@ import (
 
 	"github.com/multisaude/multisaude/adapters/bridge/commercedir"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/localpayapi"
+	"github.com/multisaude/multisaude/adapters/payments/localpay"
+	"github.com/multisaude/multisaude/adapters/payments/stripepay"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/commercesql"
 	"github.com/multisaude/multisaude/adapters/webhook/httpwebhook"
@@ -27,27 +30,10 @@ func ProvideCommerceDirectory(ids *identity.Service, cli *clinical.Service) *com
 	return commercedir.New(ids, cli)
 }
 
-// ProvidePayments is the profile's payment provider.
-// SKELETON: replaced when the payment adapters land.
-func ProvidePayments(cfg Config) ports.Payments { return nil }
-
-// ProvideWebhookSender delivers partners' webhooks; the local profile may reach
-// private and loopback addresses (until MULTISAUDE_WEBHOOK_ALLOW_PRIVATE is wired).
-func ProvideWebhookSender(cfg Config) ports.WebhookSender {
-	return httpwebhook.New(httpwebhook.Settings{AllowPrivate: cfg.Profile == ProfileLocal})
-}
-
-// WebhookWorker consumes partner events, clinical's dispensed prescriptions and
-// scheduled retries, and delivers partners' webhooks.
-type WebhookWorker Worker
-
-// ProvideWebhookWorker runs the webhook consumers on the profile's queue.
-func ProvideWebhookWorker(svc *commerce.Service, q ports.Queue, log *slog.Logger) WebhookWorker {
-	return WebhookWorker{Name: "commerce-webhooks", Run: func(ctx context.Context) {
-		if err := svc.RunWebhooks(ctx, q); err != nil && ctx.Err() == nil {
-			log.Warn("commerce webhooks stopped", "err", err)
-		}
-	}}
+// ProvideWebhookSender delivers partners' webhooks, refusing http:// and
+// private destinations unless MULTISAUDE_WEBHOOK_ALLOW_PRIVATE (default only in local).
+func ProvideWebhookSender(cfg Config) *httpwebhook.Sender {
+	return httpwebhook.New(webhookSenderConfig(cfg))
 }
 
 // ProvideCommerceService builds commerce's use cases.
@@ -62,10 +48,73 @@ func commerceConfig(cfg Config) commerce.Config {
 		WebhookMaxAttempts: cfg.WebhookMaxAttempts, SecretOverlap: cfg.WebhookSecretOverlap}
 }
 
-// CommerceSet is commerce in every profile: store, bridge, payments, webhook
-// sender, service and routes.
+// CommerceWorkers are commerce's consumers: order expiry, payment changes,
+// refunds of cancelled orders, and partners' webhooks (fan-out, retries,
+// dispensed prescriptions).
+type CommerceWorkers Workers
+
+// ProvideCommerceWorkers consumes commerce's topics on the profile's queue.
+func ProvideCommerceWorkers(svc *commerce.Service, q ports.Queue, log *slog.Logger) CommerceWorkers {
+	consume := func(name, topic string, h ports.Handler) Worker {
+		return Worker{Name: name, Run: func(ctx context.Context) {
+			if err := q.Consume(ctx, topic, h); err != nil && ctx.Err() == nil {
+				log.Warn("commerce consumer stopped", "worker", name, "err", err)
+			}
+		}}
+	}
+	return CommerceWorkers{
+		consume("commerce-order-expiry", commerce.TopicOrderExpire, svc.HandleExpire),
+		consume("commerce-payment-changed", commerce.TopicPaymentChanged, svc.HandlePaymentChanged),
+		consume("commerce-order-refunds", commerce.TopicOrderCancelled, svc.HandleOrderCancelled),
+		{Name: "commerce-webhooks", Run: func(ctx context.Context) {
+			if err := svc.RunWebhooks(ctx, q); err != nil && ctx.Err() == nil {
+				log.Warn("commerce webhooks stopped", "err", err)
+			}
+		}},
+	}
+}
+
+// CommerceSet is commerce in every profile: store, bridge, webhook sender,
+// service, routes and consumers (the payment provider comes with the profile).
 var CommerceSet = gw.NewSet(
-	ProvideCommerceStore, ProvideCommerceDirectory, ProvidePayments, ProvideWebhookSender, ProvideCommerceService, commerceapi.New,
-	ProvideWebhookWorker,
+	ProvideCommerceStore, ProvideCommerceDirectory, ProvideWebhookSender, ProvideCommerceService, commerceapi.New, ProvideCommerceWorkers,
 	gw.Bind(new(commerce.Directory), new(*commercedir.Directory)),
+	gw.Bind(new(ports.WebhookSender), new(*httpwebhook.Sender)),
 )
+
+// ProvideLocalPay is the payment simulator: its webhooks go to this server's
+// own provider route, signed with a secret derived from MULTISAUDE_SECRET (or
+// kept in $DATA_DIR), and its charges survive restarts in $DATA_DIR/localpay.json.
+func ProvideLocalPay(cfg Config, log *slog.Logger) (*localpay.Sim, func(), error) {
+	set, err := localPayConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	set.Log = log
+	sim, err := localpay.New(set)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sim, sim.Close, nil
+}
+
+// ProvideLocalPayRoutes serves the simulator's payer routes (/dev/localpay, local profile only).
+func ProvideLocalPayRoutes(sim *localpay.Sim) DevRoutes { return localpayapi.New(sim) }
+
+// LocalPaySet is the local profile's payments: the simulator and its payer routes.
+var LocalPaySet = gw.NewSet(ProvideLocalPay, ProvideLocalPayRoutes, gw.Bind(new(ports.Payments), new(*localpay.Sim)))
+
+// ProvidePayments is the aws/onprem payment provider chosen by MULTISAUDE_PAYMENTS.
+func ProvidePayments(cfg Config, log *slog.Logger) (ports.Payments, func(), error) {
+	if cfg.Payments == PaymentsLocal {
+		log.Warn("payments: the localpay simulator is in use; no real money moves (MULTISAUDE_PAYMENTS=localpay)")
+		return ProvideLocalPay(cfg, log)
+	}
+	set := stripeConfig(cfg)
+	set.Log = log
+	st, err := stripepay.New(set)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, func() {}, nil
+}

@@ -184,6 +184,10 @@ type Config struct {
 	LocationMinRelevance    float64 `env:"MULTISAUDE_LOCATION_MIN_RELEVANCE" default:"0" help:"awslocation: answers below this relevance (0..1) are not found"`
 	LocationFallbackOffline bool    `env:"MULTISAUDE_LOCATION_FALLBACK_OFFLINE" default:"false" help:"awslocation: place what the index cannot with the offline table"`
 
+	StripeSecretKey     string `env:"MULTISAUDE_STRIPE_SECRET_KEY" default:"" help:"stripe: secret API key, sk_live_... or sk_test_... (required for stripe)"`
+	StripeWebhookSecret string `env:"MULTISAUDE_STRIPE_WEBHOOK_SECRET" default:"" help:"stripe: signing secret of the webhook endpoint $PUBLIC_URL/v1/payments/webhooks/stripe, whsec_... (required for stripe)"`
+	StripeAPIURL        string `env:"MULTISAUDE_STRIPE_API_URL" default:"" help:"stripe: API base URL override (stripe-mock, tests); empty for Stripe"`
+
 	NominatimURL             string        `env:"MULTISAUDE_NOMINATIM_URL" default:"" help:"nominatim: server URL, e.g. https://nominatim.openstreetmap.org (required for nominatim)"`
 	NominatimUserAgent       string        `env:"MULTISAUDE_NOMINATIM_USER_AGENT" default:"" help:"nominatim: User-Agent; default multisaude/1.0 (+https://github.com/multisaude/multisaude)"`
 	NominatimEmail           string        `env:"MULTISAUDE_NOMINATIM_EMAIL" default:"" help:"nominatim: contact address sent with requests"`

@@ -40,7 +40,7 @@ var awsEnv = map[string]string{
 	"MULTISAUDE_PROFILE": ProfileAWS, "MULTISAUDE_DATABASE_URL": "postgres://u@h/db", "MULTISAUDE_SIGNER_SEED": "c2VlZA==",
 	"MULTISAUDE_S3_BUCKET": "b", "MULTISAUDE_COGNITO_USER_POOL_ID": "p", "MULTISAUDE_COGNITO_CLIENT_ID": "c",
 	"MULTISAUDE_KMS_KEY_ID": "alias/k", "MULTISAUDE_SES_FROM": "a@b.c", "MULTISAUDE_LOCATION_PLACE_INDEX": "i",
-	"MULTISAUDE_SCHEDULER_ROLE_ARN": "arn:aws:iam::1:role/r",
+	"MULTISAUDE_SCHEDULER_ROLE_ARN": "arn:aws:iam::1:role/r", "MULTISAUDE_STRIPE_SECRET_KEY": "sk_test_x", "MULTISAUDE_STRIPE_WEBHOOK_SECRET": "whsec_x",
 }
 
 // onprem is the onprem profile with adapter choices and their required variables.
@@ -48,7 +48,8 @@ func onprem(extra map[string]string) map[string]string {
 	m := map[string]string{"MULTISAUDE_PROFILE": ProfileOnprem, "MULTISAUDE_DATABASE_URL": "postgres://u@h/db", "MULTISAUDE_SIGNER_SEED": "c2VlZA==",
 		"MULTISAUDE_MINIO_ENDPOINT": "http://m:9000", "MULTISAUDE_MINIO_ACCESS_KEY": "a", "MULTISAUDE_MINIO_SECRET_KEY": "s",
 		"MULTISAUDE_AMQP_URL": "amqp://r", "MULTISAUDE_KEYCLOAK_URL": "http://k", "MULTISAUDE_KEYCLOAK_CLIENT_ID": "api",
-		"MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=x", "MULTISAUDE_SMTP_HOST": "smtp", "MULTISAUDE_SMTP_FROM": "a@b.c"}
+		"MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=x", "MULTISAUDE_SMTP_HOST": "smtp", "MULTISAUDE_SMTP_FROM": "a@b.c",
+		"MULTISAUDE_STRIPE_SECRET_KEY": "sk_test_x", "MULTISAUDE_STRIPE_WEBHOOK_SECRET": "whsec_x"}
 	for k, v := range extra {
 		m[k] = v
 	}
@@ -285,6 +286,10 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_LOCATION_ENDPOINT":         {value: "http://geo.local", env: awsEnv, probe: settings(awsLocationConfig)},
 		"MULTISAUDE_LOCATION_MIN_RELEVANCE":    {value: "0.8", env: awsEnv, probe: settings(awsLocationConfig)},
 		"MULTISAUDE_LOCATION_FALLBACK_OFFLINE": {value: "true", env: awsEnv, probe: settings(awsLocationConfig)},
+
+		"MULTISAUDE_STRIPE_SECRET_KEY":     {value: "sk_test_y", env: awsEnv, probe: settings(stripeConfig)},
+		"MULTISAUDE_STRIPE_WEBHOOK_SECRET": {value: "whsec_y", env: awsEnv, probe: settings(stripeConfig)},
+		"MULTISAUDE_STRIPE_API_URL":        {value: "http://stripe.local", env: awsEnv, probe: settings(stripeConfig)},
 
 		// onprem: setting the URL also switches the default geocoder to Nominatim
 		"MULTISAUDE_NOMINATIM_URL":              {value: "https://nominatim.example", env: onprem(nil), probe: func(t *testing.T, c Config) any { return fmt.Sprint(c.Geocoder, nominatimConfig(c)) }},

@@ -84,4 +84,4 @@ var SQLSchedulerSet = gw.NewSet(ProvideSQLScheduler, ProvideSQLSchedulerPoller,
 
 // LocalSet is every local adapter: files on disk, the queue, notifications to the log, local keys.
 var LocalSet = gw.NewSet(ProvideLogOutput, FileBlobSet, ProvideFileBlobRoutes, SQLQueueSet, SQLSchedulerSet, LogNotifierSet,
-	LocalKeysSet, LocalSignerSet, OfflineGeoSet, LocalAuthSet)
+	LocalKeysSet, LocalSignerSet, OfflineGeoSet, LocalAuthSet, LocalPaySet)

@@ -97,20 +97,20 @@ var CommonSet = gw.NewSet(
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
 func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module,
-	commerceRoutes *commerceapi.Module) Modules {
-	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes}
+	commerceRoutes *commerceapi.Module, dev DevRoutes) Modules {
+	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, dev}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
 func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, emergency *clinicaldir.EmergencyNotices, poller SchedulerWorker,
-	reminders SchedulingWorker, webhooks WebhookWorker) Workers {
+	reminders SchedulingWorker, commerceWorkers CommerceWorkers) Workers {
 	ws := Workers{
 		{Name: "outbox-relay", Run: relay.Run},
 		{Name: "clinical-appointment-completion", Run: completion.Run},
 		{Name: "clinical-emergency-notices", Run: emergency.Run},
 		Worker(reminders),
-		Worker(webhooks),
 	}
+	ws = append(ws, commerceWorkers...)
 	if poller.Run != nil {
 		ws = append(ws, Worker(poller))
 	}
@@ -130,6 +130,13 @@ func ProvideStartHooks(cfg Config, ids *identity.Service) StartHooks {
 		{Name: "bootstrap-admin", Run: func(ctx context.Context) error { return ids.BootstrapAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword) }},
 	}
 }
+
+// DevRoutes are development-only routes (the local payment simulator's payer
+// routes); the cloud profiles provide ProvideNoDevRoutes.
+type DevRoutes httpapi.Module
+
+// ProvideNoDevRoutes is for profiles without development routes.
+func ProvideNoDevRoutes() DevRoutes { return noRoutes{} }
 
 // BlobRoutes serves the blob store's signed download links where the store
 // itself cannot (the on-disk store); other profiles register nothing.

@@ -1,6 +1,12 @@
 package wire
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -20,9 +26,12 @@ import (
 	"github.com/multisaude/multisaude/adapters/notify/lognotifier"
 	"github.com/multisaude/multisaude/adapters/notify/sesnotifier"
 	"github.com/multisaude/multisaude/adapters/notify/smtpnotifier"
+	"github.com/multisaude/multisaude/adapters/payments/localpay"
+	"github.com/multisaude/multisaude/adapters/payments/stripepay"
 	"github.com/multisaude/multisaude/adapters/queue/rabbitqueue"
 	"github.com/multisaude/multisaude/adapters/queue/sqsqueue"
 	"github.com/multisaude/multisaude/adapters/schedule/ebscheduler"
+	"github.com/multisaude/multisaude/adapters/webhook/httpwebhook"
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/ports"
 )
@@ -173,4 +182,43 @@ func resetURL(cfg Config) string {
 		return cfg.AuthResetURL
 	}
 	return strings.TrimRight(cfg.PublicURL, "/") + "/reset-password?token="
+}
+
+func webhookSenderConfig(cfg Config) httpwebhook.Settings {
+	return httpwebhook.Settings{AllowPrivate: cfg.AllowPrivateWebhooks()}
+}
+
+func stripeConfig(cfg Config) stripepay.Settings {
+	return stripepay.Settings{SecretKey: cfg.StripeSecretKey, WebhookSecret: cfg.StripeWebhookSecret, APIURL: cfg.StripeAPIURL}
+}
+
+// localPayConfig points the simulator's webhooks at this server and signs
+// them with a secret derived from MULTISAUDE_SECRET, or else one kept in
+// $DATA_DIR/localpay-secret (created once).
+func localPayConfig(cfg Config) (localpay.Settings, error) {
+	set := localpay.Settings{WebhookURL: strings.TrimRight(cfg.PublicURL, "/") + "/v1/payments/webhooks/localpay",
+		File: filepath.Join(cfg.DataDir, "localpay.json"), MerchantName: "MULTISAUDE", MerchantCity: "SAO PAULO"}
+	if cfg.Secret != "" {
+		m := hmac.New(sha256.New, []byte(cfg.Secret))
+		m.Write([]byte("localpay-webhooks"))
+		set.WebhookSecret = hex.EncodeToString(m.Sum(nil))
+		return set, nil
+	}
+	path := filepath.Join(cfg.DataDir, "localpay-secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		set.WebhookSecret = strings.TrimSpace(string(b))
+		return set, nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return set, err
+	}
+	set.WebhookSecret = hex.EncodeToString(buf)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return set, fmt.Errorf("localpay secret: %w", err)
+	}
+	if err := os.WriteFile(path, []byte(set.WebhookSecret+"\n"), 0o600); err != nil {
+		return set, fmt.Errorf("localpay secret: %w", err)
+	}
+	return set, nil
 }

@@ -101,8 +101,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService)
-	payments := wire.ProvidePayments(cfg)
-	scheduler, cleanup5, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	payments, cleanup5, err := wire.ProvidePayments(cfg, logger)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -110,10 +109,20 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	webhookSender := wire.ProvideWebhookSender(cfg)
-	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, webhookSender, geocoder, clock, logger, cfg)
+	scheduler, cleanup6, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	if err != nil {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	sender := wire.ProvideWebhookSender(cfg)
+	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule)
+	devRoutes := wire.ProvideNoDevRoutes()
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, devRoutes)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
@@ -121,11 +130,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulerWorker := wire.ProvideSchedulerWorker(scheduler, db, queue, logger)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
-	webhookWorker := wire.ProvideWebhookWorker(commerceService, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, webhookWorker)
+	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()

@@ -80,12 +80,17 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService)
-	payments := wire.ProvidePayments(cfg)
+	sim, cleanup2, err := wire.ProvideLocalPay(cfg, logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	scheduler := wire.ProvideSQLScheduler(db)
-	webhookSender := wire.ProvideWebhookSender(cfg)
-	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, webhookSender, geocoder, clock, logger, cfg)
+	sender := wire.ProvideWebhookSender(cfg)
+	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, sim, scheduler, notifier, sender, geocoder, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule)
+	devRoutes := wire.ProvideLocalPayRoutes(sim)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, devRoutes)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
@@ -93,11 +98,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
-	webhookWorker := wire.ProvideWebhookWorker(commerceService, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, webhookWorker)
+	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -154,6 +154,7 @@ func newStack(t *testing.T, amqpURL string) *stack {
 		"MULTISAUDE_SMTP_PORT":             fmt.Sprint(smtp.Port()),
 		"MULTISAUDE_SMTP_FROM":             "nao-responda@multisaude.test",
 		"MULTISAUDE_SMTP_TLS":              "none",
+		"MULTISAUDE_PAYMENTS":              "localpay",
 	}
 	t.Cleanup(func() { st.deleteQueues(t) })
 	return st
