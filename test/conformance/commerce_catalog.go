@@ -159,6 +159,8 @@ func RunCommerceCatalogStore(t *testing.T, newStore func(t *testing.T) commerce.
 			{commerce.ItemFilter{Kind: commerce.KindMedication}, []string{"A-01", "A-02", "A-05"}},
 			{commerce.ItemFilter{Tag: "drug:dipyrone"}, []string{"A-01", "A-05"}},
 			{commerce.ItemFilter{Q: "sodica"}, []string{"A-01"}},
+			{commerce.ItemFilter{Q: " 500  DIPIRONA "}, []string{"A-01"}},
+			{commerce.ItemFilter{Q: "dipirona 50"}, []string{"A-01"}},
 			{commerce.ItemFilter{Q: "DIPIRONA"}, []string{"A-01", "A-05"}},
 			{commerce.ItemFilter{Q: "potássica"}, []string{"A-02"}},
 			{commerce.ItemFilter{Q: "%"}, []string{"A-04"}},

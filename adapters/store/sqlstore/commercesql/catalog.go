@@ -216,8 +216,8 @@ func (s *Store) ListItems(ctx context.Context, f commerce.ItemFilter, page kerne
 	if f.Tag != "" {
 		q = q.Where("EXISTS (SELECT 1 FROM commerce_item_tags t WHERE t.company_id = item_row.company_id AND t.sku = item_row.sku AND t.tag = ?)", f.Tag)
 	}
-	if f.Q != "" {
-		q = q.Where(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(fold(f.Q))+"%")
+	for _, w := range strings.Fields(fold(f.Q)) { // every word, anywhere in the name
+		q = q.Where(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(w)+"%")
 	}
 	if f.InStock {
 		q = q.Where("(stock IS NULL OR stock > 0)")
