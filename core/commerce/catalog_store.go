@@ -42,7 +42,8 @@ type ItemFilter struct {
 	CompanyID kernel.ID
 	Kind      Kind   // empty: any
 	Tag       string // empty: any
-	// Q matches the item's name, ignoring case and Portuguese accents ("sodica" finds "Sódica").
+	// Q's words must all appear in the item's name, ignoring case and
+	// Portuguese accents ("sodica 500" finds "Dipirona Sódica 500 mg").
 	Q       string
 	InStock bool // only items with unlimited or positive stock
 }

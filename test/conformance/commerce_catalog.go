@@ -159,6 +159,8 @@ func RunCommerceCatalogStore(t *testing.T, newStore func(t *testing.T) commerce.
 			{commerce.ItemFilter{Kind: commerce.KindMedication}, []string{"A-01", "A-02", "A-05"}},
 			{commerce.ItemFilter{Tag: "drug:dipyrone"}, []string{"A-01", "A-05"}},
 			{commerce.ItemFilter{Q: "sodica"}, []string{"A-01"}},
+			{commerce.ItemFilter{Q: " 500  DIPIRONA "}, []string{"A-01"}},
+			{commerce.ItemFilter{Q: "dipirona 50"}, []string{"A-01"}},
 			{commerce.ItemFilter{Q: "DIPIRONA"}, []string{"A-01", "A-05"}},
 			{commerce.ItemFilter{Q: "potássica"}, []string{"A-02"}},
 			{commerce.ItemFilter{Q: "%"}, []string{"A-04"}},
@@ -314,10 +316,31 @@ func RunCommerceCatalogStore(t *testing.T, newStore func(t *testing.T) commerce.
 				t.Fatalf("%s: %s on the second put, want unchanged", o.Item.SKU, o.Result)
 			}
 		}
+		for i := range items {
+			if i%2 == 0 {
+				items[i].Price.Amount += 1
+				items[i].Tags = []string{"product:y"}
+			}
+		}
+		outs = put(t, s, co, items...)
+		for i, o := range outs {
+			want, version := commerce.PutUnchanged, int64(1)
+			if i%2 == 0 {
+				want, version = commerce.PutUpdated, 2
+			}
+			if o.Result != want || o.Item.Version != version {
+				t.Fatalf("%s: %s v%d on the third put, want %s v%d", o.Item.SKU, o.Result, o.Item.Version, want, version)
+			}
+		}
 		m, err := s.Items(ctx, co, skus)
 		noErr(t, "Items", err)
-		if len(m) != len(items) {
-			t.Errorf("Items found %d of %d", len(m), len(items))
+		if len(m) != len(items) || m["SKU-00000"].Price.Amount != 1 || m["SKU-00000"].Version != 2 || m["SKU-00001"].Version != 1 {
+			t.Errorf("Items found %d of %d; %+v", len(m), len(items), m["SKU-00000"])
+		}
+		offers, err := s.Offers(ctx, commerce.OfferQuery{CompanyIDs: []kernel.ID{co}, Tags: []string{"product:y"}, Limit: 1000})
+		noErr(t, "Offers", err)
+		if len(offers) != len(items)/2 {
+			t.Errorf("%d items carry the new tag, want %d (tags replaced on update)", len(offers), len(items)/2)
 		}
 	})
 }

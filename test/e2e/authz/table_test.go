@@ -64,6 +64,16 @@ var (
 	pharmacy = idOf(func(w *world) string { return w.pharm.CompanyID })
 )
 
+// catalogItem names an item of the pharmacy's catalogue (the sweep's PUT must not create it).
+func catalogItem(w *world) map[string]string {
+	return map[string]string{"id": w.pharm.CompanyID, "sku": "SWEEP-1"}
+}
+
+// catalogStrangers: everyone but the pharmacy's members (and its keys with
+// catalog:write, which the sweep's pharmacy key lacks) may not write its catalogue.
+var catalogStrangers = map[string]int{patB: 403, proQ: 403, proP: 403, patA: 403, coAdmin: 403, coStaff: 403, coKey: 403,
+	admin: 403, phKey: 403, hoAdmin: 403, hoStaff: 403, proR: 403, pendCoAd: 403}
+
 func plusDays(d int) string { return time.Now().In(sp).AddDate(0, 0, d).Format("2006-01-02") }
 
 func evaluationBody(*world) (any, map[string]string) {
@@ -253,4 +263,15 @@ var table = map[string]route{
 		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, patA: 404, phStaff: 403}},
 	"GET /v1/orders/{id}/refunds": {owner: patA, params: idOf(func(w *world) string { return w.payOrderA }),
 		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404}},
+	// --- commerce: catalogues ---
+	"GET /v1/companies/{id}/catalog":       {public: "a verified company's catalogue (patients browse); a pending one's is hidden", params: pharmacy},
+	"GET /v1/companies/{id}/catalog/{sku}": {public: "an item of a verified company's catalogue", params: catalogItem},
+	"PUT /v1/companies/{id}/catalog/{sku}": {owner: phStaff, params: catalogItem, deny: catalogStrangers,
+		body: json(map[string]any{"name": "Dipirona intrusa", "kind": "product", "price": map[string]any{"amount": 100, "currency": "BRL"},
+			"fulfilment": map[string]any{"pickup": true}})},
+	"DELETE /v1/companies/{id}/catalog/{sku}": {owner: phStaff, params: catalogItem, deny: catalogStrangers},
+	"POST /v1/companies/{id}/catalog:import": {owner: phStaff, params: pharmacy, deny: catalogStrangers,
+		body: func(*world) (any, map[string]string) {
+			return []byte("sku;name;kind;price\nINTRUSO;Intruso;product;1,00\n"), map[string]string{"Content-Type": "text/csv"}
+		}},
 }

@@ -429,6 +429,7 @@ func target(p string, patient, pending, pro, hospital, admin harness.Account) (s
 	}
 	p = strings.ReplaceAll(p, "{id}", id)
 	p = strings.ReplaceAll(p, "{code}", "ABCDEFGHJKLM")
+	p = strings.ReplaceAll(p, "{sku}", "SKU-1")
 	return p, token
 }
 

@@ -216,8 +216,8 @@ func (s *Store) ListItems(ctx context.Context, f commerce.ItemFilter, page kerne
 	if f.Tag != "" {
 		q = q.Where("EXISTS (SELECT 1 FROM commerce_item_tags t WHERE t.company_id = item_row.company_id AND t.sku = item_row.sku AND t.tag = ?)", f.Tag)
 	}
-	if f.Q != "" {
-		q = q.Where(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(fold(f.Q))+"%")
+	for _, w := range strings.Fields(fold(f.Q)) { // every word, anywhere in the name
+		q = q.Where(`search LIKE ? ESCAPE '\'`, "%"+likeEscape(w)+"%")
 	}
 	if f.InStock {
 		q = q.Where("(stock IS NULL OR stock > 0)")
@@ -272,36 +272,31 @@ func (s *Store) PutItems(ctx context.Context, companyID kernel.ID, items []comme
 	return outs, err
 }
 
+// putItems decides every item's outcome in memory, in order, over the rows
+// read (and, on PostgreSQL, locked) at the start, then writes the final state
+// of each SKU that changed in a few statements: the new rows and their tags in
+// multi-row inserts, the changed ones one update each under a version check.
 func (s *Store) putItems(ctx context.Context, companyID kernel.ID, items []commerce.Item, events func([]commerce.PutOutcome) []kernel.Event) ([]commerce.PutOutcome, error) {
 	var outs []commerce.PutOutcome
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		outs = make([]commerce.PutOutcome, 0, len(items))
-		current := map[string]commerce.Item{}
-		for start := 0; start < len(items); start += chunk {
-			part := items[start:min(start+chunk, len(items))]
-			skus := make([]string, len(part))
-			for i, it := range part {
-				skus[i] = it.SKU
-			}
-			var rows []itemRow
-			q := tx.NewSelect().Model(&rows).Where("company_id = ? AND sku IN (?)", companyID, bun.In(skus))
-			if s.db.Engine == sqlstore.Postgres {
-				q = q.For("UPDATE")
-			}
-			if err := q.Scan(ctx); err != nil {
-				return err
-			}
-			found, err := rowsToItems(rows)
-			if err != nil {
-				return err
-			}
-			for _, it := range found {
-				current[it.SKU] = it
-			}
+		initial, err := s.lockItems(ctx, tx, companyID, items)
+		if err != nil {
+			return err
 		}
+		state := make(map[string]commerce.Item, len(initial))
+		for k, v := range initial {
+			state[k] = v
+		}
+		outs = make([]commerce.PutOutcome, 0, len(items))
+		var order []string // SKUs in first-seen order
+		seen := map[string]bool{}
 		for _, it := range items {
+			if !seen[it.SKU] {
+				seen[it.SKU] = true
+				order = append(order, it.SKU)
+			}
 			it.CompanyID = companyID
-			old, exists := current[it.SKU]
+			old, exists := state[it.SKU]
 			switch {
 			case exists && old.SameContent(it):
 				outs = append(outs, commerce.PutOutcome{Item: old, Result: commerce.PutUnchanged})
@@ -315,47 +310,69 @@ func (s *Store) putItems(ctx context.Context, companyID kernel.ID, items []comme
 			if err != nil {
 				return err
 			}
-			if exists {
-				res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", old.Version).
-					Column("name", "search", "kind", "price_amount", "price_currency", "stock", "requires_prescription", "body", "version", "updated_at").
-					Exec(ctx)
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n != 1 {
-					return errRace
-				}
-				if _, err := tx.NewDelete().Model((*itemTagRow)(nil)).Where("company_id = ? AND sku = ?", companyID, it.SKU).Exec(ctx); err != nil {
-					return err
-				}
-			} else {
-				res, err := tx.NewInsert().Model(&row).On("CONFLICT (company_id, sku) DO NOTHING").Exec(ctx)
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n != 1 {
-					return errRace
-				}
-			}
-			if len(it.Tags) > 0 {
-				tags := make([]itemTagRow, len(it.Tags))
-				for i, t := range it.Tags {
-					tags[i] = itemTagRow{CompanyID: companyID, SKU: it.SKU, Tag: t}
-				}
-				if _, err := tx.NewInsert().Model(&tags).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
-					return err
-				}
-			}
-			stored, err := row.toDomain()
+			stored, err := row.toDomain() // what a read will return
 			if err != nil {
 				return err
 			}
-			current[it.SKU] = stored
+			state[it.SKU] = stored
 			res := commerce.PutUpdated
 			if !exists {
 				res = commerce.PutCreated
 			}
 			outs = append(outs, commerce.PutOutcome{Item: stored, Result: res})
+		}
+		var inserts []itemRow
+		var tags []itemTagRow
+		var changed []string
+		for _, sku := range order {
+			final := state[sku]
+			was, had := initial[sku]
+			if had && final.Version == was.Version {
+				continue // unchanged
+			}
+			row, err := itemToRow(final)
+			if err != nil {
+				return err
+			}
+			changed = append(changed, sku)
+			for _, t := range final.Tags {
+				tags = append(tags, itemTagRow{CompanyID: companyID, SKU: sku, Tag: t})
+			}
+			if !had {
+				inserts = append(inserts, row)
+				continue
+			}
+			res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", was.Version).
+				Column("name", "search", "kind", "price_amount", "price_currency", "stock", "requires_prescription", "body", "version", "updated_at").
+				Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return errRace
+			}
+		}
+		for start := 0; start < len(changed); start += chunk {
+			part := changed[start:min(start+chunk, len(changed))]
+			if _, err := tx.NewDelete().Model((*itemTagRow)(nil)).Where("company_id = ? AND sku IN (?)", companyID, bun.In(part)).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for start := 0; start < len(inserts); start += rowsPerInsert {
+			part := inserts[start:min(start+rowsPerInsert, len(inserts))]
+			res, err := tx.NewInsert().Model(&part).On("CONFLICT (company_id, sku) DO NOTHING").Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != int64(len(part)) {
+				return errRace
+			}
+		}
+		for start := 0; start < len(tags); start += chunk {
+			part := tags[start:min(start+chunk, len(tags))]
+			if _, err := tx.NewInsert().Model(&part).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+				return err
+			}
 		}
 		if events != nil {
 			return sqlstore.AddEvents(ctx, tx, events(outs)...)
@@ -366,4 +383,36 @@ func (s *Store) putItems(ctx context.Context, companyID kernel.ID, items []comme
 		return nil, err
 	}
 	return outs, nil
+}
+
+// rowsPerInsert keeps a multi-row insert under SQLite's and PostgreSQL's limits on bound parameters.
+const rowsPerInsert = 200
+
+// lockItems reads the stored items of those SKUs (locking them on PostgreSQL;
+// SQLite's transactions already hold the write lock).
+func (s *Store) lockItems(ctx context.Context, tx bun.Tx, companyID kernel.ID, items []commerce.Item) (map[string]commerce.Item, error) {
+	current := map[string]commerce.Item{}
+	for start := 0; start < len(items); start += chunk {
+		part := items[start:min(start+chunk, len(items))]
+		skus := make([]string, len(part))
+		for i, it := range part {
+			skus[i] = it.SKU
+		}
+		var rows []itemRow
+		q := tx.NewSelect().Model(&rows).Where("company_id = ? AND sku IN (?)", companyID, bun.In(skus))
+		if s.db.Engine == sqlstore.Postgres {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return nil, err
+		}
+		found, err := rowsToItems(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range found {
+			current[it.SKU] = it
+		}
+	}
+	return current, nil
 }
