@@ -628,5 +628,17 @@ func TestPurchaseOptionsDeterministic(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("shuffled input gives another answer:\n%+v\n%+v", got, want)
 		}
+		// the plan's order changes the order of the answer, not the baskets' choices
+		items := slices.Clone(s.items)
+		r.Shuffle(len(items), func(i, j int) { items[i], items[j] = items[j], items[i] })
+		reordered := BuildPurchaseOptions("plan", items, offers, partners, s.near)
+		for _, pair := range [][2]Basket{{want.Cheapest, reordered.Cheapest}, {want.FewestPartners, reordered.FewestPartners}} {
+			a, b := lineKeys(pair[0]), lineKeys(pair[1])
+			slices.Sort(a)
+			slices.Sort(b)
+			if !slices.Equal(a, b) || pair[0].Total != pair[1].Total || !reflect.DeepEqual(pair[0].Partners, pair[1].Partners) {
+				t.Fatalf("reordered plan items give another basket:\n%v\n%v", a, b)
+			}
+		}
 	})
 }
