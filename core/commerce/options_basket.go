@@ -90,10 +90,12 @@ func newBasketProblem(items []ItemOptions) *basketProblem {
 	// partners and keys numbered in ID order, so ties break the same way whatever the input order
 	type ref struct{ company, sku string }
 	var refs []ref
+	companies := map[kernel.ID]Company{}
 	for _, io := range items {
 		for _, o := range io.Offers {
 			if o.usable() {
 				refs = append(refs, ref{o.Company.ID, o.Item.SKU})
+				companies[o.Company.ID] = o.Company
 			}
 		}
 	}
@@ -107,7 +109,7 @@ func newBasketProblem(items []ItemOptions) *basketProblem {
 	for _, r := range refs {
 		if _, ok := parts[r.company]; !ok {
 			parts[r.company] = len(p.partners)
-			p.partners = append(p.partners, Company{ID: r.company})
+			p.partners = append(p.partners, companies[r.company])
 		}
 		if _, ok := keys[[2]string{r.company, r.sku}]; !ok {
 			keys[[2]string{r.company, r.sku}] = len(p.capacity)
@@ -124,11 +126,7 @@ func newBasketProblem(items []ItemOptions) *basketProblem {
 			if o.Item.Stock != nil && *o.Item.Stock < p.capacity[k] {
 				p.capacity[k] = *o.Item.Stock
 			}
-			pi := parts[o.Company.ID]
-			if p.partners[pi].Name == "" {
-				p.partners[pi] = o.Company
-			}
-			c := cand{offer: j, key: k, partner: pi, price: o.Item.Price.Amount, delivery: !o.Pickup}
+			c := cand{offer: j, key: k, partner: parts[o.Company.ID], price: o.Item.Price.Amount, delivery: !o.Pickup}
 			if c.delivery {
 				c.fee = o.Delivery.Fee.Amount
 			}

@@ -26,7 +26,7 @@ import (
 // the plan is sent to a partner here (the catalogue is read with tags and
 // company IDs, inside the platform).
 func (s *Service) PurchaseOptions(ctx context.Context, p kernel.Principal, planID kernel.ID, near *Point) (PurchaseOptions, error) {
-	if near != nil && (!ValidPoint(*near) || math.IsNaN(near.Lat) || math.IsNaN(near.Lng)) {
+	if near != nil && !ValidPoint(*near) { // NaN is out of range too
 		return PurchaseOptions{}, kernel.Invalid("near", "deve ser latitude,longitude, como -23.55,-46.63")
 	}
 	plan, err := s.Dir.Plan(ctx, p, planID)

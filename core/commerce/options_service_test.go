@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -223,6 +224,7 @@ func TestPurchaseOptionsUseCase(t *testing.T) {
 		{"draft plan", patient, "draft", nil, kernel.KindConflict},
 		{"near out of range", patient, "active", &Point{Lat: 91, Lng: 0}, kernel.KindInvalid},
 		{"near longitude out of range", patient, "active", &Point{Lat: 0, Lng: -180.5}, kernel.KindInvalid},
+		{"near not a number", patient, "active", &Point{Lat: math.NaN(), Lng: 0}, kernel.KindInvalid},
 	}
 	for _, c := range errs {
 		t.Run(c.name, func(t *testing.T) {

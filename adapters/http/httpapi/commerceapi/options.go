@@ -71,20 +71,24 @@ func parseNear(q *httpapi.Query) *commerce.Point {
 	if v == "" {
 		return nil
 	}
-	const msg = "deve ser latitude,longitude em graus decimais, como -23.55,-46.63"
-	if len(v) > 64 || !nearRE.MatchString(v) {
-		q.Fail("near", msg)
+	p, ok := nearOf(v)
+	if !ok {
+		q.Fail("near", "deve ser latitude,longitude em graus decimais, como -23.55,-46.63 (latitude de -90 a 90, longitude de -180 a 180)")
 		return nil
+	}
+	return &p
+}
+
+// nearOf parses "lat,lng" in decimal degrees, within range.
+func nearOf(v string) (commerce.Point, bool) {
+	if len(v) > 64 || !nearRE.MatchString(v) {
+		return commerce.Point{}, false
 	}
 	a, b, _ := strings.Cut(v, ",")
 	lat, err1 := strconv.ParseFloat(a, 64)
 	lng, err2 := strconv.ParseFloat(b, 64)
 	p := commerce.Point{Lat: lat, Lng: lng}
-	if err1 != nil || err2 != nil || !commerce.ValidPoint(p) {
-		q.Fail("near", msg+" (latitude de -90 a 90, longitude de -180 a 180)")
-		return nil
-	}
-	return &p
+	return p, err1 == nil && err2 == nil && commerce.ValidPoint(p)
 }
 
 // OptionsMoney is an amount in centavos (the one Money schema).
