@@ -138,7 +138,7 @@ func TestOrdersEndToEnd(t *testing.T) {
 		pat := harness.SignUpPatient(t, h)
 		other := harness.SignUpPatient(t, h)
 		seed(t, h, pharm, item{SKU: "GEL-01", Name: "Gel redutor", Kind: "product", Price: 1590, Stock: n(20), Pickup: true, RadiusKM: 15, Fee: 700})
-		seed(t, h, pharm, item{SKU: "MASK-01", Name: "Máscara", Kind: "product", Price: 500, Stock: nil, Pickup: true})
+		seed(t, h, pharm, item{SKU: "MASK-01", Name: "Máscara", Kind: "product", Price: 500, Stock: nil, Pickup: true, RadiusKM: 15, Fee: 300})
 		catalogueReady(t, h, pat, pharm.CompanyID, "GEL-01")
 		var partnerBodies [][]byte // every answer a partner got, for the LGPD check
 
