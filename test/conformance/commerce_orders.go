@@ -228,7 +228,6 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 		f.PutItem(t, co, "L", 100, nil)
 		f.PutItem(t, other, "L", 100, nil)
 		patient := kernel.NewID()
-		var ids []kernel.ID
 		for i := 0; i < 7; i++ {
 			o := ordNew(co, ordLine("L", 1, 100))
 			o.PatientID = patient
@@ -240,7 +239,6 @@ func RunCommerceOrdersStore(t *testing.T, newFixture func(t *testing.T) Commerce
 				o.Status = commerce.OrderPaid
 			}
 			noErr(t, "create", f.Store.CreateOrder(ctx, o, nil))
-			ids = append(ids, o.ID)
 		}
 		noErr(t, "another company's order", f.Store.CreateOrder(ctx, ordNew(other, ordLine("L", 1, 100)), nil))
 		var seen []commerce.Order

@@ -213,5 +213,6 @@ func build(t *testing.T, h *harness.H) *world {
 		w.notifA = l.Items[0].ID
 		return nil
 	})
+	seedOrders(t, h, w)
 	return w
 }

@@ -23,6 +23,9 @@ type item struct {
 	Pickup          bool
 	RadiusKM        float64 // 0: no delivery
 	Fee             int64
+	// medications sold on prescription
+	RequiresRx                bool
+	Ingredient, Concentration string
 }
 
 func n(v int64) *int64 { return &v }
@@ -38,6 +41,10 @@ func seed(t *testing.T, h *harness.H, member harness.Account, it item) {
 	}
 	body := map[string]any{"name": it.Name, "kind": it.Kind, "price": map[string]any{"amount": it.Price, "currency": "BRL"},
 		"stock": it.Stock, "fulfilment": ful, "tags": []string{"product:gel"}}
+	if it.RequiresRx {
+		body["requires_prescription"], body["active_ingredient"], body["concentration"], body["form"] = true, it.Ingredient, it.Concentration, "comprimido"
+		body["tags"] = []string{"drug:losartana"}
+	}
 	res := h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/companies/" + member.CompanyID + "/catalog/" + it.SKU, Token: member.Token, Body: body, Raw: true})
 	switch {
 	case res.Status == http.StatusOK || res.Status == http.StatusCreated:
@@ -51,8 +58,9 @@ func seed(t *testing.T, h *harness.H, member harness.Account, it item) {
 	}
 	now := time.Now().UTC()
 	_, err := h.App.DB.NewRaw(`INSERT INTO commerce_items (company_id, sku, name, kind, price_amount, price_currency, stock, requires_prescription,
-		body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'BRL', ?, FALSE, ?, 1, ?, ?)`,
-		member.CompanyID, it.SKU, it.Name, it.Kind, it.Price, it.Stock, fmt.Sprintf(`{"tags":["product:gel"],"pickup":%t,"delivery":%s}`, it.Pickup, delivery), now, now).
+		body, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'BRL', ?, ?, ?, 1, ?, ?)`,
+		member.CompanyID, it.SKU, it.Name, it.Kind, it.Price, it.Stock, it.RequiresRx,
+		fmt.Sprintf(`{"tags":["product:gel"],"pickup":%t,"delivery":%s,"active_ingredient":%q,"concentration":%q}`, it.Pickup, delivery, it.Ingredient, it.Concentration), now, now).
 		Exec(context.Background())
 	if err != nil {
 		t.Fatalf("insert catalogue item: %v", err)
@@ -138,7 +146,7 @@ func TestOrdersEndToEnd(t *testing.T) {
 		pat := harness.SignUpPatient(t, h)
 		other := harness.SignUpPatient(t, h)
 		seed(t, h, pharm, item{SKU: "GEL-01", Name: "Gel redutor", Kind: "product", Price: 1590, Stock: n(20), Pickup: true, RadiusKM: 15, Fee: 700})
-		seed(t, h, pharm, item{SKU: "MASK-01", Name: "Máscara", Kind: "product", Price: 500, Stock: nil, Pickup: true})
+		seed(t, h, pharm, item{SKU: "MASK-01", Name: "Máscara", Kind: "product", Price: 500, Stock: nil, Pickup: true, RadiusKM: 15, Fee: 300})
 		catalogueReady(t, h, pat, pharm.CompanyID, "GEL-01")
 		var partnerBodies [][]byte // every answer a partner got, for the LGPD check
 
@@ -357,6 +365,83 @@ func TestFiftyBuyersForTheLastTenUnits(t *testing.T) {
 		h.Get(t, "/v1/companies/"+pharm.CompanyID+"/orders?limit=100", pharm.Token).Want(t, http.StatusOK).JSON(t, &board)
 		if len(board.Items) != 10 {
 			t.Errorf("the company's board lists %d orders, want 10", len(board.Items))
+		}
+	})
+}
+
+// TestPrescriptionOrder: a medication sold on prescription needs the patient's
+// covering prescription; the pharmacy sees it on that order only, and
+// dispenses it through clinical's rule when the order is ready.
+func TestPrescriptionOrder(t *testing.T) {
+	harness.ForEachDialect(t, func(t *testing.T, h *harness.H) {
+		pharm := harness.SignUpVerifiedCompany(t, h, "pharmacy")
+		market := harness.SignUpVerifiedCompany(t, h, "market")
+		key := apiKey(t, h, pharm, "orders:write", "prescriptions:dispense")
+		pat := harness.SignUpPatient(t, h)
+		doctor := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{Name: "Dra. Ana Lima"})
+		h.Post(t, "/v1/me/record-shares", pat.Token, map[string]any{"professional_id": doctor.ID, "until": time.Now().Add(72 * time.Hour).Format(time.RFC3339)}).
+			Want(t, http.StatusCreated)
+		rx := h.Post(t, "/v1/patients/"+pat.ID+"/prescriptions", doctor.Token, map[string]any{"type": "simple", "items": []any{map[string]any{
+			"drug": "Losartana", "active_ingredient": "Losartana Potássica", "concentration": "50 mg", "form": "comprimido", "dosage": "1 cp/dia", "quantity": "30"}}}).
+			Want(t, http.StatusCreated).Map(t)
+		rxID, code := rx["id"].(string), rx["verification_code"].(string)
+		seed(t, h, pharm, item{SKU: "LOS-50", Name: "Losartana 50 mg", Kind: "medication", Price: 2590, Stock: n(5), Pickup: true,
+			RequiresRx: true, Ingredient: "losartana potassica", Concentration: "50mg"})
+		seed(t, h, pharm, item{SKU: "LOS-100", Name: "Losartana 100 mg", Kind: "medication", Price: 3590, Stock: n(5), Pickup: true,
+			RequiresRx: true, Ingredient: "Losartana Potássica", Concentration: "100 mg"})
+		catalogueReady(t, h, pat, pharm.CompanyID, "LOS-50")
+		order := func(sku, rx string) *harness.Resp {
+			body := map[string]any{"company_id": pharm.CompanyID, "items": []any{map[string]any{"sku": sku, "quantity": 1}}, "fulfilment": map[string]any{"method": "pickup"}}
+			if rx != "" {
+				body["prescription_id"] = rx
+			}
+			return h.Post(t, "/v1/orders", pat.Token, body)
+		}
+		if p := order("LOS-50", "").Want(t, http.StatusUnprocessableEntity).Problem(t); !p.HasField("prescription_id") {
+			t.Errorf("no prescription: %+v", p)
+		}
+		if b := order("LOS-100", rxID).Want(t, http.StatusUnprocessableEntity).Body; !strings.Contains(string(b), "LOS-100") {
+			t.Errorf("an uncovered line is not named: %s", b)
+		}
+		created := order("LOS-50", rxID).Want(t, http.StatusCreated)
+		var o struct {
+			ID           string `json:"id"`
+			Prescription struct {
+				ID               string `json:"id"`
+				VerificationCode string `json:"verification_code"`
+			} `json:"prescription"`
+		}
+		created.JSON(t, &o)
+		if o.Prescription.ID != rxID || o.Prescription.VerificationCode != code {
+			t.Errorf("the order does not carry its prescription: %s", created.Body)
+		}
+		h.Get(t, "/v1/orders/"+o.ID, market.Token).Want(t, http.StatusNotFound)
+		if b := h.Get(t, "/v1/orders/"+o.ID, key).Want(t, http.StatusOK).Body; !strings.Contains(string(b), code) {
+			t.Errorf("the pharmacy does not see the prescription it sells against: %s", b)
+		}
+		markPaid(t, h, o.ID)
+		for _, a := range []string{"accept", "prepare", "ready"} {
+			h.Post(t, "/v1/orders/"+o.ID+"/"+a, key, nil).Want(t, http.StatusOK)
+		}
+		v := h.Get(t, "/v1/prescription-verifications/"+code, "").Want(t, http.StatusOK).Map(t)
+		if v["dispensed"] != true {
+			t.Errorf("the prescription was not dispensed at ready: %v", v)
+		}
+		order("LOS-50", rxID).Want(t, http.StatusConflict) // dispensed: no second order against it
+		var bodies []struct {
+			Body []byte `bun:"body"`
+		}
+		if err := h.App.DB.NewSelect().Table("outbox").Column("body").Where("topic = ?", commerce.TopicPartnerEvent).Scan(context.Background(), &bodies); err != nil {
+			t.Fatal(err)
+		}
+		dispensedEvents := 0
+		for _, b := range bodies {
+			if strings.Contains(string(b.Body), `"prescription.dispensed"`) && strings.Contains(string(b.Body), pharm.CompanyID) {
+				dispensedEvents++
+			}
+		}
+		if dispensedEvents != 1 {
+			t.Errorf("prescription.dispensed events for the pharmacy: %d of %d partner events", dispensedEvents, len(bodies))
 		}
 	})
 }
