@@ -84,6 +84,9 @@ const (
 	MaxRefundsPerPayment = 50
 	MaxRefundReasonLen   = 500
 	MaxCardTokenLen      = 255
+	// chargeCreationGrace: a pending payment still without its charge after
+	// this long lost its request; the next request creates the charge.
+	chargeCreationGrace = 30 * time.Second
 )
 
 // TopicPaymentChanged is raised, in the same transaction, whenever a payment
@@ -217,19 +220,31 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 	if !o.PayBy.IsZero() && !now.Before(o.PayBy) {
 		return Payment{}, kernel.Conflict("o prazo para pagar este pedido terminou")
 	}
-	if pay, found, err := s.openPayment(ctx, o.ID, in.Method); found || err != nil {
-		return pay, err
-	}
-	pay := Payment{ID: kernel.NewID(), OrderID: o.ID, PatientID: o.PatientID, CompanyID: o.CompanyID, Provider: s.Pay.Provider(),
-		Method: in.Method, Amount: o.Total, Status: PaymentPending, ExpiresAt: o.PayBy, CreatedAt: now, UpdatedAt: now}
-	if err := s.Payments.CreatePayment(ctx, pay); err != nil {
-		if kernel.KindOf(err) == kernel.KindConflict { // a concurrent request created it first
-			if pay, found, err := s.openPayment(ctx, o.ID, in.Method); found || err != nil {
-				return pay, err
-			}
-		}
+	pay, found, err := s.openPayment(ctx, o.ID, in.Method)
+	if err != nil {
 		return Payment{}, err
 	}
+	if !found {
+		pay = Payment{ID: kernel.NewID(), OrderID: o.ID, PatientID: o.PatientID, CompanyID: o.CompanyID, Provider: s.Pay.Provider(),
+			Method: in.Method, Amount: o.Total, Status: PaymentPending, ExpiresAt: o.PayBy, CreatedAt: now, UpdatedAt: now}
+		if err := s.Payments.CreatePayment(ctx, pay); err != nil {
+			if kernel.KindOf(err) != kernel.KindConflict {
+				return Payment{}, err
+			}
+			// a concurrent request created it first
+			if pay, found, err = s.openPayment(ctx, o.ID, in.Method); err != nil || !found {
+				return Payment{}, kernel.Wrap(err, "read the pending payment")
+			}
+		}
+	}
+	if pay.ChargeID != "" {
+		return pay, nil
+	}
+	if found && now.Sub(pay.CreatedAt) < chargeCreationGrace {
+		return Payment{}, kernel.Conflict("o pagamento deste pedido está sendo criado; tente novamente em instantes")
+	}
+	// A new payment, or one whose request died before the provider answered:
+	// the provider's idempotency key (the payment's ID) makes this one charge.
 	ch, err := s.Pay.CreateCharge(ctx, ports.ChargeRequest{Reference: pay.ID, Amount: pay.Amount.Amount, Currency: pay.Amount.Currency,
 		Method: pay.Method, Description: "Pedido multisaude " + payOrderRef(o.ID), CardToken: in.CardToken, Capture: true,
 		ExpiresAt: o.PayBy, IdempotencyKey: pay.ID})

@@ -367,3 +367,21 @@ func TestPendingRefundSettledByItsEvent(t *testing.T) {
 		t.Errorf("order %s", o.Status)
 	}
 }
+
+func TestPaymentWithoutItsChargeIsResumed(t *testing.T) {
+	f := newPayFixture(t, 0)
+	o := f.order(700)
+	now := f.clock.Now()
+	stuck := commerce.Payment{ID: kernel.NewID(), OrderID: o.ID, PatientID: o.PatientID, CompanyID: o.CompanyID, Provider: "fakepay",
+		Method: ports.PayPix, Amount: o.Total, Status: commerce.PaymentPending, ExpiresAt: o.PayBy, CreatedAt: now, UpdatedAt: now}
+	if err := f.pays.CreatePayment(bg, stuck); err != nil { // the request died before the provider answered
+		t.Fatal(err)
+	}
+	_, err := f.svc.PayOrder(bg, f.patientP(), o.ID, commerce.PayInput{Method: ports.PayPix})
+	wantKind(t, "while it may still be being created", err, kernel.KindConflict)
+	f.clock.Advance(time.Minute)
+	pay := must[commerce.Payment](t, "resume")(f.svc.PayOrder(bg, f.patientP(), o.ID, commerce.PayInput{Method: ports.PayPix}))
+	if pay.ID != stuck.ID || pay.PixCopyPaste == "" || f.provider.chargeReq[0].IdempotencyKey != stuck.ID {
+		t.Errorf("resumed %+v", pay)
+	}
+}
