@@ -262,9 +262,6 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 	}
 	pay, err = s.Payments.UpdatePayment(ctx, pay.ID, func(x *Payment) ([]kernel.Event, error) {
 		x.ChargeID, x.PixCopyPaste, x.ClientSecret = ch.ID, ch.PixCopyPaste, ch.ClientSecret
-		if ch.Provider != "" {
-			x.Provider = ch.Provider
-		}
 		if !ch.ExpiresAt.IsZero() {
 			x.ExpiresAt = ch.ExpiresAt.UTC()
 		}
