@@ -144,10 +144,14 @@ func payMethodPT(m string) string {
 	return "Pix"
 }
 
-// paidBy reports whether pay is the payment that paid o (its PaidAt is the order's).
+// paidBy reports whether pay is the payment that paid o: settle copies the
+// payment's PaidAt into the order's, and they are compared to the second (so
+// any order store that keeps seconds will do). Two payments of one order
+// captured within the same second would both look like its payer; at most
+// one payment of an order is pending at a time, so that does not happen.
 func paidBy(o Order, pay Payment) bool {
 	return o.PaidAt != nil && pay.PaidAt != nil && pay.Status == PaymentSucceeded &&
-		o.PaidAt.Truncate(time.Millisecond).Equal(pay.PaidAt.Truncate(time.Millisecond))
+		o.PaidAt.Truncate(time.Second).Equal(pay.PaidAt.Truncate(time.Second))
 }
 
 // moveTo changes p's status to next at `at` and returns the event that says
