@@ -14,6 +14,7 @@ type ChargeEvent struct {
 	Type      string // ports.EventCharge*
 	ChargeID  string
 	PaymentID kernel.ID // the charge's reference (our payment's ID), when the provider echoes it
+	RefundID  string    // refund events: the provider's refund ID
 	At        time.Time
 }
 
@@ -64,6 +65,12 @@ type PaymentStore interface {
 	// as stored with applied false. kernel.KindNotFound (and nothing recorded)
 	// when no payment matches.
 	ApplyChargeEvent(ctx context.Context, ev ChargeEvent, fn func(*Payment) ([]kernel.Event, error)) (p Payment, applied bool, err error)
+	// ApplyRefundEvent applies a provider's refund event once, in one
+	// transaction: it finds and locks the refund whose ProviderRefundID is
+	// ev.RefundID (of a payment of ev.Provider), records (Provider, EventID)
+	// and runs fn on the refund, saving it. Already recorded: nothing changes,
+	// applied false. kernel.KindNotFound (nothing recorded) when no refund matches.
+	ApplyRefundEvent(ctx context.Context, ev ChargeEvent, fn func(*Refund) error) (r Refund, applied bool, err error)
 	// CreateRefund inserts a refund, checking in the same transaction, on the
 	// locked payment, that its refunds that did not fail plus r.Amount do not
 	// exceed the payment's amount: kernel.KindConflict (pt-BR, naming what is

@@ -84,6 +84,9 @@ const (
 	MaxRefundsPerPayment = 50
 	MaxRefundReasonLen   = 500
 	MaxCardTokenLen      = 255
+	// chargeCreationGrace: a pending payment still without its charge after
+	// this long lost its request; the next request creates the charge.
+	chargeCreationGrace = 30 * time.Second
 )
 
 // TopicPaymentChanged is raised, in the same transaction, whenever a payment
@@ -141,10 +144,14 @@ func payMethodPT(m string) string {
 	return "Pix"
 }
 
-// paidBy reports whether pay is the payment that paid o (its PaidAt is the order's).
+// paidBy reports whether pay is the payment that paid o: settle copies the
+// payment's PaidAt into the order's, and they are compared to the second (so
+// any order store that keeps seconds will do). Two payments of one order
+// captured within the same second would both look like its payer; at most
+// one payment of an order is pending at a time, so that does not happen.
 func paidBy(o Order, pay Payment) bool {
 	return o.PaidAt != nil && pay.PaidAt != nil && pay.Status == PaymentSucceeded &&
-		o.PaidAt.Truncate(time.Millisecond).Equal(pay.PaidAt.Truncate(time.Millisecond))
+		o.PaidAt.Truncate(time.Second).Equal(pay.PaidAt.Truncate(time.Second))
 }
 
 // moveTo changes p's status to next at `at` and returns the event that says
@@ -217,19 +224,31 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 	if !o.PayBy.IsZero() && !now.Before(o.PayBy) {
 		return Payment{}, kernel.Conflict("o prazo para pagar este pedido terminou")
 	}
-	if pay, found, err := s.openPayment(ctx, o.ID, in.Method); found || err != nil {
-		return pay, err
-	}
-	pay := Payment{ID: kernel.NewID(), OrderID: o.ID, PatientID: o.PatientID, CompanyID: o.CompanyID, Provider: s.Pay.Provider(),
-		Method: in.Method, Amount: o.Total, Status: PaymentPending, ExpiresAt: o.PayBy, CreatedAt: now, UpdatedAt: now}
-	if err := s.Payments.CreatePayment(ctx, pay); err != nil {
-		if kernel.KindOf(err) == kernel.KindConflict { // a concurrent request created it first
-			if pay, found, err := s.openPayment(ctx, o.ID, in.Method); found || err != nil {
-				return pay, err
-			}
-		}
+	pay, found, err := s.openPayment(ctx, o.ID, in.Method)
+	if err != nil {
 		return Payment{}, err
 	}
+	if !found {
+		pay = Payment{ID: kernel.NewID(), OrderID: o.ID, PatientID: o.PatientID, CompanyID: o.CompanyID, Provider: s.Pay.Provider(),
+			Method: in.Method, Amount: o.Total, Status: PaymentPending, ExpiresAt: o.PayBy, CreatedAt: now, UpdatedAt: now}
+		if err := s.Payments.CreatePayment(ctx, pay); err != nil {
+			if kernel.KindOf(err) != kernel.KindConflict {
+				return Payment{}, err
+			}
+			// a concurrent request created it first
+			if pay, found, err = s.openPayment(ctx, o.ID, in.Method); err != nil || !found {
+				return Payment{}, kernel.Wrap(err, "read the pending payment")
+			}
+		}
+	}
+	if pay.ChargeID != "" {
+		return pay, nil
+	}
+	if found && now.Sub(pay.CreatedAt) < chargeCreationGrace {
+		return Payment{}, kernel.Conflict("o pagamento deste pedido está sendo criado; tente novamente em instantes")
+	}
+	// A new payment, or one whose request died before the provider answered:
+	// the provider's idempotency key (the payment's ID) makes this one charge.
 	ch, err := s.Pay.CreateCharge(ctx, ports.ChargeRequest{Reference: pay.ID, Amount: pay.Amount.Amount, Currency: pay.Amount.Currency,
 		Method: pay.Method, Description: "Pedido multisaude " + payOrderRef(o.ID), CardToken: in.CardToken, Capture: true,
 		ExpiresAt: o.PayBy, IdempotencyKey: pay.ID})
@@ -247,9 +266,6 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 	}
 	pay, err = s.Payments.UpdatePayment(ctx, pay.ID, func(x *Payment) ([]kernel.Event, error) {
 		x.ChargeID, x.PixCopyPaste, x.ClientSecret = ch.ID, ch.PixCopyPaste, ch.ClientSecret
-		if ch.Provider != "" {
-			x.Provider = ch.Provider
-		}
 		if !ch.ExpiresAt.IsZero() {
 			x.ExpiresAt = ch.ExpiresAt.UTC()
 		}

@@ -49,6 +49,8 @@ func (s *Service) ApplyWebhook(ctx context.Context, provider string, headers map
 	}
 	var next PaymentStatus
 	switch ev.Type {
+	case ports.EventRefundSucceeded, ports.EventRefundFailed:
+		return s.applyRefundEvent(ctx, provider, ev)
 	case ports.EventChargeSucceeded:
 		next = PaymentSucceeded
 	case ports.EventChargeFailed:
@@ -86,6 +88,51 @@ func (s *Service) ApplyWebhook(ctx context.Context, provider string, headers map
 	}
 	return nil
 }
+
+// applyRefundEvent settles a refund the provider answered "pending": the
+// event is applied once (PaymentStore.ApplyRefundEvent), then the order's
+// refunded total is brought up to date (re-entrant, as settle is). An event
+// for a refund not known yet, of a charge that is ours, is refused as
+// unavailable so that the provider sends it again (our answer to the refund
+// request, carrying its ID, may not be saved yet); one of a charge not ours
+// is ignored.
+func (s *Service) applyRefundEvent(ctx context.Context, provider string, ev ports.PaymentEvent) error {
+	if ev.ID == "" || ev.RefundID == "" {
+		return kernel.Invalid("body", "o evento não identifica a si mesmo ou o reembolso")
+	}
+	next := RefundSucceeded
+	if ev.Type == ports.EventRefundFailed {
+		next = RefundFailed
+	}
+	r, _, err := s.Payments.ApplyRefundEvent(ctx, ChargeEvent{Provider: provider, EventID: ev.ID, Type: ev.Type, ChargeID: ev.ChargeID,
+		RefundID: ev.RefundID, At: s.now()}, func(r *Refund) error {
+		if r.Status == RefundPending {
+			r.Status, r.UpdatedAt = next, s.now()
+		}
+		return nil
+	})
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		if ev.ChargeID != "" {
+			if _, _, cerr := s.Payments.ApplyChargeEvent(ctx, ChargeEvent{Provider: provider, EventID: "probe:" + ev.ID, ChargeID: ev.ChargeID},
+				func(*Payment) ([]kernel.Event, error) { return nil, errProbe }); errors.Is(cerr, errProbe) {
+				return kernel.Unavailable(nil, "reembolso ainda não registrado; reenvie o evento")
+			}
+		}
+		s.Log.Warn("refund event for an unknown refund; ignored", "provider", provider, "event_id", ev.ID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.Status == RefundFailed {
+		s.Log.Error("refund failed at the provider", "refund_id", r.ID, "payment_id", r.PaymentID)
+		return nil
+	}
+	return s.syncOrderRefunds(ctx, r.PaymentID, kernel.KindAnonymous)
+}
+
+// errProbe aborts a transaction that only looked for a payment.
+var errProbe = errors.New("probe: payment found")
 
 // settle makes a succeeded payment's order paid, or refunds the payment in
 // full when its order was cancelled before the money came or was paid by

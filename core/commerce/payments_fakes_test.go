@@ -198,6 +198,28 @@ func (f *fakePayStore) ApplyChargeEvent(ctx context.Context, ev commerce.ChargeE
 	return p, true, nil
 }
 
+func (f *fakePayStore) ApplyRefundEvent(ctx context.Context, ev commerce.ChargeEvent, fn func(*commerce.Refund) error) (commerce.Refund, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for id, r := range f.refunds {
+		p := f.payments[r.PaymentID]
+		if ev.RefundID == "" || r.ProviderRefundID != ev.RefundID || p.Provider != ev.Provider {
+			continue
+		}
+		key := ev.Provider + "/" + ev.EventID
+		if f.applied[key] {
+			return r, false, nil
+		}
+		if err := fn(&r); err != nil {
+			return commerce.Refund{}, false, err
+		}
+		f.applied[key] = true
+		f.refunds[id] = r
+		return r, true, nil
+	}
+	return commerce.Refund{}, false, kernel.NotFound("refund")
+}
+
 func (f *fakePayStore) CreateRefund(ctx context.Context, r commerce.Refund) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -276,12 +298,13 @@ func (f *fakePayStore) StatementLines(ctx context.Context, companyID kernel.ID, 
 // --- the provider ---
 
 type fakeProvider struct {
-	mu        sync.Mutex
-	charges   map[string]ports.Charge
-	refunds   map[string]ports.Refund // by idempotency key
-	refundReq []ports.RefundRequest
-	chargeReq []ports.ChargeRequest
-	cardNow   string // status a card charge gets at once
+	mu             sync.Mutex
+	charges        map[string]ports.Charge
+	refunds        map[string]ports.Refund // by idempotency key
+	refundReq      []ports.RefundRequest
+	chargeReq      []ports.ChargeRequest
+	cardNow        string // status a card charge gets at once
+	refundsPending bool   // refunds answer "pending"; a refund event settles them
 }
 
 func newFakeProvider() *fakeProvider {
@@ -333,6 +356,9 @@ func (f *fakeProvider) Refund(ctx context.Context, r ports.RefundRequest) (ports
 		return ports.Refund{}, kernel.Conflict("more than captured")
 	}
 	x := ports.Refund{ID: "re_" + r.IdempotencyKey, ChargeID: r.ChargeID, Amount: r.Amount, Status: "succeeded"}
+	if f.refundsPending {
+		x.Status = "pending"
+	}
 	f.refunds[r.IdempotencyKey] = x
 	return x, nil
 }

@@ -339,3 +339,49 @@ func TestMyPayments(t *testing.T) {
 	_, err = f.svc.MyPayments(bg, kernel.Anonymous, kernel.Page{})
 	wantKind(t, "anonymous", err, kernel.KindUnauthenticated)
 }
+
+func TestPendingRefundSettledByItsEvent(t *testing.T) {
+	f := newPayFixture(t, 0)
+	f.provider.refundsPending = true
+	o, pay := paidOrder(t, f, 5000)
+	r := must[commerce.Refund](t, "refund")(f.svc.RefundOrder(bg, f.admin(), o.ID, commerce.RefundInput{Amount: 5000}))
+	if r.Status != commerce.RefundPending || r.ProviderRefundID == "" {
+		t.Fatalf("refund %+v, want pending with the provider's ID", r)
+	}
+	// an event for a refund of our charge that we have not recorded yet: asked again later
+	err := f.webhook(t, ports.PaymentEvent{ID: "evt_early", Type: ports.EventRefundSucceeded, ChargeID: pay.ChargeID, RefundID: "re_unknown"})
+	wantKind(t, "refund not recorded yet", err, kernel.KindUnavailable)
+	if err := f.webhook(t, ports.PaymentEvent{ID: "evt_other", Type: ports.EventRefundSucceeded, ChargeID: "ch_not_ours", RefundID: "re_x"}); err != nil {
+		t.Errorf("a refund of a charge not ours is ignored: %v", err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := f.webhook(t, ports.PaymentEvent{ID: "evt_rs", Type: ports.EventRefundSucceeded, ChargeID: pay.ChargeID, RefundID: r.ProviderRefundID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := must[commerce.Refund](t, "refund")(f.pays.GetRefund(bg, r.ID))
+	if got.Status != commerce.RefundSucceeded {
+		t.Errorf("refund %s after its event", got.Status)
+	}
+	if o := must[commerce.Order](t, "order")(f.orders.GetOrder(bg, o.ID)); o.Status != commerce.OrderRefunded {
+		t.Errorf("order %s", o.Status)
+	}
+}
+
+func TestPaymentWithoutItsChargeIsResumed(t *testing.T) {
+	f := newPayFixture(t, 0)
+	o := f.order(700)
+	now := f.clock.Now()
+	stuck := commerce.Payment{ID: kernel.NewID(), OrderID: o.ID, PatientID: o.PatientID, CompanyID: o.CompanyID, Provider: "fakepay",
+		Method: ports.PayPix, Amount: o.Total, Status: commerce.PaymentPending, ExpiresAt: o.PayBy, CreatedAt: now, UpdatedAt: now}
+	if err := f.pays.CreatePayment(bg, stuck); err != nil { // the request died before the provider answered
+		t.Fatal(err)
+	}
+	_, err := f.svc.PayOrder(bg, f.patientP(), o.ID, commerce.PayInput{Method: ports.PayPix})
+	wantKind(t, "while it may still be being created", err, kernel.KindConflict)
+	f.clock.Advance(time.Minute)
+	pay := must[commerce.Payment](t, "resume")(f.svc.PayOrder(bg, f.patientP(), o.ID, commerce.PayInput{Method: ports.PayPix}))
+	if pay.ID != stuck.ID || pay.PixCopyPaste == "" || f.provider.chargeReq[0].IdempotencyKey != stuck.ID {
+		t.Errorf("resumed %+v", pay)
+	}
+}

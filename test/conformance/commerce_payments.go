@@ -216,6 +216,35 @@ func RunCommercePaymentsStore(t *testing.T, newStore func(t *testing.T) commerce
 			Amount: kernel.BRL(1), Status: commerce.RefundPending, CreatedAt: t0, UpdatedAt: t0}), kernel.KindNotFound)
 	})
 
+	t.Run("a refund event is applied once", func(t *testing.T) {
+		s := newStore(t)
+		p := newPay(kernel.NewID(), kernel.NewID(), kernel.NewID(), 5000, t0)
+		noErr(t, "create", s.CreatePayment(ctx, p))
+		r := commerce.Refund{ID: kernel.NewID(), PaymentID: p.ID, OrderID: p.OrderID, CompanyID: p.CompanyID, Amount: kernel.BRL(5000),
+			Status: commerce.RefundPending, ProviderRefundID: "re_1", CreatedAt: t0, UpdatedAt: t0}
+		noErr(t, "refund", s.CreateRefund(ctx, r))
+		ev := commerce.ChargeEvent{Provider: "fakepay", EventID: "evt_r1", Type: ports.EventRefundSucceeded, RefundID: "re_1", At: t0}
+		runs := 0
+		set := func(x *commerce.Refund) error { runs++; x.Status = commerce.RefundSucceeded; return nil }
+		got, applied, err := s.ApplyRefundEvent(ctx, ev, set)
+		noErr(t, "apply", err)
+		if !applied || got.Status != commerce.RefundSucceeded || got.ID != r.ID {
+			t.Errorf("applied %v, %+v", applied, got)
+		}
+		_, applied, err = s.ApplyRefundEvent(ctx, ev, set)
+		noErr(t, "apply again", err)
+		if applied || runs != 1 {
+			t.Errorf("again: applied %v, fn ran %d times", applied, runs)
+		}
+		if got, _ := s.GetRefund(ctx, r.ID); got.Status != commerce.RefundSucceeded {
+			t.Errorf("stored %s", got.Status)
+		}
+		_, _, err = s.ApplyRefundEvent(ctx, commerce.ChargeEvent{Provider: "otherpay", EventID: "evt_r2", RefundID: "re_1"}, set)
+		wantKind(t, "another provider's refund", err, kernel.KindNotFound)
+		_, _, err = s.ApplyRefundEvent(ctx, commerce.ChargeEvent{Provider: "fakepay", EventID: "evt_r3", RefundID: "re_unknown"}, set)
+		wantKind(t, "unknown refund", err, kernel.KindNotFound)
+	})
+
 	t.Run("ten goroutines refund 30% each: at most three", func(t *testing.T) {
 		s := newStore(t)
 		order, company := kernel.NewID(), kernel.NewID()

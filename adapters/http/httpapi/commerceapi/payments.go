@@ -44,7 +44,7 @@ type PayOrderRequest struct {
 }
 
 func (PayOrderRequest) Limits() httpapi.Limits {
-	return httpapi.Limits{"method": {Enum: commerce.PayMethods()}, "card_token": {Length: commerce.MaxCardTokenLen}}
+	return httpapi.Limits{"method": {Enum: commerce.PayMethods(), Length: 16}, "card_token": {Length: commerce.MaxCardTokenLen}}
 }
 
 // Example is a Pix payment.

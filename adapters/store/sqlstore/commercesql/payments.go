@@ -291,6 +291,57 @@ func (s *Store) ApplyChargeEvent(ctx context.Context, ev commerce.ChargeEvent, f
 	return out, applied, err
 }
 
+func (s *Store) ApplyRefundEvent(ctx context.Context, ev commerce.ChargeEvent, fn func(*commerce.Refund) error) (commerce.Refund, bool, error) {
+	var out commerce.Refund
+	applied := false
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		applied = false
+		if ev.RefundID == "" {
+			return kernel.NotFound("reembolso não encontrado")
+		}
+		var ids []string
+		q := tx.NewSelect().Model((*refundRow)(nil)).Column("r.id").
+			Where("r.provider_refund_id = ? AND r.payment_id IN (SELECT id FROM commerce_payments WHERE provider = ?)", ev.RefundID, ev.Provider).Limit(1)
+		if s.db.Engine == sqlstore.Postgres {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx, &ids); err != nil {
+			return sqlstore.Translate(err)
+		}
+		if len(ids) == 0 {
+			return kernel.NotFound("reembolso não encontrado")
+		}
+		r, err := s.getRefund(ctx, tx, ids[0], false)
+		if err != nil {
+			return err
+		}
+		at := ev.At
+		if at.IsZero() {
+			at = time.Now()
+		}
+		res, err := tx.NewInsert().Model(&paymentEventRow{Provider: ev.Provider, EventID: ev.EventID, Type: ev.Type,
+			ChargeID: ev.ChargeID, PaymentID: r.PaymentID, ReceivedAt: payUTC(at)}).On("CONFLICT DO NOTHING").Exec(ctx)
+		if err != nil {
+			return sqlstore.Translate(err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			out = r
+			return sqlstore.Translate(err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+		r.ID = ids[0]
+		row := refundToRow(r)
+		if _, err := tx.NewUpdate().Model(&row).ExcludeColumn("id").WherePK().Exec(ctx); err != nil {
+			return sqlstore.Translate(err)
+		}
+		out, applied = r, true
+		return nil
+	})
+	return out, applied, err
+}
+
 func (s *Store) CreateRefund(ctx context.Context, r commerce.Refund) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, err := s.getPayment(ctx, tx, r.PaymentID, true)

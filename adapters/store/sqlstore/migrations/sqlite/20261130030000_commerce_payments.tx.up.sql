@@ -50,6 +50,8 @@ CREATE INDEX commerce_refunds_order ON commerce_refunds (order_id, created_at);
 --bun:split
 CREATE INDEX commerce_refunds_company ON commerce_refunds (company_id, created_at);
 --bun:split
+CREATE INDEX commerce_refunds_provider ON commerce_refunds (provider_refund_id) WHERE provider_refund_id <> '';
+--bun:split
 CREATE TABLE commerce_payment_events (
     provider    TEXT NOT NULL,
     event_id    TEXT NOT NULL,
