@@ -66,7 +66,8 @@ type Settings struct {
 	// WebhookURL receives the events, e.g. http://127.0.0.1:8080/v1/payments/webhooks/localpay;
 	// empty sends none (events are still kept for Events).
 	WebhookURL string
-	// WebhookSecret signs the events and verifies them in VerifyEvent.
+	// WebhookSecret signs the events and verifies them in VerifyEvent; empty
+	// draws a random one, enough when this process also receives the webhooks.
 	WebhookSecret string
 	// PixKey is the receiver's Pix key in the BR Code; default a random EVP
 	// key (kept in File). PixURL, when set, is put instead (a payload location, no scheme).
@@ -167,8 +168,8 @@ type wireData struct {
 
 // New starts the simulator; Close stops its deliveries.
 func New(s Settings) (*Sim, error) {
-	if s.WebhookSecret == "" {
-		return nil, fmt.Errorf("localpay: a webhook secret is required")
+	if s.WebhookSecret == "" { // the process that signs is the one that verifies
+		s.WebhookSecret = "whsec_" + randomAlnum(32)
 	}
 	if s.PixTTL <= 0 {
 		s.PixTTL = time.Hour
@@ -280,6 +281,9 @@ func (p *Sim) CreateCharge(_ context.Context, r ports.ChargeRequest) (ports.Char
 	}
 	switch r.Method {
 	case ports.PayPix:
+		if !r.ExpiresAt.IsZero() && !r.ExpiresAt.After(p.clock.Now()) {
+			pr.Add("expires_at", "deve estar no futuro")
+		}
 	case ports.PayCard:
 		if _, ok := cardTokens[r.CardToken]; !ok {
 			pr.Add("card_token", "não é um cartão de teste conhecido (use %s, %s ou %s)", TokenVisa, TokenDeclined, TokenInsufficientFunds)
