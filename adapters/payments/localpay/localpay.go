@@ -248,6 +248,15 @@ func (p *Sim) Close() {
 // Provider names the adapter.
 func (p *Sim) Provider() string { return Provider }
 
+// SetWebhookURL changes where events go (a test server whose port is known
+// only after wiring): queued events retry to the new URL, and with an empty
+// URL new events are kept for Events only, as when Settings.WebhookURL is empty.
+func (p *Sim) SetWebhookURL(url string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.set.WebhookURL = url
+}
+
 // PixKey is the receiver's Pix key put in BR Codes.
 func (p *Sim) PixKey() string { p.mu.Lock(); defer p.mu.Unlock(); return p.st.PixKey }
 

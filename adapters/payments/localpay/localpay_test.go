@@ -209,3 +209,26 @@ func TestRestartKeepsPendingChargesAndEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestSetWebhookURL(t *testing.T) {
+	p := newSim(t, localpay.Settings{WebhookURL: "http://127.0.0.1:1/not-yet"})
+	got := make(chan string, 4)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if _, err := p.VerifyEvent(r.Context(), map[string]string{localpay.SignatureHeader: r.Header.Get(localpay.SignatureHeader)}, b); err != nil {
+			t.Errorf("delivered event does not verify: %v", err)
+		}
+		got <- string(b)
+	}))
+	defer rcv.Close()
+	c, _ := p.CreateCharge(context.Background(), ports.ChargeRequest{Amount: 100, Method: ports.PayCard, Capture: true})
+	p.SetWebhookURL(rcv.URL)
+	select {
+	case b := <-got:
+		if !strings.Contains(b, c.ID) {
+			t.Errorf("delivered %s", b)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the queued event did not follow the new URL")
+	}
+}
