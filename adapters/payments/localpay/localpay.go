@@ -198,6 +198,9 @@ func New(s Settings) (*Sim, error) {
 	}
 	p.st = state{Charges: map[string]*charge{}, Refunds: map[string]*refund{}, Idem: map[string]string{}}
 	if s.File != "" {
+		if err := os.MkdirAll(filepath.Dir(s.File), 0o700); err != nil {
+			return nil, fmt.Errorf("localpay: %w", err)
+		}
 		b, err := os.ReadFile(s.File)
 		switch {
 		case err == nil:
@@ -207,10 +210,8 @@ func New(s Settings) (*Sim, error) {
 		case !os.IsNotExist(err):
 			return nil, fmt.Errorf("localpay: %w", err)
 		}
-		for _, m := range []*map[string]string{&p.st.Idem} {
-			if *m == nil {
-				*m = map[string]string{}
-			}
+		if p.st.Idem == nil {
+			p.st.Idem = map[string]string{}
 		}
 		if p.st.Charges == nil {
 			p.st.Charges = map[string]*charge{}

@@ -152,7 +152,7 @@ func TestCardTokensAndFail(t *testing.T) {
 }
 
 func TestRestartKeepsPendingChargesAndEvents(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "localpay.json")
+	file := filepath.Join(t.TempDir(), "data", "localpay.json") // the folder is created
 	ctx := context.Background()
 	p, err := localpay.New(localpay.Settings{WebhookSecret: secret, File: file, WebhookURL: "http://127.0.0.1:1/unreachable",
 		RetryBase: time.Hour})
