@@ -66,7 +66,8 @@ type Settings struct {
 	// WebhookURL receives the events, e.g. http://127.0.0.1:8080/v1/payments/webhooks/localpay;
 	// empty sends none (events are still kept for Events).
 	WebhookURL string
-	// WebhookSecret signs the events and verifies them in VerifyEvent.
+	// WebhookSecret signs the events and verifies them in VerifyEvent; empty
+	// draws a random one, enough when this process also receives the webhooks.
 	WebhookSecret string
 	// PixKey is the receiver's Pix key in the BR Code; default a random EVP
 	// key (kept in File). PixURL, when set, is put instead (a payload location, no scheme).
@@ -167,8 +168,8 @@ type wireData struct {
 
 // New starts the simulator; Close stops its deliveries.
 func New(s Settings) (*Sim, error) {
-	if s.WebhookSecret == "" {
-		return nil, fmt.Errorf("localpay: a webhook secret is required")
+	if s.WebhookSecret == "" { // the process that signs is the one that verifies
+		s.WebhookSecret = "whsec_" + randomAlnum(32)
 	}
 	if s.PixTTL <= 0 {
 		s.PixTTL = time.Hour
@@ -197,6 +198,9 @@ func New(s Settings) (*Sim, error) {
 	}
 	p.st = state{Charges: map[string]*charge{}, Refunds: map[string]*refund{}, Idem: map[string]string{}}
 	if s.File != "" {
+		if err := os.MkdirAll(filepath.Dir(s.File), 0o700); err != nil {
+			return nil, fmt.Errorf("localpay: %w", err)
+		}
 		b, err := os.ReadFile(s.File)
 		switch {
 		case err == nil:
@@ -206,10 +210,8 @@ func New(s Settings) (*Sim, error) {
 		case !os.IsNotExist(err):
 			return nil, fmt.Errorf("localpay: %w", err)
 		}
-		for _, m := range []*map[string]string{&p.st.Idem} {
-			if *m == nil {
-				*m = map[string]string{}
-			}
+		if p.st.Idem == nil {
+			p.st.Idem = map[string]string{}
 		}
 		if p.st.Charges == nil {
 			p.st.Charges = map[string]*charge{}
@@ -247,6 +249,15 @@ func (p *Sim) Close() {
 // Provider names the adapter.
 func (p *Sim) Provider() string { return Provider }
 
+// SetWebhookURL changes where events go (a test server whose port is known
+// only after wiring): queued events retry to the new URL, and with an empty
+// URL new events are kept for Events only, as when Settings.WebhookURL is empty.
+func (p *Sim) SetWebhookURL(url string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.set.WebhookURL = url
+}
+
 // PixKey is the receiver's Pix key put in BR Codes.
 func (p *Sim) PixKey() string { p.mu.Lock(); defer p.mu.Unlock(); return p.st.PixKey }
 
@@ -280,6 +291,9 @@ func (p *Sim) CreateCharge(_ context.Context, r ports.ChargeRequest) (ports.Char
 	}
 	switch r.Method {
 	case ports.PayPix:
+		if !r.ExpiresAt.IsZero() && !r.ExpiresAt.After(p.clock.Now()) {
+			pr.Add("expires_at", "deve estar no futuro")
+		}
 	case ports.PayCard:
 		if _, ok := cardTokens[r.CardToken]; !ok {
 			pr.Add("card_token", "não é um cartão de teste conhecido (use %s, %s ou %s)", TokenVisa, TokenDeclined, TokenInsufficientFunds)

@@ -152,7 +152,7 @@ func TestCardTokensAndFail(t *testing.T) {
 }
 
 func TestRestartKeepsPendingChargesAndEvents(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "localpay.json")
+	file := filepath.Join(t.TempDir(), "data", "localpay.json") // the folder is created
 	ctx := context.Background()
 	p, err := localpay.New(localpay.Settings{WebhookSecret: secret, File: file, WebhookURL: "http://127.0.0.1:1/unreachable",
 		RetryBase: time.Hour})
@@ -207,5 +207,28 @@ func TestRestartKeepsPendingChargesAndEvents(t *testing.T) {
 		case <-timeout:
 			t.Fatalf("events after restart: %v", seen)
 		}
+	}
+}
+
+func TestSetWebhookURL(t *testing.T) {
+	p := newSim(t, localpay.Settings{WebhookURL: "http://127.0.0.1:1/not-yet"})
+	got := make(chan string, 4)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if _, err := p.VerifyEvent(r.Context(), map[string]string{localpay.SignatureHeader: r.Header.Get(localpay.SignatureHeader)}, b); err != nil {
+			t.Errorf("delivered event does not verify: %v", err)
+		}
+		got <- string(b)
+	}))
+	defer rcv.Close()
+	c, _ := p.CreateCharge(context.Background(), ports.ChargeRequest{Amount: 100, Method: ports.PayCard, Capture: true})
+	p.SetWebhookURL(rcv.URL)
+	select {
+	case b := <-got:
+		if !strings.Contains(b, c.ID) {
+			t.Errorf("delivered %s", b)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the queued event did not follow the new URL")
 	}
 }

@@ -32,7 +32,7 @@ func (p *Sim) raiseLocked(typ string, c *charge, refundID string, amount int64) 
 	}
 	p.all = append(p.all, ports.PaymentEvent{ID: ev.ID, Type: typ, ChargeID: c.ID, RefundID: refundID,
 		Reference: c.Reference, Amount: amount, At: time.Unix(ev.Created, 0).UTC()})
-	if p.set.WebhookURL == "" {
+	if p.set.WebhookURL == "" { // kept for Events only
 		return
 	}
 	out := &outEvent{ID: ev.ID, Body: body}
@@ -60,7 +60,18 @@ func (p *Sim) deliverLater(e *outEvent, delay time.Duration) {
 			if p.ctx.Err() != nil {
 				return
 			}
-			err := p.post(e.Body)
+			p.mu.Lock()
+			url := p.set.WebhookURL
+			p.mu.Unlock()
+			if url == "" { // SetWebhookURL("") pauses deliveries
+				select {
+				case <-p.ctx.Done():
+					return
+				case <-time.After(p.set.RetryBase):
+				}
+				continue
+			}
+			err := p.post(url, e.Body)
 			p.mu.Lock()
 			e.Attempts++
 			done := err == nil || e.Attempts >= p.set.MaxAttempts
@@ -94,10 +105,10 @@ func (p *Sim) deliverLater(e *outEvent, delay time.Duration) {
 }
 
 // post makes one delivery attempt, signed now.
-func (p *Sim) post(body []byte) error {
+func (p *Sim) post(url string, body []byte) error {
 	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.set.WebhookURL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}

@@ -103,6 +103,10 @@ func (s *Stripe) CreateCharge(ctx context.Context, r ports.ChargeRequest) (ports
 	}
 	switch r.Method {
 	case ports.PayPix:
+		// Stripe takes an expiry between 10 seconds and 14 days ahead.
+		if ttl := r.ExpiresAt.Sub(s.now()); !r.ExpiresAt.IsZero() && (ttl < 10*time.Second || ttl > 14*24*time.Hour) {
+			pr.Add("expires_at", "deve estar entre 10 segundos e 14 dias no futuro")
+		}
 	case ports.PayCard:
 		pr.Require("card_token", r.CardToken)
 	default:
