@@ -191,7 +191,16 @@ func (s *Service) fanOut(ctx context.Context, eventID kernel.ID, companyID kerne
 		return err
 	}
 	var body []byte
-	var errs []error
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	fail := func(err error) {
+		mu.Lock()
+		errs = append(errs, err)
+		mu.Unlock()
+	}
 	for _, e := range endpoints {
 		if !e.Subscribed(eventType) {
 			continue
@@ -206,19 +215,27 @@ func (s *Service) fanOut(ctx context.Context, eventID kernel.ID, companyID kerne
 			continue // the endpoint was deleted meanwhile
 		}
 		if err != nil {
-			errs = append(errs, err)
+			fail(err)
 			continue
 		}
 		switch d.Status {
 		case WebhookPending:
-			_, err = s.attempt(ctx, e, d, false)
+			// Endpoints are tried side by side, so that ten slow receivers take
+			// one sender timeout, not ten, well within the queue's visibility timeout.
+			wg.Add(1)
+			go func(e WebhookEndpoint, d WebhookDelivery) {
+				defer wg.Done()
+				if _, err := s.attempt(ctx, e, d, false); err != nil {
+					fail(err)
+				}
+			}(e, d)
 		case WebhookFailed:
-			err = s.scheduleNext(ctx, d) // a crash may have left the retry unscheduled
-		}
-		if err != nil {
-			errs = append(errs, err)
+			if err := s.scheduleNext(ctx, d); err != nil { // a crash may have left the retry unscheduled
+				fail(err)
+			}
 		}
 	}
+	wg.Wait()
 	return errors.Join(errs...)
 }
 

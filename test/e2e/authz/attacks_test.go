@@ -93,6 +93,9 @@ func (w *world) wrongKind(t *testing.T, h *harness.H) {
 		// another company's member and key, through one's own company
 		{phAdmin, "DELETE", "/v1/companies/" + w.pharm.CompanyID + "/members/" + w.otherStaff.ID, nil},
 		{phAdmin, "DELETE", "/v1/companies/" + w.pharm.CompanyID + "/api-keys/" + w.otherKeyID, nil},
+		{phAdmin, "GET", "/v1/companies/" + w.pharm.CompanyID + "/webhooks/" + w.hookDeliveryID, nil},
+		{phAdmin, "POST", "/v1/companies/" + w.pharm.CompanyID + "/webhooks/" + w.hookID + "/deliveries/" + w.hookID + "/replay", nil},
+		{phAdmin, "GET", "/v1/companies/" + w.pharm.CompanyID + "/webhooks/" + w.pharmKeyID + "/deliveries", nil},
 		{admin, "POST", "/v1/admin/professionals/" + w.pendingCompanyID + "/verify", nil},
 		{admin, "POST", "/v1/admin/companies/" + w.R.ID + "/verify", nil},
 		{admin, "POST", "/v1/admin/professionals/" + w.A.ID + "/verify", nil},

@@ -62,6 +62,8 @@ var (
 	rxA      = idOf(func(w *world) string { return w.rxA })
 	docA     = idOf(func(w *world) string { return w.docA })
 	pharmacy = idOf(func(w *world) string { return w.pharm.CompanyID })
+	// pharmHook names the pharmacy's webhook endpoint.
+	pharmHook = func(w *world) map[string]string { return map[string]string{"id": w.pharm.CompanyID, "wid": w.hookID} }
 )
 
 // catalogItem names an item of the pharmacy's catalogue (the sweep's PUT must not create it).
@@ -73,6 +75,9 @@ func catalogItem(w *world) map[string]string {
 // catalog:write, which the sweep's pharmacy key lacks) may not write its catalogue.
 var catalogStrangers = map[string]int{patB: 403, proQ: 403, proP: 403, patA: 403, coAdmin: 403, coStaff: 403, coKey: 403,
 	admin: 403, phKey: 403, hoAdmin: 403, hoStaff: 403, proR: 403, pendCoAd: 403}
+// hookManagers: who may not manage the pharmacy's webhooks (its staff and the
+// platform's admins may only read them; API keys use no account route).
+var hookManagers = with(strangers, phStaff, 403, admin, 403, hoAdmin, 403, phKey, 401)
 
 func plusDays(d int) string { return time.Now().In(sp).AddDate(0, 0, d).Format("2006-01-02") }
 
@@ -163,6 +168,20 @@ var table = map[string]route{
 			return map[string]string{"id": w.pharm.CompanyID, "key_id": w.pharmKeyID}
 		},
 		deny: with(strangers, phStaff, 403, admin, 403)},
+
+	// --- commerce: partner webhooks (admins manage; staff and platform admins read) ---
+	"GET /v1/companies/{id}/webhooks": {owner: phAdmin, params: pharmacy, deny: with(strangers, phKey, 401, hoAdmin, 403)},
+	"POST /v1/companies/{id}/webhooks": {owner: phAdmin, params: pharmacy, deny: hookManagers,
+		body: json(map[string]any{"url": "https://parceiro.example.com/hooks", "events": []string{"order.paid"}})},
+	"GET /v1/companies/{id}/webhooks/{wid}":                {owner: phAdmin, params: pharmHook, deny: with(strangers, phKey, 401, hoAdmin, 403)},
+	"DELETE /v1/companies/{id}/webhooks/{wid}":             {owner: phAdmin, params: pharmHook, deny: hookManagers},
+	"POST /v1/companies/{id}/webhooks/{wid}/rotate-secret": {owner: phAdmin, params: pharmHook, deny: hookManagers},
+	"POST /v1/companies/{id}/webhooks/{wid}/ping":          {owner: phAdmin, params: pharmHook, deny: hookManagers},
+	"GET /v1/companies/{id}/webhooks/{wid}/deliveries":     {owner: phAdmin, params: pharmHook, deny: with(strangers, phKey, 401, hoAdmin, 403)},
+	"POST /v1/companies/{id}/webhooks/{wid}/deliveries/{did}/replay": {owner: phAdmin,
+		params: func(w *world) map[string]string {
+			return map[string]string{"id": w.pharm.CompanyID, "wid": w.hookID, "did": w.hookDeliveryID}
+		}, deny: hookManagers},
 
 	// --- scheduling ---
 	"GET /v1/professionals/{id}/availability": {owner: proP, params: idOf(func(w *world) string { return w.P.ID }),

@@ -55,6 +55,7 @@ type world struct {
 	other, otherStaff, admin           harness.Account
 	pendingCompanyID                   string
 	pharmKeyID, otherKeyID             string
+	hookID, hookDeliveryID             string // the pharmacy's webhook endpoint and its (failed) ping
 
 	apptA, apptExamA, evalA, planA, planItemA, rxA, rxCodeA, docA, docBlobKey, shareA, waitA, notifA string
 	examID                                                                                           string
@@ -150,6 +151,11 @@ func build(t *testing.T, h *harness.H) *world {
 	w.otherStaff = harness.AddCompanyStaff(t, h, w.other, "staff")
 	var otherKey string
 	w.otherKeyID, otherKey = apiKey(t, h, w.other, "orders:read", "orders:write", "catalog:write")
+	// The pharmacy's webhook endpoint points at a closed port: its ping fails
+	// and stays replayable.
+	w.hookID = id(t, h.Post(t, "/v1/companies/"+w.pharm.CompanyID+"/webhooks", w.pharm.Token,
+		map[string]any{"url": "http://127.0.0.1:1/hooks", "events": []string{"order.created"}}).Want(t, http.StatusCreated))
+	w.hookDeliveryID = id(t, h.Post(t, "/v1/companies/"+w.pharm.CompanyID+"/webhooks/"+w.hookID+"/ping", w.pharm.Token, nil).Want(t, http.StatusOK))
 	pc := harness.CompanyBody("pharmacy")
 	w.pendingCompanyID = id(t, h.Post(t, "/v1/companies", "", pc).Want(t, http.StatusCreated))
 	pendAdm, _ := harness.Login(t, h, pc["admin"].(map[string]any)["email"].(string), harness.Password, "company_member")

@@ -275,7 +275,7 @@ func (s *Store) loadAttempts(ctx context.Context, db bun.IDB, ds []*commerce.Web
 	var rows []webhookAttemptRow
 	err := db.NewSelect().Model(&rows).
 		Join("JOIN commerce_webhook_deliveries AS d ON d.id = webhook_attempt_row.delivery_id").
-		Where("webhook_attempt_row.delivery_id IN (?)", bun.In(ids)).
+		Where("webhook_attempt_row.delivery_id IN (?)", bun.List(ids)).
 		Where("webhook_attempt_row.n > d.attempt_count - ?", commerce.MaxShownAttempts).
 		Order("webhook_attempt_row.delivery_id", "webhook_attempt_row.n").Scan(ctx)
 	if err != nil {
