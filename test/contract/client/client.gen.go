@@ -315,6 +315,42 @@ func (e AvailabilityExceptionMode) Valid() bool {
 	}
 }
 
+// Defines values for BasketLineResponseMethod.
+const (
+	BasketLineResponseMethodDelivery BasketLineResponseMethod = "delivery"
+	BasketLineResponseMethodPickup   BasketLineResponseMethod = "pickup"
+)
+
+// Valid indicates whether the value is a known member of the BasketLineResponseMethod enum.
+func (e BasketLineResponseMethod) Valid() bool {
+	switch e {
+	case BasketLineResponseMethodDelivery:
+		return true
+	case BasketLineResponseMethodPickup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BasketPartnerResponseMethod.
+const (
+	BasketPartnerResponseMethodDelivery BasketPartnerResponseMethod = "delivery"
+	BasketPartnerResponseMethodPickup   BasketPartnerResponseMethod = "pickup"
+)
+
+// Valid indicates whether the value is a known member of the BasketPartnerResponseMethod enum.
+func (e BasketPartnerResponseMethod) Valid() bool {
+	switch e {
+	case BasketPartnerResponseMethodDelivery:
+		return true
+	case BasketPartnerResponseMethodPickup:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BookRequestMode.
 const (
 	BookRequestModeInPerson     BookRequestMode = "in_person"
@@ -327,6 +363,54 @@ func (e BookRequestMode) Valid() bool {
 	case BookRequestModeInPerson:
 		return true
 	case BookRequestModeTelemedicine:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChargeMethod.
+const (
+	ChargeMethodCard ChargeMethod = "card"
+	ChargeMethodPix  ChargeMethod = "pix"
+)
+
+// Valid indicates whether the value is a known member of the ChargeMethod enum.
+func (e ChargeMethod) Valid() bool {
+	switch e {
+	case ChargeMethodCard:
+		return true
+	case ChargeMethodPix:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ChargeStatus.
+const (
+	ChargeStatusAuthorized ChargeStatus = "authorized"
+	ChargeStatusCancelled  ChargeStatus = "cancelled"
+	ChargeStatusExpired    ChargeStatus = "expired"
+	ChargeStatusFailed     ChargeStatus = "failed"
+	ChargeStatusPending    ChargeStatus = "pending"
+	ChargeStatusSucceeded  ChargeStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the ChargeStatus enum.
+func (e ChargeStatus) Valid() bool {
+	switch e {
+	case ChargeStatusAuthorized:
+		return true
+	case ChargeStatusCancelled:
+		return true
+	case ChargeStatusExpired:
+		return true
+	case ChargeStatusFailed:
+		return true
+	case ChargeStatusPending:
+		return true
+	case ChargeStatusSucceeded:
 		return true
 	default:
 		return false
@@ -732,6 +816,96 @@ func (e HistoryEntryResponseKind) Valid() bool {
 	}
 }
 
+// Defines values for ImportLineResponseResult.
+const (
+	ImportLineResponseResultCreated   ImportLineResponseResult = "created"
+	ImportLineResponseResultRefused   ImportLineResponseResult = "refused"
+	ImportLineResponseResultUnchanged ImportLineResponseResult = "unchanged"
+	ImportLineResponseResultUpdated   ImportLineResponseResult = "updated"
+)
+
+// Valid indicates whether the value is a known member of the ImportLineResponseResult enum.
+func (e ImportLineResponseResult) Valid() bool {
+	switch e {
+	case ImportLineResponseResultCreated:
+		return true
+	case ImportLineResponseResultRefused:
+		return true
+	case ImportLineResponseResultUnchanged:
+		return true
+	case ImportLineResponseResultUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ItemRequestKind.
+const (
+	ItemRequestKindEquipment  ItemRequestKind = "equipment"
+	ItemRequestKindExam       ItemRequestKind = "exam"
+	ItemRequestKindFood       ItemRequestKind = "food"
+	ItemRequestKindGymPlan    ItemRequestKind = "gym_plan"
+	ItemRequestKindMedication ItemRequestKind = "medication"
+	ItemRequestKindProduct    ItemRequestKind = "product"
+	ItemRequestKindService    ItemRequestKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the ItemRequestKind enum.
+func (e ItemRequestKind) Valid() bool {
+	switch e {
+	case ItemRequestKindEquipment:
+		return true
+	case ItemRequestKindExam:
+		return true
+	case ItemRequestKindFood:
+		return true
+	case ItemRequestKindGymPlan:
+		return true
+	case ItemRequestKindMedication:
+		return true
+	case ItemRequestKindProduct:
+		return true
+	case ItemRequestKindService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ItemResponseKind.
+const (
+	ItemResponseKindEquipment  ItemResponseKind = "equipment"
+	ItemResponseKindExam       ItemResponseKind = "exam"
+	ItemResponseKindFood       ItemResponseKind = "food"
+	ItemResponseKindGymPlan    ItemResponseKind = "gym_plan"
+	ItemResponseKindMedication ItemResponseKind = "medication"
+	ItemResponseKindProduct    ItemResponseKind = "product"
+	ItemResponseKindService    ItemResponseKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the ItemResponseKind enum.
+func (e ItemResponseKind) Valid() bool {
+	switch e {
+	case ItemResponseKindEquipment:
+		return true
+	case ItemResponseKindExam:
+		return true
+	case ItemResponseKindFood:
+		return true
+	case ItemResponseKindGymPlan:
+		return true
+	case ItemResponseKindMedication:
+		return true
+	case ItemResponseKindProduct:
+		return true
+	case ItemResponseKindService:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MePatchRequestModes.
 const (
 	MePatchRequestModesInPerson     MePatchRequestModes = "in_person"
@@ -810,6 +984,210 @@ func (e MemberResponseRole) Valid() bool {
 	}
 }
 
+// Defines values for OfferResponseKind.
+const (
+	OfferResponseKindEquipment  OfferResponseKind = "equipment"
+	OfferResponseKindExam       OfferResponseKind = "exam"
+	OfferResponseKindFood       OfferResponseKind = "food"
+	OfferResponseKindGymPlan    OfferResponseKind = "gym_plan"
+	OfferResponseKindMedication OfferResponseKind = "medication"
+	OfferResponseKindProduct    OfferResponseKind = "product"
+	OfferResponseKindService    OfferResponseKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the OfferResponseKind enum.
+func (e OfferResponseKind) Valid() bool {
+	switch e {
+	case OfferResponseKindEquipment:
+		return true
+	case OfferResponseKindExam:
+		return true
+	case OfferResponseKindFood:
+		return true
+	case OfferResponseKindGymPlan:
+		return true
+	case OfferResponseKindMedication:
+		return true
+	case OfferResponseKindProduct:
+		return true
+	case OfferResponseKindService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderFulfilmentRequestMethod.
+const (
+	OrderFulfilmentRequestMethodDelivery OrderFulfilmentRequestMethod = "delivery"
+	OrderFulfilmentRequestMethodPickup   OrderFulfilmentRequestMethod = "pickup"
+)
+
+// Valid indicates whether the value is a known member of the OrderFulfilmentRequestMethod enum.
+func (e OrderFulfilmentRequestMethod) Valid() bool {
+	switch e {
+	case OrderFulfilmentRequestMethodDelivery:
+		return true
+	case OrderFulfilmentRequestMethodPickup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderFulfilmentResponseMethod.
+const (
+	OrderFulfilmentResponseMethodDelivery OrderFulfilmentResponseMethod = "delivery"
+	OrderFulfilmentResponseMethodPickup   OrderFulfilmentResponseMethod = "pickup"
+)
+
+// Valid indicates whether the value is a known member of the OrderFulfilmentResponseMethod enum.
+func (e OrderFulfilmentResponseMethod) Valid() bool {
+	switch e {
+	case OrderFulfilmentResponseMethodDelivery:
+		return true
+	case OrderFulfilmentResponseMethodPickup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderLineResponseKind.
+const (
+	OrderLineResponseKindEquipment  OrderLineResponseKind = "equipment"
+	OrderLineResponseKindExam       OrderLineResponseKind = "exam"
+	OrderLineResponseKindFood       OrderLineResponseKind = "food"
+	OrderLineResponseKindGymPlan    OrderLineResponseKind = "gym_plan"
+	OrderLineResponseKindMedication OrderLineResponseKind = "medication"
+	OrderLineResponseKindProduct    OrderLineResponseKind = "product"
+	OrderLineResponseKindService    OrderLineResponseKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the OrderLineResponseKind enum.
+func (e OrderLineResponseKind) Valid() bool {
+	switch e {
+	case OrderLineResponseKindEquipment:
+		return true
+	case OrderLineResponseKindExam:
+		return true
+	case OrderLineResponseKindFood:
+		return true
+	case OrderLineResponseKindGymPlan:
+		return true
+	case OrderLineResponseKindMedication:
+		return true
+	case OrderLineResponseKindProduct:
+		return true
+	case OrderLineResponseKindService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderResponseStatus.
+const (
+	OrderResponseStatusAccepted       OrderResponseStatus = "accepted"
+	OrderResponseStatusCancelled      OrderResponseStatus = "cancelled"
+	OrderResponseStatusCreated        OrderResponseStatus = "created"
+	OrderResponseStatusDelivered      OrderResponseStatus = "delivered"
+	OrderResponseStatusOutForDelivery OrderResponseStatus = "out_for_delivery"
+	OrderResponseStatusPaid           OrderResponseStatus = "paid"
+	OrderResponseStatusPreparing      OrderResponseStatus = "preparing"
+	OrderResponseStatusReadyForPickup OrderResponseStatus = "ready_for_pickup"
+	OrderResponseStatusRefunded       OrderResponseStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the OrderResponseStatus enum.
+func (e OrderResponseStatus) Valid() bool {
+	switch e {
+	case OrderResponseStatusAccepted:
+		return true
+	case OrderResponseStatusCancelled:
+		return true
+	case OrderResponseStatusCreated:
+		return true
+	case OrderResponseStatusDelivered:
+		return true
+	case OrderResponseStatusOutForDelivery:
+		return true
+	case OrderResponseStatusPaid:
+		return true
+	case OrderResponseStatusPreparing:
+		return true
+	case OrderResponseStatusReadyForPickup:
+		return true
+	case OrderResponseStatusRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderStepResponseBy.
+const (
+	OrderStepResponseByAdmin         OrderStepResponseBy = "admin"
+	OrderStepResponseByApiKey        OrderStepResponseBy = "api_key"
+	OrderStepResponseByCompanyMember OrderStepResponseBy = "company_member"
+	OrderStepResponseByPatient       OrderStepResponseBy = "patient"
+)
+
+// Valid indicates whether the value is a known member of the OrderStepResponseBy enum.
+func (e OrderStepResponseBy) Valid() bool {
+	switch e {
+	case OrderStepResponseByAdmin:
+		return true
+	case OrderStepResponseByApiKey:
+		return true
+	case OrderStepResponseByCompanyMember:
+		return true
+	case OrderStepResponseByPatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderStepResponseStatus.
+const (
+	OrderStepResponseStatusAccepted       OrderStepResponseStatus = "accepted"
+	OrderStepResponseStatusCancelled      OrderStepResponseStatus = "cancelled"
+	OrderStepResponseStatusCreated        OrderStepResponseStatus = "created"
+	OrderStepResponseStatusDelivered      OrderStepResponseStatus = "delivered"
+	OrderStepResponseStatusOutForDelivery OrderStepResponseStatus = "out_for_delivery"
+	OrderStepResponseStatusPaid           OrderStepResponseStatus = "paid"
+	OrderStepResponseStatusPreparing      OrderStepResponseStatus = "preparing"
+	OrderStepResponseStatusReadyForPickup OrderStepResponseStatus = "ready_for_pickup"
+	OrderStepResponseStatusRefunded       OrderStepResponseStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the OrderStepResponseStatus enum.
+func (e OrderStepResponseStatus) Valid() bool {
+	switch e {
+	case OrderStepResponseStatusAccepted:
+		return true
+	case OrderStepResponseStatusCancelled:
+		return true
+	case OrderStepResponseStatusCreated:
+		return true
+	case OrderStepResponseStatusDelivered:
+		return true
+	case OrderStepResponseStatusOutForDelivery:
+		return true
+	case OrderStepResponseStatusPaid:
+		return true
+	case OrderStepResponseStatusPreparing:
+		return true
+	case OrderStepResponseStatusReadyForPickup:
+		return true
+	case OrderStepResponseStatusRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PatientResponseKind.
 const (
 	PatientResponseKindPatient PatientResponseKind = "patient"
@@ -819,6 +1197,69 @@ const (
 func (e PatientResponseKind) Valid() bool {
 	switch e {
 	case PatientResponseKindPatient:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PayOrderRequestMethod.
+const (
+	PayOrderRequestMethodCard PayOrderRequestMethod = "card"
+	PayOrderRequestMethodPix  PayOrderRequestMethod = "pix"
+)
+
+// Valid indicates whether the value is a known member of the PayOrderRequestMethod enum.
+func (e PayOrderRequestMethod) Valid() bool {
+	switch e {
+	case PayOrderRequestMethodCard:
+		return true
+	case PayOrderRequestMethodPix:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentResponseMethod.
+const (
+	PaymentResponseMethodCard PaymentResponseMethod = "card"
+	PaymentResponseMethodPix  PaymentResponseMethod = "pix"
+)
+
+// Valid indicates whether the value is a known member of the PaymentResponseMethod enum.
+func (e PaymentResponseMethod) Valid() bool {
+	switch e {
+	case PaymentResponseMethodCard:
+		return true
+	case PaymentResponseMethodPix:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PaymentResponseStatus.
+const (
+	PaymentResponseStatusCancelled PaymentResponseStatus = "cancelled"
+	PaymentResponseStatusExpired   PaymentResponseStatus = "expired"
+	PaymentResponseStatusFailed    PaymentResponseStatus = "failed"
+	PaymentResponseStatusPending   PaymentResponseStatus = "pending"
+	PaymentResponseStatusSucceeded PaymentResponseStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the PaymentResponseStatus enum.
+func (e PaymentResponseStatus) Valid() bool {
+	switch e {
+	case PaymentResponseStatusCancelled:
+		return true
+	case PaymentResponseStatusExpired:
+		return true
+	case PaymentResponseStatusFailed:
+		return true
+	case PaymentResponseStatusPending:
+		return true
+	case PaymentResponseStatusSucceeded:
 		return true
 	default:
 		return false
@@ -1164,6 +1605,132 @@ func (e ProfessionalSummaryModes) Valid() bool {
 	}
 }
 
+// Defines values for PurchaseItemResponseKind.
+const (
+	PurchaseItemResponseKindDiet       PurchaseItemResponseKind = "diet"
+	PurchaseItemResponseKindExam       PurchaseItemResponseKind = "exam"
+	PurchaseItemResponseKindExercise   PurchaseItemResponseKind = "exercise"
+	PurchaseItemResponseKindMedication PurchaseItemResponseKind = "medication"
+	PurchaseItemResponseKindProduct    PurchaseItemResponseKind = "product"
+	PurchaseItemResponseKindTherapy    PurchaseItemResponseKind = "therapy"
+)
+
+// Valid indicates whether the value is a known member of the PurchaseItemResponseKind enum.
+func (e PurchaseItemResponseKind) Valid() bool {
+	switch e {
+	case PurchaseItemResponseKindDiet:
+		return true
+	case PurchaseItemResponseKindExam:
+		return true
+	case PurchaseItemResponseKindExercise:
+		return true
+	case PurchaseItemResponseKindMedication:
+		return true
+	case PurchaseItemResponseKindProduct:
+		return true
+	case PurchaseItemResponseKindTherapy:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PutItemResponseKind.
+const (
+	PutItemResponseKindEquipment  PutItemResponseKind = "equipment"
+	PutItemResponseKindExam       PutItemResponseKind = "exam"
+	PutItemResponseKindFood       PutItemResponseKind = "food"
+	PutItemResponseKindGymPlan    PutItemResponseKind = "gym_plan"
+	PutItemResponseKindMedication PutItemResponseKind = "medication"
+	PutItemResponseKindProduct    PutItemResponseKind = "product"
+	PutItemResponseKindService    PutItemResponseKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the PutItemResponseKind enum.
+func (e PutItemResponseKind) Valid() bool {
+	switch e {
+	case PutItemResponseKindEquipment:
+		return true
+	case PutItemResponseKindExam:
+		return true
+	case PutItemResponseKindFood:
+		return true
+	case PutItemResponseKindGymPlan:
+		return true
+	case PutItemResponseKindMedication:
+		return true
+	case PutItemResponseKindProduct:
+		return true
+	case PutItemResponseKindService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PutItemResponseResult.
+const (
+	PutItemResponseResultCreated   PutItemResponseResult = "created"
+	PutItemResponseResultUnchanged PutItemResponseResult = "unchanged"
+	PutItemResponseResultUpdated   PutItemResponseResult = "updated"
+)
+
+// Valid indicates whether the value is a known member of the PutItemResponseResult enum.
+func (e PutItemResponseResult) Valid() bool {
+	switch e {
+	case PutItemResponseResultCreated:
+		return true
+	case PutItemResponseResultUnchanged:
+		return true
+	case PutItemResponseResultUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RefundResponseBy.
+const (
+	RefundResponseByApiKey        RefundResponseBy = "api_key"
+	RefundResponseByCompanyMember RefundResponseBy = "company_member"
+	RefundResponseByPlatform      RefundResponseBy = "platform"
+)
+
+// Valid indicates whether the value is a known member of the RefundResponseBy enum.
+func (e RefundResponseBy) Valid() bool {
+	switch e {
+	case RefundResponseByApiKey:
+		return true
+	case RefundResponseByCompanyMember:
+		return true
+	case RefundResponseByPlatform:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RefundResponseStatus.
+const (
+	RefundResponseStatusFailed    RefundResponseStatus = "failed"
+	RefundResponseStatusPending   RefundResponseStatus = "pending"
+	RefundResponseStatusSucceeded RefundResponseStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the RefundResponseStatus enum.
+func (e RefundResponseStatus) Valid() bool {
+	switch e {
+	case RefundResponseStatusFailed:
+		return true
+	case RefundResponseStatusPending:
+		return true
+	case RefundResponseStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ResetRequestAccountKind.
 const (
 	ResetRequestAccountKindAdmin         ResetRequestAccountKind = "admin"
@@ -1218,6 +1785,42 @@ func (e SlotResponseMode) Valid() bool {
 	case SlotResponseModeInPerson:
 		return true
 	case SlotResponseModeTelemedicine:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatementLineResponseKind.
+const (
+	Payment StatementLineResponseKind = "payment"
+	Refund  StatementLineResponseKind = "refund"
+)
+
+// Valid indicates whether the value is a known member of the StatementLineResponseKind enum.
+func (e StatementLineResponseKind) Valid() bool {
+	switch e {
+	case Payment:
+		return true
+	case Refund:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StatementLineResponseMethod.
+const (
+	StatementLineResponseMethodCard StatementLineResponseMethod = "card"
+	StatementLineResponseMethodPix  StatementLineResponseMethod = "pix"
+)
+
+// Valid indicates whether the value is a known member of the StatementLineResponseMethod enum.
+func (e StatementLineResponseMethod) Valid() bool {
+	switch e {
+	case StatementLineResponseMethodCard:
+		return true
+	case StatementLineResponseMethodPix:
 		return true
 	default:
 		return false
@@ -1325,25 +1928,109 @@ func (e VerifyResponseType) Valid() bool {
 
 // Defines values for WaitlistEntryResponseStatus.
 const (
-	Expired   WaitlistEntryResponseStatus = "expired"
-	Fulfilled WaitlistEntryResponseStatus = "fulfilled"
-	Left      WaitlistEntryResponseStatus = "left"
-	Offered   WaitlistEntryResponseStatus = "offered"
-	Waiting   WaitlistEntryResponseStatus = "waiting"
+	WaitlistEntryResponseStatusExpired   WaitlistEntryResponseStatus = "expired"
+	WaitlistEntryResponseStatusFulfilled WaitlistEntryResponseStatus = "fulfilled"
+	WaitlistEntryResponseStatusLeft      WaitlistEntryResponseStatus = "left"
+	WaitlistEntryResponseStatusOffered   WaitlistEntryResponseStatus = "offered"
+	WaitlistEntryResponseStatusWaiting   WaitlistEntryResponseStatus = "waiting"
 )
 
 // Valid indicates whether the value is a known member of the WaitlistEntryResponseStatus enum.
 func (e WaitlistEntryResponseStatus) Valid() bool {
 	switch e {
-	case Expired:
+	case WaitlistEntryResponseStatusExpired:
 		return true
-	case Fulfilled:
+	case WaitlistEntryResponseStatusFulfilled:
 		return true
-	case Left:
+	case WaitlistEntryResponseStatusLeft:
 		return true
-	case Offered:
+	case WaitlistEntryResponseStatusOffered:
 		return true
-	case Waiting:
+	case WaitlistEntryResponseStatusWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryResponseStatus.
+const (
+	WebhookDeliveryResponseStatusDead      WebhookDeliveryResponseStatus = "dead"
+	WebhookDeliveryResponseStatusDelivered WebhookDeliveryResponseStatus = "delivered"
+	WebhookDeliveryResponseStatusFailed    WebhookDeliveryResponseStatus = "failed"
+	WebhookDeliveryResponseStatusPending   WebhookDeliveryResponseStatus = "pending"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryResponseStatus enum.
+func (e WebhookDeliveryResponseStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryResponseStatusDead:
+		return true
+	case WebhookDeliveryResponseStatusDelivered:
+		return true
+	case WebhookDeliveryResponseStatusFailed:
+		return true
+	case WebhookDeliveryResponseStatusPending:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookRequestEvents.
+const (
+	WebhookRequestEventsCatalogImported       WebhookRequestEvents = "catalog.imported"
+	WebhookRequestEventsOrderCancelled        WebhookRequestEvents = "order.cancelled"
+	WebhookRequestEventsOrderCreated          WebhookRequestEvents = "order.created"
+	WebhookRequestEventsOrderPaid             WebhookRequestEvents = "order.paid"
+	WebhookRequestEventsOrderRefunded         WebhookRequestEvents = "order.refunded"
+	WebhookRequestEventsPrescriptionDispensed WebhookRequestEvents = "prescription.dispensed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookRequestEvents enum.
+func (e WebhookRequestEvents) Valid() bool {
+	switch e {
+	case WebhookRequestEventsCatalogImported:
+		return true
+	case WebhookRequestEventsOrderCancelled:
+		return true
+	case WebhookRequestEventsOrderCreated:
+		return true
+	case WebhookRequestEventsOrderPaid:
+		return true
+	case WebhookRequestEventsOrderRefunded:
+		return true
+	case WebhookRequestEventsPrescriptionDispensed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookResponseEvents.
+const (
+	WebhookResponseEventsCatalogImported       WebhookResponseEvents = "catalog.imported"
+	WebhookResponseEventsOrderCancelled        WebhookResponseEvents = "order.cancelled"
+	WebhookResponseEventsOrderCreated          WebhookResponseEvents = "order.created"
+	WebhookResponseEventsOrderPaid             WebhookResponseEvents = "order.paid"
+	WebhookResponseEventsOrderRefunded         WebhookResponseEvents = "order.refunded"
+	WebhookResponseEventsPrescriptionDispensed WebhookResponseEvents = "prescription.dispensed"
+)
+
+// Valid indicates whether the value is a known member of the WebhookResponseEvents enum.
+func (e WebhookResponseEvents) Valid() bool {
+	switch e {
+	case WebhookResponseEventsCatalogImported:
+		return true
+	case WebhookResponseEventsOrderCancelled:
+		return true
+	case WebhookResponseEventsOrderCreated:
+		return true
+	case WebhookResponseEventsOrderPaid:
+		return true
+	case WebhookResponseEventsOrderRefunded:
+		return true
+	case WebhookResponseEventsPrescriptionDispensed:
 		return true
 	default:
 		return false
@@ -1488,6 +2175,96 @@ func (e ListCompaniesParamsType) Valid() bool {
 	case ListCompaniesParamsTypePharmacy:
 		return true
 	case ListCompaniesParamsTypeSportsStore:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListCatalogItemsParamsKind.
+const (
+	ListCatalogItemsParamsKindEquipment  ListCatalogItemsParamsKind = "equipment"
+	ListCatalogItemsParamsKindExam       ListCatalogItemsParamsKind = "exam"
+	ListCatalogItemsParamsKindFood       ListCatalogItemsParamsKind = "food"
+	ListCatalogItemsParamsKindGymPlan    ListCatalogItemsParamsKind = "gym_plan"
+	ListCatalogItemsParamsKindMedication ListCatalogItemsParamsKind = "medication"
+	ListCatalogItemsParamsKindProduct    ListCatalogItemsParamsKind = "product"
+	ListCatalogItemsParamsKindService    ListCatalogItemsParamsKind = "service"
+)
+
+// Valid indicates whether the value is a known member of the ListCatalogItemsParamsKind enum.
+func (e ListCatalogItemsParamsKind) Valid() bool {
+	switch e {
+	case ListCatalogItemsParamsKindEquipment:
+		return true
+	case ListCatalogItemsParamsKindExam:
+		return true
+	case ListCatalogItemsParamsKindFood:
+		return true
+	case ListCatalogItemsParamsKindGymPlan:
+		return true
+	case ListCatalogItemsParamsKindMedication:
+		return true
+	case ListCatalogItemsParamsKindProduct:
+		return true
+	case ListCatalogItemsParamsKindService:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CompanyOrdersParamsStatus.
+const (
+	CompanyOrdersParamsStatusAccepted       CompanyOrdersParamsStatus = "accepted"
+	CompanyOrdersParamsStatusCancelled      CompanyOrdersParamsStatus = "cancelled"
+	CompanyOrdersParamsStatusCreated        CompanyOrdersParamsStatus = "created"
+	CompanyOrdersParamsStatusDelivered      CompanyOrdersParamsStatus = "delivered"
+	CompanyOrdersParamsStatusOutForDelivery CompanyOrdersParamsStatus = "out_for_delivery"
+	CompanyOrdersParamsStatusPaid           CompanyOrdersParamsStatus = "paid"
+	CompanyOrdersParamsStatusPreparing      CompanyOrdersParamsStatus = "preparing"
+	CompanyOrdersParamsStatusReadyForPickup CompanyOrdersParamsStatus = "ready_for_pickup"
+	CompanyOrdersParamsStatusRefunded       CompanyOrdersParamsStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the CompanyOrdersParamsStatus enum.
+func (e CompanyOrdersParamsStatus) Valid() bool {
+	switch e {
+	case CompanyOrdersParamsStatusAccepted:
+		return true
+	case CompanyOrdersParamsStatusCancelled:
+		return true
+	case CompanyOrdersParamsStatusCreated:
+		return true
+	case CompanyOrdersParamsStatusDelivered:
+		return true
+	case CompanyOrdersParamsStatusOutForDelivery:
+		return true
+	case CompanyOrdersParamsStatusPaid:
+		return true
+	case CompanyOrdersParamsStatusPreparing:
+		return true
+	case CompanyOrdersParamsStatusReadyForPickup:
+		return true
+	case CompanyOrdersParamsStatusRefunded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CompanyStatementParamsFormat.
+const (
+	Csv  CompanyStatementParamsFormat = "csv"
+	Json CompanyStatementParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the CompanyStatementParamsFormat enum.
+func (e CompanyStatementParamsFormat) Valid() bool {
+	switch e {
+	case Csv:
+		return true
+	case Json:
 		return true
 	default:
 		return false
@@ -1641,6 +2418,45 @@ func (e ListProfessionalsParamsUf) Valid() bool {
 	case ListProfessionalsParamsUfSP:
 		return true
 	case ListProfessionalsParamsUfTO:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MyOrdersParamsStatus.
+const (
+	MyOrdersParamsStatusAccepted       MyOrdersParamsStatus = "accepted"
+	MyOrdersParamsStatusCancelled      MyOrdersParamsStatus = "cancelled"
+	MyOrdersParamsStatusCreated        MyOrdersParamsStatus = "created"
+	MyOrdersParamsStatusDelivered      MyOrdersParamsStatus = "delivered"
+	MyOrdersParamsStatusOutForDelivery MyOrdersParamsStatus = "out_for_delivery"
+	MyOrdersParamsStatusPaid           MyOrdersParamsStatus = "paid"
+	MyOrdersParamsStatusPreparing      MyOrdersParamsStatus = "preparing"
+	MyOrdersParamsStatusReadyForPickup MyOrdersParamsStatus = "ready_for_pickup"
+	MyOrdersParamsStatusRefunded       MyOrdersParamsStatus = "refunded"
+)
+
+// Valid indicates whether the value is a known member of the MyOrdersParamsStatus enum.
+func (e MyOrdersParamsStatus) Valid() bool {
+	switch e {
+	case MyOrdersParamsStatusAccepted:
+		return true
+	case MyOrdersParamsStatusCancelled:
+		return true
+	case MyOrdersParamsStatusCreated:
+		return true
+	case MyOrdersParamsStatusDelivered:
+		return true
+	case MyOrdersParamsStatusOutForDelivery:
+		return true
+	case MyOrdersParamsStatusPaid:
+		return true
+	case MyOrdersParamsStatusPreparing:
+		return true
+	case MyOrdersParamsStatusReadyForPickup:
+		return true
+	case MyOrdersParamsStatusRefunded:
 		return true
 	default:
 		return false
@@ -1944,6 +2760,58 @@ type AvailabilityResponse struct {
 	Weekly           []WeeklyRule            `json:"weekly"`
 }
 
+// BasketLineResponse defines model for BasketLineResponse.
+type BasketLineResponse struct {
+	CompanyId  openapi_types.UUID       `json:"company_id"`
+	Method     BasketLineResponseMethod `json:"method"`
+	Name       string                   `json:"name"`
+	PlanItemId openapi_types.UUID       `json:"plan_item_id"`
+	Quantity   int                      `json:"quantity"`
+	Sku        string                   `json:"sku"`
+
+	// UnitPrice Examples: {"amount":25000,"currency":"BRL"}
+	UnitPrice Money `json:"unit_price"`
+}
+
+// BasketLineResponseMethod defines model for BasketLineResponse.Method.
+type BasketLineResponseMethod string
+
+// BasketPartnerResponse defines model for BasketPartnerResponse.
+type BasketPartnerResponse struct {
+	CompanyId   openapi_types.UUID `json:"company_id"`
+	CompanyName string             `json:"company_name"`
+
+	// Fee Examples: {"amount":25000,"currency":"BRL"}
+	Fee    Money                       `json:"fee"`
+	Method BasketPartnerResponseMethod `json:"method"`
+}
+
+// BasketPartnerResponseMethod defines model for BasketPartnerResponse.Method.
+type BasketPartnerResponseMethod string
+
+// BasketResponse defines model for BasketResponse.
+type BasketResponse struct {
+	Exact bool `json:"exact"`
+
+	// Fees Examples: {"amount":25000,"currency":"BRL"}
+	Fees     Money                   `json:"fees"`
+	Lines    []BasketLineResponse    `json:"lines"`
+	Partners []BasketPartnerResponse `json:"partners"`
+
+	// Subtotal Examples: {"amount":25000,"currency":"BRL"}
+	Subtotal Money `json:"subtotal"`
+
+	// Total Examples: {"amount":25000,"currency":"BRL"}
+	Total     Money                `json:"total"`
+	Uncovered []openapi_types.UUID `json:"uncovered"`
+}
+
+// BasketsResponse defines model for BasketsResponse.
+type BasketsResponse struct {
+	Cheapest       BasketResponse `json:"cheapest"`
+	FewestPartners BasketResponse `json:"fewest_partners"`
+}
+
 // BookRequest Examples: {"mode":"telemedicine","professional_id":"01936b2e-5c1a-7c3e-9f1a-2b3c4d5e6f70","reason":"Dor no peito ao subir escadas há duas semanas.","start":"2026-12-01T09:00:00-03:00"}
 type BookRequest struct {
 	ExamServiceId  *openapi_types.UUID `json:"exam_service_id,omitempty"`
@@ -1960,6 +2828,26 @@ type BookRequestMode string
 type BreakGlassRequest struct {
 	Reason string `json:"reason"`
 }
+
+// Charge defines model for Charge.
+type Charge struct {
+	Amount        int          `json:"amount"`
+	Currency      string       `json:"currency"`
+	ExpiresAt     *time.Time   `json:"expires_at,omitempty"`
+	FailureReason *string      `json:"failure_reason,omitempty"`
+	Id            string       `json:"id"`
+	Method        ChargeMethod `json:"method"`
+	Provider      string       `json:"provider"`
+	Reference     string       `json:"reference"`
+	Refunded      int          `json:"refunded"`
+	Status        ChargeStatus `json:"status"`
+}
+
+// ChargeMethod defines model for Charge.Method.
+type ChargeMethod string
+
+// ChargeStatus defines model for Charge.Status.
+type ChargeStatus string
 
 // CompanyAdmin Examples: {"email":"ana.costa@hospitalexemplo.com.br","name":"Ana Beatriz Costa","password":"Cerrado-em-flor-2026"}
 type CompanyAdmin struct {
@@ -2068,6 +2956,24 @@ type DashboardResponse struct {
 	TreatmentPlans      []PlanSummaryResponse  `json:"treatment_plans"`
 	UnreadNotifications int                    `json:"unread_notifications"`
 	Upcoming            []AppointmentResponse  `json:"upcoming"`
+}
+
+// DeliveryAddress defines model for DeliveryAddress.
+type DeliveryAddress struct {
+	Cep        string  `json:"cep"`
+	City       string  `json:"city"`
+	Complement *string `json:"complement,omitempty"`
+	District   string  `json:"district"`
+	Number     string  `json:"number"`
+	Street     string  `json:"street"`
+	Uf         string  `json:"uf"`
+}
+
+// DeliveryBody defines model for DeliveryBody.
+type DeliveryBody struct {
+	// Fee Examples: {"amount":25000,"currency":"BRL"}
+	Fee      Money   `json:"fee"`
+	RadiusKm float64 `json:"radius_km"`
 }
 
 // DispenseRequest Examples: {"buyer_document":"52998224725","buyer_name":"Maria da Silva Souza"}
@@ -2221,6 +3127,12 @@ type ExamResultResponse struct {
 	NextSlots []SlotResponse `json:"next_slots"`
 }
 
+// FulfilmentBody defines model for FulfilmentBody.
+type FulfilmentBody struct {
+	Delivery *DeliveryBody `json:"delivery,omitempty"`
+	Pickup   bool          `json:"pickup"`
+}
+
 // HealthResponse defines model for HealthResponse.
 type HealthResponse struct {
 	Checks *map[string]string `json:"checks,omitempty"`
@@ -2245,6 +3157,90 @@ type HistoryEntryResponse struct {
 
 // HistoryEntryResponseKind defines model for HistoryEntryResponse.Kind.
 type HistoryEntryResponseKind string
+
+// ImportErrorBody defines model for ImportErrorBody.
+type ImportErrorBody struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ImportLineResponse defines model for ImportLineResponse.
+type ImportLineResponse struct {
+	Errors []ImportErrorBody        `json:"errors"`
+	Line   int                      `json:"line"`
+	Result ImportLineResponseResult `json:"result"`
+	Sku    string                   `json:"sku"`
+}
+
+// ImportLineResponseResult defines model for ImportLineResponse.Result.
+type ImportLineResponseResult string
+
+// ImportResponse defines model for ImportResponse.
+type ImportResponse struct {
+	Lines  []ImportLineResponse `json:"lines"`
+	Totals ImportTotals         `json:"totals"`
+}
+
+// ImportTotals defines model for ImportTotals.
+type ImportTotals struct {
+	Created   int `json:"created"`
+	Refused   int `json:"refused"`
+	Unchanged int `json:"unchanged"`
+	Updated   int `json:"updated"`
+}
+
+// ItemList defines model for ItemList.
+type ItemList struct {
+	Items      []ItemResponse `json:"items"`
+	NextCursor *string        `json:"next_cursor,omitempty"`
+}
+
+// ItemRequest Examples: {"active_ingredient":"dipirona sódica","anvisa":"1058300780018","concentration":"500 mg","form":"comprimido","fulfilment":{"delivery":{"fee":{"amount":700,"currency":"BRL"},"radius_km":5},"pickup":true},"kind":"medication","name":"Dipirona Sódica 500 mg, 10 comprimidos","price":{"amount":1290,"currency":"BRL"},"stock":40,"tags":["drug:dipyrone"]}
+type ItemRequest struct {
+	ActiveIngredient *string         `json:"active_ingredient,omitempty"`
+	Anvisa           *string         `json:"anvisa,omitempty"`
+	Concentration    *string         `json:"concentration,omitempty"`
+	Description      *string         `json:"description,omitempty"`
+	Form             *string         `json:"form,omitempty"`
+	Fulfilment       FulfilmentBody  `json:"fulfilment"`
+	Kind             ItemRequestKind `json:"kind"`
+	Name             string          `json:"name"`
+
+	// Price Examples: {"amount":25000,"currency":"BRL"}
+	Price                Money     `json:"price"`
+	RequiresPrescription *bool     `json:"requires_prescription,omitempty"`
+	Stock                *int      `json:"stock,omitempty"`
+	Tags                 *[]string `json:"tags,omitempty"`
+}
+
+// ItemRequestKind defines model for ItemRequest.Kind.
+type ItemRequestKind string
+
+// ItemResponse defines model for ItemResponse.
+type ItemResponse struct {
+	ActiveIngredient *string            `json:"active_ingredient,omitempty"`
+	Anvisa           *string            `json:"anvisa,omitempty"`
+	CompanyId        openapi_types.UUID `json:"company_id"`
+	Concentration    *string            `json:"concentration,omitempty"`
+	CreatedAt        time.Time          `json:"created_at"`
+	Description      string             `json:"description"`
+	Form             *string            `json:"form,omitempty"`
+	Fulfilment       FulfilmentBody     `json:"fulfilment"`
+	Kind             ItemResponseKind   `json:"kind"`
+	Name             string             `json:"name"`
+
+	// Price Examples: {"amount":25000,"currency":"BRL"}
+	Price                Money     `json:"price"`
+	RequiresPrescription bool      `json:"requires_prescription"`
+	Sku                  string    `json:"sku"`
+	Stock                *int      `json:"stock,omitempty"`
+	Tags                 []string  `json:"tags"`
+	UpdatedAt            time.Time `json:"updated_at"`
+	Version              int       `json:"version"`
+}
+
+// ItemResponseKind defines model for ItemResponse.Kind.
+type ItemResponseKind string
 
 // JWKSResponse defines model for JWKSResponse.
 type JWKSResponse struct {
@@ -2345,6 +3341,148 @@ type NotificationResponse struct {
 	Title     string            `json:"title"`
 }
 
+// OfferDeliveryResponse defines model for OfferDeliveryResponse.
+type OfferDeliveryResponse struct {
+	Available bool `json:"available"`
+
+	// Fee Examples: {"amount":25000,"currency":"BRL"}
+	Fee Money `json:"fee"`
+}
+
+// OfferResponse defines model for OfferResponse.
+type OfferResponse struct {
+	CompanyId   openapi_types.UUID     `json:"company_id"`
+	CompanyName string                 `json:"company_name"`
+	CompanyType string                 `json:"company_type"`
+	Delivery    *OfferDeliveryResponse `json:"delivery,omitempty"`
+	DistanceKm  *float64               `json:"distance_km,omitempty"`
+	InStock     bool                   `json:"in_stock"`
+	Kind        OfferResponseKind      `json:"kind"`
+	Name        string                 `json:"name"`
+	Pickup      bool                   `json:"pickup"`
+
+	// Price Examples: {"amount":25000,"currency":"BRL"}
+	Price                Money   `json:"price"`
+	RequiresPrescription bool    `json:"requires_prescription"`
+	Score                float64 `json:"score"`
+	Sku                  string  `json:"sku"`
+}
+
+// OfferResponseKind defines model for OfferResponse.Kind.
+type OfferResponseKind string
+
+// OrderFulfilmentRequest defines model for OrderFulfilmentRequest.
+type OrderFulfilmentRequest struct {
+	Address *DeliveryAddress             `json:"address,omitempty"`
+	Method  OrderFulfilmentRequestMethod `json:"method"`
+}
+
+// OrderFulfilmentRequestMethod defines model for OrderFulfilmentRequest.Method.
+type OrderFulfilmentRequestMethod string
+
+// OrderFulfilmentResponse defines model for OrderFulfilmentResponse.
+type OrderFulfilmentResponse struct {
+	Address *DeliveryAddress `json:"address,omitempty"`
+
+	// Fee Examples: {"amount":25000,"currency":"BRL"}
+	Fee       Money                         `json:"fee"`
+	Method    OrderFulfilmentResponseMethod `json:"method"`
+	Recipient *string                       `json:"recipient,omitempty"`
+}
+
+// OrderFulfilmentResponseMethod defines model for OrderFulfilmentResponse.Method.
+type OrderFulfilmentResponseMethod string
+
+// OrderItemRequest defines model for OrderItemRequest.
+type OrderItemRequest struct {
+	Quantity int    `json:"quantity"`
+	Sku      string `json:"sku"`
+}
+
+// OrderLineResponse defines model for OrderLineResponse.
+type OrderLineResponse struct {
+	Kind                 OrderLineResponseKind `json:"kind"`
+	Name                 string                `json:"name"`
+	Quantity             int                   `json:"quantity"`
+	RequiresPrescription bool                  `json:"requires_prescription"`
+	Sku                  string                `json:"sku"`
+
+	// Total Examples: {"amount":25000,"currency":"BRL"}
+	Total Money `json:"total"`
+
+	// UnitPrice Examples: {"amount":25000,"currency":"BRL"}
+	UnitPrice Money `json:"unit_price"`
+}
+
+// OrderLineResponseKind defines model for OrderLineResponse.Kind.
+type OrderLineResponseKind string
+
+// OrderList defines model for OrderList.
+type OrderList struct {
+	Items      []OrderResponse `json:"items"`
+	NextCursor *string         `json:"next_cursor,omitempty"`
+}
+
+// OrderMoveRequest Examples: {"reason":"Produto em falta no estoque; pedimos desculpas."}
+type OrderMoveRequest struct {
+	BuyerDocument *string `json:"buyer_document,omitempty"`
+	BuyerName     *string `json:"buyer_name,omitempty"`
+	Reason        *string `json:"reason,omitempty"`
+}
+
+// OrderPrescriptionResponse defines model for OrderPrescriptionResponse.
+type OrderPrescriptionResponse struct {
+	Id               openapi_types.UUID `json:"id"`
+	VerificationCode string             `json:"verification_code"`
+}
+
+// OrderResponse defines model for OrderResponse.
+type OrderResponse struct {
+	CompanyId openapi_types.UUID `json:"company_id"`
+	CreatedAt time.Time          `json:"created_at"`
+
+	// DeliveryFee Examples: {"amount":25000,"currency":"BRL"}
+	DeliveryFee  Money                      `json:"delivery_fee"`
+	Fulfilment   OrderFulfilmentResponse    `json:"fulfilment"`
+	Id           openapi_types.UUID         `json:"id"`
+	Items        []OrderLineResponse        `json:"items"`
+	PaidAt       *time.Time                 `json:"paid_at,omitempty"`
+	PatientId    *openapi_types.UUID        `json:"patient_id,omitempty"`
+	PayBy        time.Time                  `json:"pay_by"`
+	PlanId       *openapi_types.UUID        `json:"plan_id,omitempty"`
+	Prescription *OrderPrescriptionResponse `json:"prescription,omitempty"`
+
+	// Refunded Examples: {"amount":25000,"currency":"BRL"}
+	Refunded Money               `json:"refunded"`
+	Status   OrderResponseStatus `json:"status"`
+
+	// Subtotal Examples: {"amount":25000,"currency":"BRL"}
+	Subtotal Money               `json:"subtotal"`
+	Timeline []OrderStepResponse `json:"timeline"`
+
+	// Total Examples: {"amount":25000,"currency":"BRL"}
+	Total     Money     `json:"total"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int       `json:"version"`
+}
+
+// OrderResponseStatus defines model for OrderResponse.Status.
+type OrderResponseStatus string
+
+// OrderStepResponse defines model for OrderStepResponse.
+type OrderStepResponse struct {
+	At     time.Time               `json:"at"`
+	By     *OrderStepResponseBy    `json:"by,omitempty"`
+	Note   *string                 `json:"note,omitempty"`
+	Status OrderStepResponseStatus `json:"status"`
+}
+
+// OrderStepResponseBy defines model for OrderStepResponse.By.
+type OrderStepResponseBy string
+
+// OrderStepResponseStatus defines model for OrderStepResponse.Status.
+type OrderStepResponseStatus string
+
 // PatientRequest Examples: {"address":{"cep":"01310-100","city":"São Paulo","complement":"conjunto 42","district":"Bela Vista","number":"1578","street":"Avenida Paulista","uf":"SP"},"birth_date":"1985-04-12","cpf":"529.982.247-25","email":"maria.souza@exemplo.com.br","name":"Maria da Silva Souza","password":"Ipê-amarelo-florido-2026","phone":"+5511987654321"}
 type PatientRequest struct {
 	// Address Examples: {"cep":"01310-100","city":"São Paulo","complement":"conjunto 42","district":"Bela Vista","number":"1578","street":"Avenida Paulista","uf":"SP"}
@@ -2389,6 +3527,62 @@ type PatientSummaryResponse struct {
 	LastVisit   *time.Time `json:"last_visit,omitempty"`
 	Name        string     `json:"name"`
 	PatientId   string     `json:"patient_id"`
+}
+
+// PayOrderRequest Examples: {"method":"pix"}
+type PayOrderRequest struct {
+	CardToken *string               `json:"card_token,omitempty"`
+	Method    PayOrderRequestMethod `json:"method"`
+}
+
+// PayOrderRequestMethod defines model for PayOrderRequest.Method.
+type PayOrderRequestMethod string
+
+// PaymentList defines model for PaymentList.
+type PaymentList struct {
+	Items      []PaymentResponse `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
+// PaymentResponse defines model for PaymentResponse.
+type PaymentResponse struct {
+	// Amount Examples: {"amount":25000,"currency":"BRL"}
+	Amount        Money                 `json:"amount"`
+	ClientSecret  *string               `json:"client_secret,omitempty"`
+	CompanyId     openapi_types.UUID    `json:"company_id"`
+	CreatedAt     time.Time             `json:"created_at"`
+	ExpiresAt     *time.Time            `json:"expires_at,omitempty"`
+	Id            openapi_types.UUID    `json:"id"`
+	Method        PaymentResponseMethod `json:"method"`
+	OrderId       openapi_types.UUID    `json:"order_id"`
+	PaidAt        *time.Time            `json:"paid_at,omitempty"`
+	PixCopyPaste  *string               `json:"pix_copy_paste,omitempty"`
+	PixQrCodeText *string               `json:"pix_qr_code_text,omitempty"`
+	Provider      string                `json:"provider"`
+
+	// Refunded Examples: {"amount":25000,"currency":"BRL"}
+	Refunded Money                 `json:"refunded"`
+	Status   PaymentResponseStatus `json:"status"`
+}
+
+// PaymentResponseMethod defines model for PaymentResponse.Method.
+type PaymentResponseMethod string
+
+// PaymentResponseStatus defines model for PaymentResponse.Status.
+type PaymentResponseStatus string
+
+// PaymentWebhookAck defines model for PaymentWebhookAck.
+type PaymentWebhookAck struct {
+	Received bool `json:"received"`
+}
+
+// PlaceOrderRequest Examples: {"company_id":"0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b","fulfilment":{"address":{"cep":"01310-100","city":"São Paulo","complement":"ap 12","district":"Bela Vista","number":"1000","street":"Avenida Paulista","uf":"SP"},"method":"delivery"},"items":[{"quantity":2,"sku":"LOS-50-30"}]}
+type PlaceOrderRequest struct {
+	CompanyId      openapi_types.UUID     `json:"company_id"`
+	Fulfilment     OrderFulfilmentRequest `json:"fulfilment"`
+	Items          []OrderItemRequest     `json:"items"`
+	PlanId         *openapi_types.UUID    `json:"plan_id,omitempty"`
+	PrescriptionId *openapi_types.UUID    `json:"prescription_id,omitempty"`
 }
 
 // PlanItem Examples: {"dosage":"1 comprimido","duration":"uso contínuo","frequency":"1 vez ao dia, pela manhã","kind":"medication","name":"Losartana 50 mg"}
@@ -2674,10 +3868,91 @@ type ProgressResponse struct {
 	PlanId    openapi_types.UUID `json:"plan_id"`
 }
 
+// PurchaseItemResponse defines model for PurchaseItemResponse.
+type PurchaseItemResponse struct {
+	Kind       PurchaseItemResponseKind `json:"kind"`
+	Name       string                   `json:"name"`
+	Offers     []OfferResponse          `json:"offers"`
+	PlanItemId openapi_types.UUID       `json:"plan_item_id"`
+	Uncovered  bool                     `json:"uncovered"`
+}
+
+// PurchaseItemResponseKind defines model for PurchaseItemResponse.Kind.
+type PurchaseItemResponseKind string
+
+// PurchaseOptionsResponse defines model for PurchaseOptionsResponse.
+type PurchaseOptionsResponse struct {
+	Baskets BasketsResponse        `json:"baskets"`
+	Items   []PurchaseItemResponse `json:"items"`
+	Near    *Point                 `json:"near,omitempty"`
+	PlanId  openapi_types.UUID     `json:"plan_id"`
+}
+
+// PutItemResponse defines model for PutItemResponse.
+type PutItemResponse struct {
+	ActiveIngredient *string             `json:"active_ingredient,omitempty"`
+	Anvisa           *string             `json:"anvisa,omitempty"`
+	CompanyId        openapi_types.UUID  `json:"company_id"`
+	Concentration    *string             `json:"concentration,omitempty"`
+	CreatedAt        time.Time           `json:"created_at"`
+	Description      string              `json:"description"`
+	Form             *string             `json:"form,omitempty"`
+	Fulfilment       FulfilmentBody      `json:"fulfilment"`
+	Kind             PutItemResponseKind `json:"kind"`
+	Name             string              `json:"name"`
+
+	// Price Examples: {"amount":25000,"currency":"BRL"}
+	Price                Money                 `json:"price"`
+	RequiresPrescription bool                  `json:"requires_prescription"`
+	Result               PutItemResponseResult `json:"result"`
+	Sku                  string                `json:"sku"`
+	Stock                *int                  `json:"stock,omitempty"`
+	Tags                 []string              `json:"tags"`
+	UpdatedAt            time.Time             `json:"updated_at"`
+	Version              int                   `json:"version"`
+}
+
+// PutItemResponseKind defines model for PutItemResponse.Kind.
+type PutItemResponseKind string
+
+// PutItemResponseResult defines model for PutItemResponse.Result.
+type PutItemResponseResult string
+
 // ReasonRequest Examples: {"reason":"Imprevisto de agenda; peço desculpas pelo transtorno."}
 type ReasonRequest struct {
 	Reason *string `json:"reason,omitempty"`
 }
+
+// RefundList defines model for RefundList.
+type RefundList struct {
+	Items      []RefundResponse `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// RefundRequest Examples: {"amount":1250,"reason":"Item em falta no estoque"}
+type RefundRequest struct {
+	Amount int     `json:"amount"`
+	Reason *string `json:"reason,omitempty"`
+}
+
+// RefundResponse defines model for RefundResponse.
+type RefundResponse struct {
+	// Amount Examples: {"amount":25000,"currency":"BRL"}
+	Amount    Money                `json:"amount"`
+	By        RefundResponseBy     `json:"by"`
+	CreatedAt time.Time            `json:"created_at"`
+	Id        openapi_types.UUID   `json:"id"`
+	OrderId   openapi_types.UUID   `json:"order_id"`
+	PaymentId openapi_types.UUID   `json:"payment_id"`
+	Reason    *string              `json:"reason,omitempty"`
+	Status    RefundResponseStatus `json:"status"`
+}
+
+// RefundResponseBy defines model for RefundResponse.By.
+type RefundResponseBy string
+
+// RefundResponseStatus defines model for RefundResponse.Status.
+type RefundResponseStatus string
 
 // RescheduleRequest Examples: {"start":"2026-12-03T09:00:00-03:00"}
 type RescheduleRequest struct {
@@ -2755,6 +4030,51 @@ type SlotResponse struct {
 
 // SlotResponseMode defines model for SlotResponse.Mode.
 type SlotResponseMode string
+
+// StatementLineResponse defines model for StatementLineResponse.
+type StatementLineResponse struct {
+	// Amount Examples: {"amount":25000,"currency":"BRL"}
+	Amount Money     `json:"amount"`
+	At     time.Time `json:"at"`
+
+	// Fee Examples: {"amount":25000,"currency":"BRL"}
+	Fee    Money                        `json:"fee"`
+	Kind   StatementLineResponseKind    `json:"kind"`
+	Method *StatementLineResponseMethod `json:"method,omitempty"`
+
+	// Net Examples: {"amount":25000,"currency":"BRL"}
+	Net       Money               `json:"net"`
+	OrderId   openapi_types.UUID  `json:"order_id"`
+	PaymentId openapi_types.UUID  `json:"payment_id"`
+	RefundId  *openapi_types.UUID `json:"refund_id,omitempty"`
+}
+
+// StatementLineResponseKind defines model for StatementLineResponse.Kind.
+type StatementLineResponseKind string
+
+// StatementLineResponseMethod defines model for StatementLineResponse.Method.
+type StatementLineResponseMethod string
+
+// StatementResponse defines model for StatementResponse.
+type StatementResponse struct {
+	CompanyId openapi_types.UUID `json:"company_id"`
+	From      openapi_types.Date `json:"from"`
+
+	// Gross Examples: {"amount":25000,"currency":"BRL"}
+	Gross Money                   `json:"gross"`
+	Lines []StatementLineResponse `json:"lines"`
+
+	// Net Examples: {"amount":25000,"currency":"BRL"}
+	Net Money `json:"net"`
+
+	// PlatformFee Examples: {"amount":25000,"currency":"BRL"}
+	PlatformFee   Money `json:"platform_fee"`
+	PlatformFeeBp int   `json:"platform_fee_bp"`
+
+	// Refunds Examples: {"amount":25000,"currency":"BRL"}
+	Refunds Money              `json:"refunds"`
+	To      openapi_types.Date `json:"to"`
+}
 
 // TokenRequest Examples: {"email":"maria.souza@exemplo.com.br","grant_type":"password","password":"Ipê-amarelo-florido-2026"}
 type TokenRequest struct {
@@ -2863,6 +4183,68 @@ type WaitlistRequest struct {
 	To             openapi_types.Date `json:"to"`
 }
 
+// WebhookAttemptResponse defines model for WebhookAttemptResponse.
+type WebhookAttemptResponse struct {
+	At         time.Time `json:"at"`
+	Attempt    int       `json:"attempt"`
+	DurationMs int       `json:"duration_ms"`
+	Error      *string   `json:"error,omitempty"`
+	StatusCode int       `json:"status_code"`
+}
+
+// WebhookDeliveryList defines model for WebhookDeliveryList.
+type WebhookDeliveryList struct {
+	Items      []WebhookDeliveryResponse `json:"items"`
+	NextCursor *string                   `json:"next_cursor,omitempty"`
+}
+
+// WebhookDeliveryResponse defines model for WebhookDeliveryResponse.
+type WebhookDeliveryResponse struct {
+	AttemptCount  int                           `json:"attempt_count"`
+	Attempts      []WebhookAttemptResponse      `json:"attempts"`
+	CreatedAt     time.Time                     `json:"created_at"`
+	EndpointId    openapi_types.UUID            `json:"endpoint_id"`
+	EventId       openapi_types.UUID            `json:"event_id"`
+	EventType     string                        `json:"event_type"`
+	Id            openapi_types.UUID            `json:"id"`
+	MessageId     string                        `json:"message_id"`
+	NextAttemptAt *time.Time                    `json:"next_attempt_at,omitempty"`
+	Status        WebhookDeliveryResponseStatus `json:"status"`
+	UpdatedAt     time.Time                     `json:"updated_at"`
+}
+
+// WebhookDeliveryResponseStatus defines model for WebhookDeliveryResponse.Status.
+type WebhookDeliveryResponseStatus string
+
+// WebhookListResponse defines model for WebhookListResponse.
+type WebhookListResponse struct {
+	Items []WebhookResponse `json:"items"`
+}
+
+// WebhookRequest defines model for WebhookRequest.
+type WebhookRequest struct {
+	Events []WebhookRequestEvents `json:"events"`
+	Url    string                 `json:"url"`
+}
+
+// WebhookRequestEvents defines model for WebhookRequest.Events.
+type WebhookRequestEvents string
+
+// WebhookResponse defines model for WebhookResponse.
+type WebhookResponse struct {
+	CompanyId               openapi_types.UUID      `json:"company_id"`
+	CreatedAt               time.Time               `json:"created_at"`
+	Events                  []WebhookResponseEvents `json:"events"`
+	Id                      openapi_types.UUID      `json:"id"`
+	PreviousSecretExpiresAt *time.Time              `json:"previous_secret_expires_at,omitempty"`
+	Secret                  *string                 `json:"secret,omitempty"`
+	UpdatedAt               time.Time               `json:"updated_at"`
+	Url                     string                  `json:"url"`
+}
+
+// WebhookResponseEvents defines model for WebhookResponse.Events.
+type WebhookResponseEvents string
+
 // WeeklyRule Examples: {"end":"12:00","mode":"in_person","place":"Consultório 12, Av. Paulista 1578","start":"08:00","weekday":"monday"}
 type WeeklyRule struct {
 	End     string            `json:"end"`
@@ -2877,6 +4259,12 @@ type WeeklyRuleMode string
 
 // WeeklyRuleWeekday defines model for WeeklyRule.Weekday.
 type WeeklyRuleWeekday string
+
+// DevLocalpayFailParams defines parameters for DevLocalpayFail.
+type DevLocalpayFailParams struct {
+	// Reason the failure reason the charge and its charge.failed event carry (simulated_failure)
+	Reason *string `form:"reason,omitempty" json:"reason,omitempty"`
+}
 
 // AdminListCompanyParams defines parameters for AdminListCompany.
 type AdminListCompanyParams struct {
@@ -2960,6 +4348,68 @@ type ListCompaniesParams struct {
 
 // ListCompaniesParamsType defines parameters for ListCompanies.
 type ListCompaniesParamsType string
+
+// ListCatalogItemsParams defines parameters for ListCatalogItems.
+type ListCatalogItemsParams struct {
+	Kind *ListCatalogItemsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+
+	// Tag items carrying this tag
+	Tag *string `form:"tag,omitempty" json:"tag,omitempty"`
+
+	// Q words of the name, ignoring case and accents
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// InStock only items that can be bought now (unlimited or positive stock)
+	InStock *bool `form:"in_stock,omitempty" json:"in_stock,omitempty"`
+
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListCatalogItemsParamsKind defines parameters for ListCatalogItems.
+type ListCatalogItemsParamsKind string
+
+// CompanyOrdersParams defines parameters for CompanyOrders.
+type CompanyOrdersParams struct {
+	// Status only orders in this state
+	Status *CompanyOrdersParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// CompanyOrdersParamsStatus defines parameters for CompanyOrders.
+type CompanyOrdersParamsStatus string
+
+// CompanyStatementParams defines parameters for CompanyStatement.
+type CompanyStatementParams struct {
+	// From first day, YYYY-MM-DD (America/Sao_Paulo)
+	From openapi_types.Date `form:"from" json:"from"`
+
+	// To last day, included, at most 366 days after from
+	To openapi_types.Date `form:"to" json:"to"`
+
+	// Format csv: the same as Accept: text/csv
+	Format *CompanyStatementParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+}
+
+// CompanyStatementParamsFormat defines parameters for CompanyStatement.
+type CompanyStatementParamsFormat string
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
 
 // ListProfessionalsParams defines parameters for ListProfessionals.
 type ListProfessionalsParams struct {
@@ -3047,6 +4497,30 @@ type MyNotificationsParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// MyOrdersParams defines parameters for MyOrders.
+type MyOrdersParams struct {
+	// Status only orders in this state
+	Status *MyOrdersParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// MyOrdersParamsStatus defines parameters for MyOrders.
+type MyOrdersParamsStatus string
+
+// MyPaymentsParams defines parameters for MyPayments.
+type MyPaymentsParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
 // ListRecordSharesParams defines parameters for ListRecordShares.
 type ListRecordSharesParams struct {
 	// Limit page size, 1 to 100 (20)
@@ -3054,6 +4528,24 @@ type ListRecordSharesParams struct {
 
 	// Cursor next_cursor of the previous page
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// PlaceOrderParams defines parameters for PlaceOrder.
+type PlaceOrderParams struct {
+	// IdempotencyKey repeat-safe key; the first answer is replayed
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// PayOrderParams defines parameters for PayOrder.
+type PayOrderParams struct {
+	// IdempotencyKey repeat-safe key; the first answer is replayed
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// RefundOrderParams defines parameters for RefundOrder.
+type RefundOrderParams struct {
+	// IdempotencyKey repeat-safe key; the first answer is replayed
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
 
 // ListDocumentsParams defines parameters for ListDocuments.
@@ -3200,6 +4692,12 @@ type ListPlanProgressParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// GetPurchaseOptionsParams defines parameters for GetPurchaseOptions.
+type GetPurchaseOptionsParams struct {
+	// Near latitude,longitude in decimal degrees, such as -23.55,-46.63 (default: the patient's registered address)
+	Near *string `form:"near,omitempty" json:"near,omitempty"`
+}
+
 // RejectCompanyJSONRequestBody defines body for RejectCompany for application/json ContentType.
 type RejectCompanyJSONRequestBody = ReasonRequest
 
@@ -3233,11 +4731,17 @@ type SignUpCompanyJSONRequestBody = CompanyRequest
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = APIKeyRequest
 
+// PutCatalogItemJSONRequestBody defines body for PutCatalogItem for application/json ContentType.
+type PutCatalogItemJSONRequestBody = ItemRequest
+
 // CreateExamJSONRequestBody defines body for CreateExam for application/json ContentType.
 type CreateExamJSONRequestBody = ExamRequest
 
 // AddMemberJSONRequestBody defines body for AddMember for application/json ContentType.
 type AddMemberJSONRequestBody = MemberRequest
+
+// CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
+type CreateWebhookJSONRequestBody = WebhookRequest
 
 // AmendEvaluationJSONRequestBody defines body for AmendEvaluation for application/json ContentType.
 type AmendEvaluationJSONRequestBody = AmendEvaluationRequest
@@ -3250,6 +4754,24 @@ type UpdateMeJSONRequestBody = MePatchRequest
 
 // GrantRecordShareJSONRequestBody defines body for GrantRecordShare for application/json ContentType.
 type GrantRecordShareJSONRequestBody = ShareRequest
+
+// PlaceOrderJSONRequestBody defines body for PlaceOrder for application/json ContentType.
+type PlaceOrderJSONRequestBody = PlaceOrderRequest
+
+// CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
+type CancelOrderJSONRequestBody = OrderMoveRequest
+
+// DispatchOrderJSONRequestBody defines body for DispatchOrder for application/json ContentType.
+type DispatchOrderJSONRequestBody = OrderMoveRequest
+
+// PayOrderJSONRequestBody defines body for PayOrder for application/json ContentType.
+type PayOrderJSONRequestBody = PayOrderRequest
+
+// ReadyOrderJSONRequestBody defines body for ReadyOrder for application/json ContentType.
+type ReadyOrderJSONRequestBody = OrderMoveRequest
+
+// RefundOrderJSONRequestBody defines body for RefundOrder for application/json ContentType.
+type RefundOrderJSONRequestBody = RefundRequest
 
 // SignUpPatientJSONRequestBody defines body for SignUpPatient for application/json ContentType.
 type SignUpPatientJSONRequestBody = PatientRequest
@@ -3368,6 +4890,16 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `Jwks` operationId).
 	Jwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DevLocalpayFail Make a simulated charge fail as the payer's bank would (local profile only)
+	//
+	// Corresponds with POST /dev/localpay/charges/{id}/fail (the `DevLocalpayFail` operationId).
+	DevLocalpayFail(ctx context.Context, id openapi_types.UUID, params *DevLocalpayFailParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DevLocalpayPay Pay a simulated charge as the payer (local profile only)
+	//
+	// Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
+	DevLocalpayPay(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz The process is alive
 	//
@@ -3603,6 +5135,59 @@ type ClientInterface interface {
 	// Corresponds with DELETE /v1/companies/{id}/api-keys/{key_id} (the `RevokeAPIKey` operationId).
 	RevokeAPIKey(ctx context.Context, id openapi_types.UUID, keyId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCatalogItems A company's catalogue by SKU (public for a verified company)
+	//
+	// Corresponds with GET /v1/companies/{id}/catalog (the `ListCatalogItems` operationId).
+	ListCatalogItems(ctx context.Context, id openapi_types.UUID, params *ListCatalogItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCatalogItem Remove a catalogue item (orders already placed keep their lines)
+	//
+	// Corresponds with DELETE /v1/companies/{id}/catalog/{sku} (the `DeleteCatalogItem` operationId).
+	DeleteCatalogItem(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCatalogItem A catalogue item (public for a verified company)
+	//
+	// Corresponds with GET /v1/companies/{id}/catalog/{sku} (the `GetCatalogItem` operationId).
+	GetCatalogItem(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutCatalogItemWithBody Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+	//
+	// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+	PutCatalogItemWithBody(ctx context.Context, id openapi_types.UUID, sku string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutCatalogItem Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+	//
+	// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+	PutCatalogItem(ctx context.Context, id openapi_types.UUID, sku string, body PutCatalogItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportCatalogWithBody Bulk upsert of catalogue items from CSV or JSON lines
+	//
+	// Creates or updates many items at once; answers, for each item line, what was done (`created`, `updated`, `unchanged` or `refused`, with the reasons) and the totals. A refused line does not stop the others; the valid lines are stored together, with one `catalog.imported` webhook event. At most 5000 item lines, and at most the request body limit (`MULTISAUDE_BODY_LIMIT`, 1 MiB by default).
+	//
+	// **application/x-ndjson**: one JSON object per line, the body of `PUT .../catalog/{sku}` plus `sku`.
+	//
+	// **text/csv**: UTF-8 (a byte order mark is skipped) or, when not valid UTF-8, Windows-1252; fields separated by `;` or `,` (whichever the header uses more). The header row names the columns, in any order: `sku`, `name`, `kind`, `price` (required), `currency` (BRL), `stock` (empty: unlimited), `tags` (separated by `|`), `requires_prescription` (sim/não; empty: não), `pickup` (sim/não; empty: sim), `delivery_radius_km` (empty: no delivery), `delivery_fee`, `description`, `active_ingredient`, `concentration`, `form`, `anvisa`. Amounts are written in reais: `12,90`, `12.90`, `1.234,56` or `R$ 12,90`.
+	//
+	// Example:
+	//
+	// ```
+	// sku;name;kind;price;stock;tags;requires_prescription;pickup;delivery_radius_km;delivery_fee;active_ingredient;concentration;form
+	// DIP-500;Dipirona Sódica 500 mg;medication;12,90;40;drug:dipyrone;não;sim;5;7,00;dipirona sódica;500 mg;comprimido
+	// ```
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/companies/{id}/catalog:import (the `ImportCatalog` operationId).
+	ImportCatalogWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateExamWithBody Publish an exam service (hospital staff)
 	//
 	// Takes any type of body and a specified content type.
@@ -3640,6 +5225,65 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /v1/companies/{id}/members/{account_id} (the `RemoveMember` operationId).
 	RemoveMember(ctx context.Context, id openapi_types.UUID, accountId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompanyOrders A company's orders board, newest first (members; API keys with orders:read)
+	//
+	// Corresponds with GET /v1/companies/{id}/orders (the `CompanyOrders` operationId).
+	CompanyOrders(ctx context.Context, id openapi_types.UUID, params *CompanyOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CompanyStatement A company's statement (its admins): gross, platform fee, refunds and net over whole days in America/Sao_Paulo, at most 366; also as CSV. With `Accept: text/csv` or `?format=csv`, the same statement as CSV: UTF-8 without BOM, `;` separated, one header line `data;tipo;pedido;pagamento;reembolso;metodo;valor;tarifa;liquido`, then one line per movement, oldest first: `data` in America/Sao_Paulo as DD/MM/AAAA HH:MM, `tipo` pagamento or reembolso, amounts in reais with a decimal comma and no thousands separator (1234,56; `liquido` of a refund is negative). gross, platform_fee, refunds and net are the sums of the columns. Each payment's fee is platform_fee_bp basis points of its amount, rounded half up to the centavo; refunds carry no fee.
+	//
+	// Corresponds with GET /v1/companies/{id}/statement (the `CompanyStatement` operationId).
+	CompanyStatement(ctx context.Context, id openapi_types.UUID, params *CompanyStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhooks A company's webhook endpoints (never their secrets)
+	//
+	// Corresponds with GET /v1/companies/{id}/webhooks (the `ListWebhooks` operationId).
+	ListWebhooks(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookWithBody Register a webhook endpoint (company admins); its secret is shown once
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhook Register a webhook endpoint (company admins); its secret is shown once
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+	CreateWebhook(ctx context.Context, id openapi_types.UUID, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhook Remove a webhook endpoint and its deliveries
+	//
+	// Corresponds with DELETE /v1/companies/{id}/webhooks/{wid} (the `DeleteWebhook` operationId).
+	DeleteWebhook(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhook A webhook endpoint (never its secret)
+	//
+	// Corresponds with GET /v1/companies/{id}/webhooks/{wid} (the `GetWebhook` operationId).
+	GetWebhook(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookDeliveries An endpoint's deliveries, newest first, with their attempts (status codes, timings)
+	//
+	// Corresponds with GET /v1/companies/{id}/webhooks/{wid}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveries(ctx context.Context, id openapi_types.UUID, wid string, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDelivery Attempt a failed or dead delivery again now, under the same webhook-id
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/deliveries/{did}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDelivery(ctx context.Context, id openapi_types.UUID, wid string, did string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PingWebhook Deliver a webhook.ping event now (tried once) and answer with its delivery
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/ping (the `PingWebhook` operationId).
+	PingWebhook(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecret New signing secret, shown once; the old one keeps signing (a second signature) for 24 h
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProfessionals Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 	//
@@ -3753,6 +5397,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/me/notifications/{id}/read (the `MarkNotificationRead` operationId).
 	MarkNotificationRead(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// MyOrders The patient's orders, newest first (Minhas compras)
+	//
+	// Corresponds with GET /v1/me/orders (the `MyOrders` operationId).
+	MyOrders(ctx context.Context, params *MyOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MyPayments The patient's payments, newest first
+	//
+	// Corresponds with GET /v1/me/payments (the `MyPayments` operationId).
+	MyPayments(ctx context.Context, params *MyPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListRecordShares My record shares and emergency grants
 	//
 	// Corresponds with GET /v1/me/record-shares (the `ListRecordShares` operationId).
@@ -3781,6 +5435,115 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/me/waitlist (the `MyWaitlist` operationId).
 	MyWaitlist(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PlaceOrderWithBody Place an order with one company (patients); stock is reserved until pay_by
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+	PlaceOrderWithBody(ctx context.Context, params *PlaceOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PlaceOrder Place an order with one company (patients); stock is reserved until pay_by
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+	PlaceOrder(ctx context.Context, params *PlaceOrderParams, body PlaceOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetOrder An order with its timeline (the patient; the company in its view; admins: metadata)
+	//
+	// Corresponds with GET /v1/orders/{id} (the `GetOrder` operationId).
+	GetOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptOrder The company accepts a paid order (members, or API keys with orders:write)
+	//
+	// Corresponds with POST /v1/orders/{id}/accept (the `AcceptOrder` operationId).
+	AcceptOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelOrderWithBody Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+	CancelOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelOrder Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+	CancelOrder(ctx context.Context, id openapi_types.UUID, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeliverOrder The order was handed to the patient
+	//
+	// Corresponds with POST /v1/orders/{id}/deliver (the `DeliverOrder` operationId).
+	DeliverOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DispatchOrderWithBody A delivery order left for delivery (dispenses its prescription, if any)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+	DispatchOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DispatchOrder A delivery order left for delivery (dispenses its prescription, if any)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+	DispatchOrder(ctx context.Context, id openapi_types.UUID, body DispatchOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayOrderWithBody Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+	PayOrderWithBody(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayOrder Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+	PayOrder(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, body PayOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PrepareOrder The company starts preparing an accepted order
+	//
+	// Corresponds with POST /v1/orders/{id}/prepare (the `PrepareOrder` operationId).
+	PrepareOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReadyOrderWithBody A pickup order is ready to be picked up (dispenses its prescription, if any)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+	ReadyOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReadyOrder A pickup order is ready to be picked up (dispenses its prescription, if any)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+	ReadyOrder(ctx context.Context, id openapi_types.UUID, body ReadyOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListOrderRefunds An order's refunds, oldest first (its patient, its company)
+	//
+	// Corresponds with GET /v1/orders/{id}/refunds (the `ListOrderRefunds` operationId).
+	ListOrderRefunds(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefundOrderWithBody Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+	RefundOrderWithBody(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RefundOrder Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+	RefundOrder(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, body RefundOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SignUpPatientWithBody Sign up as a patient
 	//
@@ -3883,6 +5646,11 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/patients/{id}/treatment-plans (the `CreateTreatmentPlan` operationId).
 	CreateTreatmentPlan(ctx context.Context, id openapi_types.UUID, body CreateTreatmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PaymentWebhook A payment provider's event (public: the provider's signature authenticates it); the same event twice changes nothing
+	//
+	// Corresponds with POST /v1/payments/webhooks/{provider} (the `PaymentWebhook` operationId).
+	PaymentWebhook(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// VerifyPrescription Verify a prescription by its code (public; minimum data)
 	//
@@ -4023,6 +5791,11 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/treatment-plans/{id}/progress (the `AddPlanProgress` operationId).
 	AddPlanProgress(ctx context.Context, id openapi_types.UUID, body AddPlanProgressJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetPurchaseOptions Purchase options of an active treatment plan: ranked offers and two baskets (the patient or a professional caring for them)
+	//
+	// Corresponds with GET /v1/treatment-plans/{id}/purchase-options (the `GetPurchaseOptions` operationId).
+	GetPurchaseOptions(ctx context.Context, id openapi_types.UUID, params *GetPurchaseOptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// JoinWaitlistWithBody Wait for a professional's slot between two dates
 	//
 	// Takes any type of body and a specified content type.
@@ -4048,6 +5821,36 @@ type ClientInterface interface {
 // Corresponds with GET /.well-known/jwks.json (the `Jwks` operationId).
 func (c *Client) Jwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewJwksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DevLocalpayFail Make a simulated charge fail as the payer's bank would (local profile only)
+//
+// Corresponds with POST /dev/localpay/charges/{id}/fail (the `DevLocalpayFail` operationId).
+func (c *Client) DevLocalpayFail(ctx context.Context, id openapi_types.UUID, params *DevLocalpayFailParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDevLocalpayFailRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DevLocalpayPay Pay a simulated charge as the payer (local profile only)
+//
+// Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
+func (c *Client) DevLocalpayPay(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDevLocalpayPayRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -4672,6 +6475,119 @@ func (c *Client) RevokeAPIKey(ctx context.Context, id openapi_types.UUID, keyId 
 	return c.Client.Do(req)
 }
 
+// ListCatalogItems A company's catalogue by SKU (public for a verified company)
+//
+// Corresponds with GET /v1/companies/{id}/catalog (the `ListCatalogItems` operationId).
+func (c *Client) ListCatalogItems(ctx context.Context, id openapi_types.UUID, params *ListCatalogItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCatalogItemsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCatalogItem Remove a catalogue item (orders already placed keep their lines)
+//
+// Corresponds with DELETE /v1/companies/{id}/catalog/{sku} (the `DeleteCatalogItem` operationId).
+func (c *Client) DeleteCatalogItem(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCatalogItemRequest(c.Server, id, sku)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCatalogItem A catalogue item (public for a verified company)
+//
+// Corresponds with GET /v1/companies/{id}/catalog/{sku} (the `GetCatalogItem` operationId).
+func (c *Client) GetCatalogItem(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCatalogItemRequest(c.Server, id, sku)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutCatalogItemWithBody Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+//
+// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+func (c *Client) PutCatalogItemWithBody(ctx context.Context, id openapi_types.UUID, sku string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutCatalogItemRequestWithBody(c.Server, id, sku, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutCatalogItem Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+//
+// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+func (c *Client) PutCatalogItem(ctx context.Context, id openapi_types.UUID, sku string, body PutCatalogItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutCatalogItemRequest(c.Server, id, sku, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportCatalogWithBody Bulk upsert of catalogue items from CSV or JSON lines
+//
+// Creates or updates many items at once; answers, for each item line, what was done (`created`, `updated`, `unchanged` or `refused`, with the reasons) and the totals. A refused line does not stop the others; the valid lines are stored together, with one `catalog.imported` webhook event. At most 5000 item lines, and at most the request body limit (`MULTISAUDE_BODY_LIMIT`, 1 MiB by default).
+//
+// **application/x-ndjson**: one JSON object per line, the body of `PUT .../catalog/{sku}` plus `sku`.
+//
+// **text/csv**: UTF-8 (a byte order mark is skipped) or, when not valid UTF-8, Windows-1252; fields separated by `;` or `,` (whichever the header uses more). The header row names the columns, in any order: `sku`, `name`, `kind`, `price` (required), `currency` (BRL), `stock` (empty: unlimited), `tags` (separated by `|`), `requires_prescription` (sim/não; empty: não), `pickup` (sim/não; empty: sim), `delivery_radius_km` (empty: no delivery), `delivery_fee`, `description`, `active_ingredient`, `concentration`, `form`, `anvisa`. Amounts are written in reais: `12,90`, `12.90`, `1.234,56` or `R$ 12,90`.
+//
+// Example:
+//
+// ```
+// sku;name;kind;price;stock;tags;requires_prescription;pickup;delivery_radius_km;delivery_fee;active_ingredient;concentration;form
+// DIP-500;Dipirona Sódica 500 mg;medication;12,90;40;drug:dipyrone;não;sim;5;7,00;dipirona sódica;500 mg;comprimido
+// ```
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/companies/{id}/catalog:import (the `ImportCatalog` operationId).
+func (c *Client) ImportCatalogWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportCatalogRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // CreateExamWithBody Publish an exam service (hospital staff)
 //
 // Takes any type of body and a specified content type.
@@ -4760,6 +6676,175 @@ func (c *Client) AddMember(ctx context.Context, id openapi_types.UUID, body AddM
 // Corresponds with DELETE /v1/companies/{id}/members/{account_id} (the `RemoveMember` operationId).
 func (c *Client) RemoveMember(ctx context.Context, id openapi_types.UUID, accountId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveMemberRequest(c.Server, id, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompanyOrders A company's orders board, newest first (members; API keys with orders:read)
+//
+// Corresponds with GET /v1/companies/{id}/orders (the `CompanyOrders` operationId).
+func (c *Client) CompanyOrders(ctx context.Context, id openapi_types.UUID, params *CompanyOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompanyOrdersRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CompanyStatement A company's statement (its admins): gross, platform fee, refunds and net over whole days in America/Sao_Paulo, at most 366; also as CSV. With `Accept: text/csv` or `?format=csv`, the same statement as CSV: UTF-8 without BOM, `;` separated, one header line `data;tipo;pedido;pagamento;reembolso;metodo;valor;tarifa;liquido`, then one line per movement, oldest first: `data` in America/Sao_Paulo as DD/MM/AAAA HH:MM, `tipo` pagamento or reembolso, amounts in reais with a decimal comma and no thousands separator (1234,56; `liquido` of a refund is negative). gross, platform_fee, refunds and net are the sums of the columns. Each payment's fee is platform_fee_bp basis points of its amount, rounded half up to the centavo; refunds carry no fee.
+//
+// Corresponds with GET /v1/companies/{id}/statement (the `CompanyStatement` operationId).
+func (c *Client) CompanyStatement(ctx context.Context, id openapi_types.UUID, params *CompanyStatementParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCompanyStatementRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhooks A company's webhook endpoints (never their secrets)
+//
+// Corresponds with GET /v1/companies/{id}/webhooks (the `ListWebhooks` operationId).
+func (c *Client) ListWebhooks(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhooksRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookWithBody Register a webhook endpoint (company admins); its secret is shown once
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+func (c *Client) CreateWebhookWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhook Register a webhook endpoint (company admins); its secret is shown once
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+func (c *Client) CreateWebhook(ctx context.Context, id openapi_types.UUID, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhook Remove a webhook endpoint and its deliveries
+//
+// Corresponds with DELETE /v1/companies/{id}/webhooks/{wid} (the `DeleteWebhook` operationId).
+func (c *Client) DeleteWebhook(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookRequest(c.Server, id, wid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhook A webhook endpoint (never its secret)
+//
+// Corresponds with GET /v1/companies/{id}/webhooks/{wid} (the `GetWebhook` operationId).
+func (c *Client) GetWebhook(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookRequest(c.Server, id, wid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookDeliveries An endpoint's deliveries, newest first, with their attempts (status codes, timings)
+//
+// Corresponds with GET /v1/companies/{id}/webhooks/{wid}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *Client) ListWebhookDeliveries(ctx context.Context, id openapi_types.UUID, wid string, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookDeliveriesRequest(c.Server, id, wid, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDelivery Attempt a failed or dead delivery again now, under the same webhook-id
+//
+// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/deliveries/{did}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *Client) ReplayWebhookDelivery(ctx context.Context, id openapi_types.UUID, wid string, did string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveryRequest(c.Server, id, wid, did)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PingWebhook Deliver a webhook.ping event now (tried once) and answer with its delivery
+//
+// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/ping (the `PingWebhook` operationId).
+func (c *Client) PingWebhook(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPingWebhookRequest(c.Server, id, wid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecret New signing secret, shown once; the old one keeps signing (a second signature) for 24 h
+//
+// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *Client) RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequest(c.Server, id, wid)
 	if err != nil {
 		return nil, err
 	}
@@ -5082,6 +7167,36 @@ func (c *Client) MarkNotificationRead(ctx context.Context, id openapi_types.UUID
 	return c.Client.Do(req)
 }
 
+// MyOrders The patient's orders, newest first (Minhas compras)
+//
+// Corresponds with GET /v1/me/orders (the `MyOrders` operationId).
+func (c *Client) MyOrders(ctx context.Context, params *MyOrdersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMyOrdersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MyPayments The patient's payments, newest first
+//
+// Corresponds with GET /v1/me/payments (the `MyPayments` operationId).
+func (c *Client) MyPayments(ctx context.Context, params *MyPaymentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMyPaymentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListRecordShares My record shares and emergency grants
 //
 // Corresponds with GET /v1/me/record-shares (the `ListRecordShares` operationId).
@@ -5151,6 +7266,285 @@ func (c *Client) RevokeRecordShare(ctx context.Context, id openapi_types.UUID, r
 // Corresponds with GET /v1/me/waitlist (the `MyWaitlist` operationId).
 func (c *Client) MyWaitlist(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMyWaitlistRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PlaceOrderWithBody Place an order with one company (patients); stock is reserved until pay_by
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+func (c *Client) PlaceOrderWithBody(ctx context.Context, params *PlaceOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlaceOrderRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PlaceOrder Place an order with one company (patients); stock is reserved until pay_by
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+func (c *Client) PlaceOrder(ctx context.Context, params *PlaceOrderParams, body PlaceOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPlaceOrderRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetOrder An order with its timeline (the patient; the company in its view; admins: metadata)
+//
+// Corresponds with GET /v1/orders/{id} (the `GetOrder` operationId).
+func (c *Client) GetOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptOrder The company accepts a paid order (members, or API keys with orders:write)
+//
+// Corresponds with POST /v1/orders/{id}/accept (the `AcceptOrder` operationId).
+func (c *Client) AcceptOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelOrderWithBody Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+func (c *Client) CancelOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelOrder Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+func (c *Client) CancelOrder(ctx context.Context, id openapi_types.UUID, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeliverOrder The order was handed to the patient
+//
+// Corresponds with POST /v1/orders/{id}/deliver (the `DeliverOrder` operationId).
+func (c *Client) DeliverOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeliverOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DispatchOrderWithBody A delivery order left for delivery (dispenses its prescription, if any)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+func (c *Client) DispatchOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDispatchOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DispatchOrder A delivery order left for delivery (dispenses its prescription, if any)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+func (c *Client) DispatchOrder(ctx context.Context, id openapi_types.UUID, body DispatchOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDispatchOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayOrderWithBody Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+func (c *Client) PayOrderWithBody(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayOrderRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayOrder Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+func (c *Client) PayOrder(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, body PayOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayOrderRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PrepareOrder The company starts preparing an accepted order
+//
+// Corresponds with POST /v1/orders/{id}/prepare (the `PrepareOrder` operationId).
+func (c *Client) PrepareOrder(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPrepareOrderRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReadyOrderWithBody A pickup order is ready to be picked up (dispenses its prescription, if any)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+func (c *Client) ReadyOrderWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyOrderRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReadyOrder A pickup order is ready to be picked up (dispenses its prescription, if any)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+func (c *Client) ReadyOrder(ctx context.Context, id openapi_types.UUID, body ReadyOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReadyOrderRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListOrderRefunds An order's refunds, oldest first (its patient, its company)
+//
+// Corresponds with GET /v1/orders/{id}/refunds (the `ListOrderRefunds` operationId).
+func (c *Client) ListOrderRefunds(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListOrderRefundsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefundOrderWithBody Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+func (c *Client) RefundOrderWithBody(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundOrderRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RefundOrder Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+func (c *Client) RefundOrder(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, body RefundOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRefundOrderRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5413,6 +7807,21 @@ func (c *Client) CreateTreatmentPlanWithBody(ctx context.Context, id openapi_typ
 // Corresponds with POST /v1/patients/{id}/treatment-plans (the `CreateTreatmentPlan` operationId).
 func (c *Client) CreateTreatmentPlan(ctx context.Context, id openapi_types.UUID, body CreateTreatmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateTreatmentPlanRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PaymentWebhook A payment provider's event (public: the provider's signature authenticates it); the same event twice changes nothing
+//
+// Corresponds with POST /v1/payments/webhooks/{provider} (the `PaymentWebhook` operationId).
+func (c *Client) PaymentWebhook(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPaymentWebhookRequest(c.Server, provider)
 	if err != nil {
 		return nil, err
 	}
@@ -5792,6 +8201,21 @@ func (c *Client) AddPlanProgress(ctx context.Context, id openapi_types.UUID, bod
 	return c.Client.Do(req)
 }
 
+// GetPurchaseOptions Purchase options of an active treatment plan: ranked offers and two baskets (the patient or a professional caring for them)
+//
+// Corresponds with GET /v1/treatment-plans/{id}/purchase-options (the `GetPurchaseOptions` operationId).
+func (c *Client) GetPurchaseOptions(ctx context.Context, id openapi_types.UUID, params *GetPurchaseOptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPurchaseOptionsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // JoinWaitlistWithBody Wait for a professional's slot between two dates
 //
 // Takes any type of body and a specified content type.
@@ -5861,6 +8285,101 @@ func NewJwksRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDevLocalpayFailRequest constructs an http.Request for the DevLocalpayFail method
+func NewDevLocalpayFailRequest(server string, id openapi_types.UUID, params *DevLocalpayFailParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/dev/localpay/charges/%s/fail", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Reason != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "reason", *params.Reason, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDevLocalpayPayRequest constructs an http.Request for the DevLocalpayPay method
+func NewDevLocalpayPayRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/dev/localpay/charges/%s/pay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -7134,6 +9653,299 @@ func NewRevokeAPIKeyRequest(server string, id openapi_types.UUID, keyId openapi_
 	return req, nil
 }
 
+// NewListCatalogItemsRequest constructs an http.Request for the ListCatalogItems method
+func NewListCatalogItemsRequest(server string, id openapi_types.UUID, params *ListCatalogItemsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/catalog", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.InStock != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "in_stock", *params.InStock, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteCatalogItemRequest constructs an http.Request for the DeleteCatalogItem method
+func NewDeleteCatalogItemRequest(server string, id openapi_types.UUID, sku string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "sku", sku, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/catalog/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCatalogItemRequest constructs an http.Request for the GetCatalogItem method
+func NewGetCatalogItemRequest(server string, id openapi_types.UUID, sku string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "sku", sku, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/catalog/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutCatalogItemRequest calls the generic PutCatalogItem builder with application/json body
+func NewPutCatalogItemRequest(server string, id openapi_types.UUID, sku string, body PutCatalogItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutCatalogItemRequestWithBody(server, id, sku, "application/json", bodyReader)
+}
+
+// NewPutCatalogItemRequestWithBody constructs an http.Request for the PutCatalogItem method, with any body, and a specified content type
+func NewPutCatalogItemRequestWithBody(server string, id openapi_types.UUID, sku string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "sku", sku, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/catalog/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewImportCatalogRequestWithBody constructs an http.Request for the ImportCatalog method, with any body, and a specified content type
+func NewImportCatalogRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/catalog:import", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewCreateExamRequest calls the generic CreateExam builder with application/json body
 func NewCreateExamRequest(server string, id openapi_types.UUID, body CreateExamJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -7296,6 +10108,541 @@ func NewRemoveMemberRequest(server string, id openapi_types.UUID, accountId open
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompanyOrdersRequest constructs an http.Request for the CompanyOrders method
+func NewCompanyOrdersRequest(server string, id openapi_types.UUID, params *CompanyOrdersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/orders", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCompanyStatementRequest constructs an http.Request for the CompanyStatement method
+func NewCompanyStatementRequest(server string, id openapi_types.UUID, params *CompanyStatementParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/statement", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date"}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListWebhooksRequest constructs an http.Request for the ListWebhooks method
+func NewListWebhooksRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebhookRequest calls the generic CreateWebhook builder with application/json body
+func NewCreateWebhookRequest(server string, id openapi_types.UUID, body CreateWebhookJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWebhookRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCreateWebhookRequestWithBody constructs an http.Request for the CreateWebhook method, with any body, and a specified content type
+func NewCreateWebhookRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWebhookRequest constructs an http.Request for the DeleteWebhook method
+func NewDeleteWebhookRequest(server string, id openapi_types.UUID, wid string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "wid", wid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookRequest constructs an http.Request for the GetWebhook method
+func NewGetWebhookRequest(server string, id openapi_types.UUID, wid string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "wid", wid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListWebhookDeliveriesRequest constructs an http.Request for the ListWebhookDeliveries method
+func NewListWebhookDeliveriesRequest(server string, id openapi_types.UUID, wid string, params *ListWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "wid", wid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks/%s/deliveries", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplayWebhookDeliveryRequest constructs an http.Request for the ReplayWebhookDelivery method
+func NewReplayWebhookDeliveryRequest(server string, id openapi_types.UUID, wid string, did string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "wid", wid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "did", did, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks/%s/deliveries/%s/replay", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPingWebhookRequest constructs an http.Request for the PingWebhook method
+func NewPingWebhookRequest(server string, id openapi_types.UUID, wid string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "wid", wid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks/%s/ping", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateWebhookSecretRequest constructs an http.Request for the RotateWebhookSecret method
+func NewRotateWebhookSecretRequest(server string, id openapi_types.UUID, wid string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "wid", wid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/companies/%s/webhooks/%s/rotate-secret", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -8233,6 +11580,150 @@ func NewMarkNotificationReadRequest(server string, id openapi_types.UUID) (*http
 	return req, nil
 }
 
+// NewMyOrdersRequest constructs an http.Request for the MyOrders method
+func NewMyOrdersRequest(server string, params *MyOrdersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMyPaymentsRequest constructs an http.Request for the MyPayments method
+func NewMyPaymentsRequest(server string, params *MyPaymentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/payments")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListRecordSharesRequest constructs an http.Request for the ListRecordShares method
 func NewListRecordSharesRequest(server string, params *ListRecordSharesParams) (*http.Request, error) {
 	var err error
@@ -8395,6 +11886,496 @@ func NewMyWaitlistRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPlaceOrderRequest calls the generic PlaceOrder builder with application/json body
+func NewPlaceOrderRequest(server string, params *PlaceOrderParams, body PlaceOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPlaceOrderRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewPlaceOrderRequestWithBody constructs an http.Request for the PlaceOrder method, with any body, and a specified content type
+func NewPlaceOrderRequestWithBody(server string, params *PlaceOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetOrderRequest constructs an http.Request for the GetOrder method
+func NewGetOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAcceptOrderRequest constructs an http.Request for the AcceptOrder method
+func NewAcceptOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/accept", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelOrderRequest calls the generic CancelOrder builder with application/json body
+func NewCancelOrderRequest(server string, id openapi_types.UUID, body CancelOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCancelOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewCancelOrderRequestWithBody constructs an http.Request for the CancelOrder method, with any body, and a specified content type
+func NewCancelOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeliverOrderRequest constructs an http.Request for the DeliverOrder method
+func NewDeliverOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/deliver", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDispatchOrderRequest calls the generic DispatchOrder builder with application/json body
+func NewDispatchOrderRequest(server string, id openapi_types.UUID, body DispatchOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewDispatchOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewDispatchOrderRequestWithBody constructs an http.Request for the DispatchOrder method, with any body, and a specified content type
+func NewDispatchOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/dispatch", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPayOrderRequest calls the generic PayOrder builder with application/json body
+func NewPayOrderRequest(server string, id openapi_types.UUID, params *PayOrderParams, body PayOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPayOrderRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPayOrderRequestWithBody constructs an http.Request for the PayOrder method, with any body, and a specified content type
+func NewPayOrderRequestWithBody(server string, id openapi_types.UUID, params *PayOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewPrepareOrderRequest constructs an http.Request for the PrepareOrder method
+func NewPrepareOrderRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/prepare", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReadyOrderRequest calls the generic ReadyOrder builder with application/json body
+func NewReadyOrderRequest(server string, id openapi_types.UUID, body ReadyOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReadyOrderRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewReadyOrderRequestWithBody constructs an http.Request for the ReadyOrder method, with any body, and a specified content type
+func NewReadyOrderRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/ready", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListOrderRefundsRequest constructs an http.Request for the ListOrderRefunds method
+func NewListOrderRefundsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/refunds", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRefundOrderRequest calls the generic RefundOrder builder with application/json body
+func NewRefundOrderRequest(server string, id openapi_types.UUID, params *RefundOrderParams, body RefundOrderJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRefundOrderRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewRefundOrderRequestWithBody constructs an http.Request for the RefundOrder method, with any body, and a specified content type
+func NewRefundOrderRequestWithBody(server string, id openapi_types.UUID, params *RefundOrderParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/orders/%s/refunds", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -9073,6 +13054,40 @@ func NewCreateTreatmentPlanRequestWithBody(server string, id openapi_types.UUID,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPaymentWebhookRequest constructs an http.Request for the PaymentWebhook method
+func NewPaymentWebhookRequest(server string, provider string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "provider", provider, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/payments/webhooks/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -10051,6 +14066,67 @@ func NewAddPlanProgressRequestWithBody(server string, id openapi_types.UUID, con
 	return req, nil
 }
 
+// NewGetPurchaseOptionsRequest constructs an http.Request for the GetPurchaseOptions method
+func NewGetPurchaseOptionsRequest(server string, id openapi_types.UUID, params *GetPurchaseOptionsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/treatment-plans/%s/purchase-options", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Near != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "near", *params.Near, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewJoinWaitlistRequest calls the generic JoinWaitlist builder with application/json body
 func NewJoinWaitlistRequest(server string, body JoinWaitlistJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -10175,6 +14251,20 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `Jwks` operationId).
 	JwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*JwksReply, error)
+
+	// DevLocalpayFailWithResponse Make a simulated charge fail as the payer's bank would (local profile only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /dev/localpay/charges/{id}/fail (the `DevLocalpayFail` operationId).
+	DevLocalpayFailWithResponse(ctx context.Context, id openapi_types.UUID, params *DevLocalpayFailParams, reqEditors ...RequestEditorFn) (*DevLocalpayFailReply, error)
+
+	// DevLocalpayPayWithResponse Pay a simulated charge as the payer (local profile only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
+	DevLocalpayPayWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DevLocalpayPayReply, error)
 
 	// HealthzWithResponse The process is alive
 	//
@@ -10442,6 +14532,65 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with DELETE /v1/companies/{id}/api-keys/{key_id} (the `RevokeAPIKey` operationId).
 	RevokeAPIKeyWithResponse(ctx context.Context, id openapi_types.UUID, keyId openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeAPIKeyReply, error)
 
+	// ListCatalogItemsWithResponse A company's catalogue by SKU (public for a verified company)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/catalog (the `ListCatalogItems` operationId).
+	ListCatalogItemsWithResponse(ctx context.Context, id openapi_types.UUID, params *ListCatalogItemsParams, reqEditors ...RequestEditorFn) (*ListCatalogItemsReply, error)
+
+	// DeleteCatalogItemWithResponse Remove a catalogue item (orders already placed keep their lines)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/companies/{id}/catalog/{sku} (the `DeleteCatalogItem` operationId).
+	DeleteCatalogItemWithResponse(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*DeleteCatalogItemReply, error)
+
+	// GetCatalogItemWithResponse A catalogue item (public for a verified company)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/catalog/{sku} (the `GetCatalogItem` operationId).
+	GetCatalogItemWithResponse(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*GetCatalogItemReply, error)
+
+	// PutCatalogItemWithBodyWithResponse Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+	//
+	// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+	PutCatalogItemWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, sku string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutCatalogItemReply, error)
+
+	// PutCatalogItemWithResponse Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+	//
+	// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+	PutCatalogItemWithResponse(ctx context.Context, id openapi_types.UUID, sku string, body PutCatalogItemJSONRequestBody, reqEditors ...RequestEditorFn) (*PutCatalogItemReply, error)
+
+	// ImportCatalogWithBodyWithResponse Bulk upsert of catalogue items from CSV or JSON lines
+	//
+	// Creates or updates many items at once; answers, for each item line, what was done (`created`, `updated`, `unchanged` or `refused`, with the reasons) and the totals. A refused line does not stop the others; the valid lines are stored together, with one `catalog.imported` webhook event. At most 5000 item lines, and at most the request body limit (`MULTISAUDE_BODY_LIMIT`, 1 MiB by default).
+	//
+	// **application/x-ndjson**: one JSON object per line, the body of `PUT .../catalog/{sku}` plus `sku`.
+	//
+	// **text/csv**: UTF-8 (a byte order mark is skipped) or, when not valid UTF-8, Windows-1252; fields separated by `;` or `,` (whichever the header uses more). The header row names the columns, in any order: `sku`, `name`, `kind`, `price` (required), `currency` (BRL), `stock` (empty: unlimited), `tags` (separated by `|`), `requires_prescription` (sim/não; empty: não), `pickup` (sim/não; empty: sim), `delivery_radius_km` (empty: no delivery), `delivery_fee`, `description`, `active_ingredient`, `concentration`, `form`, `anvisa`. Amounts are written in reais: `12,90`, `12.90`, `1.234,56` or `R$ 12,90`.
+	//
+	// Example:
+	//
+	// ```
+	// sku;name;kind;price;stock;tags;requires_prescription;pickup;delivery_radius_km;delivery_fee;active_ingredient;concentration;form
+	// DIP-500;Dipirona Sódica 500 mg;medication;12,90;40;drug:dipyrone;não;sim;5;7,00;dipirona sódica;500 mg;comprimido
+	// ```
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/companies/{id}/catalog:import (the `ImportCatalog` operationId).
+	ImportCatalogWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCatalogReply, error)
+
 	// CreateExamWithBodyWithResponse Publish an exam service (hospital staff)
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -10483,6 +14632,83 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /v1/companies/{id}/members/{account_id} (the `RemoveMember` operationId).
 	RemoveMemberWithResponse(ctx context.Context, id openapi_types.UUID, accountId openapi_types.UUID, reqEditors ...RequestEditorFn) (*RemoveMemberReply, error)
+
+	// CompanyOrdersWithResponse A company's orders board, newest first (members; API keys with orders:read)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/orders (the `CompanyOrders` operationId).
+	CompanyOrdersWithResponse(ctx context.Context, id openapi_types.UUID, params *CompanyOrdersParams, reqEditors ...RequestEditorFn) (*CompanyOrdersReply, error)
+
+	// CompanyStatementWithResponse A company's statement (its admins): gross, platform fee, refunds and net over whole days in America/Sao_Paulo, at most 366; also as CSV. With `Accept: text/csv` or `?format=csv`, the same statement as CSV: UTF-8 without BOM, `;` separated, one header line `data;tipo;pedido;pagamento;reembolso;metodo;valor;tarifa;liquido`, then one line per movement, oldest first: `data` in America/Sao_Paulo as DD/MM/AAAA HH:MM, `tipo` pagamento or reembolso, amounts in reais with a decimal comma and no thousands separator (1234,56; `liquido` of a refund is negative). gross, platform_fee, refunds and net are the sums of the columns. Each payment's fee is platform_fee_bp basis points of its amount, rounded half up to the centavo; refunds carry no fee.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/statement (the `CompanyStatement` operationId).
+	CompanyStatementWithResponse(ctx context.Context, id openapi_types.UUID, params *CompanyStatementParams, reqEditors ...RequestEditorFn) (*CompanyStatementReply, error)
+
+	// ListWebhooksWithResponse A company's webhook endpoints (never their secrets)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/webhooks (the `ListWebhooks` operationId).
+	ListWebhooksWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListWebhooksReply, error)
+
+	// CreateWebhookWithBodyWithResponse Register a webhook endpoint (company admins); its secret is shown once
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookReply, error)
+
+	// CreateWebhookWithResponse Register a webhook endpoint (company admins); its secret is shown once
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+	CreateWebhookWithResponse(ctx context.Context, id openapi_types.UUID, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookReply, error)
+
+	// DeleteWebhookWithResponse Remove a webhook endpoint and its deliveries
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/companies/{id}/webhooks/{wid} (the `DeleteWebhook` operationId).
+	DeleteWebhookWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*DeleteWebhookReply, error)
+
+	// GetWebhookWithResponse A webhook endpoint (never its secret)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/webhooks/{wid} (the `GetWebhook` operationId).
+	GetWebhookWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*GetWebhookReply, error)
+
+	// ListWebhookDeliveriesWithResponse An endpoint's deliveries, newest first, with their attempts (status codes, timings)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/companies/{id}/webhooks/{wid}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveriesWithResponse(ctx context.Context, id openapi_types.UUID, wid string, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesReply, error)
+
+	// ReplayWebhookDeliveryWithResponse Attempt a failed or dead delivery again now, under the same webhook-id
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/deliveries/{did}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, wid string, did string, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryReply, error)
+
+	// PingWebhookWithResponse Deliver a webhook.ping event now (tried once) and answer with its delivery
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/ping (the `PingWebhook` operationId).
+	PingWebhookWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*PingWebhookReply, error)
+
+	// RotateWebhookSecretWithResponse New signing secret, shown once; the old one keeps signing (a second signature) for 24 h
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*RotateWebhookSecretReply, error)
 
 	// ListProfessionalsWithResponse Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 	//
@@ -10624,6 +14850,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/me/notifications/{id}/read (the `MarkNotificationRead` operationId).
 	MarkNotificationReadWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*MarkNotificationReadReply, error)
 
+	// MyOrdersWithResponse The patient's orders, newest first (Minhas compras)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/orders (the `MyOrders` operationId).
+	MyOrdersWithResponse(ctx context.Context, params *MyOrdersParams, reqEditors ...RequestEditorFn) (*MyOrdersReply, error)
+
+	// MyPaymentsWithResponse The patient's payments, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/payments (the `MyPayments` operationId).
+	MyPaymentsWithResponse(ctx context.Context, params *MyPaymentsParams, reqEditors ...RequestEditorFn) (*MyPaymentsReply, error)
+
 	// ListRecordSharesWithResponse My record shares and emergency grants
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -10658,6 +14898,125 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/me/waitlist (the `MyWaitlist` operationId).
 	MyWaitlistWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyWaitlistReply, error)
+
+	// PlaceOrderWithBodyWithResponse Place an order with one company (patients); stock is reserved until pay_by
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+	PlaceOrderWithBodyWithResponse(ctx context.Context, params *PlaceOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlaceOrderReply, error)
+
+	// PlaceOrderWithResponse Place an order with one company (patients); stock is reserved until pay_by
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+	PlaceOrderWithResponse(ctx context.Context, params *PlaceOrderParams, body PlaceOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*PlaceOrderReply, error)
+
+	// GetOrderWithResponse An order with its timeline (the patient; the company in its view; admins: metadata)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/orders/{id} (the `GetOrder` operationId).
+	GetOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrderReply, error)
+
+	// AcceptOrderWithResponse The company accepts a paid order (members, or API keys with orders:write)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/accept (the `AcceptOrder` operationId).
+	AcceptOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AcceptOrderReply, error)
+
+	// CancelOrderWithBodyWithResponse Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+	CancelOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelOrderReply, error)
+
+	// CancelOrderWithResponse Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+	CancelOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelOrderReply, error)
+
+	// DeliverOrderWithResponse The order was handed to the patient
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/deliver (the `DeliverOrder` operationId).
+	DeliverOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeliverOrderReply, error)
+
+	// DispatchOrderWithBodyWithResponse A delivery order left for delivery (dispenses its prescription, if any)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+	DispatchOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DispatchOrderReply, error)
+
+	// DispatchOrderWithResponse A delivery order left for delivery (dispenses its prescription, if any)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+	DispatchOrderWithResponse(ctx context.Context, id openapi_types.UUID, body DispatchOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*DispatchOrderReply, error)
+
+	// PayOrderWithBodyWithResponse Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+	PayOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayOrderReply, error)
+
+	// PayOrderWithResponse Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+	PayOrderWithResponse(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, body PayOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*PayOrderReply, error)
+
+	// PrepareOrderWithResponse The company starts preparing an accepted order
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/prepare (the `PrepareOrder` operationId).
+	PrepareOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PrepareOrderReply, error)
+
+	// ReadyOrderWithBodyWithResponse A pickup order is ready to be picked up (dispenses its prescription, if any)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+	ReadyOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReadyOrderReply, error)
+
+	// ReadyOrderWithResponse A pickup order is ready to be picked up (dispenses its prescription, if any)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+	ReadyOrderWithResponse(ctx context.Context, id openapi_types.UUID, body ReadyOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*ReadyOrderReply, error)
+
+	// ListOrderRefundsWithResponse An order's refunds, oldest first (its patient, its company)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/orders/{id}/refunds (the `ListOrderRefunds` operationId).
+	ListOrderRefundsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListOrderRefundsReply, error)
+
+	// RefundOrderWithBodyWithResponse Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+	RefundOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundOrderReply, error)
+
+	// RefundOrderWithResponse Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+	RefundOrderWithResponse(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, body RefundOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundOrderReply, error)
 
 	// SignUpPatientWithBodyWithResponse Sign up as a patient
 	//
@@ -10770,6 +15129,13 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/patients/{id}/treatment-plans (the `CreateTreatmentPlan` operationId).
 	CreateTreatmentPlanWithResponse(ctx context.Context, id openapi_types.UUID, body CreateTreatmentPlanJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTreatmentPlanReply, error)
+
+	// PaymentWebhookWithResponse A payment provider's event (public: the provider's signature authenticates it); the same event twice changes nothing
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/payments/webhooks/{provider} (the `PaymentWebhook` operationId).
+	PaymentWebhookWithResponse(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*PaymentWebhookReply, error)
 
 	// VerifyPrescriptionWithResponse Verify a prescription by its code (public; minimum data)
 	//
@@ -10932,6 +15298,13 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/treatment-plans/{id}/progress (the `AddPlanProgress` operationId).
 	AddPlanProgressWithResponse(ctx context.Context, id openapi_types.UUID, body AddPlanProgressJSONRequestBody, reqEditors ...RequestEditorFn) (*AddPlanProgressReply, error)
 
+	// GetPurchaseOptionsWithResponse Purchase options of an active treatment plan: ranked offers and two baskets (the patient or a professional caring for them)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/treatment-plans/{id}/purchase-options (the `GetPurchaseOptions` operationId).
+	GetPurchaseOptionsWithResponse(ctx context.Context, id openapi_types.UUID, params *GetPurchaseOptionsParams, reqEditors ...RequestEditorFn) (*GetPurchaseOptionsReply, error)
+
 	// JoinWaitlistWithBodyWithResponse Wait for a professional's slot between two dates
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -11033,6 +15406,258 @@ func (r JwksReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r JwksReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DevLocalpayFailReply200Headers the declared response headers of an HTTP 200 response for DevLocalpayFail
+type DevLocalpayFailReply200Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayFailReply400Headers the declared response headers of an HTTP 400 response for DevLocalpayFail
+type DevLocalpayFailReply400Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayFailReply401Headers the declared response headers of an HTTP 401 response for DevLocalpayFail
+type DevLocalpayFailReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DevLocalpayFailReply404Headers the declared response headers of an HTTP 404 response for DevLocalpayFail
+type DevLocalpayFailReply404Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayFailReply409Headers the declared response headers of an HTTP 409 response for DevLocalpayFail
+type DevLocalpayFailReply409Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayFailReply503Headers the declared response headers of an HTTP 503 response for DevLocalpayFail
+type DevLocalpayFailReply503Headers struct {
+	RetryAfter int
+}
+
+type DevLocalpayFailReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Charge
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DevLocalpayFailReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DevLocalpayFailReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DevLocalpayFailReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DevLocalpayFailReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DevLocalpayFailReply409Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DevLocalpayFailReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DevLocalpayFailReply) GetJSON200() *Charge {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DevLocalpayFailReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DevLocalpayFailReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DevLocalpayFailReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DevLocalpayFailReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DevLocalpayFailReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DevLocalpayFailReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DevLocalpayFailReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DevLocalpayFailReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DevLocalpayFailReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DevLocalpayFailReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DevLocalpayPayReply200Headers the declared response headers of an HTTP 200 response for DevLocalpayPay
+type DevLocalpayPayReply200Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayPayReply400Headers the declared response headers of an HTTP 400 response for DevLocalpayPay
+type DevLocalpayPayReply400Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayPayReply401Headers the declared response headers of an HTTP 401 response for DevLocalpayPay
+type DevLocalpayPayReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DevLocalpayPayReply404Headers the declared response headers of an HTTP 404 response for DevLocalpayPay
+type DevLocalpayPayReply404Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayPayReply409Headers the declared response headers of an HTTP 409 response for DevLocalpayPay
+type DevLocalpayPayReply409Headers struct {
+	XRequestID *string
+}
+
+// DevLocalpayPayReply503Headers the declared response headers of an HTTP 503 response for DevLocalpayPay
+type DevLocalpayPayReply503Headers struct {
+	RetryAfter int
+}
+
+type DevLocalpayPayReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Charge
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DevLocalpayPayReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DevLocalpayPayReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DevLocalpayPayReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DevLocalpayPayReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DevLocalpayPayReply409Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DevLocalpayPayReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DevLocalpayPayReply) GetJSON200() *Charge {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DevLocalpayPayReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DevLocalpayPayReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DevLocalpayPayReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DevLocalpayPayReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DevLocalpayPayReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DevLocalpayPayReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DevLocalpayPayReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DevLocalpayPayReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DevLocalpayPayReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DevLocalpayPayReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14535,6 +19160,647 @@ func (r RevokeAPIKeyReply) ContentType() string {
 	return ""
 }
 
+// ListCatalogItemsReply200Headers the declared response headers of an HTTP 200 response for ListCatalogItems
+type ListCatalogItemsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListCatalogItemsReply400Headers the declared response headers of an HTTP 400 response for ListCatalogItems
+type ListCatalogItemsReply400Headers struct {
+	XRequestID *string
+}
+
+// ListCatalogItemsReply401Headers the declared response headers of an HTTP 401 response for ListCatalogItems
+type ListCatalogItemsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListCatalogItemsReply404Headers the declared response headers of an HTTP 404 response for ListCatalogItems
+type ListCatalogItemsReply404Headers struct {
+	XRequestID *string
+}
+
+// ListCatalogItemsReply503Headers the declared response headers of an HTTP 503 response for ListCatalogItems
+type ListCatalogItemsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListCatalogItemsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ItemList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCatalogItemsReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListCatalogItemsReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCatalogItemsReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListCatalogItemsReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListCatalogItemsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCatalogItemsReply) GetJSON200() *ItemList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCatalogItemsReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCatalogItemsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCatalogItemsReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListCatalogItemsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCatalogItemsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCatalogItemsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCatalogItemsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCatalogItemsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCatalogItemsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCatalogItemReply204Headers the declared response headers of an HTTP 204 response for DeleteCatalogItem
+type DeleteCatalogItemReply204Headers struct {
+	XRequestID *string
+}
+
+// DeleteCatalogItemReply401Headers the declared response headers of an HTTP 401 response for DeleteCatalogItem
+type DeleteCatalogItemReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DeleteCatalogItemReply403Headers the declared response headers of an HTTP 403 response for DeleteCatalogItem
+type DeleteCatalogItemReply403Headers struct {
+	XRequestID *string
+}
+
+// DeleteCatalogItemReply404Headers the declared response headers of an HTTP 404 response for DeleteCatalogItem
+type DeleteCatalogItemReply404Headers struct {
+	XRequestID *string
+}
+
+// DeleteCatalogItemReply503Headers the declared response headers of an HTTP 503 response for DeleteCatalogItem
+type DeleteCatalogItemReply503Headers struct {
+	RetryAfter int
+}
+
+type DeleteCatalogItemReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteCatalogItemReply204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteCatalogItemReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteCatalogItemReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteCatalogItemReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteCatalogItemReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteCatalogItemReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteCatalogItemReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteCatalogItemReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteCatalogItemReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteCatalogItemReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCatalogItemReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCatalogItemReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCatalogItemReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCatalogItemReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCatalogItemReply200Headers the declared response headers of an HTTP 200 response for GetCatalogItem
+type GetCatalogItemReply200Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// GetCatalogItemReply401Headers the declared response headers of an HTTP 401 response for GetCatalogItem
+type GetCatalogItemReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetCatalogItemReply404Headers the declared response headers of an HTTP 404 response for GetCatalogItem
+type GetCatalogItemReply404Headers struct {
+	XRequestID *string
+}
+
+// GetCatalogItemReply503Headers the declared response headers of an HTTP 503 response for GetCatalogItem
+type GetCatalogItemReply503Headers struct {
+	RetryAfter int
+}
+
+type GetCatalogItemReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ItemResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCatalogItemReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCatalogItemReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetCatalogItemReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCatalogItemReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCatalogItemReply) GetJSON200() *ItemResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCatalogItemReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCatalogItemReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCatalogItemReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCatalogItemReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCatalogItemReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCatalogItemReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCatalogItemReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCatalogItemReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutCatalogItemReply200Headers the declared response headers of an HTTP 200 response for PutCatalogItem
+type PutCatalogItemReply200Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// PutCatalogItemReply201Headers the declared response headers of an HTTP 201 response for PutCatalogItem
+type PutCatalogItemReply201Headers struct {
+	ETag       *string
+	Location   *string
+	XRequestID *string
+}
+
+// PutCatalogItemReply400Headers the declared response headers of an HTTP 400 response for PutCatalogItem
+type PutCatalogItemReply400Headers struct {
+	XRequestID *string
+}
+
+// PutCatalogItemReply401Headers the declared response headers of an HTTP 401 response for PutCatalogItem
+type PutCatalogItemReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// PutCatalogItemReply403Headers the declared response headers of an HTTP 403 response for PutCatalogItem
+type PutCatalogItemReply403Headers struct {
+	XRequestID *string
+}
+
+// PutCatalogItemReply404Headers the declared response headers of an HTTP 404 response for PutCatalogItem
+type PutCatalogItemReply404Headers struct {
+	XRequestID *string
+}
+
+// PutCatalogItemReply413Headers the declared response headers of an HTTP 413 response for PutCatalogItem
+type PutCatalogItemReply413Headers struct {
+	XRequestID *string
+}
+
+// PutCatalogItemReply415Headers the declared response headers of an HTTP 415 response for PutCatalogItem
+type PutCatalogItemReply415Headers struct {
+	XRequestID *string
+}
+
+// PutCatalogItemReply503Headers the declared response headers of an HTTP 503 response for PutCatalogItem
+type PutCatalogItemReply503Headers struct {
+	RetryAfter int
+}
+
+type PutCatalogItemReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PutItemResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PutItemResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutCatalogItemReply200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PutCatalogItemReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PutCatalogItemReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PutCatalogItemReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PutCatalogItemReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PutCatalogItemReply404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PutCatalogItemReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PutCatalogItemReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PutCatalogItemReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutCatalogItemReply) GetJSON200() *PutItemResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutCatalogItemReply) GetJSON201() *PutItemResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PutCatalogItemReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PutCatalogItemReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutCatalogItemReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutCatalogItemReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutCatalogItemReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportCatalogReply200Headers the declared response headers of an HTTP 200 response for ImportCatalog
+type ImportCatalogReply200Headers struct {
+	XRequestID *string
+}
+
+// ImportCatalogReply400Headers the declared response headers of an HTTP 400 response for ImportCatalog
+type ImportCatalogReply400Headers struct {
+	XRequestID *string
+}
+
+// ImportCatalogReply401Headers the declared response headers of an HTTP 401 response for ImportCatalog
+type ImportCatalogReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ImportCatalogReply403Headers the declared response headers of an HTTP 403 response for ImportCatalog
+type ImportCatalogReply403Headers struct {
+	XRequestID *string
+}
+
+// ImportCatalogReply404Headers the declared response headers of an HTTP 404 response for ImportCatalog
+type ImportCatalogReply404Headers struct {
+	XRequestID *string
+}
+
+// ImportCatalogReply413Headers the declared response headers of an HTTP 413 response for ImportCatalog
+type ImportCatalogReply413Headers struct {
+	XRequestID *string
+}
+
+// ImportCatalogReply415Headers the declared response headers of an HTTP 415 response for ImportCatalog
+type ImportCatalogReply415Headers struct {
+	XRequestID *string
+}
+
+// ImportCatalogReply503Headers the declared response headers of an HTTP 503 response for ImportCatalog
+type ImportCatalogReply503Headers struct {
+	RetryAfter int
+}
+
+type ImportCatalogReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImportResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ImportCatalogReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ImportCatalogReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportCatalogReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ImportCatalogReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ImportCatalogReply404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ImportCatalogReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *ImportCatalogReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportCatalogReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportCatalogReply) GetJSON200() *ImportResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ImportCatalogReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportCatalogReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportCatalogReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportCatalogReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportCatalogReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateExamReply201Headers the declared response headers of an HTTP 201 response for CreateExam
 type CreateExamReply201Headers struct {
 	Location   *string
@@ -15084,6 +20350,1247 @@ func (r RemoveMemberReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RemoveMemberReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompanyOrdersReply200Headers the declared response headers of an HTTP 200 response for CompanyOrders
+type CompanyOrdersReply200Headers struct {
+	XRequestID *string
+}
+
+// CompanyOrdersReply400Headers the declared response headers of an HTTP 400 response for CompanyOrders
+type CompanyOrdersReply400Headers struct {
+	XRequestID *string
+}
+
+// CompanyOrdersReply401Headers the declared response headers of an HTTP 401 response for CompanyOrders
+type CompanyOrdersReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// CompanyOrdersReply403Headers the declared response headers of an HTTP 403 response for CompanyOrders
+type CompanyOrdersReply403Headers struct {
+	XRequestID *string
+}
+
+// CompanyOrdersReply404Headers the declared response headers of an HTTP 404 response for CompanyOrders
+type CompanyOrdersReply404Headers struct {
+	XRequestID *string
+}
+
+// CompanyOrdersReply503Headers the declared response headers of an HTTP 503 response for CompanyOrders
+type CompanyOrdersReply503Headers struct {
+	RetryAfter int
+}
+
+type CompanyOrdersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CompanyOrdersReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CompanyOrdersReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CompanyOrdersReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CompanyOrdersReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CompanyOrdersReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompanyOrdersReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompanyOrdersReply) GetJSON200() *OrderList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CompanyOrdersReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompanyOrdersReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompanyOrdersReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompanyOrdersReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CompanyOrdersReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CompanyOrdersReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CompanyOrdersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompanyOrdersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompanyOrdersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompanyOrdersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CompanyStatementReply200Headers the declared response headers of an HTTP 200 response for CompanyStatement
+type CompanyStatementReply200Headers struct {
+	ContentDisposition *string
+	XRequestID         *string
+}
+
+// CompanyStatementReply400Headers the declared response headers of an HTTP 400 response for CompanyStatement
+type CompanyStatementReply400Headers struct {
+	XRequestID *string
+}
+
+// CompanyStatementReply401Headers the declared response headers of an HTTP 401 response for CompanyStatement
+type CompanyStatementReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// CompanyStatementReply403Headers the declared response headers of an HTTP 403 response for CompanyStatement
+type CompanyStatementReply403Headers struct {
+	XRequestID *string
+}
+
+// CompanyStatementReply404Headers the declared response headers of an HTTP 404 response for CompanyStatement
+type CompanyStatementReply404Headers struct {
+	XRequestID *string
+}
+
+// CompanyStatementReply422Headers the declared response headers of an HTTP 422 response for CompanyStatement
+type CompanyStatementReply422Headers struct {
+	XRequestID *string
+}
+
+// CompanyStatementReply503Headers the declared response headers of an HTTP 503 response for CompanyStatement
+type CompanyStatementReply503Headers struct {
+	RetryAfter int
+}
+
+type CompanyStatementReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StatementResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CompanyStatementReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CompanyStatementReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CompanyStatementReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CompanyStatementReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CompanyStatementReply404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CompanyStatementReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CompanyStatementReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CompanyStatementReply) GetJSON200() *StatementResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CompanyStatementReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CompanyStatementReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CompanyStatementReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CompanyStatementReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CompanyStatementReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListWebhooksReply200Headers the declared response headers of an HTTP 200 response for ListWebhooks
+type ListWebhooksReply200Headers struct {
+	XRequestID *string
+}
+
+// ListWebhooksReply401Headers the declared response headers of an HTTP 401 response for ListWebhooks
+type ListWebhooksReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListWebhooksReply403Headers the declared response headers of an HTTP 403 response for ListWebhooks
+type ListWebhooksReply403Headers struct {
+	XRequestID *string
+}
+
+// ListWebhooksReply404Headers the declared response headers of an HTTP 404 response for ListWebhooks
+type ListWebhooksReply404Headers struct {
+	XRequestID *string
+}
+
+// ListWebhooksReply503Headers the declared response headers of an HTTP 503 response for ListWebhooks
+type ListWebhooksReply503Headers struct {
+	RetryAfter int
+}
+
+type ListWebhooksReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookListResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListWebhooksReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhooksReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListWebhooksReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListWebhooksReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWebhooksReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhooksReply) GetJSON200() *WebhookListResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhooksReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhooksReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhooksReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListWebhooksReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhooksReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhooksReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhooksReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhooksReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhooksReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateWebhookReply201Headers the declared response headers of an HTTP 201 response for CreateWebhook
+type CreateWebhookReply201Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// CreateWebhookReply400Headers the declared response headers of an HTTP 400 response for CreateWebhook
+type CreateWebhookReply400Headers struct {
+	XRequestID *string
+}
+
+// CreateWebhookReply401Headers the declared response headers of an HTTP 401 response for CreateWebhook
+type CreateWebhookReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// CreateWebhookReply403Headers the declared response headers of an HTTP 403 response for CreateWebhook
+type CreateWebhookReply403Headers struct {
+	XRequestID *string
+}
+
+// CreateWebhookReply404Headers the declared response headers of an HTTP 404 response for CreateWebhook
+type CreateWebhookReply404Headers struct {
+	XRequestID *string
+}
+
+// CreateWebhookReply409Headers the declared response headers of an HTTP 409 response for CreateWebhook
+type CreateWebhookReply409Headers struct {
+	XRequestID *string
+}
+
+// CreateWebhookReply413Headers the declared response headers of an HTTP 413 response for CreateWebhook
+type CreateWebhookReply413Headers struct {
+	XRequestID *string
+}
+
+// CreateWebhookReply415Headers the declared response headers of an HTTP 415 response for CreateWebhook
+type CreateWebhookReply415Headers struct {
+	XRequestID *string
+}
+
+// CreateWebhookReply503Headers the declared response headers of an HTTP 503 response for CreateWebhook
+type CreateWebhookReply503Headers struct {
+	RetryAfter int
+}
+
+type CreateWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateWebhookReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateWebhookReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWebhookReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateWebhookReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateWebhookReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateWebhookReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateWebhookReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateWebhookReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWebhookReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWebhookReply) GetJSON201() *WebhookResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateWebhookReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteWebhookReply204Headers the declared response headers of an HTTP 204 response for DeleteWebhook
+type DeleteWebhookReply204Headers struct {
+	XRequestID *string
+}
+
+// DeleteWebhookReply401Headers the declared response headers of an HTTP 401 response for DeleteWebhook
+type DeleteWebhookReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DeleteWebhookReply403Headers the declared response headers of an HTTP 403 response for DeleteWebhook
+type DeleteWebhookReply403Headers struct {
+	XRequestID *string
+}
+
+// DeleteWebhookReply404Headers the declared response headers of an HTTP 404 response for DeleteWebhook
+type DeleteWebhookReply404Headers struct {
+	XRequestID *string
+}
+
+// DeleteWebhookReply503Headers the declared response headers of an HTTP 503 response for DeleteWebhook
+type DeleteWebhookReply503Headers struct {
+	RetryAfter int
+}
+
+type DeleteWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteWebhookReply204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteWebhookReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteWebhookReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteWebhookReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteWebhookReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWebhookReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWebhookReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWebhookReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteWebhookReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteWebhookReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWebhookReply200Headers the declared response headers of an HTTP 200 response for GetWebhook
+type GetWebhookReply200Headers struct {
+	XRequestID *string
+}
+
+// GetWebhookReply401Headers the declared response headers of an HTTP 401 response for GetWebhook
+type GetWebhookReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetWebhookReply403Headers the declared response headers of an HTTP 403 response for GetWebhook
+type GetWebhookReply403Headers struct {
+	XRequestID *string
+}
+
+// GetWebhookReply404Headers the declared response headers of an HTTP 404 response for GetWebhook
+type GetWebhookReply404Headers struct {
+	XRequestID *string
+}
+
+// GetWebhookReply503Headers the declared response headers of an HTTP 503 response for GetWebhook
+type GetWebhookReply503Headers struct {
+	RetryAfter int
+}
+
+type GetWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetWebhookReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetWebhookReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetWebhookReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetWebhookReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetWebhookReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookReply) GetJSON200() *WebhookResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetWebhookReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWebhookReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListWebhookDeliveriesReply200Headers the declared response headers of an HTTP 200 response for ListWebhookDeliveries
+type ListWebhookDeliveriesReply200Headers struct {
+	XRequestID *string
+}
+
+// ListWebhookDeliveriesReply400Headers the declared response headers of an HTTP 400 response for ListWebhookDeliveries
+type ListWebhookDeliveriesReply400Headers struct {
+	XRequestID *string
+}
+
+// ListWebhookDeliveriesReply401Headers the declared response headers of an HTTP 401 response for ListWebhookDeliveries
+type ListWebhookDeliveriesReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListWebhookDeliveriesReply403Headers the declared response headers of an HTTP 403 response for ListWebhookDeliveries
+type ListWebhookDeliveriesReply403Headers struct {
+	XRequestID *string
+}
+
+// ListWebhookDeliveriesReply404Headers the declared response headers of an HTTP 404 response for ListWebhookDeliveries
+type ListWebhookDeliveriesReply404Headers struct {
+	XRequestID *string
+}
+
+// ListWebhookDeliveriesReply503Headers the declared response headers of an HTTP 503 response for ListWebhookDeliveries
+type ListWebhookDeliveriesReply503Headers struct {
+	RetryAfter int
+}
+
+type ListWebhookDeliveriesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListWebhookDeliveriesReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListWebhookDeliveriesReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListWebhookDeliveriesReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListWebhookDeliveriesReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListWebhookDeliveriesReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListWebhookDeliveriesReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookDeliveriesReply) GetJSON200() *WebhookDeliveryList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookDeliveriesReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookDeliveriesReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookDeliveriesReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhookDeliveriesReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListWebhookDeliveriesReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhookDeliveriesReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookDeliveriesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookDeliveriesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookDeliveriesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookDeliveriesReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReplayWebhookDeliveryReply200Headers the declared response headers of an HTTP 200 response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryReply200Headers struct {
+	XRequestID *string
+}
+
+// ReplayWebhookDeliveryReply401Headers the declared response headers of an HTTP 401 response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ReplayWebhookDeliveryReply403Headers the declared response headers of an HTTP 403 response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryReply403Headers struct {
+	XRequestID *string
+}
+
+// ReplayWebhookDeliveryReply404Headers the declared response headers of an HTTP 404 response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryReply404Headers struct {
+	XRequestID *string
+}
+
+// ReplayWebhookDeliveryReply409Headers the declared response headers of an HTTP 409 response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryReply409Headers struct {
+	XRequestID *string
+}
+
+// ReplayWebhookDeliveryReply503Headers the declared response headers of an HTTP 503 response for ReplayWebhookDelivery
+type ReplayWebhookDeliveryReply503Headers struct {
+	RetryAfter int
+}
+
+type ReplayWebhookDeliveryReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReplayWebhookDeliveryReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReplayWebhookDeliveryReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ReplayWebhookDeliveryReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ReplayWebhookDeliveryReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReplayWebhookDeliveryReply409Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReplayWebhookDeliveryReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplayWebhookDeliveryReply) GetJSON200() *WebhookDeliveryResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplayWebhookDeliveryReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplayWebhookDeliveryReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplayWebhookDeliveryReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplayWebhookDeliveryReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReplayWebhookDeliveryReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplayWebhookDeliveryReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplayWebhookDeliveryReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplayWebhookDeliveryReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplayWebhookDeliveryReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplayWebhookDeliveryReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PingWebhookReply200Headers the declared response headers of an HTTP 200 response for PingWebhook
+type PingWebhookReply200Headers struct {
+	XRequestID *string
+}
+
+// PingWebhookReply401Headers the declared response headers of an HTTP 401 response for PingWebhook
+type PingWebhookReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// PingWebhookReply403Headers the declared response headers of an HTTP 403 response for PingWebhook
+type PingWebhookReply403Headers struct {
+	XRequestID *string
+}
+
+// PingWebhookReply404Headers the declared response headers of an HTTP 404 response for PingWebhook
+type PingWebhookReply404Headers struct {
+	XRequestID *string
+}
+
+// PingWebhookReply503Headers the declared response headers of an HTTP 503 response for PingWebhook
+type PingWebhookReply503Headers struct {
+	RetryAfter int
+}
+
+type PingWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PingWebhookReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PingWebhookReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PingWebhookReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PingWebhookReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PingWebhookReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PingWebhookReply) GetJSON200() *WebhookDeliveryResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PingWebhookReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PingWebhookReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PingWebhookReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PingWebhookReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PingWebhookReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PingWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PingWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PingWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PingWebhookReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateWebhookSecretReply200Headers the declared response headers of an HTTP 200 response for RotateWebhookSecret
+type RotateWebhookSecretReply200Headers struct {
+	XRequestID *string
+}
+
+// RotateWebhookSecretReply401Headers the declared response headers of an HTTP 401 response for RotateWebhookSecret
+type RotateWebhookSecretReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// RotateWebhookSecretReply403Headers the declared response headers of an HTTP 403 response for RotateWebhookSecret
+type RotateWebhookSecretReply403Headers struct {
+	XRequestID *string
+}
+
+// RotateWebhookSecretReply404Headers the declared response headers of an HTTP 404 response for RotateWebhookSecret
+type RotateWebhookSecretReply404Headers struct {
+	XRequestID *string
+}
+
+// RotateWebhookSecretReply503Headers the declared response headers of an HTTP 503 response for RotateWebhookSecret
+type RotateWebhookSecretReply503Headers struct {
+	RetryAfter int
+}
+
+type RotateWebhookSecretReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RotateWebhookSecretReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateWebhookSecretReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RotateWebhookSecretReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RotateWebhookSecretReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RotateWebhookSecretReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateWebhookSecretReply) GetJSON200() *WebhookResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateWebhookSecretReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateWebhookSecretReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateWebhookSecretReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RotateWebhookSecretReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RotateWebhookSecretReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateWebhookSecretReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateWebhookSecretReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateWebhookSecretReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateWebhookSecretReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -17125,6 +23632,230 @@ func (r MarkNotificationReadReply) ContentType() string {
 	return ""
 }
 
+// MyOrdersReply200Headers the declared response headers of an HTTP 200 response for MyOrders
+type MyOrdersReply200Headers struct {
+	XRequestID *string
+}
+
+// MyOrdersReply400Headers the declared response headers of an HTTP 400 response for MyOrders
+type MyOrdersReply400Headers struct {
+	XRequestID *string
+}
+
+// MyOrdersReply401Headers the declared response headers of an HTTP 401 response for MyOrders
+type MyOrdersReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// MyOrdersReply403Headers the declared response headers of an HTTP 403 response for MyOrders
+type MyOrdersReply403Headers struct {
+	XRequestID *string
+}
+
+// MyOrdersReply503Headers the declared response headers of an HTTP 503 response for MyOrders
+type MyOrdersReply503Headers struct {
+	RetryAfter int
+}
+
+type MyOrdersReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MyOrdersReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *MyOrdersReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MyOrdersReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MyOrdersReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MyOrdersReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MyOrdersReply) GetJSON200() *OrderList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MyOrdersReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MyOrdersReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MyOrdersReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MyOrdersReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MyOrdersReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MyOrdersReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MyOrdersReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MyOrdersReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MyOrdersReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MyPaymentsReply200Headers the declared response headers of an HTTP 200 response for MyPayments
+type MyPaymentsReply200Headers struct {
+	XRequestID *string
+}
+
+// MyPaymentsReply400Headers the declared response headers of an HTTP 400 response for MyPayments
+type MyPaymentsReply400Headers struct {
+	XRequestID *string
+}
+
+// MyPaymentsReply401Headers the declared response headers of an HTTP 401 response for MyPayments
+type MyPaymentsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// MyPaymentsReply403Headers the declared response headers of an HTTP 403 response for MyPayments
+type MyPaymentsReply403Headers struct {
+	XRequestID *string
+}
+
+// MyPaymentsReply503Headers the declared response headers of an HTTP 503 response for MyPayments
+type MyPaymentsReply503Headers struct {
+	RetryAfter int
+}
+
+type MyPaymentsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MyPaymentsReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *MyPaymentsReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MyPaymentsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MyPaymentsReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MyPaymentsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MyPaymentsReply) GetJSON200() *PaymentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MyPaymentsReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MyPaymentsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MyPaymentsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MyPaymentsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MyPaymentsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MyPaymentsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MyPaymentsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MyPaymentsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MyPaymentsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListRecordSharesReply200Headers the declared response headers of an HTTP 200 response for ListRecordShares
 type ListRecordSharesReply200Headers struct {
 	XRequestID *string
@@ -17589,6 +24320,1856 @@ func (r MyWaitlistReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r MyWaitlistReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PlaceOrderReply201Headers the declared response headers of an HTTP 201 response for PlaceOrder
+type PlaceOrderReply201Headers struct {
+	IdempotentReplayed *string
+	Location           *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply400Headers the declared response headers of an HTTP 400 response for PlaceOrder
+type PlaceOrderReply400Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply401Headers the declared response headers of an HTTP 401 response for PlaceOrder
+type PlaceOrderReply401Headers struct {
+	IdempotentReplayed *string
+	WWWAuthenticate    *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply403Headers the declared response headers of an HTTP 403 response for PlaceOrder
+type PlaceOrderReply403Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply404Headers the declared response headers of an HTTP 404 response for PlaceOrder
+type PlaceOrderReply404Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply409Headers the declared response headers of an HTTP 409 response for PlaceOrder
+type PlaceOrderReply409Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply413Headers the declared response headers of an HTTP 413 response for PlaceOrder
+type PlaceOrderReply413Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply415Headers the declared response headers of an HTTP 415 response for PlaceOrder
+type PlaceOrderReply415Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply422Headers the declared response headers of an HTTP 422 response for PlaceOrder
+type PlaceOrderReply422Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PlaceOrderReply503Headers the declared response headers of an HTTP 503 response for PlaceOrder
+type PlaceOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type PlaceOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PlaceOrderReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PlaceOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PlaceOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PlaceOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PlaceOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PlaceOrderReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PlaceOrderReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PlaceOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PlaceOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PlaceOrderReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PlaceOrderReply) GetJSON201() *OrderResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PlaceOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PlaceOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PlaceOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PlaceOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PlaceOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetOrderReply200Headers the declared response headers of an HTTP 200 response for GetOrder
+type GetOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// GetOrderReply401Headers the declared response headers of an HTTP 401 response for GetOrder
+type GetOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetOrderReply403Headers the declared response headers of an HTTP 403 response for GetOrder
+type GetOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// GetOrderReply404Headers the declared response headers of an HTTP 404 response for GetOrder
+type GetOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// GetOrderReply503Headers the declared response headers of an HTTP 503 response for GetOrder
+type GetOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type GetOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetOrderReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetOrderReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AcceptOrderReply200Headers the declared response headers of an HTTP 200 response for AcceptOrder
+type AcceptOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply400Headers the declared response headers of an HTTP 400 response for AcceptOrder
+type AcceptOrderReply400Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply401Headers the declared response headers of an HTTP 401 response for AcceptOrder
+type AcceptOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// AcceptOrderReply403Headers the declared response headers of an HTTP 403 response for AcceptOrder
+type AcceptOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply404Headers the declared response headers of an HTTP 404 response for AcceptOrder
+type AcceptOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply409Headers the declared response headers of an HTTP 409 response for AcceptOrder
+type AcceptOrderReply409Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply415Headers the declared response headers of an HTTP 415 response for AcceptOrder
+type AcceptOrderReply415Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply422Headers the declared response headers of an HTTP 422 response for AcceptOrder
+type AcceptOrderReply422Headers struct {
+	XRequestID *string
+}
+
+// AcceptOrderReply503Headers the declared response headers of an HTTP 503 response for AcceptOrder
+type AcceptOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type AcceptOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AcceptOrderReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AcceptOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AcceptOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AcceptOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *AcceptOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *AcceptOrderReply409Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *AcceptOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *AcceptOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AcceptOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AcceptOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AcceptOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CancelOrderReply200Headers the declared response headers of an HTTP 200 response for CancelOrder
+type CancelOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply400Headers the declared response headers of an HTTP 400 response for CancelOrder
+type CancelOrderReply400Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply401Headers the declared response headers of an HTTP 401 response for CancelOrder
+type CancelOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// CancelOrderReply403Headers the declared response headers of an HTTP 403 response for CancelOrder
+type CancelOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply404Headers the declared response headers of an HTTP 404 response for CancelOrder
+type CancelOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply409Headers the declared response headers of an HTTP 409 response for CancelOrder
+type CancelOrderReply409Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply413Headers the declared response headers of an HTTP 413 response for CancelOrder
+type CancelOrderReply413Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply415Headers the declared response headers of an HTTP 415 response for CancelOrder
+type CancelOrderReply415Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply422Headers the declared response headers of an HTTP 422 response for CancelOrder
+type CancelOrderReply422Headers struct {
+	XRequestID *string
+}
+
+// CancelOrderReply503Headers the declared response headers of an HTTP 503 response for CancelOrder
+type CancelOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type CancelOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *CancelOrderReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CancelOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CancelOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CancelOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CancelOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CancelOrderReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CancelOrderReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CancelOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CancelOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CancelOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CancelOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeliverOrderReply200Headers the declared response headers of an HTTP 200 response for DeliverOrder
+type DeliverOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply400Headers the declared response headers of an HTTP 400 response for DeliverOrder
+type DeliverOrderReply400Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply401Headers the declared response headers of an HTTP 401 response for DeliverOrder
+type DeliverOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DeliverOrderReply403Headers the declared response headers of an HTTP 403 response for DeliverOrder
+type DeliverOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply404Headers the declared response headers of an HTTP 404 response for DeliverOrder
+type DeliverOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply409Headers the declared response headers of an HTTP 409 response for DeliverOrder
+type DeliverOrderReply409Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply415Headers the declared response headers of an HTTP 415 response for DeliverOrder
+type DeliverOrderReply415Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply422Headers the declared response headers of an HTTP 422 response for DeliverOrder
+type DeliverOrderReply422Headers struct {
+	XRequestID *string
+}
+
+// DeliverOrderReply503Headers the declared response headers of an HTTP 503 response for DeliverOrder
+type DeliverOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type DeliverOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DeliverOrderReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeliverOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeliverOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeliverOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeliverOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeliverOrderReply409Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *DeliverOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *DeliverOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeliverOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeliverOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeliverOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeliverOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeliverOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeliverOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeliverOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DispatchOrderReply200Headers the declared response headers of an HTTP 200 response for DispatchOrder
+type DispatchOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply400Headers the declared response headers of an HTTP 400 response for DispatchOrder
+type DispatchOrderReply400Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply401Headers the declared response headers of an HTTP 401 response for DispatchOrder
+type DispatchOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DispatchOrderReply403Headers the declared response headers of an HTTP 403 response for DispatchOrder
+type DispatchOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply404Headers the declared response headers of an HTTP 404 response for DispatchOrder
+type DispatchOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply409Headers the declared response headers of an HTTP 409 response for DispatchOrder
+type DispatchOrderReply409Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply413Headers the declared response headers of an HTTP 413 response for DispatchOrder
+type DispatchOrderReply413Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply415Headers the declared response headers of an HTTP 415 response for DispatchOrder
+type DispatchOrderReply415Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply422Headers the declared response headers of an HTTP 422 response for DispatchOrder
+type DispatchOrderReply422Headers struct {
+	XRequestID *string
+}
+
+// DispatchOrderReply503Headers the declared response headers of an HTTP 503 response for DispatchOrder
+type DispatchOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type DispatchOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DispatchOrderReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DispatchOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DispatchOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DispatchOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DispatchOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DispatchOrderReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *DispatchOrderReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *DispatchOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *DispatchOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DispatchOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DispatchOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DispatchOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DispatchOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DispatchOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DispatchOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DispatchOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PayOrderReply201Headers the declared response headers of an HTTP 201 response for PayOrder
+type PayOrderReply201Headers struct {
+	IdempotentReplayed *string
+	Location           *string
+	XRequestID         *string
+}
+
+// PayOrderReply400Headers the declared response headers of an HTTP 400 response for PayOrder
+type PayOrderReply400Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply401Headers the declared response headers of an HTTP 401 response for PayOrder
+type PayOrderReply401Headers struct {
+	IdempotentReplayed *string
+	WWWAuthenticate    *string
+	XRequestID         *string
+}
+
+// PayOrderReply403Headers the declared response headers of an HTTP 403 response for PayOrder
+type PayOrderReply403Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply404Headers the declared response headers of an HTTP 404 response for PayOrder
+type PayOrderReply404Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply409Headers the declared response headers of an HTTP 409 response for PayOrder
+type PayOrderReply409Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply413Headers the declared response headers of an HTTP 413 response for PayOrder
+type PayOrderReply413Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply415Headers the declared response headers of an HTTP 415 response for PayOrder
+type PayOrderReply415Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply422Headers the declared response headers of an HTTP 422 response for PayOrder
+type PayOrderReply422Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayOrderReply503Headers the declared response headers of an HTTP 503 response for PayOrder
+type PayOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type PayOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PaymentResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PayOrderReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PayOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PayOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PayOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PayOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PayOrderReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PayOrderReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PayOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PayOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PayOrderReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PayOrderReply) GetJSON201() *PaymentResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PayOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PayOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PayOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PayOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PayOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PrepareOrderReply200Headers the declared response headers of an HTTP 200 response for PrepareOrder
+type PrepareOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply400Headers the declared response headers of an HTTP 400 response for PrepareOrder
+type PrepareOrderReply400Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply401Headers the declared response headers of an HTTP 401 response for PrepareOrder
+type PrepareOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// PrepareOrderReply403Headers the declared response headers of an HTTP 403 response for PrepareOrder
+type PrepareOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply404Headers the declared response headers of an HTTP 404 response for PrepareOrder
+type PrepareOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply409Headers the declared response headers of an HTTP 409 response for PrepareOrder
+type PrepareOrderReply409Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply415Headers the declared response headers of an HTTP 415 response for PrepareOrder
+type PrepareOrderReply415Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply422Headers the declared response headers of an HTTP 422 response for PrepareOrder
+type PrepareOrderReply422Headers struct {
+	XRequestID *string
+}
+
+// PrepareOrderReply503Headers the declared response headers of an HTTP 503 response for PrepareOrder
+type PrepareOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type PrepareOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PrepareOrderReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PrepareOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PrepareOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PrepareOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PrepareOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PrepareOrderReply409Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PrepareOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PrepareOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PrepareOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PrepareOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PrepareOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PrepareOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PrepareOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PrepareOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PrepareOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReadyOrderReply200Headers the declared response headers of an HTTP 200 response for ReadyOrder
+type ReadyOrderReply200Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply400Headers the declared response headers of an HTTP 400 response for ReadyOrder
+type ReadyOrderReply400Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply401Headers the declared response headers of an HTTP 401 response for ReadyOrder
+type ReadyOrderReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ReadyOrderReply403Headers the declared response headers of an HTTP 403 response for ReadyOrder
+type ReadyOrderReply403Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply404Headers the declared response headers of an HTTP 404 response for ReadyOrder
+type ReadyOrderReply404Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply409Headers the declared response headers of an HTTP 409 response for ReadyOrder
+type ReadyOrderReply409Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply413Headers the declared response headers of an HTTP 413 response for ReadyOrder
+type ReadyOrderReply413Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply415Headers the declared response headers of an HTTP 415 response for ReadyOrder
+type ReadyOrderReply415Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply422Headers the declared response headers of an HTTP 422 response for ReadyOrder
+type ReadyOrderReply422Headers struct {
+	XRequestID *string
+}
+
+// ReadyOrderReply503Headers the declared response headers of an HTTP 503 response for ReadyOrder
+type ReadyOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type ReadyOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OrderResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReadyOrderReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ReadyOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ReadyOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ReadyOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ReadyOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ReadyOrderReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ReadyOrderReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *ReadyOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ReadyOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ReadyOrderReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReadyOrderReply) GetJSON200() *OrderResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReadyOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReadyOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReadyOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReadyOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReadyOrderReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListOrderRefundsReply200Headers the declared response headers of an HTTP 200 response for ListOrderRefunds
+type ListOrderRefundsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListOrderRefundsReply401Headers the declared response headers of an HTTP 401 response for ListOrderRefunds
+type ListOrderRefundsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListOrderRefundsReply403Headers the declared response headers of an HTTP 403 response for ListOrderRefunds
+type ListOrderRefundsReply403Headers struct {
+	XRequestID *string
+}
+
+// ListOrderRefundsReply404Headers the declared response headers of an HTTP 404 response for ListOrderRefunds
+type ListOrderRefundsReply404Headers struct {
+	XRequestID *string
+}
+
+// ListOrderRefundsReply503Headers the declared response headers of an HTTP 503 response for ListOrderRefunds
+type ListOrderRefundsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListOrderRefundsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RefundList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListOrderRefundsReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListOrderRefundsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListOrderRefundsReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListOrderRefundsReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListOrderRefundsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListOrderRefundsReply) GetJSON200() *RefundList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListOrderRefundsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListOrderRefundsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListOrderRefundsReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListOrderRefundsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListOrderRefundsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListOrderRefundsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListOrderRefundsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListOrderRefundsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListOrderRefundsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RefundOrderReply201Headers the declared response headers of an HTTP 201 response for RefundOrder
+type RefundOrderReply201Headers struct {
+	IdempotentReplayed *string
+	Location           *string
+	XRequestID         *string
+}
+
+// RefundOrderReply400Headers the declared response headers of an HTTP 400 response for RefundOrder
+type RefundOrderReply400Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply401Headers the declared response headers of an HTTP 401 response for RefundOrder
+type RefundOrderReply401Headers struct {
+	IdempotentReplayed *string
+	WWWAuthenticate    *string
+	XRequestID         *string
+}
+
+// RefundOrderReply403Headers the declared response headers of an HTTP 403 response for RefundOrder
+type RefundOrderReply403Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply404Headers the declared response headers of an HTTP 404 response for RefundOrder
+type RefundOrderReply404Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply409Headers the declared response headers of an HTTP 409 response for RefundOrder
+type RefundOrderReply409Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply413Headers the declared response headers of an HTTP 413 response for RefundOrder
+type RefundOrderReply413Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply415Headers the declared response headers of an HTTP 415 response for RefundOrder
+type RefundOrderReply415Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply422Headers the declared response headers of an HTTP 422 response for RefundOrder
+type RefundOrderReply422Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// RefundOrderReply503Headers the declared response headers of an HTTP 503 response for RefundOrder
+type RefundOrderReply503Headers struct {
+	RetryAfter int
+}
+
+type RefundOrderReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *RefundResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RefundOrderReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RefundOrderReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RefundOrderReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RefundOrderReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RefundOrderReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RefundOrderReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RefundOrderReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RefundOrderReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *RefundOrderReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RefundOrderReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RefundOrderReply) GetJSON201() *RefundResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RefundOrderReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RefundOrderReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RefundOrderReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RefundOrderReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RefundOrderReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -19165,6 +27746,118 @@ func (r CreateTreatmentPlanReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateTreatmentPlanReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PaymentWebhookReply200Headers the declared response headers of an HTTP 200 response for PaymentWebhook
+type PaymentWebhookReply200Headers struct {
+	XRequestID *string
+}
+
+// PaymentWebhookReply400Headers the declared response headers of an HTTP 400 response for PaymentWebhook
+type PaymentWebhookReply400Headers struct {
+	XRequestID *string
+}
+
+// PaymentWebhookReply401Headers the declared response headers of an HTTP 401 response for PaymentWebhook
+type PaymentWebhookReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// PaymentWebhookReply404Headers the declared response headers of an HTTP 404 response for PaymentWebhook
+type PaymentWebhookReply404Headers struct {
+	XRequestID *string
+}
+
+// PaymentWebhookReply503Headers the declared response headers of an HTTP 503 response for PaymentWebhook
+type PaymentWebhookReply503Headers struct {
+	RetryAfter int
+}
+
+type PaymentWebhookReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentWebhookAck
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PaymentWebhookReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PaymentWebhookReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PaymentWebhookReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PaymentWebhookReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PaymentWebhookReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PaymentWebhookReply) GetJSON200() *PaymentWebhookAck {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PaymentWebhookReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PaymentWebhookReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PaymentWebhookReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PaymentWebhookReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PaymentWebhookReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PaymentWebhookReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PaymentWebhookReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PaymentWebhookReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PaymentWebhookReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21383,6 +30076,146 @@ func (r AddPlanProgressReply) ContentType() string {
 	return ""
 }
 
+// GetPurchaseOptionsReply200Headers the declared response headers of an HTTP 200 response for GetPurchaseOptions
+type GetPurchaseOptionsReply200Headers struct {
+	XRequestID *string
+}
+
+// GetPurchaseOptionsReply400Headers the declared response headers of an HTTP 400 response for GetPurchaseOptions
+type GetPurchaseOptionsReply400Headers struct {
+	XRequestID *string
+}
+
+// GetPurchaseOptionsReply401Headers the declared response headers of an HTTP 401 response for GetPurchaseOptions
+type GetPurchaseOptionsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetPurchaseOptionsReply403Headers the declared response headers of an HTTP 403 response for GetPurchaseOptions
+type GetPurchaseOptionsReply403Headers struct {
+	XRequestID *string
+}
+
+// GetPurchaseOptionsReply404Headers the declared response headers of an HTTP 404 response for GetPurchaseOptions
+type GetPurchaseOptionsReply404Headers struct {
+	XRequestID *string
+}
+
+// GetPurchaseOptionsReply409Headers the declared response headers of an HTTP 409 response for GetPurchaseOptions
+type GetPurchaseOptionsReply409Headers struct {
+	XRequestID *string
+}
+
+// GetPurchaseOptionsReply503Headers the declared response headers of an HTTP 503 response for GetPurchaseOptions
+type GetPurchaseOptionsReply503Headers struct {
+	RetryAfter int
+}
+
+type GetPurchaseOptionsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PurchaseOptionsResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetPurchaseOptionsReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetPurchaseOptionsReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetPurchaseOptionsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetPurchaseOptionsReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetPurchaseOptionsReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *GetPurchaseOptionsReply409Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetPurchaseOptionsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPurchaseOptionsReply) GetJSON200() *PurchaseOptionsResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPurchaseOptionsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPurchaseOptionsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPurchaseOptionsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPurchaseOptionsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPurchaseOptionsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // JoinWaitlistReply201Headers the declared response headers of an HTTP 201 response for JoinWaitlist
 type JoinWaitlistReply201Headers struct {
 	Location   *string
@@ -21668,6 +30501,32 @@ func (c *ClientWithResponses) JwksWithResponse(ctx context.Context, reqEditors .
 		return nil, err
 	}
 	return ParseJwksReply(rsp)
+}
+
+// DevLocalpayFailWithResponse Make a simulated charge fail as the payer's bank would (local profile only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /dev/localpay/charges/{id}/fail (the `DevLocalpayFail` operationId).
+func (c *ClientWithResponses) DevLocalpayFailWithResponse(ctx context.Context, id openapi_types.UUID, params *DevLocalpayFailParams, reqEditors ...RequestEditorFn) (*DevLocalpayFailReply, error) {
+	rsp, err := c.DevLocalpayFail(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDevLocalpayFailReply(rsp)
+}
+
+// DevLocalpayPayWithResponse Pay a simulated charge as the payer (local profile only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
+func (c *ClientWithResponses) DevLocalpayPayWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DevLocalpayPayReply, error) {
+	rsp, err := c.DevLocalpayPay(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDevLocalpayPayReply(rsp)
 }
 
 // HealthzWithResponse The process is alive
@@ -22164,6 +31023,101 @@ func (c *ClientWithResponses) RevokeAPIKeyWithResponse(ctx context.Context, id o
 	return ParseRevokeAPIKeyReply(rsp)
 }
 
+// ListCatalogItemsWithResponse A company's catalogue by SKU (public for a verified company)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/catalog (the `ListCatalogItems` operationId).
+func (c *ClientWithResponses) ListCatalogItemsWithResponse(ctx context.Context, id openapi_types.UUID, params *ListCatalogItemsParams, reqEditors ...RequestEditorFn) (*ListCatalogItemsReply, error) {
+	rsp, err := c.ListCatalogItems(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCatalogItemsReply(rsp)
+}
+
+// DeleteCatalogItemWithResponse Remove a catalogue item (orders already placed keep their lines)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/companies/{id}/catalog/{sku} (the `DeleteCatalogItem` operationId).
+func (c *ClientWithResponses) DeleteCatalogItemWithResponse(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*DeleteCatalogItemReply, error) {
+	rsp, err := c.DeleteCatalogItem(ctx, id, sku, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCatalogItemReply(rsp)
+}
+
+// GetCatalogItemWithResponse A catalogue item (public for a verified company)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/catalog/{sku} (the `GetCatalogItem` operationId).
+func (c *ClientWithResponses) GetCatalogItemWithResponse(ctx context.Context, id openapi_types.UUID, sku string, reqEditors ...RequestEditorFn) (*GetCatalogItemReply, error) {
+	rsp, err := c.GetCatalogItem(ctx, id, sku, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCatalogItemReply(rsp)
+}
+
+// PutCatalogItemWithBodyWithResponse Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+//
+// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+func (c *ClientWithResponses) PutCatalogItemWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, sku string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutCatalogItemReply, error) {
+	rsp, err := c.PutCatalogItemWithBody(ctx, id, sku, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutCatalogItemReply(rsp)
+}
+
+// PutCatalogItemWithResponse Create or replace a catalogue item (members and API keys with catalog:write of a verified company)
+//
+// Idempotent: the same content again changes nothing (`result: unchanged`, same version). 201 when the SKU is new, 200 otherwise.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/companies/{id}/catalog/{sku} (the `PutCatalogItem` operationId).
+func (c *ClientWithResponses) PutCatalogItemWithResponse(ctx context.Context, id openapi_types.UUID, sku string, body PutCatalogItemJSONRequestBody, reqEditors ...RequestEditorFn) (*PutCatalogItemReply, error) {
+	rsp, err := c.PutCatalogItem(ctx, id, sku, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutCatalogItemReply(rsp)
+}
+
+// ImportCatalogWithBodyWithResponse Bulk upsert of catalogue items from CSV or JSON lines
+//
+// Creates or updates many items at once; answers, for each item line, what was done (`created`, `updated`, `unchanged` or `refused`, with the reasons) and the totals. A refused line does not stop the others; the valid lines are stored together, with one `catalog.imported` webhook event. At most 5000 item lines, and at most the request body limit (`MULTISAUDE_BODY_LIMIT`, 1 MiB by default).
+//
+// **application/x-ndjson**: one JSON object per line, the body of `PUT .../catalog/{sku}` plus `sku`.
+//
+// **text/csv**: UTF-8 (a byte order mark is skipped) or, when not valid UTF-8, Windows-1252; fields separated by `;` or `,` (whichever the header uses more). The header row names the columns, in any order: `sku`, `name`, `kind`, `price` (required), `currency` (BRL), `stock` (empty: unlimited), `tags` (separated by `|`), `requires_prescription` (sim/não; empty: não), `pickup` (sim/não; empty: sim), `delivery_radius_km` (empty: no delivery), `delivery_fee`, `description`, `active_ingredient`, `concentration`, `form`, `anvisa`. Amounts are written in reais: `12,90`, `12.90`, `1.234,56` or `R$ 12,90`.
+//
+// Example:
+//
+// ```
+// sku;name;kind;price;stock;tags;requires_prescription;pickup;delivery_radius_km;delivery_fee;active_ingredient;concentration;form
+// DIP-500;Dipirona Sódica 500 mg;medication;12,90;40;drug:dipyrone;não;sim;5;7,00;dipirona sódica;500 mg;comprimido
+// ```
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/companies/{id}/catalog:import (the `ImportCatalog` operationId).
+func (c *ClientWithResponses) ImportCatalogWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportCatalogReply, error) {
+	rsp, err := c.ImportCatalogWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportCatalogReply(rsp)
+}
+
 // CreateExamWithBodyWithResponse Publish an exam service (hospital staff)
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -22240,6 +31194,149 @@ func (c *ClientWithResponses) RemoveMemberWithResponse(ctx context.Context, id o
 		return nil, err
 	}
 	return ParseRemoveMemberReply(rsp)
+}
+
+// CompanyOrdersWithResponse A company's orders board, newest first (members; API keys with orders:read)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/orders (the `CompanyOrders` operationId).
+func (c *ClientWithResponses) CompanyOrdersWithResponse(ctx context.Context, id openapi_types.UUID, params *CompanyOrdersParams, reqEditors ...RequestEditorFn) (*CompanyOrdersReply, error) {
+	rsp, err := c.CompanyOrders(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompanyOrdersReply(rsp)
+}
+
+// CompanyStatementWithResponse A company's statement (its admins): gross, platform fee, refunds and net over whole days in America/Sao_Paulo, at most 366; also as CSV. With `Accept: text/csv` or `?format=csv`, the same statement as CSV: UTF-8 without BOM, `;` separated, one header line `data;tipo;pedido;pagamento;reembolso;metodo;valor;tarifa;liquido`, then one line per movement, oldest first: `data` in America/Sao_Paulo as DD/MM/AAAA HH:MM, `tipo` pagamento or reembolso, amounts in reais with a decimal comma and no thousands separator (1234,56; `liquido` of a refund is negative). gross, platform_fee, refunds and net are the sums of the columns. Each payment's fee is platform_fee_bp basis points of its amount, rounded half up to the centavo; refunds carry no fee.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/statement (the `CompanyStatement` operationId).
+func (c *ClientWithResponses) CompanyStatementWithResponse(ctx context.Context, id openapi_types.UUID, params *CompanyStatementParams, reqEditors ...RequestEditorFn) (*CompanyStatementReply, error) {
+	rsp, err := c.CompanyStatement(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCompanyStatementReply(rsp)
+}
+
+// ListWebhooksWithResponse A company's webhook endpoints (never their secrets)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/webhooks (the `ListWebhooks` operationId).
+func (c *ClientWithResponses) ListWebhooksWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListWebhooksReply, error) {
+	rsp, err := c.ListWebhooks(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhooksReply(rsp)
+}
+
+// CreateWebhookWithBodyWithResponse Register a webhook endpoint (company admins); its secret is shown once
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+func (c *ClientWithResponses) CreateWebhookWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookReply, error) {
+	rsp, err := c.CreateWebhookWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookReply(rsp)
+}
+
+// CreateWebhookWithResponse Register a webhook endpoint (company admins); its secret is shown once
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/companies/{id}/webhooks (the `CreateWebhook` operationId).
+func (c *ClientWithResponses) CreateWebhookWithResponse(ctx context.Context, id openapi_types.UUID, body CreateWebhookJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookReply, error) {
+	rsp, err := c.CreateWebhook(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookReply(rsp)
+}
+
+// DeleteWebhookWithResponse Remove a webhook endpoint and its deliveries
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/companies/{id}/webhooks/{wid} (the `DeleteWebhook` operationId).
+func (c *ClientWithResponses) DeleteWebhookWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*DeleteWebhookReply, error) {
+	rsp, err := c.DeleteWebhook(ctx, id, wid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookReply(rsp)
+}
+
+// GetWebhookWithResponse A webhook endpoint (never its secret)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/webhooks/{wid} (the `GetWebhook` operationId).
+func (c *ClientWithResponses) GetWebhookWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*GetWebhookReply, error) {
+	rsp, err := c.GetWebhook(ctx, id, wid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookReply(rsp)
+}
+
+// ListWebhookDeliveriesWithResponse An endpoint's deliveries, newest first, with their attempts (status codes, timings)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/companies/{id}/webhooks/{wid}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, id openapi_types.UUID, wid string, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesReply, error) {
+	rsp, err := c.ListWebhookDeliveries(ctx, id, wid, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookDeliveriesReply(rsp)
+}
+
+// ReplayWebhookDeliveryWithResponse Attempt a failed or dead delivery again now, under the same webhook-id
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/deliveries/{did}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveryWithResponse(ctx context.Context, id openapi_types.UUID, wid string, did string, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryReply, error) {
+	rsp, err := c.ReplayWebhookDelivery(ctx, id, wid, did, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveryReply(rsp)
+}
+
+// PingWebhookWithResponse Deliver a webhook.ping event now (tried once) and answer with its delivery
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/ping (the `PingWebhook` operationId).
+func (c *ClientWithResponses) PingWebhookWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*PingWebhookReply, error) {
+	rsp, err := c.PingWebhook(ctx, id, wid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePingWebhookReply(rsp)
+}
+
+// RotateWebhookSecretWithResponse New signing secret, shown once; the old one keeps signing (a second signature) for 24 h
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*RotateWebhookSecretReply, error) {
+	rsp, err := c.RotateWebhookSecret(ctx, id, wid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretReply(rsp)
 }
 
 // ListProfessionalsWithResponse Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
@@ -22502,6 +31599,32 @@ func (c *ClientWithResponses) MarkNotificationReadWithResponse(ctx context.Conte
 	return ParseMarkNotificationReadReply(rsp)
 }
 
+// MyOrdersWithResponse The patient's orders, newest first (Minhas compras)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/orders (the `MyOrders` operationId).
+func (c *ClientWithResponses) MyOrdersWithResponse(ctx context.Context, params *MyOrdersParams, reqEditors ...RequestEditorFn) (*MyOrdersReply, error) {
+	rsp, err := c.MyOrders(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMyOrdersReply(rsp)
+}
+
+// MyPaymentsWithResponse The patient's payments, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/payments (the `MyPayments` operationId).
+func (c *ClientWithResponses) MyPaymentsWithResponse(ctx context.Context, params *MyPaymentsParams, reqEditors ...RequestEditorFn) (*MyPaymentsReply, error) {
+	rsp, err := c.MyPayments(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMyPaymentsReply(rsp)
+}
+
 // ListRecordSharesWithResponse My record shares and emergency grants
 //
 // Returns a wrapper object for the known response body format(s).
@@ -22565,6 +31688,227 @@ func (c *ClientWithResponses) MyWaitlistWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseMyWaitlistReply(rsp)
+}
+
+// PlaceOrderWithBodyWithResponse Place an order with one company (patients); stock is reserved until pay_by
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+func (c *ClientWithResponses) PlaceOrderWithBodyWithResponse(ctx context.Context, params *PlaceOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PlaceOrderReply, error) {
+	rsp, err := c.PlaceOrderWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlaceOrderReply(rsp)
+}
+
+// PlaceOrderWithResponse Place an order with one company (patients); stock is reserved until pay_by
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders (the `PlaceOrder` operationId).
+func (c *ClientWithResponses) PlaceOrderWithResponse(ctx context.Context, params *PlaceOrderParams, body PlaceOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*PlaceOrderReply, error) {
+	rsp, err := c.PlaceOrder(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePlaceOrderReply(rsp)
+}
+
+// GetOrderWithResponse An order with its timeline (the patient; the company in its view; admins: metadata)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/orders/{id} (the `GetOrder` operationId).
+func (c *ClientWithResponses) GetOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetOrderReply, error) {
+	rsp, err := c.GetOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetOrderReply(rsp)
+}
+
+// AcceptOrderWithResponse The company accepts a paid order (members, or API keys with orders:write)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/accept (the `AcceptOrder` operationId).
+func (c *ClientWithResponses) AcceptOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AcceptOrderReply, error) {
+	rsp, err := c.AcceptOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptOrderReply(rsp)
+}
+
+// CancelOrderWithBodyWithResponse Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+func (c *ClientWithResponses) CancelOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CancelOrderReply, error) {
+	rsp, err := c.CancelOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelOrderReply(rsp)
+}
+
+// CancelOrderWithResponse Cancel: the patient while created or paid, the company before dispatch (reason required); stock returns, a paid order is refunded
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/cancel (the `CancelOrder` operationId).
+func (c *ClientWithResponses) CancelOrderWithResponse(ctx context.Context, id openapi_types.UUID, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelOrderReply, error) {
+	rsp, err := c.CancelOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelOrderReply(rsp)
+}
+
+// DeliverOrderWithResponse The order was handed to the patient
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/deliver (the `DeliverOrder` operationId).
+func (c *ClientWithResponses) DeliverOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DeliverOrderReply, error) {
+	rsp, err := c.DeliverOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeliverOrderReply(rsp)
+}
+
+// DispatchOrderWithBodyWithResponse A delivery order left for delivery (dispenses its prescription, if any)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+func (c *ClientWithResponses) DispatchOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*DispatchOrderReply, error) {
+	rsp, err := c.DispatchOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDispatchOrderReply(rsp)
+}
+
+// DispatchOrderWithResponse A delivery order left for delivery (dispenses its prescription, if any)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/dispatch (the `DispatchOrder` operationId).
+func (c *ClientWithResponses) DispatchOrderWithResponse(ctx context.Context, id openapi_types.UUID, body DispatchOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*DispatchOrderReply, error) {
+	rsp, err := c.DispatchOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDispatchOrderReply(rsp)
+}
+
+// PayOrderWithBodyWithResponse Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+func (c *ClientWithResponses) PayOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayOrderReply, error) {
+	rsp, err := c.PayOrderWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayOrderReply(rsp)
+}
+
+// PayOrderWithResponse Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/payments (the `PayOrder` operationId).
+func (c *ClientWithResponses) PayOrderWithResponse(ctx context.Context, id openapi_types.UUID, params *PayOrderParams, body PayOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*PayOrderReply, error) {
+	rsp, err := c.PayOrder(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayOrderReply(rsp)
+}
+
+// PrepareOrderWithResponse The company starts preparing an accepted order
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/prepare (the `PrepareOrder` operationId).
+func (c *ClientWithResponses) PrepareOrderWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PrepareOrderReply, error) {
+	rsp, err := c.PrepareOrder(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePrepareOrderReply(rsp)
+}
+
+// ReadyOrderWithBodyWithResponse A pickup order is ready to be picked up (dispenses its prescription, if any)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+func (c *ClientWithResponses) ReadyOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReadyOrderReply, error) {
+	rsp, err := c.ReadyOrderWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyOrderReply(rsp)
+}
+
+// ReadyOrderWithResponse A pickup order is ready to be picked up (dispenses its prescription, if any)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/ready (the `ReadyOrder` operationId).
+func (c *ClientWithResponses) ReadyOrderWithResponse(ctx context.Context, id openapi_types.UUID, body ReadyOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*ReadyOrderReply, error) {
+	rsp, err := c.ReadyOrder(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReadyOrderReply(rsp)
+}
+
+// ListOrderRefundsWithResponse An order's refunds, oldest first (its patient, its company)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/orders/{id}/refunds (the `ListOrderRefunds` operationId).
+func (c *ClientWithResponses) ListOrderRefundsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListOrderRefundsReply, error) {
+	rsp, err := c.ListOrderRefunds(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListOrderRefundsReply(rsp)
+}
+
+// RefundOrderWithBodyWithResponse Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+func (c *ClientWithResponses) RefundOrderWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RefundOrderReply, error) {
+	rsp, err := c.RefundOrderWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundOrderReply(rsp)
+}
+
+// RefundOrderWithResponse Refund part or all of a paid order (the company's admins, or its API keys with orders:write); all refunded moves the order to refunded
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/orders/{id}/refunds (the `RefundOrder` operationId).
+func (c *ClientWithResponses) RefundOrderWithResponse(ctx context.Context, id openapi_types.UUID, params *RefundOrderParams, body RefundOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*RefundOrderReply, error) {
+	rsp, err := c.RefundOrder(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRefundOrderReply(rsp)
 }
 
 // SignUpPatientWithBodyWithResponse Sign up as a patient
@@ -22773,6 +32117,19 @@ func (c *ClientWithResponses) CreateTreatmentPlanWithResponse(ctx context.Contex
 		return nil, err
 	}
 	return ParseCreateTreatmentPlanReply(rsp)
+}
+
+// PaymentWebhookWithResponse A payment provider's event (public: the provider's signature authenticates it); the same event twice changes nothing
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/payments/webhooks/{provider} (the `PaymentWebhook` operationId).
+func (c *ClientWithResponses) PaymentWebhookWithResponse(ctx context.Context, provider string, reqEditors ...RequestEditorFn) (*PaymentWebhookReply, error) {
+	rsp, err := c.PaymentWebhook(ctx, provider, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePaymentWebhookReply(rsp)
 }
 
 // VerifyPrescriptionWithResponse Verify a prescription by its code (public; minimum data)
@@ -23074,6 +32431,19 @@ func (c *ClientWithResponses) AddPlanProgressWithResponse(ctx context.Context, i
 	return ParseAddPlanProgressReply(rsp)
 }
 
+// GetPurchaseOptionsWithResponse Purchase options of an active treatment plan: ranked offers and two baskets (the patient or a professional caring for them)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/treatment-plans/{id}/purchase-options (the `GetPurchaseOptions` operationId).
+func (c *ClientWithResponses) GetPurchaseOptionsWithResponse(ctx context.Context, id openapi_types.UUID, params *GetPurchaseOptionsParams, reqEditors ...RequestEditorFn) (*GetPurchaseOptionsReply, error) {
+	rsp, err := c.GetPurchaseOptions(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPurchaseOptionsReply(rsp)
+}
+
 // JoinWaitlistWithBodyWithResponse Wait for a professional's slot between two dates
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -23194,6 +32564,282 @@ func ParseJwksReply(rsp *http.Response) (*JwksReply, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers JwksReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDevLocalpayFailReply parses an HTTP response from a DevLocalpayFailWithResponse call
+func ParseDevLocalpayFailReply(rsp *http.Response) (*DevLocalpayFailReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DevLocalpayFailReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Charge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DevLocalpayFailReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DevLocalpayFailReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DevLocalpayFailReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers DevLocalpayFailReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DevLocalpayFailReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 503:
+		var headers DevLocalpayFailReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDevLocalpayPayReply parses an HTTP response from a DevLocalpayPayWithResponse call
+func ParseDevLocalpayPayReply(rsp *http.Response) (*DevLocalpayPayReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DevLocalpayPayReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Charge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DevLocalpayPayReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DevLocalpayPayReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DevLocalpayPayReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers DevLocalpayPayReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DevLocalpayPayReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 503:
+		var headers DevLocalpayPayReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -27201,6 +36847,737 @@ func ParseRevokeAPIKeyReply(rsp *http.Response) (*RevokeAPIKeyReply, error) {
 	return response, nil
 }
 
+// ParseListCatalogItemsReply parses an HTTP response from a ListCatalogItemsWithResponse call
+func ParseListCatalogItemsReply(rsp *http.Response) (*ListCatalogItemsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCatalogItemsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ItemList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCatalogItemsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListCatalogItemsReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCatalogItemsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListCatalogItemsReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListCatalogItemsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCatalogItemReply parses an HTTP response from a DeleteCatalogItemWithResponse call
+func ParseDeleteCatalogItemReply(rsp *http.Response) (*DeleteCatalogItemReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCatalogItemReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteCatalogItemReply204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteCatalogItemReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteCatalogItemReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteCatalogItemReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteCatalogItemReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCatalogItemReply parses an HTTP response from a GetCatalogItemWithResponse call
+func ParseGetCatalogItemReply(rsp *http.Response) (*GetCatalogItemReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCatalogItemReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ItemResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCatalogItemReply200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCatalogItemReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetCatalogItemReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCatalogItemReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutCatalogItemReply parses an HTTP response from a PutCatalogItemWithResponse call
+func ParsePutCatalogItemReply(rsp *http.Response) (*PutCatalogItemReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutCatalogItemReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PutItemResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PutItemResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutCatalogItemReply200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers PutCatalogItemReply201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PutCatalogItemReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PutCatalogItemReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PutCatalogItemReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PutCatalogItemReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers PutCatalogItemReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PutCatalogItemReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers PutCatalogItemReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportCatalogReply parses an HTTP response from a ImportCatalogWithResponse call
+func ParseImportCatalogReply(rsp *http.Response) (*ImportCatalogReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportCatalogReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImportResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ImportCatalogReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ImportCatalogReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ImportCatalogReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ImportCatalogReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ImportCatalogReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers ImportCatalogReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers ImportCatalogReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportCatalogReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseCreateExamReply parses an HTTP response from a CreateExamWithResponse call
 func ParseCreateExamReply(rsp *http.Response) (*CreateExamReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -27818,6 +38195,1382 @@ func ParseRemoveMemberReply(rsp *http.Response) (*RemoveMemberReply, error) {
 		response.Headers409 = &headers
 	case rsp.StatusCode == 503:
 		var headers RemoveMemberReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompanyOrdersReply parses an HTTP response from a CompanyOrdersWithResponse call
+func ParseCompanyOrdersReply(rsp *http.Response) (*CompanyOrdersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompanyOrdersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CompanyOrdersReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CompanyOrdersReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CompanyOrdersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CompanyOrdersReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CompanyOrdersReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompanyOrdersReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCompanyStatementReply parses an HTTP response from a CompanyStatementWithResponse call
+func ParseCompanyStatementReply(rsp *http.Response) (*CompanyStatementReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CompanyStatementReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StatementResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CompanyStatementReply200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CompanyStatementReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CompanyStatementReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CompanyStatementReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CompanyStatementReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers CompanyStatementReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers CompanyStatementReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWebhooksReply parses an HTTP response from a ListWebhooksWithResponse call
+func ParseListWebhooksReply(rsp *http.Response) (*ListWebhooksReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhooksReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookListResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListWebhooksReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListWebhooksReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListWebhooksReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListWebhooksReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWebhooksReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebhookReply parses an HTTP response from a CreateWebhookWithResponse call
+func ParseCreateWebhookReply(rsp *http.Response) (*CreateWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateWebhookReply201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateWebhookReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateWebhookReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateWebhookReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateWebhookReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateWebhookReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateWebhookReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWebhookReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookReply parses an HTTP response from a DeleteWebhookWithResponse call
+func ParseDeleteWebhookReply(rsp *http.Response) (*DeleteWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteWebhookReply204Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteWebhookReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteWebhookReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteWebhookReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookReply parses an HTTP response from a GetWebhookWithResponse call
+func ParseGetWebhookReply(rsp *http.Response) (*GetWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetWebhookReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetWebhookReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetWebhookReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetWebhookReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookDeliveriesReply parses an HTTP response from a ListWebhookDeliveriesWithResponse call
+func ParseListWebhookDeliveriesReply(rsp *http.Response) (*ListWebhookDeliveriesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookDeliveriesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListWebhookDeliveriesReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListWebhookDeliveriesReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListWebhookDeliveriesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListWebhookDeliveriesReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListWebhookDeliveriesReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListWebhookDeliveriesReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReplayWebhookDeliveryReply parses an HTTP response from a ReplayWebhookDeliveryWithResponse call
+func ParseReplayWebhookDeliveryReply(rsp *http.Response) (*ReplayWebhookDeliveryReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplayWebhookDeliveryReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReplayWebhookDeliveryReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReplayWebhookDeliveryReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ReplayWebhookDeliveryReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ReplayWebhookDeliveryReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReplayWebhookDeliveryReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReplayWebhookDeliveryReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePingWebhookReply parses an HTTP response from a PingWebhookWithResponse call
+func ParsePingWebhookReply(rsp *http.Response) (*PingWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PingWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PingWebhookReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers PingWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PingWebhookReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PingWebhookReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers PingWebhookReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRotateWebhookSecretReply parses an HTTP response from a RotateWebhookSecretWithResponse call
+func ParseRotateWebhookSecretReply(rsp *http.Response) (*RotateWebhookSecretReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateWebhookSecretReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RotateWebhookSecretReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateWebhookSecretReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RotateWebhookSecretReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RotateWebhookSecretReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers RotateWebhookSecretReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -30082,6 +41835,248 @@ func ParseMarkNotificationReadReply(rsp *http.Response) (*MarkNotificationReadRe
 	return response, nil
 }
 
+// ParseMyOrdersReply parses an HTTP response from a MyOrdersWithResponse call
+func ParseMyOrdersReply(rsp *http.Response) (*MyOrdersReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MyOrdersReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MyOrdersReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers MyOrdersReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers MyOrdersReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MyOrdersReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers MyOrdersReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMyPaymentsReply parses an HTTP response from a MyPaymentsWithResponse call
+func ParseMyPaymentsReply(rsp *http.Response) (*MyPaymentsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MyPaymentsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MyPaymentsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers MyPaymentsReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers MyPaymentsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MyPaymentsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers MyPaymentsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListRecordSharesReply parses an HTTP response from a ListRecordSharesWithResponse call
 func ParseListRecordSharesReply(rsp *http.Response) (*ListRecordSharesReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -30590,6 +42585,2261 @@ func ParseMyWaitlistReply(rsp *http.Response) (*MyWaitlistReply, error) {
 		response.Headers403 = &headers
 	case rsp.StatusCode == 503:
 		var headers MyWaitlistReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePlaceOrderReply parses an HTTP response from a PlaceOrderWithResponse call
+func ParsePlaceOrderReply(rsp *http.Response) (*PlaceOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PlaceOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PlaceOrderReply201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PlaceOrderReply400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PlaceOrderReply401Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PlaceOrderReply403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PlaceOrderReply404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PlaceOrderReply409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers PlaceOrderReply413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PlaceOrderReply415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PlaceOrderReply422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers PlaceOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetOrderReply parses an HTTP response from a GetOrderWithResponse call
+func ParseGetOrderReply(rsp *http.Response) (*GetOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAcceptOrderReply parses an HTTP response from a AcceptOrderWithResponse call
+func ParseAcceptOrderReply(rsp *http.Response) (*AcceptOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AcceptOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AcceptOrderReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AcceptOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AcceptOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers AcceptOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers AcceptOrderReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 415:
+		var headers AcceptOrderReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers AcceptOrderReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers AcceptOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCancelOrderReply parses an HTTP response from a CancelOrderWithResponse call
+func ParseCancelOrderReply(rsp *http.Response) (*CancelOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers CancelOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers CancelOrderReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CancelOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CancelOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CancelOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers CancelOrderReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CancelOrderReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CancelOrderReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers CancelOrderReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers CancelOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeliverOrderReply parses an HTTP response from a DeliverOrderWithResponse call
+func ParseDeliverOrderReply(rsp *http.Response) (*DeliverOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeliverOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DeliverOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeliverOrderReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeliverOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeliverOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeliverOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeliverOrderReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 415:
+		var headers DeliverOrderReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers DeliverOrderReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeliverOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDispatchOrderReply parses an HTTP response from a DispatchOrderWithResponse call
+func ParseDispatchOrderReply(rsp *http.Response) (*DispatchOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DispatchOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DispatchOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DispatchOrderReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DispatchOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DispatchOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DispatchOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DispatchOrderReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers DispatchOrderReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers DispatchOrderReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers DispatchOrderReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers DispatchOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePayOrderReply parses an HTTP response from a PayOrderWithResponse call
+func ParsePayOrderReply(rsp *http.Response) (*PayOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PayOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PaymentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PayOrderReply201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PayOrderReply400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PayOrderReply401Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PayOrderReply403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PayOrderReply404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PayOrderReply409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers PayOrderReply413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PayOrderReply415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PayOrderReply422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers PayOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePrepareOrderReply parses an HTTP response from a PrepareOrderWithResponse call
+func ParsePrepareOrderReply(rsp *http.Response) (*PrepareOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PrepareOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PrepareOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PrepareOrderReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PrepareOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PrepareOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PrepareOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PrepareOrderReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 415:
+		var headers PrepareOrderReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PrepareOrderReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers PrepareOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReadyOrderReply parses an HTTP response from a ReadyOrderWithResponse call
+func ParseReadyOrderReply(rsp *http.Response) (*ReadyOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReadyOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OrderResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReadyOrderReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ReadyOrderReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ReadyOrderReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ReadyOrderReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ReadyOrderReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers ReadyOrderReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers ReadyOrderReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers ReadyOrderReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers ReadyOrderReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers ReadyOrderReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListOrderRefundsReply parses an HTTP response from a ListOrderRefundsWithResponse call
+func ParseListOrderRefundsReply(rsp *http.Response) (*ListOrderRefundsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListOrderRefundsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RefundList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListOrderRefundsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListOrderRefundsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListOrderRefundsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListOrderRefundsReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListOrderRefundsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRefundOrderReply parses an HTTP response from a RefundOrderWithResponse call
+func ParseRefundOrderReply(rsp *http.Response) (*RefundOrderReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RefundOrderReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest RefundResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RefundOrderReply201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers RefundOrderReply400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RefundOrderReply401Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RefundOrderReply403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RefundOrderReply404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RefundOrderReply409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers RefundOrderReply413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RefundOrderReply415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers RefundOrderReply422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers RefundOrderReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -32385,6 +46635,127 @@ func ParseCreateTreatmentPlanReply(rsp *http.Response) (*CreateTreatmentPlanRepl
 		response.Headers422 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateTreatmentPlanReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePaymentWebhookReply parses an HTTP response from a PaymentWebhookWithResponse call
+func ParsePaymentWebhookReply(rsp *http.Response) (*PaymentWebhookReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PaymentWebhookReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentWebhookAck
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PaymentWebhookReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers PaymentWebhookReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PaymentWebhookReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers PaymentWebhookReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers PaymentWebhookReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -34858,6 +49229,161 @@ func ParseAddPlanProgressReply(rsp *http.Response) (*AddPlanProgressReply, error
 		response.Headers415 = &headers
 	case rsp.StatusCode == 503:
 		var headers AddPlanProgressReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetPurchaseOptionsReply parses an HTTP response from a GetPurchaseOptionsWithResponse call
+func ParseGetPurchaseOptionsReply(rsp *http.Response) (*GetPurchaseOptionsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPurchaseOptionsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PurchaseOptionsResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetPurchaseOptionsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetPurchaseOptionsReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetPurchaseOptionsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetPurchaseOptionsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetPurchaseOptionsReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers GetPurchaseOptionsReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetPurchaseOptionsReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -83,14 +83,14 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodPost, "/dev/localpay/charges/:id/pay", httpapi.Op{
 		ID:        "devLocalpayPay",
 		Summary:   "Pay a simulated charge as the payer (local profile only)",
-		Tag:       "commerce",
+		Tag:       "dev",
 		Auth:      httpapi.Public,
 		Responses: problems(400, 404, 409),
 	}, m.pay)
 	r.Handle(fiber.MethodPost, "/dev/localpay/charges/:id/fail", httpapi.Op{
 		ID:      "devLocalpayFail",
 		Summary: "Make a simulated charge fail as the payer's bank would (local profile only)",
-		Tag:     "commerce",
+		Tag:     "dev",
 		Auth:    httpapi.Public,
 		Query: []httpapi.Param{{Name: "reason", MaxLength: maxReason, Pattern: reasonExpr,
 			Description: "the failure reason the charge and its charge.failed event carry (simulated_failure)"}},
