@@ -120,7 +120,11 @@ func (s *Service) MoveOrder(ctx context.Context, p kernel.Principal, id kernel.I
 		}
 		evs := append([]kernel.Event(nil), events...)
 		if to == OrderCancelled {
-			evs = append(evs, cancelEvents(*o, wasPaid, in.Reason, now)...)
+			shown := in.Reason
+			if !partner { // the patient's own words stay with the patient
+				shown = ""
+			}
+			evs = append(evs, cancelEvents(*o, wasPaid, shown, now)...)
 		}
 		return evs, nil
 	})

@@ -749,7 +749,22 @@ func TestPartnerNeverSeesTheForbidden(t *testing.T) {
 			partnerAnswers = append(partnerAnswers, e.Payload)
 		}
 	}
-	forbidden := []string{w.patient.AccountID, w.planID, patientCPF, patientEmail, "Quintela", "Brandão", planText, diagnosis, "birth", "cpf", "email", "plan_id"}
+	// the patient cancels another order with words of their own
+	own, err := w.svc.PlaceOrder(ctx, w.patient, commerce.PlaceOrderInput{CompanyID: w.pharmacy.ID, Method: "pickup", Items: []commerce.OrderLineInput{{SKU: "GEL", Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.svc.MoveOrder(ctx, w.patient, own.ID, commerce.ActionCancel, commerce.MoveInput{Reason: "fui internada " + diagnosis}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = w.svc.GetOrder(ctx, w.member, own.ID)
+	partnerAnswers = append(partnerAnswers, got)
+	for _, e := range w.store.events {
+		if e.Topic == commerce.TopicPartnerEvent && e.Payload.(map[string]any)["type"] == commerce.EventOrderCancelled {
+			partnerAnswers = append(partnerAnswers, e.Payload)
+		}
+	}
+	forbidden := []string{w.patient.AccountID, w.planID, patientCPF, patientEmail, "Quintela", "Brandão", planText, diagnosis, "internada", "birth", "cpf", "email", "plan_id"}
 	for i, a := range partnerAnswers {
 		b, _ := json.Marshal(a)
 		s := string(b)

@@ -8,8 +8,8 @@ import (
 )
 
 // PartnerView is the order as its company sees it (LGPD Art. 11 §4, the
-// minimum): never the patient's identity, the treatment plan it came from, nor
-// a delivery address or recipient on a pickup order. The prescription (ID and
+// minimum): never the patient's identity, the treatment plan it came from, the
+// notes the patient wrote, nor a delivery address or recipient on a pickup order. The prescription (ID and
 // verification code) stays: the order was placed with this pharmacy against it.
 func PartnerView(o Order) Order {
 	o.PatientID, o.PlanID = "", ""
@@ -22,6 +22,11 @@ func PartnerView(o Order) Order {
 	}
 	o.Lines = append([]OrderLine(nil), o.Lines...)
 	o.Timeline = append([]TimelineEntry(nil), o.Timeline...)
+	for i := range o.Timeline { // what the patient wrote (a reason to cancel) is theirs
+		if o.Timeline[i].By == kernel.KindPatient {
+			o.Timeline[i].Note = ""
+		}
+	}
 	return o
 }
 

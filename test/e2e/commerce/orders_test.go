@@ -285,7 +285,7 @@ func TestOrdersEndToEnd(t *testing.T) {
 		}
 
 		// LGPD: nothing a partner received names the patient beyond a courier's first name.
-		forbidden := []string{pat.ID, pat.CPF, pat.Email, "Souza", "1990-04-12", "birth", "cpf", "email", "plan_id", "diagnos"}
+		forbidden := []string{pat.ID, pat.CPF, pat.Email, "Souza", "1990-04-12", "birth", "cpf", "email", "plan_id", "diagnos", "comprei em outro lugar"}
 		if len(partnerBodies) < 12 {
 			t.Errorf("only %d partner-facing bodies collected", len(partnerBodies))
 		}
