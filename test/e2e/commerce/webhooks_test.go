@@ -23,11 +23,12 @@ import (
 // given and keeps what verified.
 type partnerServer struct {
 	*httptest.Server
-	mu      sync.Mutex
-	secrets []string
-	got     []received
-	bad     int
-	fail    atomic.Bool // answer 500 while set
+	mu       sync.Mutex
+	secrets  []string
+	got      []received
+	bad      int
+	fail     atomic.Bool  // answer 500 while set
+	failNext atomic.Int32 // answer 500 to this many more requests
 }
 
 type received struct {
@@ -56,7 +57,7 @@ func newPartner(t *testing.T) *partnerServer {
 			return
 		}
 		p.got = append(p.got, rec)
-		if p.fail.Load() {
+		if p.fail.Load() || p.failNext.Add(-1) >= 0 {
 			w.WriteHeader(http.StatusInternalServerError)
 			return
 		}
@@ -160,7 +161,9 @@ func TestPartnerWebhooks(t *testing.T) {
 		}
 
 		// A pharmacy's dispensed prescription reaches it through the outbox,
-		// the queue and the webhook worker, without the patient.
+		// the queue and the webhook worker, without the patient. The partner
+		// fails the first attempt: the retry comes through the scheduler
+		// (within the first backoff ceiling, 5 s) under the same webhook-id.
 		patient := harness.SignUpPatient(t, h)
 		doctor := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{Name: "Dra. Ana Lima"})
 		h.Post(t, "/v1/me/record-shares", patient.Token, map[string]any{"professional_id": doctor.ID,
@@ -168,24 +171,52 @@ func TestPartnerWebhooks(t *testing.T) {
 		rx := h.Post(t, "/v1/patients/"+patient.ID+"/prescriptions", doctor.Token, map[string]any{"type": "simple", "items": []any{map[string]any{
 			"drug": "Losartana potássica", "concentration": "50 mg", "form": "tablet", "dosage": "1 tablet every 24 hours", "quantity": "30 tablets",
 			"route": "oral"}}}).Want(t, http.StatusCreated).Map(t)
+		partner.failNext.Store(1)
 		h.Post(t, "/v1/prescription-verifications/"+rx["verification_code"].(string)+"/dispense", pharmacy.Token, nil).Want(t, http.StatusOK)
-		var dispensed received
-		harness.Eventually(t, 20*time.Second, func() error {
+		var dispensed []received
+		harness.Eventually(t, 30*time.Second, func() error {
+			dispensed = nil
 			for _, r := range partner.received() {
 				if strings.Contains(string(r.Body), `"prescription.dispensed"`) {
-					dispensed = r
-					return nil
+					dispensed = append(dispensed, r)
 				}
 			}
-			return fmt.Errorf("no prescription.dispensed webhook yet (%d received)", len(partner.received()))
+			if len(dispensed) < 2 {
+				return fmt.Errorf("%d prescription.dispensed requests yet, want the failed one and its retry", len(dispensed))
+			}
+			return nil
 		})
+		if len(dispensed) != 2 || dispensed[0].ID != dispensed[1].ID || string(dispensed[0].Body) != string(dispensed[1].Body) {
+			t.Fatalf("the retry is not the same message: %d requests", len(dispensed))
+		}
+		var dl struct {
+			Items []struct {
+				EventType string `json:"event_type"`
+				Status    string `json:"status"`
+				MessageID string `json:"message_id"`
+				Attempts  []struct {
+					StatusCode int `json:"status_code"`
+				} `json:"attempts"`
+			} `json:"items"`
+		}
+		harness.Eventually(t, 10*time.Second, func() error {
+			h.Get(t, one+"/deliveries", pharmacy.Token).Want(t, http.StatusOK).JSON(t, &dl)
+			if len(dl.Items) == 0 || dl.Items[0].Status != "delivered" {
+				return fmt.Errorf("deliveries %+v", dl.Items)
+			}
+			return nil
+		})
+		if it := dl.Items[0]; it.EventType != "prescription.dispensed" || it.MessageID != dispensed[0].ID || len(it.Attempts) != 2 ||
+			it.Attempts[0].StatusCode != 500 || it.Attempts[1].StatusCode != 204 {
+			t.Errorf("the dispensed delivery's log: %+v", it)
+		}
 		var db webhookBody
-		if err := json.Unmarshal(dispensed.Body, &db); err != nil {
+		if err := json.Unmarshal(dispensed[0].Body, &db); err != nil {
 			t.Fatal(err)
 		}
 		if db.Data["prescription_id"] != rx["id"] || db.Data["dispensed_at"] == nil || len(db.Data) != 2 ||
-			strings.Contains(string(dispensed.Body), patient.ID) || strings.Contains(string(dispensed.Body), "Losartana") {
-			t.Errorf("dispensed body carries more than the partner may see: %s", dispensed.Body)
+			strings.Contains(string(dispensed[0].Body), patient.ID) || strings.Contains(string(dispensed[0].Body), "Losartana") {
+			t.Errorf("dispensed body carries more than the partner may see: %s", dispensed[0].Body)
 		}
 
 		// Rotation: the new secret is shown once; both sign during the overlap.
