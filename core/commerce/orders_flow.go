@@ -106,8 +106,9 @@ func (s *Service) MoveOrder(ctx context.Context, p kernel.Principal, id kernel.I
 		if err := s.Dir.Dispense(ctx, p, cur.PrescriptionCode, strings.TrimSpace(in.BuyerName), strings.TrimSpace(in.BuyerDocument)); err != nil {
 			return Order{}, err
 		}
-		events = append(events, PartnerEvent(EventPrescriptionDispensed, cur.CompanyID,
-			map[string]any{"order_id": cur.ID, "prescription_id": cur.PrescriptionID, "verification_code": cur.PrescriptionCode}, now))
+		// clinical raises clinical.prescription.dispensed with the dispensation;
+		// the webhook consumer turns that into the pharmacy's prescription.dispensed
+		// (one webhook however the prescription was dispensed)
 	}
 	var wasPaid bool
 	out, err := s.Orders.UpdateOrder(ctx, id, func(o *Order) ([]kernel.Event, error) {

@@ -75,6 +75,7 @@ func catalogItem(w *world) map[string]string {
 // catalog:write, which the sweep's pharmacy key lacks) may not write its catalogue.
 var catalogStrangers = map[string]int{patB: 403, proQ: 403, proP: 403, patA: 403, coAdmin: 403, coStaff: 403, coKey: 403,
 	admin: 403, phKey: 403, hoAdmin: 403, hoStaff: 403, proR: 403, pendCoAd: 403}
+
 // hookManagers: who may not manage the pharmacy's webhooks (its staff and the
 // platform's admins may only read them; API keys use no account route).
 var hookManagers = with(strangers, phStaff, 403, admin, 403, hoAdmin, 403, phKey, 401)
@@ -107,9 +108,14 @@ func ifMatch(v string, body func(*world) (any, map[string]string)) func(*world) 
 // A route that is not here fails the sweep.
 var table = map[string]route{
 	// --- platform and public identity routes (no object of anyone's) ---
-	"GET /healthz":                         {public: "liveness probe"},
-	"GET /readyz":                          {public: "readiness probe"},
-	"GET /openapi.json":                    {public: "the API description"},
+	"GET /healthz":      {public: "liveness probe"},
+	"GET /readyz":       {public: "readiness probe"},
+	"GET /openapi.json": {public: "the API description"},
+	// local profile only: acting as the payer of the payment simulator is the routes' purpose (no real money)
+	"POST /dev/localpay/charges/{id}/pay": {public: "the local payment simulator's payer",
+		params: func(*world) map[string]string { return map[string]string{"id": "ch_sweep"} }},
+	"POST /dev/localpay/charges/{id}/fail": {public: "the local payment simulator's payer",
+		params: func(*world) map[string]string { return map[string]string{"id": "ch_sweep"} }},
 	"GET /.well-known/jwks.json":           {public: "public keys"},
 	"POST /v1/patients":                    {public: "sign-up"},
 	"POST /v1/professionals":               {public: "sign-up"},

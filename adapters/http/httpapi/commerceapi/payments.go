@@ -59,6 +59,7 @@ type PaymentResponse struct {
 	OrderID       string       `json:"order_id"`
 	CompanyID     string       `json:"company_id"`
 	Provider      string       `json:"provider"`
+	ChargeID      string       `json:"charge_id,omitempty"` // the provider's charge (what `multisaude dev pay` takes locally)
 	Method        string       `json:"method"`
 	Amount        PayMoneyBody `json:"amount"`
 	Status        string       `json:"status"`
@@ -83,7 +84,7 @@ var (
 
 func paymentOf(withSecret bool) func(p commerce.Payment) PaymentResponse {
 	return func(p commerce.Payment) PaymentResponse {
-		out := PaymentResponse{ID: p.ID, OrderID: p.OrderID, CompanyID: p.CompanyID, Provider: p.Provider, Method: p.Method,
+		out := PaymentResponse{ID: p.ID, OrderID: p.OrderID, CompanyID: p.CompanyID, Provider: p.Provider, ChargeID: p.ChargeID, Method: p.Method,
 			Amount: payMoney(p.Amount), Status: string(p.Status), Refunded: PayMoneyBody{Amount: p.Refunded, Currency: p.Amount.Currency},
 			CreatedAt: p.CreatedAt, PaidAt: p.PaidAt}
 		if !p.ExpiresAt.IsZero() {
