@@ -32,7 +32,7 @@ func ProvideCommerceDirectory(ids *identity.Service, cli *clinical.Service) *com
 func ProvidePayments(cfg Config) ports.Payments { return nil }
 
 // ProvideWebhookSender delivers partners' webhooks; the local profile may reach
-// private and loopback addresses (until MULTISAUDE_WEBHOOK_ALLOW_PRIVATE is wired).
+// private and loopback addresses (until the configuration has its own switch).
 func ProvideWebhookSender(cfg Config) ports.WebhookSender {
 	return httpwebhook.New(httpwebhook.Settings{AllowPrivate: cfg.Profile == ProfileLocal})
 }
