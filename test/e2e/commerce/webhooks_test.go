@@ -293,8 +293,11 @@ func TestPartnerWebhooks(t *testing.T) {
 		h.Get(t, one+"/deliveries", market.Token).Want(t, http.StatusForbidden)
 		h.Get(t, one+"/deliveries?limit=1000", pharmacy.Token).Want(t, http.StatusBadRequest)
 
-		if partner.bad != 0 {
-			t.Errorf("%d requests failed the library's verification", partner.bad)
+		partner.mu.Lock()
+		bad := partner.bad
+		partner.mu.Unlock()
+		if bad != 0 {
+			t.Errorf("%d requests failed the library's verification", bad)
 		}
 
 		// Delete.
