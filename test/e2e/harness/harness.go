@@ -53,6 +53,13 @@ type Option func(env map[string]string)
 // WithEnv sets a configuration variable.
 func WithEnv(k, v string) Option { return func(env map[string]string) { env[k] = v } }
 
+const noWorkers = "harness:no-workers"
+
+// WithoutWorkers serves the API without the background workers (no outbox
+// relay, no consumers): what a process that dies right after its commits
+// leaves behind.
+func WithoutWorkers() Option { return func(env map[string]string) { env[noWorkers] = "true" } }
+
 // Start runs the app on dialect d until the test ends.
 func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 	t.Helper()
@@ -94,7 +101,9 @@ func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 		t.Fatalf("start app: %v", err)
 	}
 	var wg sync.WaitGroup
-	app.RunWorkers(ctx, &wg)
+	if env[noWorkers] != "true" {
+		app.RunWorkers(ctx, &wg)
+	}
 	served := make(chan error, 1)
 	go func() { served <- app.Server.Serve(ctx, ln) }()
 	h := &H{URL: url, DataDir: dir, Dialect: d, App: app, Client: &http.Client{Timeout: 30 * time.Second}}
