@@ -3548,6 +3548,7 @@ type PaymentList struct {
 type PaymentResponse struct {
 	// Amount Examples: {"amount":25000,"currency":"BRL"}
 	Amount        Money                 `json:"amount"`
+	ChargeId      *string               `json:"charge_id,omitempty"`
 	ClientSecret  *string               `json:"client_secret,omitempty"`
 	CompanyId     openapi_types.UUID    `json:"company_id"`
 	CreatedAt     time.Time             `json:"created_at"`

@@ -78,4 +78,3 @@ func TestOrderEventSurvivesARestart(t *testing.T) {
 		})
 	}
 }
-
