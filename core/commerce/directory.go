@@ -76,7 +76,9 @@ type Directory interface {
 	Plan(ctx context.Context, p kernel.Principal, id kernel.ID) (Plan, error)
 	// Prescription reads a prescription as p under clinical's rules.
 	Prescription(ctx context.Context, p kernel.Principal, id kernel.ID) (Prescription, error)
-	// Dispense marks a prescription dispensed by the pharmacy p (clinical's rule: once, by a verified pharmacy).
+	// Dispense marks a prescription dispensed by the pharmacy p (clinical's rule:
+	// once, by a verified pharmacy); one dispensed earlier by that same pharmacy
+	// counts as done, so a retried move after a failed order update goes on.
 	Dispense(ctx context.Context, p kernel.Principal, verificationCode, buyerName, buyerDocument string) error
 	// Patient returns a patient; kernel.KindNotFound when there is none.
 	Patient(ctx context.Context, id kernel.ID) (Patient, error)

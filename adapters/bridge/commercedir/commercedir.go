@@ -26,6 +26,7 @@ type Clinical interface {
 	Plan(ctx context.Context, p kernel.Principal, id kernel.ID) (clinical.Plan, clinical.Access, error)
 	Prescription(ctx context.Context, p kernel.Principal, id kernel.ID) (clinical.Prescription, clinical.Access, error)
 	Dispense(ctx context.Context, p kernel.Principal, code string, in clinical.DispenseInput) (clinical.Prescription, error)
+	VerifyPrescription(ctx context.Context, code string) (clinical.Verification, error)
 }
 
 var (
@@ -114,6 +115,14 @@ func (d *Directory) Prescription(ctx context.Context, p kernel.Principal, id ker
 
 func (d *Directory) Dispense(ctx context.Context, p kernel.Principal, code, buyerName, buyerDocument string) error {
 	_, err := d.cli.Dispense(ctx, p, code, clinical.DispenseInput{BuyerName: buyerName, BuyerDocument: buyerDocument})
+	if kernel.KindOf(err) == kernel.KindConflict && p.CompanyID != "" {
+		// a move retried after its dispensation committed and the order did not
+		// move: dispensed by this same pharmacy counts as done
+		if v, verr := d.cli.VerifyPrescription(ctx, code); verr == nil && v.Rx.Status == clinical.RxDispensed &&
+			v.Rx.Dispensed != nil && v.Rx.Dispensed.CompanyID == p.CompanyID {
+			return nil
+		}
+	}
 	return err
 }
 
