@@ -101,7 +101,7 @@ func (m *Module) Register(r *httpapi.Router) {
 func id(c *fiber.Ctx) (string, error) {
 	v := c.Params("id")
 	if !chargeID.MatchString(v) {
-		return "", kernel.Invalid("id", "não é um identificador de cobrança (letras, dígitos e _, até %d)", maxChargeID)
+		return "", kernel.NotFound("cobrança não encontrada")
 	}
 	return v, nil
 }

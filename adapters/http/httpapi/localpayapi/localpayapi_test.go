@@ -78,7 +78,7 @@ func TestPayAndFailThroughTheServer(t *testing.T) {
 		t.Errorf("paying twice: %s", body)
 	}
 	call("/dev/localpay/charges/ch_unknown/pay", 404)
-	call("/dev/localpay/charges/bad-id!/pay", 400)
+	call("/dev/localpay/charges/bad-id!/pay", 404) // a malformed ID names no charge
 
 	other, _ := sim.CreateCharge(ctx, ports.ChargeRequest{Amount: 100, Method: ports.PayPix})
 	call("/dev/localpay/charges/"+other.ID+"/fail?reason=Bad%20Reason", 400)
