@@ -144,7 +144,7 @@ func (s *Store) Items(ctx context.Context, companyID kernel.ID, skus []string) (
 	for start := 0; start < len(skus); start += chunk {
 		part := skus[start:min(start+chunk, len(skus))]
 		var rows []itemRow
-		if err := s.db.NewSelect().Model(&rows).Where("company_id = ? AND sku IN (?)", companyID, bun.In(part)).Scan(ctx); err != nil {
+		if err := s.db.NewSelect().Model(&rows).Where("company_id = ? AND sku IN (?)", companyID, bun.List(part)).Scan(ctx); err != nil {
 			return nil, sqlstore.Translate(err)
 		}
 		items, err := rowsToItems(rows)
@@ -171,8 +171,8 @@ func (s *Store) Offers(ctx context.Context, q commerce.OfferQuery) ([]commerce.I
 	}
 	var rows []itemRow
 	err := s.db.NewSelect().Model(&rows).
-		Where("company_id IN (?)", bun.In(q.CompanyIDs)).
-		Where("EXISTS (SELECT 1 FROM commerce_item_tags t WHERE t.company_id = item_row.company_id AND t.sku = item_row.sku AND t.tag IN (?))", bun.In(q.Tags)).
+		Where("company_id IN (?)", bun.List(q.CompanyIDs)).
+		Where("EXISTS (SELECT 1 FROM commerce_item_tags t WHERE t.company_id = item_row.company_id AND t.sku = item_row.sku AND t.tag IN (?))", bun.List(q.Tags)).
 		Order("company_id", "sku").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
@@ -354,7 +354,7 @@ func (s *Store) putItems(ctx context.Context, companyID kernel.ID, items []comme
 		}
 		for start := 0; start < len(changed); start += chunk {
 			part := changed[start:min(start+chunk, len(changed))]
-			if _, err := tx.NewDelete().Model((*itemTagRow)(nil)).Where("company_id = ? AND sku IN (?)", companyID, bun.In(part)).Exec(ctx); err != nil {
+			if _, err := tx.NewDelete().Model((*itemTagRow)(nil)).Where("company_id = ? AND sku IN (?)", companyID, bun.List(part)).Exec(ctx); err != nil {
 				return err
 			}
 		}
@@ -399,7 +399,7 @@ func (s *Store) lockItems(ctx context.Context, tx bun.Tx, companyID kernel.ID, i
 			skus[i] = it.SKU
 		}
 		var rows []itemRow
-		q := tx.NewSelect().Model(&rows).Where("company_id = ? AND sku IN (?)", companyID, bun.In(skus))
+		q := tx.NewSelect().Model(&rows).Where("company_id = ? AND sku IN (?)", companyID, bun.List(skus))
 		if s.db.Engine == sqlstore.Postgres {
 			q = q.For("UPDATE")
 		}
