@@ -17,8 +17,10 @@ import (
 // that arrives for an appointment cancelled meanwhile or paid already.
 
 // TopicAppointmentCancelled is scheduling's event of a cancelled appointment
-// (payload {"appointment_id", "patient_id", ...}); commerce consumes it.
-const TopicAppointmentCancelled = "scheduling.appointment.cancelled"
+// with a price (scheduling.TopicCancelledWithPrice, payload {"appointment_id",
+// "patient_id", ...}); commerce consumes it. (Not scheduling.appointment.cancelled
+// itself: a queue hands each topic to one consumer, scheduling's reminders.)
+const TopicAppointmentCancelled = "scheduling.appointment.cancelled.with_price"
 
 func appointmentNotFound() error { return kernel.NotFound("consulta não encontrada") }
 
@@ -239,7 +241,7 @@ func appointmentRefunded(centavos int64, currency string) messaging.Message {
 			". No Pix o valor volta à conta de origem em instantes; no cartão, aparece na fatura em até dois ciclos, conforme o emissor."}
 }
 
-// HandleAppointmentCancelled consumes scheduling's TopicAppointmentCancelled:
+// HandleAppointmentCancelled consumes TopicAppointmentCancelled:
 // every succeeded payment of the appointment is refunded in full,
 // automatically (what is left of it), and the patient is told. The refund's
 // ID, and so the provider's idempotency key, is derived from the payment: a
@@ -299,4 +301,3 @@ func (s *Service) notifyPatientData(ctx context.Context, patientID kernel.ID, id
 	}
 	return err
 }
-
