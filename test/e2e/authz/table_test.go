@@ -280,10 +280,10 @@ var table = map[string]route{
 		params: func(*world) map[string]string { return map[string]string{"provider": "nopay"} },
 		deny:   map[string]int{anon: 404, patB: 404, coKey: 404, admin: 404}},
 	// payOrderA: an order of A at the pharmacy (made where the world builds orders)
-	"POST /v1/orders/{id}/payments": {owner: patA, params: idOf(func(w *world) string { return w.payOrderA }),
+	"POST /v1/orders/{id}/payments": {owner: patA, params: orderA,
 		body: json(map[string]any{"method": "pix"}),
 		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, phAdmin: 404, phStaff: 404}},
-	"POST /v1/orders/{id}/refunds": {owner: phAdmin, params: idOf(func(w *world) string { return w.payOrderA }),
+	"POST /v1/orders/{id}/refunds": {owner: phAdmin, params: orderA,
 		body: json(map[string]any{"amount": 100, "reason": "intrusão"}),
 		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, patA: 404, phStaff: 403}},
 	// apptA: A's consultation with P; only A may pay it or list its payments (P, the hospital and admins: 404)
@@ -291,7 +291,7 @@ var table = map[string]route{
 		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, proP: 404, coAdmin: 404, coStaff: 404, admin: 404, hoAdmin: 404, hoStaff: 404}},
 	"GET /v1/appointments/{id}/payments": {owner: patA, params: apptA,
 		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, proP: 404, coAdmin: 404, coStaff: 404, admin: 404, hoAdmin: 404}},
-	"GET /v1/orders/{id}/refunds": {owner: patA, params: idOf(func(w *world) string { return w.payOrderA }),
+	"GET /v1/orders/{id}/refunds": {owner: patA, params: orderA,
 		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404}},
 	// --- commerce: catalogues ---
 	"GET /v1/companies/{id}/catalog":       {public: "a verified company's catalogue (patients browse); a pending one's is hidden", params: pharmacy},
