@@ -26,13 +26,15 @@ type PaymentFilter struct {
 // StatementLine is one movement of a company's statement: a captured payment
 // or a refund (not failed).
 type StatementLine struct {
-	Kind      string // LinePayment or LineRefund
-	At        time.Time
-	OrderID   kernel.ID
-	PaymentID kernel.ID
-	RefundID  kernel.ID // refunds only
-	Method    string    // payments only: pix or card
-	Amount    kernel.Money
+	Kind    string // LinePayment or LineRefund
+	At      time.Time
+	OrderID kernel.ID
+	// AppointmentID: payment lines of an appointment (an exam at the company), with no OrderID
+	AppointmentID kernel.ID
+	PaymentID     kernel.ID
+	RefundID      kernel.ID // refunds only
+	Method        string    // payments only: pix or card
+	Amount        kernel.Money
 }
 
 // Statement line kinds.

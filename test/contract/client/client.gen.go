@@ -4036,8 +4036,9 @@ type SlotResponseMode string
 // StatementLineResponse defines model for StatementLineResponse.
 type StatementLineResponse struct {
 	// Amount Examples: {"amount":25000,"currency":"BRL"}
-	Amount Money     `json:"amount"`
-	At     time.Time `json:"at"`
+	Amount        Money               `json:"amount"`
+	AppointmentId *openapi_types.UUID `json:"appointment_id,omitempty"`
+	At            time.Time           `json:"at"`
 
 	// Fee Examples: {"amount":25000,"currency":"BRL"}
 	Fee    Money                        `json:"fee"`
@@ -4046,7 +4047,7 @@ type StatementLineResponse struct {
 
 	// Net Examples: {"amount":25000,"currency":"BRL"}
 	Net       Money               `json:"net"`
-	OrderId   openapi_types.UUID  `json:"order_id"`
+	OrderId   *openapi_types.UUID `json:"order_id,omitempty"`
 	PaymentId openapi_types.UUID  `json:"payment_id"`
 	RefundId  *openapi_types.UUID `json:"refund_id,omitempty"`
 }

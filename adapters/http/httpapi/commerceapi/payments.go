@@ -148,20 +148,22 @@ func refundOf(r commerce.Refund) RefundResponse {
 
 // StatementLineResponse is one movement: a captured payment or a refund.
 type StatementLineResponse struct {
-	Kind      string       `json:"kind"`
-	At        time.Time    `json:"at"`
-	OrderID   string       `json:"order_id"`
-	PaymentID string       `json:"payment_id"`
-	RefundID  string       `json:"refund_id,omitempty"`
-	Method    string       `json:"method,omitempty"`
-	Amount    PayMoneyBody `json:"amount"`
-	Fee       PayMoneyBody `json:"fee"`
-	Net       PayMoneyBody `json:"net"`
+	Kind    string    `json:"kind"`
+	At      time.Time `json:"at"`
+	OrderID string    `json:"order_id,omitempty"`
+	// AppointmentID: a payment of an appointment (an exam at the company) rather than of an order
+	AppointmentID string       `json:"appointment_id,omitempty"`
+	PaymentID     string       `json:"payment_id"`
+	RefundID      string       `json:"refund_id,omitempty"`
+	Method        string       `json:"method,omitempty"`
+	Amount        PayMoneyBody `json:"amount"`
+	Fee           PayMoneyBody `json:"fee"`
+	Net           PayMoneyBody `json:"net"`
 }
 
 func (StatementLineResponse) Limits() httpapi.Limits {
 	return httpapi.Limits{"kind": {Enum: []string{commerce.LinePayment, commerce.LineRefund}}, "at": dateTimeLimit,
-		"order_id": uuidLimit, "payment_id": uuidLimit, "refund_id": uuidLimit, "method": {Enum: commerce.PayMethods()}}
+		"order_id": uuidLimit, "appointment_id": uuidLimit, "payment_id": uuidLimit, "refund_id": uuidLimit, "method": {Enum: commerce.PayMethods()}}
 }
 
 // StatementResponse is a company's statement over whole days (America/Sao_Paulo).
@@ -186,7 +188,7 @@ func statementOf(st commerce.Statement) StatementResponse {
 		PlatformFee: payMoney(st.PlatformFee), Refunds: payMoney(st.Refunds), Net: payMoney(st.Net),
 		Lines: make([]StatementLineResponse, 0, len(st.Lines))}
 	for _, l := range st.Lines {
-		out.Lines = append(out.Lines, StatementLineResponse{Kind: l.Kind, At: l.At, OrderID: l.OrderID, PaymentID: l.PaymentID,
+		out.Lines = append(out.Lines, StatementLineResponse{Kind: l.Kind, At: l.At, OrderID: l.OrderID, AppointmentID: l.AppointmentID, PaymentID: l.PaymentID,
 			RefundID: l.RefundID, Method: l.Method, Amount: payMoney(l.Amount), Fee: payMoney(l.Fee), Net: payMoney(l.Net)})
 	}
 	return out

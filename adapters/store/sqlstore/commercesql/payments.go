@@ -446,7 +446,7 @@ func (s *Store) OrderRefunds(ctx context.Context, orderID kernel.ID) ([]commerce
 
 func (s *Store) StatementLines(ctx context.Context, companyID kernel.ID, from, to time.Time, limit int) ([]commerce.StatementLine, error) {
 	var pays []paymentRow
-	if err := s.db.NewSelect().Model(&pays).Column("p.id", "p.order_id", "p.method", "p.amount", "p.currency", "p.paid_at").
+	if err := s.db.NewSelect().Model(&pays).Column("p.id", "p.order_id", "p.appointment_id", "p.method", "p.amount", "p.currency", "p.paid_at").
 		Where("p.company_id = ? AND p.status = 'succeeded' AND p.paid_at >= ? AND p.paid_at < ?", companyID, payUTC(from), payUTC(to)).
 		Order("p.paid_at ASC", "p.id ASC").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, sqlstore.Translate(err)
@@ -463,7 +463,7 @@ func (s *Store) StatementLines(ctx context.Context, companyID kernel.ID, from, t
 		if p.PaidAt != nil {
 			at = p.PaidAt.UTC()
 		}
-		out = append(out, commerce.StatementLine{Kind: commerce.LinePayment, At: at, OrderID: p.OrderID, PaymentID: p.ID,
+		out = append(out, commerce.StatementLine{Kind: commerce.LinePayment, At: at, OrderID: p.OrderID, AppointmentID: p.AppointmentID, PaymentID: p.ID,
 			Method: p.Method, Amount: kernel.Money{Amount: p.Amount, Currency: p.Currency}})
 	}
 	for _, r := range refs {
