@@ -279,7 +279,7 @@ var table = map[string]route{
 	"POST /v1/payments/webhooks/{provider}": {public: "the payment provider's signature is the credential",
 		params: func(*world) map[string]string { return map[string]string{"provider": "nopay"} },
 		deny:   map[string]int{anon: 404, patB: 404, coKey: 404, admin: 404}},
-	// payOrderA: an order of A at the pharmacy (made where the world builds orders)
+	// orderA: A's order at the pharmacy (seedOrders)
 	"POST /v1/orders/{id}/payments": {owner: patA, params: orderA,
 		body: json(map[string]any{"method": "pix"}),
 		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, phAdmin: 404, phStaff: 404}},

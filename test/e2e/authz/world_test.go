@@ -59,7 +59,6 @@ type world struct {
 
 	apptA, apptExamA, evalA, planA, planItemA, rxA, rxCodeA, docA, docBlobKey, shareA, waitA, notifA string
 	examID                                                                                           string
-	payOrderA                                                                                        string // an order of A at the pharmacy, for the payment routes
 }
 
 func allDay() map[string]any {
