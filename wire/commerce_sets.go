@@ -18,6 +18,7 @@ import (
 	"github.com/multisaude/multisaude/core/commerce"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/scheduling"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -25,9 +26,9 @@ import (
 func ProvideCommerceStore(db *sqlstore.DB) *commercesql.Store { return commercesql.New(db) }
 
 // ProvideCommerceDirectory reads companies and patients from identity, plans and
-// prescriptions from clinical.
-func ProvideCommerceDirectory(ids *identity.Service, cli *clinical.Service) *commercedir.Directory {
-	return commercedir.New(ids, cli)
+// prescriptions from clinical, appointments from scheduling.
+func ProvideCommerceDirectory(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service) *commercedir.Directory {
+	return commercedir.New(ids, cli, sched)
 }
 
 // ProvideWebhookSender delivers partners' webhooks, refusing http:// and
@@ -49,7 +50,7 @@ func commerceConfig(cfg Config) commerce.Config {
 }
 
 // CommerceWorkers are commerce's consumers: order expiry, payment changes,
-// refunds of cancelled orders, and partners' webhooks (fan-out, retries,
+// refunds of cancelled orders and of cancelled appointments, and partners' webhooks (fan-out, retries,
 // dispensed prescriptions).
 type CommerceWorkers Workers
 
@@ -66,6 +67,7 @@ func ProvideCommerceWorkers(svc *commerce.Service, q ports.Queue, log *slog.Logg
 		consume("commerce-order-expiry", commerce.TopicOrderExpire, svc.HandleExpire),
 		consume("commerce-payment-changed", commerce.TopicPaymentChanged, svc.HandlePaymentChanged),
 		consume("commerce-order-refunds", commerce.TopicOrderCancelled, svc.HandleOrderCancelled),
+		consume("commerce-appointment-refunds", commerce.TopicAppointmentCancelled, svc.HandleAppointmentCancelled),
 		{Name: "commerce-webhooks", Run: func(ctx context.Context) {
 			if err := svc.RunWebhooks(ctx, q); err != nil && ctx.Err() == nil {
 				log.Warn("commerce webhooks stopped", "err", err)

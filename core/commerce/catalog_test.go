@@ -390,6 +390,9 @@ func (c companies) Prescription(context.Context, kernel.Principal, kernel.ID) (c
 func (c companies) Dispense(context.Context, kernel.Principal, string, string, string) error {
 	return nil
 }
+func (c companies) Appointment(context.Context, kernel.Principal, kernel.ID) (commerce.Appointment, error) {
+	return commerce.Appointment{}, kernel.NotFound("consulta não encontrada")
+}
 func (c companies) Patient(context.Context, kernel.ID) (commerce.Patient, error) {
 	return commerce.Patient{}, kernel.NotFound("não")
 }

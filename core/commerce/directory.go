@@ -82,4 +82,24 @@ type Directory interface {
 	Dispense(ctx context.Context, p kernel.Principal, verificationCode, buyerName, buyerDocument string) error
 	// Patient returns a patient; kernel.KindNotFound when there is none.
 	Patient(ctx context.Context, id kernel.ID) (Patient, error)
+	// Appointment reads an appointment as p, under scheduling's permission
+	// rules (a patient reads only their own); kernel.KindNotFound otherwise.
+	Appointment(ctx context.Context, p kernel.Principal, id kernel.ID) (Appointment, error)
+}
+
+// Appointment statuses, as scheduling names them.
+const (
+	AppointmentConfirmed = "confirmed"
+	AppointmentCancelled = "cancelled"
+)
+
+// Appointment is a booked consultation or exam as commerce needs it to be paid.
+type Appointment struct {
+	ID             kernel.ID
+	PatientID      kernel.ID
+	ProfessionalID kernel.ID // consultations
+	CompanyID      kernel.ID // exams: the hospital
+	Status         string    // confirmed, cancelled, completed, no_show
+	Start          time.Time
+	Price          kernel.Money
 }

@@ -61,6 +61,10 @@ func (d *fakeDir) Dispense(ctx context.Context, p kernel.Principal, code, name, 
 	return kernel.Forbidden("não")
 }
 
+func (d *fakeDir) Appointment(ctx context.Context, p kernel.Principal, id kernel.ID) (Appointment, error) {
+	return Appointment{}, kernel.NotFound("consulta não encontrada")
+}
+
 func (d *fakeDir) Patient(ctx context.Context, id kernel.ID) (Patient, error) {
 	if d.patientErr != nil {
 		return Patient{}, d.patientErr

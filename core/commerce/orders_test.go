@@ -165,6 +165,10 @@ func (d *ordDir) Dispense(ctx context.Context, p kernel.Principal, code, name, d
 	d.dispensed = append(d.dispensed, dispensed{p: p, code: code, n: name, id: doc})
 	return nil
 }
+func (d *ordDir) Appointment(ctx context.Context, p kernel.Principal, id kernel.ID) (commerce.Appointment, error) {
+	return commerce.Appointment{}, kernel.NotFound("consulta não encontrada")
+}
+
 func (d *ordDir) Patient(ctx context.Context, id kernel.ID) (commerce.Patient, error) {
 	pt, ok := d.patients[id]
 	if !ok {

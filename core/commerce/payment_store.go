@@ -26,13 +26,15 @@ type PaymentFilter struct {
 // StatementLine is one movement of a company's statement: a captured payment
 // or a refund (not failed).
 type StatementLine struct {
-	Kind      string // LinePayment or LineRefund
-	At        time.Time
-	OrderID   kernel.ID
-	PaymentID kernel.ID
-	RefundID  kernel.ID // refunds only
-	Method    string    // payments only: pix or card
-	Amount    kernel.Money
+	Kind    string // LinePayment or LineRefund
+	At      time.Time
+	OrderID kernel.ID
+	// AppointmentID: payment lines of an appointment (an exam at the company), with no OrderID
+	AppointmentID kernel.ID
+	PaymentID     kernel.ID
+	RefundID      kernel.ID // refunds only
+	Method        string    // payments only: pix or card
+	Amount        kernel.Money
 }
 
 // Statement line kinds.
@@ -46,7 +48,7 @@ const (
 // payment's refunds that did not fail.
 type PaymentStore interface {
 	// CreatePayment inserts a pending payment; kernel.KindConflict when its
-	// order already has a pending payment (at most one per order).
+	// order (or appointment) already has a pending payment (at most one each).
 	CreatePayment(ctx context.Context, p Payment) error
 	// GetPayment returns a payment; kernel.KindNotFound when there is none.
 	GetPayment(ctx context.Context, id kernel.ID) (Payment, error)
@@ -55,6 +57,9 @@ type PaymentStore interface {
 	UpdatePayment(ctx context.Context, id kernel.ID, fn func(*Payment) ([]kernel.Event, error)) (Payment, error)
 	// OrderPayments returns an order's payments, oldest first (at most MaxOrderPayments).
 	OrderPayments(ctx context.Context, orderID kernel.ID) ([]Payment, error)
+	// AppointmentPayments returns an appointment's payments, oldest first (at
+	// most MaxOrderPayments+1).
+	AppointmentPayments(ctx context.Context, appointmentID kernel.ID) ([]Payment, error)
 	// ListPayments returns one page, newest first.
 	ListPayments(ctx context.Context, f PaymentFilter, page kernel.Page) (kernel.List[Payment], error)
 	// ApplyChargeEvent applies a provider event once, in one transaction: it

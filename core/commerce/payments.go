@@ -30,17 +30,19 @@ func PaymentStatuses() []string {
 // PayMethods lists the payment methods.
 func PayMethods() []string { return []string{ports.PayPix, ports.PayCard} }
 
-// Payment is one attempt to pay an order through the payment provider.
+// Payment is one attempt to pay an order, or an appointment with a price,
+// through the payment provider: exactly one of OrderID and AppointmentID is set.
 type Payment struct {
-	ID        kernel.ID
-	OrderID   kernel.ID
-	PatientID kernel.ID
-	CompanyID kernel.ID
-	Provider  string
-	ChargeID  string // the provider's charge; empty until the provider answered
-	Method    string // ports.PayPix or ports.PayCard
-	Amount    kernel.Money
-	Status    PaymentStatus
+	ID            kernel.ID
+	OrderID       kernel.ID
+	AppointmentID kernel.ID
+	PatientID     kernel.ID
+	CompanyID     kernel.ID
+	Provider      string
+	ChargeID      string // the provider's charge; empty until the provider answered
+	Method        string // ports.PayPix or ports.PayCard
+	Amount        kernel.Money
+	Status        PaymentStatus
 	// PixCopyPaste is the BR Code the patient pastes in their bank's app (or reads as a QR code).
 	PixCopyPaste string
 	// ClientSecret lets the patient's app finish a card payment with the provider's SDK.
@@ -189,22 +191,7 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 	if err := p.RequireAuthenticated(); err != nil {
 		return Payment{}, err
 	}
-	var probs kernel.Problems
-	switch in.Method {
-	case ports.PayPix:
-		if in.CardToken != "" {
-			probs.Add("card_token", "só vale para pagamento com cartão")
-		}
-	case ports.PayCard:
-		if len(in.CardToken) > MaxCardTokenLen {
-			probs.Add("card_token", "deve ter no máximo %d caracteres", MaxCardTokenLen)
-		}
-	case "":
-		probs.Add("method", "é obrigatório: pix ou card")
-	default:
-		probs.Add("method", "deve ser pix ou card")
-	}
-	if err := probs.Err(); err != nil {
+	if err := checkPayInput(in); err != nil {
 		return Payment{}, err
 	}
 	o, err := s.Orders.GetOrder(ctx, orderID)
@@ -241,17 +228,45 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 			}
 		}
 	}
+	return s.charge(ctx, pay, found, in, "Pedido multisaude "+payOrderRef(o.ID), o.PayBy, "deste pedido")
+}
+
+// checkPayInput validates the method and card token, field by field.
+func checkPayInput(in PayInput) error {
+	var probs kernel.Problems
+	switch in.Method {
+	case ports.PayPix:
+		if in.CardToken != "" {
+			probs.Add("card_token", "só vale para pagamento com cartão")
+		}
+	case ports.PayCard:
+		if len(in.CardToken) > MaxCardTokenLen {
+			probs.Add("card_token", "deve ter no máximo %d caracteres", MaxCardTokenLen)
+		}
+	case "":
+		probs.Add("method", "é obrigatório: pix ou card")
+	default:
+		probs.Add("method", "deve ser pix ou card")
+	}
+	return probs.Err()
+}
+
+// charge creates the provider's charge of pay (new, or pending without its
+// charge: found) and records the provider's answer. what names the thing paid
+// in messages ("deste pedido"); desc is the charge's description.
+func (s *Service) charge(ctx context.Context, pay Payment, found bool, in PayInput, desc string, expiresAt time.Time, what string) (Payment, error) {
+	now := s.now()
 	if pay.ChargeID != "" {
 		return pay, nil
 	}
 	if found && now.Sub(pay.CreatedAt) < chargeCreationGrace {
-		return Payment{}, kernel.Conflict("o pagamento deste pedido está sendo criado; tente novamente em instantes")
+		return Payment{}, kernel.Conflict("o pagamento %s está sendo criado; tente novamente em instantes", what)
 	}
 	// A new payment, or one whose request died before the provider answered:
 	// the provider's idempotency key (the payment's ID) makes this one charge.
 	ch, err := s.Pay.CreateCharge(ctx, ports.ChargeRequest{Reference: pay.ID, Amount: pay.Amount.Amount, Currency: pay.Amount.Currency,
-		Method: pay.Method, Description: "Pedido multisaude " + payOrderRef(o.ID), CardToken: in.CardToken, Capture: true,
-		ExpiresAt: o.PayBy, IdempotencyKey: pay.ID})
+		Method: pay.Method, Description: desc, CardToken: in.CardToken, Capture: true,
+		ExpiresAt: expiresAt, IdempotencyKey: pay.ID})
 	if err != nil {
 		// The attempt is over: a new request makes a new payment (the provider's
 		// idempotency key is this payment's ID, so nothing was charged twice).
@@ -277,7 +292,7 @@ func (s *Service) PayOrder(ctx context.Context, p kernel.Principal, orderID kern
 	}
 	if pay.Status == PaymentSucceeded { // a card captured at once; the webhook will say it again
 		if _, err := s.settle(ctx, pay); err != nil {
-			s.Log.Warn("order not settled yet; the payment event's consumer retries", "payment_id", pay.ID, "kind", kernel.KindOf(err))
+			s.Log.Warn("payment not settled yet; the payment event's consumer retries", "payment_id", pay.ID, "kind", kernel.KindOf(err))
 		}
 	}
 	return pay, nil

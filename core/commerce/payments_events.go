@@ -138,6 +138,9 @@ var errProbe = errors.New("probe: payment found")
 // full when its order was cancelled before the money came or was paid by
 // another payment. Re-entrant.
 func (s *Service) settle(ctx context.Context, pay Payment) (settlement, error) {
+	if pay.AppointmentID != "" {
+		return s.settleAppointment(ctx, pay)
+	}
 	if pay.Status != PaymentSucceeded {
 		return settleNone, nil
 	}
@@ -197,6 +200,9 @@ func (s *Service) HandlePaymentChanged(ctx context.Context, d ports.Delivery) er
 	}
 	if err != nil {
 		return err
+	}
+	if pay.AppointmentID != "" {
+		return s.appointmentPaymentChanged(ctx, pay)
 	}
 	ref, amount, cur := payOrderRef(pay.OrderID), pay.Amount.Amount, pay.Amount.Currency
 	switch pay.Status {
@@ -360,7 +366,7 @@ func (s *Service) executeRefund(ctx context.Context, pay Payment, r Refund) (Ref
 // order (a late or duplicate one) leaves the order alone.
 func (s *Service) syncOrderRefunds(ctx context.Context, paymentID kernel.ID, by kernel.AccountKind) error {
 	pay, err := s.Payments.GetPayment(ctx, paymentID)
-	if err != nil {
+	if err != nil || pay.OrderID == "" { // an appointment's payment: no order to bring up to date
 		return err
 	}
 	_, err = s.Orders.UpdateOrder(ctx, pay.OrderID, func(o *Order) ([]kernel.Event, error) {

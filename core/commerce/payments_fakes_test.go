@@ -110,7 +110,7 @@ func (f *fakePayStore) CreatePayment(ctx context.Context, p commerce.Payment) er
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, x := range f.payments {
-		if x.OrderID == p.OrderID && x.Status == commerce.PaymentPending {
+		if x.OrderID == p.OrderID && x.AppointmentID == p.AppointmentID && x.Status == commerce.PaymentPending {
 			return kernel.Conflict("pending")
 		}
 	}
@@ -159,6 +159,12 @@ func (f *fakePayStore) OrderPayments(ctx context.Context, orderID kernel.ID) ([]
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.sorted(func(p commerce.Payment) bool { return p.OrderID == orderID }), nil
+}
+
+func (f *fakePayStore) AppointmentPayments(ctx context.Context, appointmentID kernel.ID) ([]commerce.Payment, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.sorted(func(p commerce.Payment) bool { return p.AppointmentID == appointmentID }), nil
 }
 
 func (f *fakePayStore) ListPayments(ctx context.Context, fl commerce.PaymentFilter, page kernel.Page) (kernel.List[commerce.Payment], error) {
@@ -397,7 +403,17 @@ func (f *fakeProvider) VerifyEvent(ctx context.Context, headers map[string]strin
 // --- directory and notifier ---
 
 type fakeDir struct {
-	companies map[kernel.ID]commerce.Company
+	companies    map[kernel.ID]commerce.Company
+	appointments map[kernel.ID]*commerce.Appointment
+}
+
+// Appointment follows scheduling's rule: a patient reads only their own.
+func (d fakeDir) Appointment(ctx context.Context, p kernel.Principal, id kernel.ID) (commerce.Appointment, error) {
+	a, ok := d.appointments[id]
+	if !ok || p.Kind != kernel.KindPatient || a.PatientID != p.AccountID {
+		return commerce.Appointment{}, kernel.NotFound("consulta não encontrada")
+	}
+	return *a, nil
 }
 
 func (d fakeDir) Company(ctx context.Context, id kernel.ID) (commerce.Company, error) {
@@ -458,6 +474,8 @@ type payFixture struct {
 	clock    *kernel.FixedClock
 	company  kernel.ID
 	patient  kernel.ID
+	// appointments the directory knows (shared with it)
+	appointments map[kernel.ID]*commerce.Appointment
 }
 
 func newPayFixture(t *testing.T, feeBP int64) *payFixture {
@@ -465,7 +483,9 @@ func newPayFixture(t *testing.T, feeBP int64) *payFixture {
 	f := &payFixture{orders: &fakeOrders{orders: map[kernel.ID]commerce.Order{}}, pays: newFakePayStore(), provider: newFakeProvider(),
 		notifier: &fakeNotifier{}, clock: kernel.NewFixedClock(time.Date(2026, 12, 1, 13, 0, 0, 0, time.UTC)),
 		company: kernel.NewID(), patient: kernel.NewID()}
-	dir := fakeDir{companies: map[kernel.ID]commerce.Company{f.company: {ID: f.company, Name: "Farmácia Boa Saúde", Type: "pharmacy", Verified: true, Email: "loja@example.com"}}}
+	f.appointments = map[kernel.ID]*commerce.Appointment{}
+	dir := fakeDir{companies: map[kernel.ID]commerce.Company{f.company: {ID: f.company, Name: "Farmácia Boa Saúde", Type: "pharmacy", Verified: true, Email: "loja@example.com"}},
+		appointments: f.appointments}
 	f.svc = commerce.NewService(commerce.Deps{Orders: f.orders, Payments: f.pays, Dir: dir, Pay: f.provider, Notifier: f.notifier,
 		Clock: f.clock, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}, commerce.Config{PlatformFeeBP: feeBP})
 	return f

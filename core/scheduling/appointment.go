@@ -108,6 +108,11 @@ const (
 	TopicCompleted   = "scheduling.appointment.completed"
 	TopicNoShow      = "scheduling.appointment.no_show"
 	TopicReminderDue = "scheduling.reminder.due"
+	// TopicCancelledWithPrice is raised with TopicCancelled (same payload) when
+	// the cancelled appointment has a price, for the side that refunds its
+	// payment: a queue hands each topic to one consumer, and TopicCancelled's
+	// is scheduling's reminders.
+	TopicCancelledWithPrice = "scheduling.appointment.cancelled.with_price"
 )
 
 // AppointmentEvent is the payload of appointment events (IDs and times only: no health data).

@@ -557,7 +557,11 @@ func (s *Service) Cancel(ctx context.Context, p kernel.Principal, id kernel.ID, 
 			return nil, err
 		}
 		a.CancelReason, a.CancelledBy = strings.TrimSpace(reason), p.Kind
-		return []kernel.Event{a.event(TopicCancelled, now)}, nil
+		evs := []kernel.Event{a.event(TopicCancelled, now)}
+		if a.Price.Amount > 0 {
+			evs = append(evs, a.event(TopicCancelledWithPrice, now))
+		}
+		return evs, nil
 	})
 	if err != nil {
 		return Appointment{}, kernel.Wrap(err, "cancel")

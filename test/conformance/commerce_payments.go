@@ -60,6 +60,48 @@ func RunCommercePaymentsStore(t *testing.T, newStore func(t *testing.T) commerce
 		}
 	})
 
+	t.Run("one pending payment per appointment; appointments do not collide with orders", func(t *testing.T) {
+		s := newStore(t)
+		patient := kernel.NewID()
+		apptPay := func(appt kernel.ID, at time.Time) commerce.Payment {
+			p := newPay("", patient, "", 25000, at)
+			p.AppointmentID = appt
+			return p
+		}
+		appt1, appt2 := kernel.NewID(), kernel.NewID()
+		a := apptPay(appt1, t0)
+		noErr(t, "create", s.CreatePayment(ctx, a))
+		noErr(t, "another appointment's pending payment", s.CreatePayment(ctx, apptPay(appt2, t0)))
+		wantKind(t, "second pending payment of an appointment", s.CreatePayment(ctx, apptPay(appt1, t0)), kernel.KindConflict)
+		order := kernel.NewID()
+		noErr(t, "an order's pending payment", s.CreatePayment(ctx, newPay(order, patient, kernel.NewID(), 100, t0)))
+		got, err := s.GetPayment(ctx, a.ID)
+		noErr(t, "get", err)
+		if got.AppointmentID != appt1 || got.OrderID != "" || got.CompanyID != "" {
+			t.Errorf("read back %+v", got)
+		}
+		_, err = s.UpdatePayment(ctx, a.ID, succeed(t0.Add(time.Minute)))
+		noErr(t, "succeed", err)
+		b := apptPay(appt1, t0.Add(2*time.Minute))
+		noErr(t, "a pending payment beside a succeeded one (the service refuses it; a late capture may need it)", s.CreatePayment(ctx, b))
+		pays, err := s.AppointmentPayments(ctx, appt1)
+		noErr(t, "appointment payments", err)
+		if len(pays) != 2 || pays[0].ID != a.ID || pays[1].ID != b.ID || pays[0].Status != commerce.PaymentSucceeded {
+			t.Errorf("appointment payments: %+v", pays)
+		}
+		if pays, err := s.OrderPayments(ctx, order); err != nil || len(pays) != 1 {
+			t.Errorf("order payments: %d, %v", len(pays), err)
+		}
+		if pays, err := s.AppointmentPayments(ctx, kernel.NewID()); err != nil || len(pays) != 0 {
+			t.Errorf("unknown appointment: %d, %v", len(pays), err)
+		}
+		l, err := s.ListPayments(ctx, commerce.PaymentFilter{PatientID: patient}, kernel.Page{Limit: 10})
+		noErr(t, "list", err)
+		if len(l.Items) != 4 {
+			t.Errorf("patient's payments: %d, want 4", len(l.Items))
+		}
+	})
+
 	t.Run("patient's payments, newest first, paged", func(t *testing.T) {
 		s := newStore(t)
 		patient := kernel.NewID()

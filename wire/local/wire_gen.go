@@ -79,7 +79,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
-	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService)
+	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
 	sim, cleanup2, err := wire.ProvideLocalPay(cfg, logger)
 	if err != nil {
 		cleanup()

@@ -100,7 +100,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
-	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService)
+	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
 	payments, cleanup5, err := wire.ProvidePayments(cfg, logger)
 	if err != nil {
 		cleanup4()

@@ -1,5 +1,5 @@
 // Package commercedir implements commerce.Directory over the identity and
-// clinical contexts' use cases: companies and patients from identity, plans and
+// clinical contexts' use cases (and appointments from scheduling's): companies and patients from identity, plans and
 // prescriptions from clinical under clinical's own permission rules and access
 // log, and dispensing through clinical's dispense rule.
 package commercedir
@@ -12,6 +12,7 @@ import (
 	"github.com/multisaude/multisaude/core/commerce"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/scheduling"
 )
 
 // Identity is the part of *identity.Service the bridge uses.
@@ -29,20 +30,43 @@ type Clinical interface {
 	VerifyPrescription(ctx context.Context, code string) (clinical.Verification, error)
 }
 
+// Scheduling is the part of *scheduling.Service the bridge uses.
+type Scheduling interface {
+	GetAppointment(ctx context.Context, p kernel.Principal, id kernel.ID) (scheduling.Appointment, error)
+}
+
 var (
 	_ Identity           = (*identity.Service)(nil)
 	_ Clinical           = (*clinical.Service)(nil)
+	_ Scheduling         = (*scheduling.Service)(nil)
 	_ commerce.Directory = (*Directory)(nil)
 )
 
 // Directory implements commerce.Directory.
 type Directory struct {
-	ids Identity
-	cli Clinical
+	ids   Identity
+	cli   Clinical
+	sched Scheduling
 }
 
-// New builds the bridge.
-func New(ids Identity, cli Clinical) *Directory { return &Directory{ids: ids, cli: cli} }
+// New builds the bridge; appointments are read through sched (nil: none found).
+func New(ids Identity, cli Clinical, sched Scheduling) *Directory {
+	return &Directory{ids: ids, cli: cli, sched: sched}
+}
+
+// Appointment reads an appointment as p under scheduling's rules (a patient
+// reads only their own; others get not found).
+func (d *Directory) Appointment(ctx context.Context, p kernel.Principal, id kernel.ID) (commerce.Appointment, error) {
+	if d.sched == nil || !kernel.ValidID(id) {
+		return commerce.Appointment{}, kernel.NotFound("consulta não encontrada")
+	}
+	a, err := d.sched.GetAppointment(ctx, p, id)
+	if err != nil {
+		return commerce.Appointment{}, err
+	}
+	return commerce.Appointment{ID: a.ID, PatientID: a.PatientID, ProfessionalID: a.ProfessionalID, CompanyID: a.CompanyID,
+		Status: string(a.Status), Start: a.Start.UTC(), Price: a.Price}, nil
+}
 
 func companyOf(c identity.Company) commerce.Company {
 	out := commerce.Company{ID: c.ID, Name: c.TradeName, Type: c.Type, Verified: c.Verified(),

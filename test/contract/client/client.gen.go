@@ -3548,14 +3548,15 @@ type PaymentList struct {
 type PaymentResponse struct {
 	// Amount Examples: {"amount":25000,"currency":"BRL"}
 	Amount        Money                 `json:"amount"`
+	AppointmentId *openapi_types.UUID   `json:"appointment_id,omitempty"`
 	ChargeId      *string               `json:"charge_id,omitempty"`
 	ClientSecret  *string               `json:"client_secret,omitempty"`
-	CompanyId     openapi_types.UUID    `json:"company_id"`
+	CompanyId     *openapi_types.UUID   `json:"company_id,omitempty"`
 	CreatedAt     time.Time             `json:"created_at"`
 	ExpiresAt     *time.Time            `json:"expires_at,omitempty"`
 	Id            openapi_types.UUID    `json:"id"`
 	Method        PaymentResponseMethod `json:"method"`
-	OrderId       openapi_types.UUID    `json:"order_id"`
+	OrderId       *openapi_types.UUID   `json:"order_id,omitempty"`
 	PaidAt        *time.Time            `json:"paid_at,omitempty"`
 	PixCopyPaste  *string               `json:"pix_copy_paste,omitempty"`
 	PixQrCodeText *string               `json:"pix_qr_code_text,omitempty"`
@@ -4035,8 +4036,9 @@ type SlotResponseMode string
 // StatementLineResponse defines model for StatementLineResponse.
 type StatementLineResponse struct {
 	// Amount Examples: {"amount":25000,"currency":"BRL"}
-	Amount Money     `json:"amount"`
-	At     time.Time `json:"at"`
+	Amount        Money               `json:"amount"`
+	AppointmentId *openapi_types.UUID `json:"appointment_id,omitempty"`
+	At            time.Time           `json:"at"`
 
 	// Fee Examples: {"amount":25000,"currency":"BRL"}
 	Fee    Money                        `json:"fee"`
@@ -4045,7 +4047,7 @@ type StatementLineResponse struct {
 
 	// Net Examples: {"amount":25000,"currency":"BRL"}
 	Net       Money               `json:"net"`
-	OrderId   openapi_types.UUID  `json:"order_id"`
+	OrderId   *openapi_types.UUID `json:"order_id,omitempty"`
 	PaymentId openapi_types.UUID  `json:"payment_id"`
 	RefundId  *openapi_types.UUID `json:"refund_id,omitempty"`
 }
@@ -4317,6 +4319,12 @@ type ListAppointmentsParamsStatus string
 
 // BookParams defines parameters for Book.
 type BookParams struct {
+	// IdempotencyKey repeat-safe key; the first answer is replayed
+	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
+}
+
+// PayAppointmentParams defines parameters for PayAppointment.
+type PayAppointmentParams struct {
 	// IdempotencyKey repeat-safe key; the first answer is replayed
 	IdempotencyKey *string `json:"Idempotency-Key,omitempty"`
 }
@@ -4711,6 +4719,9 @@ type BookJSONRequestBody = BookRequest
 // CancelJSONRequestBody defines body for Cancel for application/json ContentType.
 type CancelJSONRequestBody = ReasonRequest
 
+// PayAppointmentJSONRequestBody defines body for PayAppointment for application/json ContentType.
+type PayAppointmentJSONRequestBody = PayOrderRequest
+
 // RescheduleJSONRequestBody defines body for Reschedule for application/json ContentType.
 type RescheduleJSONRequestBody = RescheduleRequest
 
@@ -5012,6 +5023,25 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/appointments/{id}/no-show (the `NoShow` operationId).
 	NoShow(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListAppointmentPayments An appointment's payments, oldest first (its patient)
+	//
+	// Corresponds with GET /v1/appointments/{id}/payments (the `ListAppointmentPayments` operationId).
+	ListAppointmentPayments(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayAppointmentWithBody Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+	PayAppointmentWithBody(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PayAppointment Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+	PayAppointment(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, body PayAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RescheduleWithBody Move an appointment to another free slot, atomically
 	//
@@ -6153,6 +6183,55 @@ func (c *Client) Complete(ctx context.Context, id openapi_types.UUID, reqEditors
 // Corresponds with POST /v1/appointments/{id}/no-show (the `NoShow` operationId).
 func (c *Client) NoShow(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewNoShowRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListAppointmentPayments An appointment's payments, oldest first (its patient)
+//
+// Corresponds with GET /v1/appointments/{id}/payments (the `ListAppointmentPayments` operationId).
+func (c *Client) ListAppointmentPayments(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAppointmentPaymentsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayAppointmentWithBody Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+func (c *Client) PayAppointmentWithBody(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayAppointmentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PayAppointment Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+func (c *Client) PayAppointment(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, body PayAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPayAppointmentRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9088,6 +9167,102 @@ func NewNoShowRequest(server string, id openapi_types.UUID) (*http.Request, erro
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListAppointmentPaymentsRequest constructs an http.Request for the ListAppointmentPayments method
+func NewListAppointmentPaymentsRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/appointments/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPayAppointmentRequest calls the generic PayAppointment builder with application/json body
+func NewPayAppointmentRequest(server string, id openapi_types.UUID, params *PayAppointmentParams, body PayAppointmentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPayAppointmentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewPayAppointmentRequestWithBody constructs an http.Request for the PayAppointment method, with any body, and a specified content type
+func NewPayAppointmentRequestWithBody(server string, id openapi_types.UUID, params *PayAppointmentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/appointments/%s/payments", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -14400,6 +14575,27 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/appointments/{id}/no-show (the `NoShow` operationId).
 	NoShowWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*NoShowReply, error)
 
+	// ListAppointmentPaymentsWithResponse An appointment's payments, oldest first (its patient)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/appointments/{id}/payments (the `ListAppointmentPayments` operationId).
+	ListAppointmentPaymentsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListAppointmentPaymentsReply, error)
+
+	// PayAppointmentWithBodyWithResponse Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+	PayAppointmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayAppointmentReply, error)
+
+	// PayAppointmentWithResponse Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+	PayAppointmentWithResponse(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, body PayAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PayAppointmentReply, error)
+
 	// RescheduleWithBodyWithResponse Move an appointment to another free slot, atomically
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17602,6 +17798,310 @@ func (r NoShowReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r NoShowReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListAppointmentPaymentsReply200Headers the declared response headers of an HTTP 200 response for ListAppointmentPayments
+type ListAppointmentPaymentsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListAppointmentPaymentsReply401Headers the declared response headers of an HTTP 401 response for ListAppointmentPayments
+type ListAppointmentPaymentsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListAppointmentPaymentsReply403Headers the declared response headers of an HTTP 403 response for ListAppointmentPayments
+type ListAppointmentPaymentsReply403Headers struct {
+	XRequestID *string
+}
+
+// ListAppointmentPaymentsReply404Headers the declared response headers of an HTTP 404 response for ListAppointmentPayments
+type ListAppointmentPaymentsReply404Headers struct {
+	XRequestID *string
+}
+
+// ListAppointmentPaymentsReply503Headers the declared response headers of an HTTP 503 response for ListAppointmentPayments
+type ListAppointmentPaymentsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListAppointmentPaymentsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PaymentList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListAppointmentPaymentsReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListAppointmentPaymentsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListAppointmentPaymentsReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListAppointmentPaymentsReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListAppointmentPaymentsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAppointmentPaymentsReply) GetJSON200() *PaymentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAppointmentPaymentsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAppointmentPaymentsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListAppointmentPaymentsReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListAppointmentPaymentsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAppointmentPaymentsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAppointmentPaymentsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAppointmentPaymentsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAppointmentPaymentsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAppointmentPaymentsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PayAppointmentReply201Headers the declared response headers of an HTTP 201 response for PayAppointment
+type PayAppointmentReply201Headers struct {
+	IdempotentReplayed *string
+	Location           *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply400Headers the declared response headers of an HTTP 400 response for PayAppointment
+type PayAppointmentReply400Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply401Headers the declared response headers of an HTTP 401 response for PayAppointment
+type PayAppointmentReply401Headers struct {
+	IdempotentReplayed *string
+	WWWAuthenticate    *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply403Headers the declared response headers of an HTTP 403 response for PayAppointment
+type PayAppointmentReply403Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply404Headers the declared response headers of an HTTP 404 response for PayAppointment
+type PayAppointmentReply404Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply409Headers the declared response headers of an HTTP 409 response for PayAppointment
+type PayAppointmentReply409Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply413Headers the declared response headers of an HTTP 413 response for PayAppointment
+type PayAppointmentReply413Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply415Headers the declared response headers of an HTTP 415 response for PayAppointment
+type PayAppointmentReply415Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply422Headers the declared response headers of an HTTP 422 response for PayAppointment
+type PayAppointmentReply422Headers struct {
+	IdempotentReplayed *string
+	XRequestID         *string
+}
+
+// PayAppointmentReply503Headers the declared response headers of an HTTP 503 response for PayAppointment
+type PayAppointmentReply503Headers struct {
+	RetryAfter int
+}
+
+type PayAppointmentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *PaymentResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PayAppointmentReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *PayAppointmentReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PayAppointmentReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *PayAppointmentReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *PayAppointmentReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *PayAppointmentReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *PayAppointmentReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *PayAppointmentReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *PayAppointmentReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PayAppointmentReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PayAppointmentReply) GetJSON201() *PaymentResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PayAppointmentReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PayAppointmentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PayAppointmentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PayAppointmentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PayAppointmentReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -30777,6 +31277,45 @@ func (c *ClientWithResponses) NoShowWithResponse(ctx context.Context, id openapi
 	return ParseNoShowReply(rsp)
 }
 
+// ListAppointmentPaymentsWithResponse An appointment's payments, oldest first (its patient)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/appointments/{id}/payments (the `ListAppointmentPayments` operationId).
+func (c *ClientWithResponses) ListAppointmentPaymentsWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*ListAppointmentPaymentsReply, error) {
+	rsp, err := c.ListAppointmentPayments(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAppointmentPaymentsReply(rsp)
+}
+
+// PayAppointmentWithBodyWithResponse Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+func (c *ClientWithResponses) PayAppointmentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PayAppointmentReply, error) {
+	rsp, err := c.PayAppointmentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayAppointmentReply(rsp)
+}
+
+// PayAppointmentWithResponse Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; the same method again returns the pending charge, which expires at the earlier of the start and the pay window. A cancelled appointment's payment is refunded in full automatically
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/appointments/{id}/payments (the `PayAppointment` operationId).
+func (c *ClientWithResponses) PayAppointmentWithResponse(ctx context.Context, id openapi_types.UUID, params *PayAppointmentParams, body PayAppointmentJSONRequestBody, reqEditors ...RequestEditorFn) (*PayAppointmentReply, error) {
+	rsp, err := c.PayAppointment(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePayAppointmentReply(rsp)
+}
+
 // RescheduleWithBodyWithResponse Move an appointment to another free slot, atomically
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -35039,6 +35578,403 @@ func ParseNoShowReply(rsp *http.Response) (*NoShowReply, error) {
 		response.Headers422 = &headers
 	case rsp.StatusCode == 503:
 		var headers NoShowReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListAppointmentPaymentsReply parses an HTTP response from a ListAppointmentPaymentsWithResponse call
+func ParseListAppointmentPaymentsReply(rsp *http.Response) (*ListAppointmentPaymentsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAppointmentPaymentsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PaymentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListAppointmentPaymentsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListAppointmentPaymentsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListAppointmentPaymentsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListAppointmentPaymentsReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListAppointmentPaymentsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePayAppointmentReply parses an HTTP response from a PayAppointmentWithResponse call
+func ParsePayAppointmentReply(rsp *http.Response) (*PayAppointmentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PayAppointmentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest PaymentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PayAppointmentReply201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers PayAppointmentReply400Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers PayAppointmentReply401Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers PayAppointmentReply403Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers PayAppointmentReply404Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers PayAppointmentReply409Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers PayAppointmentReply413Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers PayAppointmentReply415Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers PayAppointmentReply422Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers PayAppointmentReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

@@ -279,13 +279,18 @@ var table = map[string]route{
 	"POST /v1/payments/webhooks/{provider}": {public: "the payment provider's signature is the credential",
 		params: func(*world) map[string]string { return map[string]string{"provider": "nopay"} },
 		deny:   map[string]int{anon: 404, patB: 404, coKey: 404, admin: 404}},
-	// payOrderA: an order of A at the pharmacy (made where the world builds orders)
+	// orderA: A's order at the pharmacy (seedOrders)
 	"POST /v1/orders/{id}/payments": {owner: patA, params: orderA,
 		body: json(map[string]any{"method": "pix"}),
 		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, phAdmin: 404, phStaff: 404}},
 	"POST /v1/orders/{id}/refunds": {owner: phAdmin, params: orderA,
 		body: json(map[string]any{"amount": 100, "reason": "intrusão"}),
 		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404, patA: 404, phStaff: 403}},
+	// apptA: A's consultation with P; only A may pay it or list its payments (P, the hospital and admins: 404)
+	"POST /v1/appointments/{id}/payments": {owner: patA, params: apptA, body: json(map[string]any{"method": "pix"}),
+		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, proP: 404, coAdmin: 404, coStaff: 404, admin: 404, hoAdmin: 404, hoStaff: 404}},
+	"GET /v1/appointments/{id}/payments": {owner: patA, params: apptA,
+		deny: map[string]int{anon: 401, coKey: 401, patB: 404, proQ: 404, proP: 404, coAdmin: 404, coStaff: 404, admin: 404, hoAdmin: 404}},
 	"GET /v1/orders/{id}/refunds": {owner: patA, params: orderA,
 		deny: map[string]int{anon: 401, coKey: 404, patB: 404, proQ: 404, coAdmin: 404, coStaff: 404, admin: 404}},
 	// --- commerce: catalogues ---

@@ -50,14 +50,16 @@ func (PayOrderRequest) Limits() httpapi.Limits {
 // Example is a Pix payment.
 func (PayOrderRequest) Example() any { return PayOrderRequest{Method: "pix"} }
 
-// PaymentResponse is a payment as its patient sees it. pix_copy_paste is the
+// PaymentResponse is a payment as its patient sees it: of an order (order_id)
+// or of an appointment (appointment_id). pix_copy_paste is the
 // Pix "copia e cola" code, and the text to draw as a QR code; client_secret
 // finishes a card payment with the provider's SDK (only in the answer to the
 // payment request).
 type PaymentResponse struct {
 	ID            string       `json:"id"`
-	OrderID       string       `json:"order_id"`
-	CompanyID     string       `json:"company_id"`
+	OrderID       string       `json:"order_id,omitempty"`
+	AppointmentID string       `json:"appointment_id,omitempty"`
+	CompanyID     string       `json:"company_id,omitempty"` // the seller; absent for a consultation
 	Provider      string       `json:"provider"`
 	ChargeID      string       `json:"charge_id,omitempty"` // the provider's charge (what `multisaude dev pay` takes locally)
 	Method        string       `json:"method"`
@@ -73,7 +75,7 @@ type PaymentResponse struct {
 }
 
 func (PaymentResponse) Limits() httpapi.Limits {
-	return httpapi.Limits{"id": uuidLimit, "order_id": uuidLimit, "company_id": uuidLimit, "method": {Enum: commerce.PayMethods()},
+	return httpapi.Limits{"id": uuidLimit, "order_id": uuidLimit, "appointment_id": uuidLimit, "company_id": uuidLimit, "method": {Enum: commerce.PayMethods()},
 		"status": {Enum: commerce.PaymentStatuses()}, "expires_at": dateTimeLimit, "created_at": dateTimeLimit, "paid_at": dateTimeLimit}
 }
 
@@ -84,7 +86,7 @@ var (
 
 func paymentOf(withSecret bool) func(p commerce.Payment) PaymentResponse {
 	return func(p commerce.Payment) PaymentResponse {
-		out := PaymentResponse{ID: p.ID, OrderID: p.OrderID, CompanyID: p.CompanyID, Provider: p.Provider, ChargeID: p.ChargeID, Method: p.Method,
+		out := PaymentResponse{ID: p.ID, OrderID: p.OrderID, AppointmentID: p.AppointmentID, CompanyID: p.CompanyID, Provider: p.Provider, ChargeID: p.ChargeID, Method: p.Method,
 			Amount: payMoney(p.Amount), Status: string(p.Status), Refunded: PayMoneyBody{Amount: p.Refunded, Currency: p.Amount.Currency},
 			CreatedAt: p.CreatedAt, PaidAt: p.PaidAt}
 		if !p.ExpiresAt.IsZero() {
@@ -146,20 +148,22 @@ func refundOf(r commerce.Refund) RefundResponse {
 
 // StatementLineResponse is one movement: a captured payment or a refund.
 type StatementLineResponse struct {
-	Kind      string       `json:"kind"`
-	At        time.Time    `json:"at"`
-	OrderID   string       `json:"order_id"`
-	PaymentID string       `json:"payment_id"`
-	RefundID  string       `json:"refund_id,omitempty"`
-	Method    string       `json:"method,omitempty"`
-	Amount    PayMoneyBody `json:"amount"`
-	Fee       PayMoneyBody `json:"fee"`
-	Net       PayMoneyBody `json:"net"`
+	Kind    string    `json:"kind"`
+	At      time.Time `json:"at"`
+	OrderID string    `json:"order_id,omitempty"`
+	// AppointmentID: a payment of an appointment (an exam at the company) rather than of an order
+	AppointmentID string       `json:"appointment_id,omitempty"`
+	PaymentID     string       `json:"payment_id"`
+	RefundID      string       `json:"refund_id,omitempty"`
+	Method        string       `json:"method,omitempty"`
+	Amount        PayMoneyBody `json:"amount"`
+	Fee           PayMoneyBody `json:"fee"`
+	Net           PayMoneyBody `json:"net"`
 }
 
 func (StatementLineResponse) Limits() httpapi.Limits {
 	return httpapi.Limits{"kind": {Enum: []string{commerce.LinePayment, commerce.LineRefund}}, "at": dateTimeLimit,
-		"order_id": uuidLimit, "payment_id": uuidLimit, "refund_id": uuidLimit, "method": {Enum: commerce.PayMethods()}}
+		"order_id": uuidLimit, "appointment_id": uuidLimit, "payment_id": uuidLimit, "refund_id": uuidLimit, "method": {Enum: commerce.PayMethods()}}
 }
 
 // StatementResponse is a company's statement over whole days (America/Sao_Paulo).
@@ -184,7 +188,7 @@ func statementOf(st commerce.Statement) StatementResponse {
 		PlatformFee: payMoney(st.PlatformFee), Refunds: payMoney(st.Refunds), Net: payMoney(st.Net),
 		Lines: make([]StatementLineResponse, 0, len(st.Lines))}
 	for _, l := range st.Lines {
-		out.Lines = append(out.Lines, StatementLineResponse{Kind: l.Kind, At: l.At, OrderID: l.OrderID, PaymentID: l.PaymentID,
+		out.Lines = append(out.Lines, StatementLineResponse{Kind: l.Kind, At: l.At, OrderID: l.OrderID, AppointmentID: l.AppointmentID, PaymentID: l.PaymentID,
 			RefundID: l.RefundID, Method: l.Method, Amount: payMoney(l.Amount), Fee: payMoney(l.Fee), Net: payMoney(l.Net)})
 	}
 	return out
@@ -211,6 +215,15 @@ func (m *Module) registerPayments(r *httpapi.Router) {
 		Summary: "Pay an order (its patient) with Pix or card: the Pix code to pay, or the card's client secret; the same method again returns the pending charge",
 		Tag:     tag, Auth: httpapi.User, Request: PayOrderRequest{}, Headers: []httpapi.Param{payIdemHeader},
 		Responses: ok(201, PaymentResponse{}, 400, 401, 404, 409, 415, 422)}, httpapi.Idempotent(m.idem, m.payOrder))
+	r.Handle(fiber.MethodPost, "/v1/appointments/:id/payments", httpapi.Op{ID: "payAppointment",
+		Summary: "Pay an appointment with a price (its patient) with Pix or card, while it is confirmed and before it starts; " +
+			"the same method again returns the pending charge, which expires at the earlier of the start and the pay window. " +
+			"A cancelled appointment's payment is refunded in full automatically",
+		Tag: tag, Auth: httpapi.User, Request: PayOrderRequest{}, Headers: []httpapi.Param{payIdemHeader},
+		Responses: ok(201, PaymentResponse{}, 400, 401, 404, 409, 415, 422)}, httpapi.Idempotent(m.idem, m.payAppointment))
+	r.Handle(fiber.MethodGet, "/v1/appointments/:id/payments", httpapi.Op{ID: "listAppointmentPayments",
+		Summary: "An appointment's payments, oldest first (its patient)", Tag: tag, Auth: httpapi.User,
+		Responses: ok(200, httpapi.ListResponse[PaymentResponse]{}, 401, 404)}, m.listAppointmentPayments)
 	r.Handle(fiber.MethodPost, "/v1/payments/webhooks/:provider", httpapi.Op{ID: "paymentWebhook",
 		Summary: "A payment provider's event (public: the provider's signature authenticates it); the same event twice changes nothing",
 		Tag:     tag, Auth: httpapi.Public,
@@ -249,6 +262,34 @@ func (m *Module) payOrder(c *fiber.Ctx) error {
 		return err
 	}
 	return httpapi.Created(c, "", paymentOf(true)(p))
+}
+
+func (m *Module) payAppointment(c *fiber.Ctx) error {
+	id, err := httpapi.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req PayOrderRequest
+	if err := httpapi.Bind(c, &req); err != nil {
+		return err
+	}
+	p, err := m.svc.PayAppointment(c.UserContext(), httpapi.PrincipalOf(c), id, commerce.PayInput{Method: req.Method, CardToken: req.CardToken})
+	if err != nil {
+		return err
+	}
+	return httpapi.Created(c, "", paymentOf(true)(p))
+}
+
+func (m *Module) listAppointmentPayments(c *fiber.Ctx) error {
+	id, err := httpapi.PathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ps, err := m.svc.AppointmentPayments(c.UserContext(), httpapi.PrincipalOf(c), id)
+	if err != nil {
+		return err
+	}
+	return httpapi.OK(c, httpapi.NewList(kernel.List[commerce.Payment]{Items: ps}, paymentOf(false)))
 }
 
 func (m *Module) paymentWebhook(c *fiber.Ctx) error {

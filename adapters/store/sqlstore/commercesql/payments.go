@@ -19,6 +19,7 @@ type paymentRow struct {
 	bun.BaseModel `bun:"table:commerce_payments,alias:p"`
 	ID            string     `bun:"id,pk"`
 	OrderID       string     `bun:"order_id"`
+	AppointmentID string     `bun:"appointment_id"`
 	PatientID     string     `bun:"patient_id"`
 	CompanyID     string     `bun:"company_id"`
 	Provider      string     `bun:"provider"`
@@ -48,14 +49,14 @@ func payUTCp(t *time.Time) *time.Time {
 }
 
 func paymentToRow(p commerce.Payment) paymentRow {
-	return paymentRow{ID: p.ID, OrderID: p.OrderID, PatientID: p.PatientID, CompanyID: p.CompanyID, Provider: p.Provider,
+	return paymentRow{ID: p.ID, OrderID: p.OrderID, AppointmentID: p.AppointmentID, PatientID: p.PatientID, CompanyID: p.CompanyID, Provider: p.Provider,
 		ChargeID: p.ChargeID, Method: p.Method, Amount: p.Amount.Amount, Currency: p.Amount.Currency, Status: string(p.Status),
 		PixCopyPaste: p.PixCopyPaste, ClientSecret: p.ClientSecret, FailureReason: p.FailureReason, ExpiresAt: payUTCp(&p.ExpiresAt),
 		CreatedAt: payUTC(p.CreatedAt), UpdatedAt: payUTC(p.UpdatedAt), PaidAt: payUTCp(p.PaidAt)}
 }
 
 func (r paymentRow) toDomain() commerce.Payment {
-	p := commerce.Payment{ID: r.ID, OrderID: r.OrderID, PatientID: r.PatientID, CompanyID: r.CompanyID, Provider: r.Provider,
+	p := commerce.Payment{ID: r.ID, OrderID: r.OrderID, AppointmentID: r.AppointmentID, PatientID: r.PatientID, CompanyID: r.CompanyID, Provider: r.Provider,
 		ChargeID: r.ChargeID, Method: r.Method, Amount: kernel.Money{Amount: r.Amount, Currency: r.Currency},
 		Status: commerce.PaymentStatus(r.Status), PixCopyPaste: r.PixCopyPaste, ClientSecret: r.ClientSecret,
 		FailureReason: r.FailureReason, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), PaidAt: payUTCp(r.PaidAt),
@@ -141,7 +142,11 @@ func (s *Store) CreatePayment(ctx context.Context, p commerce.Payment) error {
 	row := paymentToRow(p)
 	if _, err := s.db.NewInsert().Model(&row).Exec(ctx); err != nil {
 		if sqlstore.IsUniqueViolation(err) {
-			return &kernel.Error{Kind: kernel.KindConflict, Message: "o pedido já tem um pagamento pendente", Err: err}
+			msg := "o pedido já tem um pagamento pendente"
+			if p.OrderID == "" {
+				msg = "a consulta já tem um pagamento pendente"
+			}
+			return &kernel.Error{Kind: kernel.KindConflict, Message: msg, Err: err}
 		}
 		return sqlstore.Translate(err)
 	}
@@ -207,6 +212,22 @@ func (s *Store) UpdatePayment(ctx context.Context, id kernel.ID, fn func(*commer
 func (s *Store) OrderPayments(ctx context.Context, orderID kernel.ID) ([]commerce.Payment, error) {
 	var rows []paymentRow
 	if err := s.selectPayments(s.db, &rows).Where("p.order_id = ?", orderID).Order("p.created_at ASC", "p.id ASC").
+		Limit(int64(commerce.MaxOrderPayments + 1)).Scan(ctx); err != nil {
+		return nil, sqlstore.Translate(err)
+	}
+	out := make([]commerce.Payment, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+func (s *Store) AppointmentPayments(ctx context.Context, appointmentID kernel.ID) ([]commerce.Payment, error) {
+	if appointmentID == "" {
+		return nil, nil
+	}
+	var rows []paymentRow
+	if err := s.selectPayments(s.db, &rows).Where("p.appointment_id = ?", appointmentID).Order("p.created_at ASC", "p.id ASC").
 		Limit(int64(commerce.MaxOrderPayments + 1)).Scan(ctx); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
@@ -425,7 +446,7 @@ func (s *Store) OrderRefunds(ctx context.Context, orderID kernel.ID) ([]commerce
 
 func (s *Store) StatementLines(ctx context.Context, companyID kernel.ID, from, to time.Time, limit int) ([]commerce.StatementLine, error) {
 	var pays []paymentRow
-	if err := s.db.NewSelect().Model(&pays).Column("p.id", "p.order_id", "p.method", "p.amount", "p.currency", "p.paid_at").
+	if err := s.db.NewSelect().Model(&pays).Column("p.id", "p.order_id", "p.appointment_id", "p.method", "p.amount", "p.currency", "p.paid_at").
 		Where("p.company_id = ? AND p.status = 'succeeded' AND p.paid_at >= ? AND p.paid_at < ?", companyID, payUTC(from), payUTC(to)).
 		Order("p.paid_at ASC", "p.id ASC").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, sqlstore.Translate(err)
@@ -442,7 +463,7 @@ func (s *Store) StatementLines(ctx context.Context, companyID kernel.ID, from, t
 		if p.PaidAt != nil {
 			at = p.PaidAt.UTC()
 		}
-		out = append(out, commerce.StatementLine{Kind: commerce.LinePayment, At: at, OrderID: p.OrderID, PaymentID: p.ID,
+		out = append(out, commerce.StatementLine{Kind: commerce.LinePayment, At: at, OrderID: p.OrderID, AppointmentID: p.AppointmentID, PaymentID: p.ID,
 			Method: p.Method, Amount: kernel.Money{Amount: p.Amount, Currency: p.Currency}})
 	}
 	for _, r := range refs {
