@@ -26,7 +26,7 @@ func (c dispensedRx) VerifyPrescription(context.Context, string) (clinical.Verif
 // committed goes on for the pharmacy that dispensed; any other pharmacy still
 // gets clinical's conflict.
 func TestDispenseRetriedBySamePharmacy(t *testing.T) {
-	d := New(nil, dispensedRx{by: "pharmacy-a"})
+	d := New(nil, dispensedRx{by: "pharmacy-a"}, nil)
 	if err := d.Dispense(context.Background(), kernel.Principal{AccountID: "k", Kind: kernel.KindAPIKey, CompanyID: "pharmacy-a"}, "ABCD", "", ""); err != nil {
 		t.Errorf("same pharmacy: %v", err)
 	}
