@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
-	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/core/commerce"
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -19,8 +18,8 @@ import (
 
 // DeliveryBody is an item's delivery terms.
 type DeliveryBody struct {
-	RadiusKM float64           `json:"radius_km"`
-	Fee      identityapi.Money `json:"fee"`
+	RadiusKM float64 `json:"radius_km"`
+	Fee      Money   `json:"fee"`
 }
 
 // FulfilmentBody says how an item reaches the patient: pickup, delivery or both.
@@ -31,18 +30,18 @@ type FulfilmentBody struct {
 
 // ItemRequest is the body of PUT /v1/companies/{id}/catalog/{sku}.
 type ItemRequest struct {
-	Name                 string            `json:"name"`
-	Description          string            `json:"description,omitempty"`
-	Kind                 string            `json:"kind"`
-	Tags                 []string          `json:"tags,omitempty"`
-	ActiveIngredient     string            `json:"active_ingredient,omitempty"`
-	Concentration        string            `json:"concentration,omitempty"`
-	Form                 string            `json:"form,omitempty"`
-	Anvisa               string            `json:"anvisa,omitempty"`
-	Price                identityapi.Money `json:"price"`
-	Stock                *int64            `json:"stock"` // null or absent: unlimited
-	RequiresPrescription bool              `json:"requires_prescription,omitempty"`
-	Fulfilment           FulfilmentBody    `json:"fulfilment"`
+	Name                 string         `json:"name"`
+	Description          string         `json:"description,omitempty"`
+	Kind                 string         `json:"kind"`
+	Tags                 []string       `json:"tags,omitempty"`
+	ActiveIngredient     string         `json:"active_ingredient,omitempty"`
+	Concentration        string         `json:"concentration,omitempty"`
+	Form                 string         `json:"form,omitempty"`
+	Anvisa               string         `json:"anvisa,omitempty"`
+	Price                Money          `json:"price"`
+	Stock                *int64         `json:"stock"` // null or absent: unlimited
+	RequiresPrescription bool           `json:"requires_prescription,omitempty"`
+	Fulfilment           FulfilmentBody `json:"fulfilment"`
 }
 
 // ImportItemLine is one line of an application/x-ndjson import: the PUT body plus its SKU.
@@ -53,23 +52,23 @@ type ImportItemLine struct {
 
 // ItemResponse is a catalogue item.
 type ItemResponse struct {
-	CompanyID            string            `json:"company_id"`
-	SKU                  string            `json:"sku"`
-	Name                 string            `json:"name"`
-	Description          string            `json:"description"`
-	Kind                 string            `json:"kind"`
-	Tags                 []string          `json:"tags"`
-	ActiveIngredient     string            `json:"active_ingredient,omitempty"`
-	Concentration        string            `json:"concentration,omitempty"`
-	Form                 string            `json:"form,omitempty"`
-	Anvisa               string            `json:"anvisa,omitempty"`
-	Price                identityapi.Money `json:"price"`
-	Stock                *int64            `json:"stock"` // null: unlimited
-	RequiresPrescription bool              `json:"requires_prescription"`
-	Fulfilment           FulfilmentBody    `json:"fulfilment"`
-	Version              int64             `json:"version"`
-	CreatedAt            time.Time         `json:"created_at"`
-	UpdatedAt            time.Time         `json:"updated_at"`
+	CompanyID            string         `json:"company_id"`
+	SKU                  string         `json:"sku"`
+	Name                 string         `json:"name"`
+	Description          string         `json:"description"`
+	Kind                 string         `json:"kind"`
+	Tags                 []string       `json:"tags"`
+	ActiveIngredient     string         `json:"active_ingredient,omitempty"`
+	Concentration        string         `json:"concentration,omitempty"`
+	Form                 string         `json:"form,omitempty"`
+	Anvisa               string         `json:"anvisa,omitempty"`
+	Price                Money          `json:"price"`
+	Stock                *int64         `json:"stock"` // null: unlimited
+	RequiresPrescription bool           `json:"requires_prescription"`
+	Fulfilment           FulfilmentBody `json:"fulfilment"`
+	Version              int64          `json:"version"`
+	CreatedAt            time.Time      `json:"created_at"`
+	UpdatedAt            time.Time      `json:"updated_at"`
 }
 
 // PutItemResponse is the item as stored and what the put did.
@@ -152,8 +151,8 @@ func (ItemRequest) Example() any {
 	stock := int64(40)
 	return ItemRequest{Name: "Dipirona Sódica 500 mg, 10 comprimidos", Kind: "medication", Tags: []string{"drug:dipyrone"},
 		ActiveIngredient: "dipirona sódica", Concentration: "500 mg", Form: "comprimido", Anvisa: "1058300780018",
-		Price: identityapi.Money{Amount: 1290, Currency: "BRL"}, Stock: &stock,
-		Fulfilment: FulfilmentBody{Pickup: true, Delivery: &DeliveryBody{RadiusKM: 5, Fee: identityapi.Money{Amount: 700, Currency: "BRL"}}}}
+		Price: Money{Amount: 1290, Currency: "BRL"}, Stock: &stock,
+		Fulfilment: FulfilmentBody{Pickup: true, Delivery: &DeliveryBody{RadiusKM: 5, Fee: Money{Amount: 700, Currency: "BRL"}}}}
 }
 
 func (r ItemRequest) input(sku string) commerce.ItemInput {
@@ -170,14 +169,14 @@ func (r ItemRequest) input(sku string) commerce.ItemInput {
 func itemOut(it commerce.Item) ItemResponse {
 	out := ItemResponse{CompanyID: it.CompanyID, SKU: it.SKU, Name: it.Name, Description: it.Description, Kind: string(it.Kind),
 		Tags: it.Tags, ActiveIngredient: it.ActiveIngredient, Concentration: it.Concentration, Form: it.Form, Anvisa: it.Anvisa,
-		Price: identityapi.Money{Amount: it.Price.Amount, Currency: it.Price.Currency}, Stock: it.Stock,
+		Price: Money{Amount: it.Price.Amount, Currency: it.Price.Currency}, Stock: it.Stock,
 		RequiresPrescription: it.RequiresPrescription, Fulfilment: FulfilmentBody{Pickup: it.Fulfilment.Pickup},
 		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}
 	if d := it.Fulfilment.Delivery; d != nil {
-		out.Fulfilment.Delivery = &DeliveryBody{RadiusKM: d.RadiusKM, Fee: identityapi.Money{Amount: d.Fee.Amount, Currency: d.Fee.Currency}}
+		out.Fulfilment.Delivery = &DeliveryBody{RadiusKM: d.RadiusKM, Fee: Money{Amount: d.Fee.Amount, Currency: d.Fee.Currency}}
 	}
 	return out
 }

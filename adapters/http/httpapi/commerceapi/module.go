@@ -5,6 +5,7 @@ package commerceapi
 import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/core/commerce"
+	"github.com/multisaude/multisaude/core/kernel"
 )
 
 // Module registers commerce's routes.
@@ -42,3 +43,23 @@ func (m *Module) Register(r *httpapi.Router) {
 	m.registerPayments(r)
 	m.registerWebhooks(r)
 }
+
+// Money is an amount in centavos with its ISO 4217 currency: the API's one
+// Money schema (identity's and scheduling's prices have the same).
+type Money struct {
+	Amount   int64  `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+// SchemaName is the one schema of an amount.
+func (Money) SchemaName() string { return "Money" }
+
+// Limits are the Money schema's.
+func (Money) Limits() httpapi.Limits {
+	return httpapi.Limits{"currency": {Length: 3, Pattern: kernel.CurrencyPattern}}
+}
+
+// Example is the Money schema's example (the same as identity's).
+func (Money) Example() any { return Money{Amount: 25000, Currency: "BRL"} }
+
+func money(m kernel.Money) Money { return Money{Amount: m.Amount, Currency: m.Currency} }

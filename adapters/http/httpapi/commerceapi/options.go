@@ -11,7 +11,6 @@ import (
 
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/core/commerce"
-	"github.com/multisaude/multisaude/core/kernel"
 )
 
 // nearPattern is what ?near= looks like: latitude,longitude in decimal degrees
@@ -91,25 +90,7 @@ func nearOf(v string) (commerce.Point, bool) {
 	return p, err1 == nil && err2 == nil && commerce.ValidPoint(p)
 }
 
-// OptionsMoney is an amount in centavos (the one Money schema).
-type OptionsMoney struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// SchemaName shares identity's Money schema.
-func (OptionsMoney) SchemaName() string { return "Money" }
-
-// Example matches identity's Money example (one schema, one example).
-func (OptionsMoney) Example() any { return OptionsMoney{Amount: 25000, Currency: "BRL"} }
-
-func (OptionsMoney) Limits() httpapi.Limits {
-	return httpapi.Limits{"currency": {Length: 3, Pattern: kernel.CurrencyPattern}}
-}
-
-func moneyOut(m kernel.Money) OptionsMoney {
-	return OptionsMoney{Amount: m.Amount, Currency: m.Currency}
-}
+// Money is an amount in centavos (the one Money schema).
 
 // OptionsPoint is a WGS84 coordinate (the one Point schema).
 type OptionsPoint struct {
@@ -127,8 +108,8 @@ func (OptionsPoint) Limits() httpapi.Limits {
 // OfferDeliveryResponse is an offer's delivery: available when the distance is
 // known and within the item's radius.
 type OfferDeliveryResponse struct {
-	Available bool         `json:"available"`
-	Fee       OptionsMoney `json:"fee"`
+	Available bool  `json:"available"`
+	Fee       Money `json:"fee"`
 }
 
 // OfferResponse is one partner's catalogue item answering a plan item.
@@ -139,7 +120,7 @@ type OfferResponse struct {
 	SKU                  string                 `json:"sku"`
 	Name                 string                 `json:"name"`
 	Kind                 string                 `json:"kind"`
-	Price                OptionsMoney           `json:"price"`
+	Price                Money                  `json:"price"`
 	DistanceKM           *float64               `json:"distance_km"`
 	Delivery             *OfferDeliveryResponse `json:"delivery"`
 	Pickup               bool                   `json:"pickup"`
@@ -179,13 +160,13 @@ func planKinds() []string {
 
 // BasketLineResponse is one unit of a catalogue item in a basket.
 type BasketLineResponse struct {
-	PlanItemID string       `json:"plan_item_id"`
-	CompanyID  string       `json:"company_id"`
-	SKU        string       `json:"sku"`
-	Name       string       `json:"name"`
-	Quantity   int64        `json:"quantity"`
-	UnitPrice  OptionsMoney `json:"unit_price"`
-	Method     string       `json:"method"`
+	PlanItemID string `json:"plan_item_id"`
+	CompanyID  string `json:"company_id"`
+	SKU        string `json:"sku"`
+	Name       string `json:"name"`
+	Quantity   int64  `json:"quantity"`
+	UnitPrice  Money  `json:"unit_price"`
+	Method     string `json:"method"`
 }
 
 func (BasketLineResponse) Limits() httpapi.Limits {
@@ -195,10 +176,10 @@ func (BasketLineResponse) Limits() httpapi.Limits {
 
 // BasketPartnerResponse is one partner (one order) of a basket and its fee.
 type BasketPartnerResponse struct {
-	CompanyID   string       `json:"company_id"`
-	CompanyName string       `json:"company_name"`
-	Method      string       `json:"method"`
-	Fee         OptionsMoney `json:"fee"`
+	CompanyID   string `json:"company_id"`
+	CompanyName string `json:"company_name"`
+	Method      string `json:"method"`
+	Fee         Money  `json:"fee"`
 }
 
 func (BasketPartnerResponse) Limits() httpapi.Limits {
@@ -209,9 +190,9 @@ func (BasketPartnerResponse) Limits() httpapi.Limits {
 type BasketResponse struct {
 	Lines     []BasketLineResponse    `json:"lines"`
 	Partners  []BasketPartnerResponse `json:"partners"`
-	Subtotal  OptionsMoney            `json:"subtotal"`
-	Fees      OptionsMoney            `json:"fees"`
-	Total     OptionsMoney            `json:"total"`
+	Subtotal  Money                   `json:"subtotal"`
+	Fees      Money                   `json:"fees"`
+	Total     Money                   `json:"total"`
 	Uncovered []string                `json:"uncovered"`
 	// Exact: the search proved the basket best for its criterion.
 	Exact bool `json:"exact"`
@@ -251,14 +232,14 @@ func purchaseOptionsOut(po commerce.PurchaseOptions) PurchaseOptionsResponse {
 			Offers: make([]OfferResponse, 0, len(io.Offers)), Uncovered: io.Uncovered}
 		for _, o := range io.Offers {
 			r := OfferResponse{CompanyID: o.Company.ID, CompanyName: o.Company.Name, CompanyType: o.Company.Type, SKU: o.Item.SKU,
-				Name: o.Item.Name, Kind: string(o.Item.Kind), Price: moneyOut(o.Item.Price), Pickup: o.Pickup, InStock: o.InStock,
+				Name: o.Item.Name, Kind: string(o.Item.Kind), Price: money(o.Item.Price), Pickup: o.Pickup, InStock: o.InStock,
 				RequiresPrescription: o.Item.RequiresPrescription, Score: o.Score}
 			if o.DistanceKM != nil {
 				d := math.Round(*o.DistanceKM*100) / 100
 				r.DistanceKM = &d
 			}
 			if o.Delivery != nil {
-				r.Delivery = &OfferDeliveryResponse{Available: o.Delivery.Available, Fee: moneyOut(o.Delivery.Fee)}
+				r.Delivery = &OfferDeliveryResponse{Available: o.Delivery.Available, Fee: money(o.Delivery.Fee)}
 			}
 			it.Offers = append(it.Offers, r)
 		}
@@ -269,13 +250,13 @@ func purchaseOptionsOut(po commerce.PurchaseOptions) PurchaseOptionsResponse {
 
 func basketOut(b commerce.Basket) BasketResponse {
 	out := BasketResponse{Lines: make([]BasketLineResponse, 0, len(b.Lines)), Partners: make([]BasketPartnerResponse, 0, len(b.Partners)),
-		Subtotal: moneyOut(b.Subtotal), Fees: moneyOut(b.Fees), Total: moneyOut(b.Total), Uncovered: append([]string{}, b.Uncovered...), Exact: b.Exact}
+		Subtotal: money(b.Subtotal), Fees: money(b.Fees), Total: money(b.Total), Uncovered: append([]string{}, b.Uncovered...), Exact: b.Exact}
 	for _, l := range b.Lines {
 		out.Lines = append(out.Lines, BasketLineResponse{PlanItemID: l.PlanItemID, CompanyID: l.CompanyID, SKU: l.SKU, Name: l.Name,
-			Quantity: l.Quantity, UnitPrice: moneyOut(l.UnitPrice), Method: l.Method})
+			Quantity: l.Quantity, UnitPrice: money(l.UnitPrice), Method: l.Method})
 	}
 	for _, p := range b.Partners {
-		out.Partners = append(out.Partners, BasketPartnerResponse{CompanyID: p.CompanyID, CompanyName: p.Name, Method: p.Method, Fee: moneyOut(p.Fee)})
+		out.Partners = append(out.Partners, BasketPartnerResponse{CompanyID: p.CompanyID, CompanyName: p.Name, Method: p.Method, Fee: money(p.Fee)})
 	}
 	return out
 }

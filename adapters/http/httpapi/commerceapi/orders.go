@@ -10,25 +10,6 @@ import (
 	"github.com/multisaude/multisaude/core/kernel"
 )
 
-// OrderMoney is an amount in centavos (the one Money schema of the API).
-type OrderMoney struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// SchemaName is the one schema of an amount.
-func (OrderMoney) SchemaName() string { return "Money" }
-
-// Limits are the Money schema's.
-func (OrderMoney) Limits() httpapi.Limits {
-	return httpapi.Limits{"currency": {Length: 3, Pattern: kernel.CurrencyPattern}}
-}
-
-// Example is the Money schema's.
-func (OrderMoney) Example() any { return OrderMoney{Amount: 25000, Currency: "BRL"} }
-
-func orderMoney(m kernel.Money) OrderMoney { return OrderMoney{m.Amount, m.Currency} }
-
 // OrderItemRequest is one line of an order.
 type OrderItemRequest struct {
 	SKU      string `json:"sku"`
@@ -123,13 +104,13 @@ func (OrderMoveRequest) Example() any {
 
 // OrderLineResponse is a line with the price captured when the order was placed.
 type OrderLineResponse struct {
-	SKU                  string     `json:"sku"`
-	Name                 string     `json:"name"`
-	Kind                 string     `json:"kind"`
-	Quantity             int64      `json:"quantity"`
-	UnitPrice            OrderMoney `json:"unit_price"`
-	Total                OrderMoney `json:"total"`
-	RequiresPrescription bool       `json:"requires_prescription"`
+	SKU                  string `json:"sku"`
+	Name                 string `json:"name"`
+	Kind                 string `json:"kind"`
+	Quantity             int64  `json:"quantity"`
+	UnitPrice            Money  `json:"unit_price"`
+	Total                Money  `json:"total"`
+	RequiresPrescription bool   `json:"requires_prescription"`
 }
 
 func (OrderLineResponse) Limits() httpapi.Limits {
@@ -142,7 +123,7 @@ type OrderFulfilmentResponse struct {
 	Method    string               `json:"method"`
 	Address   *DeliveryAddressBody `json:"address,omitempty"`
 	Recipient string               `json:"recipient,omitempty"`
-	Fee       OrderMoney           `json:"fee"`
+	Fee       Money                `json:"fee"`
 }
 
 func (OrderFulfilmentResponse) Limits() httpapi.Limits {
@@ -184,10 +165,10 @@ type OrderResponse struct {
 	Prescription *OrderPrescriptionResponse `json:"prescription,omitempty"`
 	Items        []OrderLineResponse        `json:"items"`
 	Fulfilment   OrderFulfilmentResponse    `json:"fulfilment"`
-	Subtotal     OrderMoney                 `json:"subtotal"`
-	DeliveryFee  OrderMoney                 `json:"delivery_fee"`
-	Total        OrderMoney                 `json:"total"`
-	Refunded     OrderMoney                 `json:"refunded"`
+	Subtotal     Money                      `json:"subtotal"`
+	DeliveryFee  Money                      `json:"delivery_fee"`
+	Total        Money                      `json:"total"`
+	Refunded     Money                      `json:"refunded"`
 	PayBy        time.Time                  `json:"pay_by"`
 	PaidAt       *time.Time                 `json:"paid_at,omitempty"`
 	Timeline     []OrderStepResponse        `json:"timeline"`
@@ -211,16 +192,16 @@ func orderOf(o commerce.Order) OrderResponse {
 		fee.Currency = o.Total.Currency
 	}
 	out := OrderResponse{ID: o.ID, Status: string(o.Status), CompanyID: o.CompanyID, PatientID: o.PatientID, PlanID: o.PlanID,
-		Items: make([]OrderLineResponse, 0, len(o.Lines)), Subtotal: orderMoney(o.Subtotal), DeliveryFee: orderMoney(fee),
-		Total: orderMoney(o.Total), Refunded: orderMoney(refunded), PayBy: o.PayBy, PaidAt: o.PaidAt,
+		Items: make([]OrderLineResponse, 0, len(o.Lines)), Subtotal: money(o.Subtotal), DeliveryFee: money(fee),
+		Total: money(o.Total), Refunded: money(refunded), PayBy: o.PayBy, PaidAt: o.PaidAt,
 		Timeline: make([]OrderStepResponse, 0, len(o.Timeline)), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt, Version: o.Version,
-		Fulfilment: OrderFulfilmentResponse{Method: o.Fulfilment.Method, Recipient: o.Fulfilment.Recipient, Fee: orderMoney(fee)}}
+		Fulfilment: OrderFulfilmentResponse{Method: o.Fulfilment.Method, Recipient: o.Fulfilment.Recipient, Fee: money(fee)}}
 	if o.PrescriptionID != "" {
 		out.Prescription = &OrderPrescriptionResponse{ID: o.PrescriptionID, VerificationCode: o.PrescriptionCode}
 	}
 	for _, l := range o.Lines {
 		out.Items = append(out.Items, OrderLineResponse{SKU: l.SKU, Name: l.Name, Kind: string(l.Kind), Quantity: l.Quantity,
-			UnitPrice: orderMoney(l.UnitPrice), Total: orderMoney(l.Total), RequiresPrescription: l.RequiresPrescription})
+			UnitPrice: money(l.UnitPrice), Total: money(l.Total), RequiresPrescription: l.RequiresPrescription})
 	}
 	if a := o.Fulfilment.Address; a != nil {
 		out.Fulfilment.Address = &DeliveryAddressBody{CEP: a.CEP, Street: a.Street, Number: a.Number, Complement: a.Complement,

@@ -16,26 +16,6 @@ import (
 	"github.com/multisaude/multisaude/core/messaging"
 )
 
-// PayMoneyBody is an amount in centavos (the API's one Money schema).
-type PayMoneyBody struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
-}
-
-// SchemaName is the one schema of an amount.
-func (PayMoneyBody) SchemaName() string { return "Money" }
-
-func (PayMoneyBody) Limits() httpapi.Limits {
-	return httpapi.Limits{"currency": {Length: 3, Pattern: kernel.CurrencyPattern}}
-}
-
-// Example is the Money schema's example (shared with identity's and scheduling's).
-func (PayMoneyBody) Example() any { return PayMoneyBody{Amount: 25000, Currency: "BRL"} }
-
-func payMoney(m kernel.Money) PayMoneyBody {
-	return PayMoneyBody{Amount: m.Amount, Currency: m.Currency}
-}
-
 // PayOrderRequest is the body of POST /v1/orders/{id}/payments.
 type PayOrderRequest struct {
 	Method string `json:"method"`
@@ -56,22 +36,22 @@ func (PayOrderRequest) Example() any { return PayOrderRequest{Method: "pix"} }
 // finishes a card payment with the provider's SDK (only in the answer to the
 // payment request).
 type PaymentResponse struct {
-	ID            string       `json:"id"`
-	OrderID       string       `json:"order_id,omitempty"`
-	AppointmentID string       `json:"appointment_id,omitempty"`
-	CompanyID     string       `json:"company_id,omitempty"` // the seller; absent for a consultation
-	Provider      string       `json:"provider"`
-	ChargeID      string       `json:"charge_id,omitempty"` // the provider's charge (what `multisaude dev pay` takes locally)
-	Method        string       `json:"method"`
-	Amount        PayMoneyBody `json:"amount"`
-	Status        string       `json:"status"`
-	PixCopyPaste  string       `json:"pix_copy_paste,omitempty"`
-	PixQRCodeText string       `json:"pix_qr_code_text,omitempty"`
-	ClientSecret  string       `json:"client_secret,omitempty"`
-	Refunded      PayMoneyBody `json:"refunded"`
-	ExpiresAt     *time.Time   `json:"expires_at,omitempty"`
-	CreatedAt     time.Time    `json:"created_at"`
-	PaidAt        *time.Time   `json:"paid_at,omitempty"`
+	ID            string     `json:"id"`
+	OrderID       string     `json:"order_id,omitempty"`
+	AppointmentID string     `json:"appointment_id,omitempty"`
+	CompanyID     string     `json:"company_id,omitempty"` // the seller; absent for a consultation
+	Provider      string     `json:"provider"`
+	ChargeID      string     `json:"charge_id,omitempty"` // the provider's charge (what `multisaude dev pay` takes locally)
+	Method        string     `json:"method"`
+	Amount        Money      `json:"amount"`
+	Status        string     `json:"status"`
+	PixCopyPaste  string     `json:"pix_copy_paste,omitempty"`
+	PixQRCodeText string     `json:"pix_qr_code_text,omitempty"`
+	ClientSecret  string     `json:"client_secret,omitempty"`
+	Refunded      Money      `json:"refunded"`
+	ExpiresAt     *time.Time `json:"expires_at,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+	PaidAt        *time.Time `json:"paid_at,omitempty"`
 }
 
 func (PaymentResponse) Limits() httpapi.Limits {
@@ -87,7 +67,7 @@ var (
 func paymentOf(withSecret bool) func(p commerce.Payment) PaymentResponse {
 	return func(p commerce.Payment) PaymentResponse {
 		out := PaymentResponse{ID: p.ID, OrderID: p.OrderID, AppointmentID: p.AppointmentID, CompanyID: p.CompanyID, Provider: p.Provider, ChargeID: p.ChargeID, Method: p.Method,
-			Amount: payMoney(p.Amount), Status: string(p.Status), Refunded: PayMoneyBody{Amount: p.Refunded, Currency: p.Amount.Currency},
+			Amount: money(p.Amount), Status: string(p.Status), Refunded: Money{Amount: p.Refunded, Currency: p.Amount.Currency},
 			CreatedAt: p.CreatedAt, PaidAt: p.PaidAt}
 		if !p.ExpiresAt.IsZero() {
 			t := p.ExpiresAt
@@ -120,12 +100,12 @@ func (RefundRequest) Example() any {
 
 // RefundResponse is one refund.
 type RefundResponse struct {
-	ID        string       `json:"id"`
-	OrderID   string       `json:"order_id"`
-	PaymentID string       `json:"payment_id"`
-	Amount    PayMoneyBody `json:"amount"`
-	Reason    string       `json:"reason,omitempty"`
-	Status    string       `json:"status"`
+	ID        string `json:"id"`
+	OrderID   string `json:"order_id"`
+	PaymentID string `json:"payment_id"`
+	Amount    Money  `json:"amount"`
+	Reason    string `json:"reason,omitempty"`
+	Status    string `json:"status"`
 	// By is who asked: company_member, api_key, or platform (automatic).
 	By        string    `json:"by"`
 	CreatedAt time.Time `json:"created_at"`
@@ -142,7 +122,7 @@ func refundOf(r commerce.Refund) RefundResponse {
 	if by == "" {
 		by = "platform"
 	}
-	return RefundResponse{ID: r.ID, OrderID: r.OrderID, PaymentID: r.PaymentID, Amount: payMoney(r.Amount), Reason: r.Reason,
+	return RefundResponse{ID: r.ID, OrderID: r.OrderID, PaymentID: r.PaymentID, Amount: money(r.Amount), Reason: r.Reason,
 		Status: string(r.Status), By: by, CreatedAt: r.CreatedAt}
 }
 
@@ -152,13 +132,13 @@ type StatementLineResponse struct {
 	At      time.Time `json:"at"`
 	OrderID string    `json:"order_id,omitempty"`
 	// AppointmentID: a payment of an appointment (an exam at the company) rather than of an order
-	AppointmentID string       `json:"appointment_id,omitempty"`
-	PaymentID     string       `json:"payment_id"`
-	RefundID      string       `json:"refund_id,omitempty"`
-	Method        string       `json:"method,omitempty"`
-	Amount        PayMoneyBody `json:"amount"`
-	Fee           PayMoneyBody `json:"fee"`
-	Net           PayMoneyBody `json:"net"`
+	AppointmentID string `json:"appointment_id,omitempty"`
+	PaymentID     string `json:"payment_id"`
+	RefundID      string `json:"refund_id,omitempty"`
+	Method        string `json:"method,omitempty"`
+	Amount        Money  `json:"amount"`
+	Fee           Money  `json:"fee"`
+	Net           Money  `json:"net"`
 }
 
 func (StatementLineResponse) Limits() httpapi.Limits {
@@ -172,10 +152,10 @@ type StatementResponse struct {
 	From        string                  `json:"from"`
 	To          string                  `json:"to"`
 	FeeBP       int64                   `json:"platform_fee_bp"`
-	Gross       PayMoneyBody            `json:"gross"`
-	PlatformFee PayMoneyBody            `json:"platform_fee"`
-	Refunds     PayMoneyBody            `json:"refunds"`
-	Net         PayMoneyBody            `json:"net"`
+	Gross       Money                   `json:"gross"`
+	PlatformFee Money                   `json:"platform_fee"`
+	Refunds     Money                   `json:"refunds"`
+	Net         Money                   `json:"net"`
 	Lines       []StatementLineResponse `json:"lines"`
 }
 
@@ -184,12 +164,12 @@ func (StatementResponse) Limits() httpapi.Limits {
 }
 
 func statementOf(st commerce.Statement) StatementResponse {
-	out := StatementResponse{CompanyID: st.CompanyID, From: st.From, To: st.To, FeeBP: st.FeeBP, Gross: payMoney(st.Gross),
-		PlatformFee: payMoney(st.PlatformFee), Refunds: payMoney(st.Refunds), Net: payMoney(st.Net),
+	out := StatementResponse{CompanyID: st.CompanyID, From: st.From, To: st.To, FeeBP: st.FeeBP, Gross: money(st.Gross),
+		PlatformFee: money(st.PlatformFee), Refunds: money(st.Refunds), Net: money(st.Net),
 		Lines: make([]StatementLineResponse, 0, len(st.Lines))}
 	for _, l := range st.Lines {
 		out.Lines = append(out.Lines, StatementLineResponse{Kind: l.Kind, At: l.At, OrderID: l.OrderID, AppointmentID: l.AppointmentID, PaymentID: l.PaymentID,
-			RefundID: l.RefundID, Method: l.Method, Amount: payMoney(l.Amount), Fee: payMoney(l.Fee), Net: payMoney(l.Net)})
+			RefundID: l.RefundID, Method: l.Method, Amount: money(l.Amount), Fee: money(l.Fee), Net: money(l.Net)})
 	}
 	return out
 }
