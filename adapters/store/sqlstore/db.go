@@ -87,7 +87,12 @@ func OpenPool(ctx context.Context, dsn string, maxConns int) (*DB, error) {
 		if memory {
 			sqldb.SetMaxOpenConns(1) // shared-cache memory databases lock per table: one connection is simplest
 		} else {
-			sqldb.SetMaxOpenConns(8)
+			// Enough for every background consumer (about twenty; each claim is a
+			// write that may wait out the busy timeout while another process holds
+			// the lock) and still some for requests, which then wait for the lock
+			// themselves and not for a connection behind the consumers.
+			sqldb.SetMaxOpenConns(32)
+			sqldb.SetMaxIdleConns(4)
 		}
 		db := &DB{DB: bun.NewDB(sqldb, sqlitedialect.New()), Engine: SQLite}
 		if err := db.PingContext(ctx); err != nil {

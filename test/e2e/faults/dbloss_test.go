@@ -323,6 +323,10 @@ func bookedOnce(t *testing.T, h *harness.H, patient harness.Account, bookWith fu
 // wantUnavailable checks a 503 problem with Retry-After.
 func wantUnavailable(t *testing.T, a timed, within time.Duration) {
 	t.Helper()
+	if a.res == nil {
+		t.Errorf("%s: no answer", a.what)
+		return
+	}
 	if a.res.Status != http.StatusServiceUnavailable {
 		t.Errorf("%s: %d %s, want 503", a.what, a.res.Status, a.res.Body)
 		return
