@@ -515,3 +515,19 @@ var tags = []any{
 	map[string]any{"name": "blobs", "description": "Download de arquivos por link assinado e com prazo"},
 	map[string]any{"name": "platform", "description": "Saúde do processo, prontidão e este documento"},
 }
+
+// ProblemResponses documents problem+json answers with the given statuses.
+func ProblemResponses(statuses ...int) []Response {
+	out := make([]Response, 0, len(statuses))
+	for _, s := range statuses {
+		out = append(out, Response{Status: s, Body: Problem{}, ContentType: "application/problem+json"})
+	}
+	return out
+}
+
+// Answers documents a success answer and the problems the use case may answer
+// besides those every route implies (401, 403, 404 for a path ID, 400/413/415
+// for a body, 412 with If-Match).
+func Answers(status int, body any, errs ...int) []Response {
+	return append([]Response{{Status: status, Body: body}}, ProblemResponses(errs...)...)
+}

@@ -37,16 +37,7 @@ var (
 	ifMatch    = []httpapi.Param{{Name: "If-Match", Type: "string", Description: "the ETag of the version read", Required: true}}
 )
 
-// ok documents a success answer and the problems the use case may answer
-// besides those every route implies (see httpapi: 401, 403, 404 for a path ID,
-// 400/413/415 for a body, 412 with If-Match).
-func ok(status int, body any, errs ...int) []httpapi.Response {
-	out := []httpapi.Response{{Status: status, Body: body}}
-	for _, s := range errs {
-		out = append(out, httpapi.Response{Status: s, Body: httpapi.Problem{}, ContentType: "application/problem+json"})
-	}
-	return out
-}
+var ok = httpapi.Answers
 
 var etag = []string{"ETag"}
 

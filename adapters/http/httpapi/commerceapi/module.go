@@ -23,17 +23,7 @@ func New(svc *commerce.Service, idem httpapi.IdempotencyStore) *Module {
 
 const tag = "commerce"
 
-func problems(statuses ...int) []httpapi.Response {
-	out := make([]httpapi.Response, 0, len(statuses))
-	for _, s := range statuses {
-		out = append(out, httpapi.Response{Status: s, Body: httpapi.Problem{}, ContentType: "application/problem+json"})
-	}
-	return out
-}
-
-func ok(status int, body any, errs ...int) []httpapi.Response {
-	return append([]httpapi.Response{{Status: status, Body: body}}, problems(errs...)...)
-}
+var problems, ok = httpapi.ProblemResponses, httpapi.Answers
 
 // Register adds the routes; each part of commerce registers its own.
 func (m *Module) Register(r *httpapi.Router) {

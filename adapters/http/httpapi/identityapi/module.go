@@ -33,13 +33,7 @@ func New(svc *identity.Service, keys KeySet) *Module { return &Module{svc: svc, 
 
 const tag = "identity"
 
-func problems(statuses ...int) []httpapi.Response {
-	out := make([]httpapi.Response, 0, len(statuses))
-	for _, s := range statuses {
-		out = append(out, httpapi.Response{Status: s, Body: httpapi.Problem{}, ContentType: "application/problem+json"})
-	}
-	return out
-}
+var problems = httpapi.ProblemResponses
 
 func responses(ok []httpapi.Response, errs ...int) []httpapi.Response {
 	return append(ok, problems(errs...)...)

@@ -71,11 +71,8 @@ var (
 )
 
 func problems(statuses ...int) []httpapi.Response {
-	out := []httpapi.Response{{Status: 200, Description: "the charge after the payer acted", Body: Charge{}}}
-	for _, s := range statuses {
-		out = append(out, httpapi.Response{Status: s, Body: httpapi.Problem{}, ContentType: "application/problem+json"})
-	}
-	return out
+	return append([]httpapi.Response{{Status: 200, Description: "the charge after the payer acted", Body: Charge{}}},
+		httpapi.ProblemResponses(statuses...)...)
 }
 
 // Register adds POST /dev/localpay/charges/:id/pay and /fail.

@@ -38,17 +38,7 @@ func New(svc *scheduling.Service, idem httpapi.IdempotencyStore) *Module {
 
 const tag = "scheduling"
 
-func problems(statuses ...int) []httpapi.Response {
-	out := make([]httpapi.Response, 0, len(statuses))
-	for _, s := range statuses {
-		out = append(out, httpapi.Response{Status: s, Body: httpapi.Problem{}, ContentType: "application/problem+json"})
-	}
-	return out
-}
-
-func ok(status int, body any, errs ...int) []httpapi.Response {
-	return append([]httpapi.Response{{Status: status, Body: body}}, problems(errs...)...)
-}
+var problems, ok = httpapi.ProblemResponses, httpapi.Answers
 
 var (
 	listQuery     = httpapi.PageParams
