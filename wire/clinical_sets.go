@@ -35,9 +35,9 @@ func ProvideClinicalSealer(km ports.KeyManager) *clinicaldir.Sealer { return cli
 
 // ProvideClinicalService builds clinical's use cases; documents are limited to the upload limit.
 func ProvideClinicalService(store clinical.Store, dir clinical.Directory, care clinical.CareRelations, signer ports.DocumentSigner,
-	blobs ports.BlobStore, sealer clinical.Sealer, notifier ports.Notifier, inbox clinical.Inbox, clock kernel.Clock, log *slog.Logger, cfg Config) *clinical.Service {
+	blobs ports.BlobStore, sealer clinical.Sealer, notifier ports.Notifier, inbox clinical.Inbox, trail ports.AuditTrail, clock kernel.Clock, log *slog.Logger, cfg Config) *clinical.Service {
 	return clinical.NewService(clinical.Deps{Store: store, Dir: dir, Care: care, Signer: signer, Blobs: blobs, Sealer: sealer,
-		Notifier: notifier, Inbox: inbox, Clock: clock, Log: log}, clinicalConfig(cfg))
+		Notifier: notifier, Inbox: inbox, Trail: trail, Clock: clock, Log: log}, clinicalConfig(cfg))
 }
 
 // ProvideClinicalModule builds clinical's routes and plugs active treatment

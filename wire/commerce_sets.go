@@ -39,9 +39,9 @@ func ProvideWebhookSender(cfg Config) *httpwebhook.Sender {
 
 // ProvideCommerceService builds commerce's use cases.
 func ProvideCommerceService(store *commercesql.Store, dir commerce.Directory, pay ports.Payments, sched ports.Scheduler,
-	notifier ports.Notifier, sender ports.WebhookSender, geo ports.Geocoder, clock kernel.Clock, log *slog.Logger, cfg Config) *commerce.Service {
+	notifier ports.Notifier, sender ports.WebhookSender, geo ports.Geocoder, consents ports.Consents, clock kernel.Clock, log *slog.Logger, cfg Config) *commerce.Service {
 	return commerce.NewService(commerce.Deps{Catalog: store, Orders: store, Payments: store, Hooks: store, Dir: dir,
-		Pay: pay, Scheduler: sched, Notifier: notifier, Sender: sender, Geocoder: geo, Clock: clock, Log: log}, commerceConfig(cfg))
+		Pay: pay, Scheduler: sched, Notifier: notifier, Sender: sender, Geocoder: geo, Consents: consents, Clock: clock, Log: log}, commerceConfig(cfg))
 }
 
 func commerceConfig(cfg Config) commerce.Config {

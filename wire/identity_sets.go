@@ -36,8 +36,13 @@ func ProvideIdentityConfig(cfg Config) identity.Config {
 
 // ProvideIdentityService builds identity's use cases.
 func ProvideIdentityService(store identity.Store, hasher identity.PasswordHasher, idp ports.IdentityProvider, issuer identity.TokenIssuer,
-	geo ports.Geocoder, notifier ports.Notifier, clock kernel.Clock, log *slog.Logger, cfg identity.Config) (*identity.Service, error) {
-	return identity.NewService(store, hasher, idp, issuer, geo, notifier, clock, log, cfg)
+	geo ports.Geocoder, notifier ports.Notifier, trail ports.AuditTrail, clock kernel.Clock, log *slog.Logger, cfg identity.Config) (*identity.Service, error) {
+	svc, err := identity.NewService(store, hasher, idp, issuer, geo, notifier, clock, log, cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc.UseAudit(trail)
+	return svc, nil
 }
 
 // IdentitySet is identity in every profile: store, hasher, service (which is

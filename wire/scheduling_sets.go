@@ -28,8 +28,8 @@ func ProvideSchedulingDirectory(ids *identity.Service, clock kernel.Clock) *sche
 
 // ProvideSchedulingService builds scheduling's use cases. The clinical context plugs
 // treatment plans into the dashboard with svc.UsePlans(src) (scheduling.TreatmentPlans).
-func ProvideSchedulingService(store scheduling.Store, dir scheduling.Directory, clock kernel.Clock, log *slog.Logger) *scheduling.Service {
-	return scheduling.NewService(store, dir, clock, scheduling.Options{}, log)
+func ProvideSchedulingService(store scheduling.Store, dir scheduling.Directory, consents ports.Consents, clock kernel.Clock, log *slog.Logger) *scheduling.Service {
+	return scheduling.NewService(store, dir, clock, scheduling.Options{Consents: consents}, log)
 }
 
 // ProvideIdempotencyStore keeps first answers of POSTs sent with an Idempotency-Key.

@@ -12,6 +12,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
@@ -92,18 +93,18 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 // CommonSet is what every profile shares.
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
-	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet, CommerceSet,
+	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet, CommerceSet, ConsentSet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
 func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module,
-	commerceRoutes *commerceapi.Module, dev DevRoutes) Modules {
-	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, dev}
+	commerceRoutes *commerceapi.Module, consentRoutes *consentapi.Module, dev DevRoutes) Modules {
+	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, consentRoutes, dev}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.
 func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, emergency *clinicaldir.EmergencyNotices, poller SchedulerWorker,
-	reminders SchedulingWorker, commerceWorkers CommerceWorkers) Workers {
+	reminders SchedulingWorker, commerceWorkers CommerceWorkers, consentWorkers ConsentWorkers) Workers {
 	ws := Workers{
 		{Name: "outbox-relay", Run: relay.Run},
 		{Name: "clinical-appointment-completion", Run: completion.Run},
@@ -111,6 +112,7 @@ func ProvideWorkers(relay *sqlstore.Relay, completion *clinicaldir.Completion, e
 		Worker(reminders),
 	}
 	ws = append(ws, commerceWorkers...)
+	ws = append(ws, consentWorkers...)
 	if poller.Run != nil {
 		ws = append(ws, Worker(poller))
 	}

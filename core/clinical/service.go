@@ -43,7 +43,8 @@ type Deps struct {
 	Blobs    ports.BlobStore
 	Sealer   Sealer
 	Notifier ports.Notifier
-	Inbox    Inbox // in-app notifications; nil: e-mail only
+	Inbox    Inbox            // in-app notifications; nil: e-mail only
+	Trail    ports.AuditTrail // the tamper-evident audit trail; nil: not kept (unit tests)
 	Clock    kernel.Clock
 	Log      *slog.Logger
 }

@@ -21,6 +21,7 @@ type Deps struct {
 	Notifier  ports.Notifier
 	Sender    ports.WebhookSender
 	Geocoder  ports.Geocoder
+	Consents  ports.Consents // partner_sharing consent and disclosures; nil: not checked (unit tests)
 	Clock     kernel.Clock
 	Log       *slog.Logger
 }

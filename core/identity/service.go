@@ -86,8 +86,12 @@ type Service struct {
 	log      *slog.Logger
 	cfg      Config
 	limiter  *limiter
-	dummy    string // a hash to verify against when the e-mail is unknown, so timing does not tell
+	dummy    string           // a hash to verify against when the e-mail is unknown, so timing does not tell
+	audit    ports.AuditTrail // administrative and security actions; nil: not kept (unit tests)
 }
+
+// UseAudit makes administrative and security actions land in the audit trail.
+func (s *Service) UseAudit(t ports.AuditTrail) { s.audit = t }
 
 // NewService builds the service. issuer may be nil when the identity provider
 // issues its own tokens; geocoder and notifier may be nil in tests (no point,

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
 )
 
 // Options tune the service.
@@ -15,6 +16,9 @@ type Options struct {
 	WaitlistHold time.Duration // how long a freed slot is held for a waitlisted patient; default 30 min
 	SearchDays   int           // how far ahead search looks for next free slots; default 14
 	NextSlots    int           // next free slots shown per search result; default 3
+	// Consents answers whether a patient holds a current consent (telemedicine);
+	// nil allows everything (unit tests of other rules).
+	Consents ports.Consents
 }
 
 // PlanSummary is an active treatment plan as the dashboard shows it.

@@ -9,6 +9,7 @@ package aws
 import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/wire"
@@ -46,8 +47,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
+	trail := wire.ProvideAuditTrail(db)
 	identityConfig := wire.ProvideIdentityConfig(cfg)
-	service, err := wire.ProvideIdentityService(store, hasher, identityProvider, tokenIssuer, geocoder, notifier, clock, logger, identityConfig)
+	service, err := wire.ProvideIdentityService(store, hasher, identityProvider, tokenIssuer, geocoder, notifier, trail, clock, logger, identityConfig)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -93,9 +95,11 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	}
 	sealer := wire.ProvideClinicalSealer(keyManager)
 	inbox := wire.ProvideClinicalInbox(schedulingsqlStore)
-	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, blobStore, sealer, notifier, inbox, clock, logger, cfg)
+	clinicalService := wire.ProvideClinicalService(clinicalsqlStore, directory, care, signer, blobStore, sealer, notifier, inbox, trail, clock, logger, cfg)
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
-	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, clock, logger)
+	consentsqlStore := wire.ProvideConsentStore(db)
+	gate := wire.ProvideConsentGate(consentsqlStore, clock)
+	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, gate, clock, logger)
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
@@ -119,10 +123,13 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	sender := wire.ProvideWebhookSender(cfg)
-	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, clock, logger, cfg)
+	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
+	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService)
+	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, clock, logger)
+	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	devRoutes := wire.ProvideNoDevRoutes()
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, devRoutes)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, devRoutes)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
@@ -131,7 +138,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
 	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
 	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, queue, logger)
-	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers)
+	consentWorkers := wire.ProvideConsentWorkers(consentService, queue, logger)
+	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers, consentWorkers)
 	startHooks := wire.ProvideStartHooks(cfg, service)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {

@@ -1,0 +1,4 @@
+package consent
+
+// SharingSource is a placeholder the sharing part fills in.
+type SharingSource interface{}
