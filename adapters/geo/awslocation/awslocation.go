@@ -102,7 +102,7 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 	}
 	text := Text(a, cep)
 	if text == "" {
-		return ports.Point{}, kernel.NotFound("the address has nothing to search for")
+		return ports.Point{}, kernel.NotFound("o endereço não tem nada para buscar")
 	}
 	out, err := g.api.SearchPlaceIndexForText(ctx, &location.SearchPlaceIndexForTextInput{
 		IndexName:       aws.String(g.cfg.IndexName),
@@ -130,7 +130,7 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 	if g.cfg.FallbackOffline {
 		return offlinegeo.Locate(a)
 	}
-	return ports.Point{}, kernel.NotFound("the geocoder cannot place this address")
+	return ports.Point{}, kernel.NotFound("não foi possível localizar este endereço no mapa")
 }
 
 // translate maps Amazon Location errors; the SDK already retried throttling.

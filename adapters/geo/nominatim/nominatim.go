@@ -114,7 +114,7 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 		queries = append(queries, url.Values{"postalcode": {cep}})
 	}
 	if len(queries) == 0 {
-		return ports.Point{}, kernel.NotFound("the address has nothing to search for")
+		return ports.Point{}, kernel.NotFound("o endereço não tem nada para buscar")
 	}
 	for _, q := range queries {
 		p, found, err := g.search(ctx, q)
@@ -128,7 +128,7 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 	if g.cfg.FallbackOffline {
 		return offlinegeo.Locate(a)
 	}
-	return ports.Point{}, kernel.NotFound("the geocoder cannot place this address")
+	return ports.Point{}, kernel.NotFound("não foi possível localizar este endereço no mapa")
 }
 
 func (g *Geocoder) search(ctx context.Context, q url.Values) (ports.Point, bool, error) {

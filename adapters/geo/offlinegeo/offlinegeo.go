@@ -46,20 +46,20 @@ func Locate(a ports.Address) (ports.Point, error) {
 		}
 		state, ok := StateOfCEP(cep)
 		if !ok {
-			return ports.Point{}, kernel.NotFound("no state has this CEP")
+			return ports.Point{}, kernel.NotFound("nenhum estado tem este CEP")
 		}
 		return capitals[state].Point, nil
 	}
 	city := fold(a.City)
 	if city == "" {
-		return ports.Point{}, kernel.NotFound("the address has neither a CEP nor a known city")
+		return ports.Point{}, kernel.NotFound("o endereço não tem CEP nem uma cidade conhecida")
 	}
 	for st, c := range capitals {
 		if fold(c.City) == city && (uf == "" || uf == st) {
 			return c.Point, nil
 		}
 	}
-	return ports.Point{}, kernel.NotFound("the city is not in the offline table")
+	return ports.Point{}, kernel.NotFound("a cidade não está na tabela offline de localização")
 }
 
 // NormalizeCEP returns the eight digits of a CEP written "01310-100",
