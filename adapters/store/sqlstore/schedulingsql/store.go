@@ -117,20 +117,20 @@ func (s *Store) PutAvailability(ctx context.Context, a scheduling.Availability, 
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			if ifVersion > 0 {
-				return kernel.PreconditionFailed("the availability changed since you read it (If-Match)")
+				return kernel.PreconditionFailed("a disponibilidade mudou desde a sua leitura (If-Match); leia de novo e repita")
 			}
 			a.Version = 1
 			r := availabilityToRow(a)
 			_, err = tx.NewInsert().Model(&r).Exec(ctx)
 			if err != nil && sqlstore.IsUniqueViolation(err) {
-				return kernel.PreconditionFailed("the availability was created concurrently; read it and retry")
+				return kernel.PreconditionFailed("a disponibilidade foi criada ao mesmo tempo por outra requisição; leia de novo e repita")
 			}
 			return err
 		case err != nil:
 			return err
 		}
 		if ifVersion > 0 && cur.Version != ifVersion {
-			return kernel.PreconditionFailed("the availability changed since you read it (If-Match)")
+			return kernel.PreconditionFailed("a disponibilidade mudou desde a sua leitura (If-Match); leia de novo e repita")
 		}
 		a.Version = cur.Version + 1
 		r := availabilityToRow(a)
