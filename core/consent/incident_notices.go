@@ -11,7 +11,9 @@ import (
 // simple language). They are drafts: the data protection officer completes and
 // sends them.
 
-func brDate(t time.Time) string { return t.In(brasilia()).Format("02/01/2006 às 15h04 (horário de Brasília)") }
+func brDate(t time.Time) string {
+	return t.In(brasilia()).Format("02/01/2006 às 15h04 (horário de Brasília)")
+}
 
 func categoryNames(codes []string) string {
 	names := make([]string, 0, len(codes))

@@ -15,7 +15,10 @@ func (c fixedClock) Now() time.Time { return c.t }
 
 type memIncidents struct{ m map[kernel.ID]Incident }
 
-func (s *memIncidents) CreateIncident(_ context.Context, in Incident) error { s.m[in.ID] = in; return nil }
+func (s *memIncidents) CreateIncident(_ context.Context, in Incident) error {
+	s.m[in.ID] = in
+	return nil
+}
 func (s *memIncidents) Incident(_ context.Context, id kernel.ID) (Incident, error) {
 	in, ok := s.m[id]
 	if !ok {
