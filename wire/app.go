@@ -8,6 +8,7 @@ import (
 
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/core/consent"
 )
 
 // Worker is a background loop: the outbox relay, a queue consumer, the scheduler's poller.
@@ -39,11 +40,12 @@ type App struct {
 	Server  *httpapi.Server
 	Workers Workers
 	Hooks   StartHooks
+	Consent *consent.Service // for commands that act on the assembled app (audit verify)
 }
 
 // NewApp gathers the parts.
-func NewApp(cfg Config, log *slog.Logger, db *sqlstore.DB, srv *httpapi.Server, workers Workers, hooks StartHooks) *App {
-	return &App{Config: cfg, Log: log, DB: db, Server: srv, Workers: workers, Hooks: hooks}
+func NewApp(cfg Config, log *slog.Logger, db *sqlstore.DB, srv *httpapi.Server, workers Workers, hooks StartHooks, cs *consent.Service) *App {
+	return &App{Config: cfg, Log: log, DB: db, Server: srv, Workers: workers, Hooks: hooks, Consent: cs}
 }
 
 // Start runs the start hooks in order.

@@ -16,6 +16,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -127,9 +128,10 @@ type SchedulerWorker Worker
 func ProvideNoSchedulerWorker() SchedulerWorker { return SchedulerWorker{} }
 
 // ProvideStartHooks lists what runs once at start.
-func ProvideStartHooks(cfg Config, ids *identity.Service) StartHooks {
+func ProvideStartHooks(cfg Config, ids *identity.Service, cs *consent.Service) StartHooks {
 	return StartHooks{
 		{Name: "bootstrap-admin", Run: func(ctx context.Context) error { return ids.BootstrapAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword) }},
+		{Name: "audit-digest-schedule", Run: cs.ScheduleAuditDigest}, // the first daily digest; each run schedules the next
 	}
 }
 

@@ -150,15 +150,39 @@ func (s *Service) writer(ctx context.Context, p kernel.Principal, patientID kern
 	return acc, pro, nil
 }
 
-// record writes one access-log entry; a failure fails the request, so no read
-// goes unrecorded.
+// record writes one access-log entry for p's access on basis acc.
 func (s *Service) record(ctx context.Context, p kernel.Principal, acc Access, objType string, objID kernel.ID, action string) error {
-	e := AccessEntry{ID: kernel.NewID(), PatientID: acc.PatientID, ActorID: p.AccountID, ActorKind: p.Kind,
-		ObjectType: objType, ObjectID: objID, Action: action, Basis: acc.Basis, At: s.now()}
+	return s.logAccess(ctx, AccessEntry{ID: kernel.NewID(), PatientID: acc.PatientID, ActorID: p.AccountID, ActorKind: p.Kind,
+		ObjectType: objType, ObjectID: objID, Action: action, Basis: acc.Basis, At: s.now()})
+}
+
+// logAccess is the one way into the access log: it writes the entry and
+// appends the same access to the tamper-evident audit trail (IDs and codes
+// only). Either failure fails the request, closed: no read goes unrecorded in
+// either, and a caller who got an error has not been given the record. (A
+// write that already committed stays committed; its request answers an error.)
+func (s *Service) logAccess(ctx context.Context, e AccessEntry) error {
 	if err := s.Store.LogAccess(ctx, e); err != nil {
 		return kernel.Wrap(err, "write the access log")
 	}
+	if s.Trail == nil {
+		return nil
+	}
+	if err := s.Trail.Append(ctx, auditRecordOf(e)); err != nil {
+		s.Log.Error("audit trail append failed; the access is refused", "access_id", e.ID, "patient_id", e.PatientID,
+			"actor_id", e.ActorID, "action", e.Action, "kind", string(kernel.KindOf(err)))
+		return kernel.Wrap(err, "write the audit trail")
+	}
 	return nil
+}
+
+// auditRecordOf is an access-log entry as the audit trail keeps it: the action
+// is "record.<action>" ("record.read", "record.download", "record.break_the_glass"),
+// the basis and the access-log entry's ID go in the details.
+func auditRecordOf(e AccessEntry) ports.AuditRecord {
+	return ports.AuditRecord{At: e.At, ActorID: e.ActorID, ActorKind: string(e.ActorKind), Action: "record." + e.Action,
+		ObjectType: e.ObjectType, ObjectID: e.ObjectID, SubjectID: e.PatientID,
+		Details: map[string]string{"basis": string(e.Basis), "access_id": e.ID}}
 }
 
 // hide turns a not-found or forbidden answer on a patient into not-found of the object.

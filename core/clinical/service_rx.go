@@ -231,7 +231,7 @@ func (s *Service) Dispense(ctx context.Context, p kernel.Principal, code string,
 	if err != nil {
 		return Prescription{}, err
 	}
-	return rx, s.Store.LogAccess(ctx, AccessEntry{ID: kernel.NewID(), PatientID: rx.PatientID, ActorID: p.AccountID,
+	return rx, s.logAccess(ctx, AccessEntry{ID: kernel.NewID(), PatientID: rx.PatientID, ActorID: p.AccountID,
 		ActorKind: p.Kind, ObjectType: "prescription", ObjectID: rx.ID, Action: "dispense", Basis: "pharmacy", At: now})
 }
 

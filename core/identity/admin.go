@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
 )
 
 // BootstrapAdmin creates the platform admin when no admin exists yet. It is
@@ -43,6 +44,7 @@ func (s *Service) BootstrapAdmin(ctx context.Context, email, password string) er
 	}
 	if err == nil {
 		s.log.Info("platform admin bootstrapped", "account_id", a.ID)
+		s.recordAudit(ctx, ports.AuditRecord{ActorKind: "system", Action: "admin.bootstrap", ObjectType: "account", ObjectID: a.ID, SubjectID: a.ID})
 	}
 	return err
 }
@@ -94,7 +96,9 @@ func (s *Service) DecideProfessional(ctx context.Context, p kernel.Principal, id
 	}
 	ev := kernel.NewEvent(topic, id, map[string]any{"professional_id": id, "by": p.AccountID}, now)
 	var out Professional
+	var from Status
 	err := s.store.UpdateProfessional(ctx, id, func(pr *Professional, _ *Account) error {
+		from = pr.Status
 		if err := decide(&pr.Status, &pr.RejectionReason, d); err != nil {
 			return err
 		}
@@ -106,6 +110,8 @@ func (s *Service) DecideProfessional(ctx context.Context, p kernel.Principal, id
 		return Professional{}, err
 	}
 	s.log.Info("professional decided", "professional_id", id, "status", string(out.Status), "by", p.AccountID)
+	s.recordAudit(ctx, actor(p, ports.AuditRecord{Action: decisionAction("professional", from, d.Approve), ObjectType: "professional",
+		ObjectID: id, SubjectID: id, Details: map[string]string{"status": string(out.Status), "previous_status": string(from)}}))
 	return out, nil
 }
 
@@ -124,7 +130,9 @@ func (s *Service) DecideCompany(ctx context.Context, p kernel.Principal, id kern
 	}
 	ev := kernel.NewEvent(topic, id, map[string]any{"company_id": id, "by": p.AccountID}, now)
 	var out Company
+	var from Status
 	err := s.store.UpdateCompany(ctx, id, func(c *Company) error {
+		from = c.Status
 		if err := decide(&c.Status, &c.RejectionReason, d); err != nil {
 			return err
 		}
@@ -136,6 +144,8 @@ func (s *Service) DecideCompany(ctx context.Context, p kernel.Principal, id kern
 		return Company{}, err
 	}
 	s.log.Info("company decided", "company_id", id, "status", string(out.Status), "by", p.AccountID)
+	s.recordAudit(ctx, actor(p, ports.AuditRecord{Action: decisionAction("company", from, d.Approve), ObjectType: "company",
+		ObjectID: id, Details: map[string]string{"status": string(out.Status), "previous_status": string(from)}}))
 	return out, nil
 }
 

@@ -116,17 +116,24 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 			if a.LockedUntil.After(now) {
 				continue
 			}
+			lockedNow := false
 			err := s.store.UpdateAccount(ctx, a.ID, func(acc *Account) error {
+				lockedNow = false
 				acc.FailedLogins++
 				if acc.FailedLogins >= s.cfg.LockoutThreshold {
 					acc.LockedUntil = now.Add(s.cfg.LockoutDuration)
 					acc.FailedLogins = 0
+					lockedNow = true
 					s.log.Warn("account locked after failed sign-ins", "account_id", acc.ID)
 				}
 				return nil
 			})
 			if err != nil {
 				return Tokens{}, err
+			}
+			if lockedNow {
+				s.recordAudit(ctx, ports.AuditRecord{ActorKind: "system", Action: "account.lock", ObjectType: "account", ObjectID: a.ID,
+					SubjectID: a.ID, Details: map[string]string{"reason": "failed_sign_ins"}})
 			}
 		}
 		return Tokens{}, errBadLogin
@@ -140,6 +147,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 			return nil
 		}); err != nil {
 			return Tokens{}, err
+		}
+	}
+	if acc.Kind == kernel.KindAdmin {
+		// A platform admin's sign-in is a security action: with no audit entry, no sign-in.
+		if err := s.appendAudit(ctx, ports.AuditRecord{ActorID: acc.ID, ActorKind: string(acc.Kind), Action: "admin.sign_in",
+			ObjectType: "account", ObjectID: acc.ID, SubjectID: acc.ID, Details: map[string]string{"method": "password"}}); err != nil {
+			s.log.Error("audit trail append failed; the admin sign-in is refused", "account_id", acc.ID, "kind", string(kernel.KindOf(err)))
+			return Tokens{}, kernel.Unavailable(err, "o registro de auditoria está indisponível; tente novamente em instantes")
 		}
 	}
 	return s.issue(ctx, acc, kernel.NewID(), now)

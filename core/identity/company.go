@@ -5,8 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
 )
 
 // MemberInput adds a person to a company. Without a password the person gets
@@ -91,6 +94,8 @@ func (s *Service) AddMember(ctx context.Context, p kernel.Principal, companyID k
 		}
 	}
 	s.log.Info("company member added", "company_id", companyID, "account_id", a.ID, "by", p.AccountID)
+	s.recordAudit(ctx, actor(p, ports.AuditRecord{Action: "company.member_add", ObjectType: "account", ObjectID: a.ID, SubjectID: a.ID,
+		Details: map[string]string{"company_id": companyID, "role": a.Role, "invited": strconv.FormatBool(invite)}}))
 	return memberOf(a), nil
 }
 
@@ -111,6 +116,8 @@ func (s *Service) RemoveMember(ctx context.Context, p kernel.Principal, companyI
 		return err
 	}
 	s.log.Info("company member removed", "company_id", companyID, "account_id", accountID, "by", p.AccountID)
+	s.recordAudit(ctx, actor(p, ports.AuditRecord{Action: "company.member_remove", ObjectType: "account", ObjectID: accountID,
+		SubjectID: accountID, Details: map[string]string{"company_id": companyID}}))
 	return nil
 }
 
@@ -170,6 +177,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 		return APIKey{}, "", err
 	}
 	s.log.Info("API key created", "company_id", companyID, "key_id", k.ID, "by", p.AccountID)
+	s.recordAudit(ctx, actor(p, ports.AuditRecord{Action: "api_key.create", ObjectType: "api_key", ObjectID: k.ID,
+		Details: map[string]string{"company_id": companyID, "scopes": strings.Join(k.Scopes, " ")}}))
 	return k, prefix + "_" + secret, nil
 }
 
@@ -193,5 +202,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, p kernel.Principal, companyI
 		return err
 	}
 	s.log.Info("API key revoked", "company_id", companyID, "key_id", keyID, "by", p.AccountID)
+	s.recordAudit(ctx, actor(p, ports.AuditRecord{Action: "api_key.revoke", ObjectType: "api_key", ObjectID: keyID,
+		Details: map[string]string{"company_id": companyID}}))
 	return nil
 }

@@ -140,8 +140,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, queue, logger)
 	consentWorkers := wire.ProvideConsentWorkers(consentService, queue, logger)
 	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers, consentWorkers)
-	startHooks := wire.ProvideStartHooks(cfg, service)
-	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
+	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
+	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
 		cleanup6()
 		cleanup5()

@@ -1,0 +1,38 @@
+-- The tamper-evident audit trail: one row per entry, chained by SHA-256
+-- (consent.AuditHash). SQLite has one writer at a time, so appends are
+-- serialised already; never updated nor deleted (the triggers below refuse it).
+CREATE TABLE audit_trail (
+    seq         INTEGER PRIMARY KEY CHECK (seq >= 1),
+    at          TIMESTAMP NOT NULL,
+    actor_id    TEXT NOT NULL DEFAULT '',
+    actor_kind  TEXT NOT NULL DEFAULT '',
+    action      TEXT NOT NULL,
+    object_type TEXT NOT NULL DEFAULT '',
+    object_id   TEXT NOT NULL DEFAULT '',
+    subject_id  TEXT NOT NULL DEFAULT '',
+    details     TEXT NOT NULL DEFAULT '{}',
+    request_id  TEXT NOT NULL DEFAULT '',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+--bun:split
+CREATE INDEX audit_trail_subject ON audit_trail (subject_id, seq);
+--bun:split
+-- The end of the chain, one row, updated by every append.
+CREATE TABLE audit_chain_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+--bun:split
+INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+--bun:split
+CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail
+BEGIN
+    SELECT RAISE(ABORT, 'audit_trail is append-only: UPDATE refused');
+END;
+--bun:split
+CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail
+BEGIN
+    SELECT RAISE(ABORT, 'audit_trail is append-only: DELETE refused');
+END;
