@@ -321,7 +321,8 @@ func showTime(t time.Time) any {
 }
 
 // convert turns a domain value (plain structs, no JSON tags) into the
-// archive's shape: snake_case keys, times in São Paulo time, zero times null,
+// archive's shape: snake_case keys, instants in São Paulo time, calendar
+// dates (fields named date or *_date) as YYYY-MM-DD, zero times null,
 // internal fields dropped.
 func convert(v any) any {
 	b, err := json.Marshal(v)
@@ -351,6 +352,12 @@ func reshape(x any) any {
 			sk := snake(k)
 			if dropped[sk] {
 				continue
+			}
+			if str, ok := val.(string); ok && (sk == "date" || strings.HasSuffix(sk, "_date")) {
+				if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
+					out[sk] = t.UTC().Format("2006-01-02") // a calendar date, stored at midnight UTC
+					continue
+				}
 			}
 			out[sk] = reshape(val)
 		}

@@ -209,6 +209,9 @@ func TestExportJourney(t *testing.T) {
 			}
 			files[f.Name] = b
 		}
+		if d := os.Getenv("EXPORT_DUMP"); d != "" {
+			_ = os.WriteFile(d, dl.Body, 0o600)
+		}
 		var m manifest
 		if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
 			t.Fatalf("manifest: %v", err)
