@@ -186,7 +186,9 @@ func (b *fakeBlobs) Get(_ context.Context, key string) (io.ReadCloser, ports.Blo
 	return io.NopCloser(bytes.NewReader(d)), ports.BlobInfo{Key: key, Size: int64(len(d))}, nil
 }
 
-func (b *fakeBlobs) Stat(context.Context, string) (ports.BlobInfo, error) { return ports.BlobInfo{}, nil }
+func (b *fakeBlobs) Stat(context.Context, string) (ports.BlobInfo, error) {
+	return ports.BlobInfo{}, nil
+}
 
 func (b *fakeBlobs) Delete(_ context.Context, key string) error {
 	b.mu.Lock()

@@ -10,8 +10,8 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/clinical"
+	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/core/scheduling"
 )
