@@ -294,6 +294,35 @@ func TestExportJourney(t *testing.T) {
 		}
 		h.Get(t, "/v1/me/exports/"+pe.ID+"/download", pt.Token).Want(t, http.StatusNotFound)
 
+		// a company member exports their account, not the company's business
+		co := harness.SignUpVerifiedCompany(t, h, "pharmacy")
+		r = h.Post(t, "/v1/me/exports", co.Token, nil).Want(t, http.StatusAccepted)
+		var ce export
+		r.JSON(t, &ce)
+		ce = waitReady(t, h, co.Token, ce.ID)
+		cdl := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/v1/me/exports/" + ce.ID + "/download", Token: co.Token}).Want(t, http.StatusOK)
+		cz, err := zip.NewReader(bytes.NewReader(cdl.Body), int64(len(cdl.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range cz.File {
+			if f.Name != "identity.json" {
+				continue
+			}
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			var id struct {
+				Account map[string]any `json:"account"`
+				Company map[string]any `json:"company"`
+			}
+			if err := json.Unmarshal(b, &id); err != nil || id.Account["id"] != co.ID || id.Company["id"] != co.CompanyID {
+				t.Fatalf("the member's identity.json: %v %s", err, b)
+			}
+		}
+		// admins have no export of their own here
+		h.Post(t, "/v1/me/exports", harness.AdminLogin(t, h).Token, nil).Want(t, http.StatusForbidden)
+
 		// expiry: move the job's clock past its TTL and fire its expiry job now
 		ctx := context.Background()
 		past := time.Now().Add(-time.Minute).UTC()
