@@ -39,10 +39,10 @@ func ProvideConsentDirectory(ids *identity.Service, cli *clinical.Service, sched
 
 // ProvideConsentService builds consent's use cases.
 func ProvideConsentService(store *consentsql.Store, trail *auditsql.Trail, dir *consentdir.Directory, blobs ports.BlobStore, keys ports.KeyManager,
-	sched ports.Scheduler, notifier ports.Notifier, clock kernel.Clock, log *slog.Logger) *consent.Service {
+	sched ports.Scheduler, notifier ports.Notifier, qo ports.QueueOptions, clock kernel.Clock, log *slog.Logger) *consent.Service {
 	return consent.NewService(consent.Deps{Ledger: store, Disclosures: store, Exports: store, Erasures: store, Incidents: store,
 		Audit: trail, Source: dir, Eraser: dir, Sharing: dir, Trail: trail, Blobs: blobs, Keys: keys, Scheduler: sched,
-		Notifier: notifier, Clock: clock, Log: log}, consent.Config{})
+		Notifier: notifier, Clock: clock, Log: log}, consent.Config{ExportAttempts: qo.WithDefaults().MaxAttempts})
 }
 
 // ConsentWorkers are consent's consumers: export building and expiry, erasure,

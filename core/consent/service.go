@@ -33,11 +33,17 @@ type Deps struct {
 type Config struct {
 	// ExportTTL: how long an export stays downloadable (default ExportTTL, 7 days).
 	ExportTTL time.Duration
+	// ExportAttempts: builds of one export before it is marked failed; set it
+	// to the queue's MaxAttempts (default DefaultExportAttempts).
+	ExportAttempts int
 }
 
 func (c Config) withDefaults() Config {
 	if c.ExportTTL <= 0 {
 		c.ExportTTL = ExportTTL
+	}
+	if c.ExportAttempts <= 0 {
+		c.ExportAttempts = DefaultExportAttempts
 	}
 	return c
 }

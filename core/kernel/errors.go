@@ -21,6 +21,7 @@ const (
 	KindUnauthenticated Kind = "unauthenticated" // no or bad credentials
 	KindPrecondition    Kind = "precondition"    // If-Match did not match
 	KindTooMany         Kind = "too_many"        // rate limited or locked
+	KindGone            Kind = "gone"            // the object existed and is no longer available (an expired export)
 	KindUnavailable     Kind = "unavailable"     // a dependency is down; retry later
 	KindInternal        Kind = "internal"        // a bug or an unexpected failure; detail is never shown
 )
@@ -74,6 +75,7 @@ var (
 	ErrUnauthenticated = &Error{Kind: KindUnauthenticated}
 	ErrPrecondition    = &Error{Kind: KindPrecondition}
 	ErrTooMany         = &Error{Kind: KindTooMany}
+	ErrGone            = &Error{Kind: KindGone}
 	ErrUnavailable     = &Error{Kind: KindUnavailable}
 	ErrInternal        = &Error{Kind: KindInternal}
 )
@@ -125,6 +127,11 @@ func PreconditionFailed(format string, a ...any) error {
 // TooMany builds a KindTooMany error.
 func TooMany(format string, a ...any) error {
 	return &Error{Kind: KindTooMany, Message: fmt.Sprintf(format, a...)}
+}
+
+// Gone builds a KindGone error.
+func Gone(format string, a ...any) error {
+	return &Error{Kind: KindGone, Message: fmt.Sprintf(format, a...)}
 }
 
 // Unavailable wraps a dependency failure as KindUnavailable.

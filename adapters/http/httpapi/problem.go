@@ -51,6 +51,8 @@ func StatusOf(k kernel.Kind) int {
 		return http.StatusPreconditionFailed
 	case kernel.KindTooMany:
 		return http.StatusTooManyRequests
+	case kernel.KindGone:
+		return http.StatusGone
 	case kernel.KindUnavailable:
 		return http.StatusServiceUnavailable
 	default:
