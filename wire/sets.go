@@ -16,6 +16,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -127,9 +128,10 @@ type SchedulerWorker Worker
 func ProvideNoSchedulerWorker() SchedulerWorker { return SchedulerWorker{} }
 
 // ProvideStartHooks lists what runs once at start.
-func ProvideStartHooks(cfg Config, ids *identity.Service) StartHooks {
+func ProvideStartHooks(cfg Config, ids *identity.Service, consentSvc *consent.Service) StartHooks {
 	return StartHooks{
 		{Name: "bootstrap-admin", Run: func(ctx context.Context) error { return ids.BootstrapAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword) }},
+		{Name: "consent-retention-purge", Run: consentSvc.SchedulePurge},
 	}
 }
 

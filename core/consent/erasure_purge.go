@@ -55,7 +55,7 @@ type PurgeResult struct {
 
 // PurgeRetention deletes the clinical records of every patient whose last
 // entry is more than ClinicalRetentionYears old (blocked or not), and
-// anonymises the orders of erased subjects once past TaxRetentionYears. The
+// removes the delivery data of erased subjects' orders settled since. The
 // platform's own action; running it twice changes nothing more.
 func (s *Service) PurgeRetention(ctx context.Context) error {
 	_, err := s.purge(ctx)
@@ -79,7 +79,8 @@ func (s *Service) purge(ctx context.Context) (PurgeResult, error) {
 			break
 		}
 	}
-	taxCutoff := AddYears(now, -TaxRetentionYears)
+	// delivery data of erased subjects' orders settled since their erasure
+	// (those settled before went at the erasure)
 	after, seen := kernel.ID(""), 0
 	for seen < MaxPurgeSubjects && s.Erasures != nil {
 		ids, err := s.Erasures.ErasedSubjects(ctx, after, erasedSubjectPage)
@@ -87,7 +88,7 @@ func (s *Service) purge(ctx context.Context) (PurgeResult, error) {
 			return res, err
 		}
 		for _, id := range ids {
-			n, err := s.Eraser.AnonymiseOrders(ctx, id, taxCutoff)
+			n, err := s.Eraser.AnonymiseOrders(ctx, id, now)
 			if err != nil {
 				return res, err
 			}

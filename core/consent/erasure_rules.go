@@ -118,8 +118,9 @@ func decideClass(c DataClass, f ErasureFacts) ErasureDecision {
 			break
 		}
 		d.Action, d.Until = ActionRetainUntil, until
-		d.Explanation = fmt.Sprintf("%s: a lei fiscal exige guardá-los por %d anos (%s; LGPD, art. 16, I). Os com mais de %d anos são anonimizados agora; "+
-			"os demais são guardados, só para fins fiscais, até %s, e então anonimizados.",
+		d.Explanation = fmt.Sprintf("%s: a lei fiscal exige guardá-los por %d anos (%s; LGPD, art. 16, I). Os dados de entrega (destinatário e endereço) "+
+			"saem agora e os com mais de %d anos são anonimizados agora; itens, valores e datas dos demais ficam, só com identificadores e só para fins fiscais, "+
+			"até %s, e então são anonimizados.",
 			c.Name, c.RetentionYears, c.RetentionLaw, c.RetentionYears, brDate(until))
 	default: // EraseKeep
 		d.Action = ActionKeep

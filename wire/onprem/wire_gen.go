@@ -125,7 +125,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	sender := wire.ProvideWebhookSender(cfg)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService)
+	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	devRoutes := wire.ProvideNoDevRoutes()
@@ -140,7 +140,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, queue, logger)
 	consentWorkers := wire.ProvideConsentWorkers(consentService, queue, logger)
 	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers, consentWorkers)
-	startHooks := wire.ProvideStartHooks(cfg, service)
+	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks)
 	return app, func() {
 		cleanup6()

@@ -17,7 +17,9 @@ type ErasureRequestBody struct {
 }
 
 // Example implements httpapi.Exemplified.
-func (ErasureRequestBody) Example() any { return ErasureRequestBody{Confirm: consent.ErasureConfirmation} }
+func (ErasureRequestBody) Example() any {
+	return ErasureRequestBody{Confirm: consent.ErasureConfirmation}
+}
 
 // ErasureDecisionResponse is what the erasure does to one data class.
 type ErasureDecisionResponse struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -228,4 +229,17 @@ func (s *Store) ErasedSubjects(ctx context.Context, after kernel.ID, limit int) 
 		return nil, sqlstore.Translate(err)
 	}
 	return ids, nil
+}
+
+var _ clinical.BlockedRecords = (*Store)(nil)
+
+// RecordBlocked: see clinical.BlockedRecords. A patient's record is blocked
+// once the worker starts carrying out their erasure request.
+func (s *Store) RecordBlocked(ctx context.Context, patientID kernel.ID) (bool, error) {
+	n, err := s.db.NewSelect().Model((*erasureRow)(nil)).Where("subject_id = ? AND subject_kind = ? AND status IN (?, ?)", patientID,
+		string(kernel.KindPatient), string(consent.ErasureRunning), string(consent.ErasureDone)).Count(ctx)
+	if err != nil {
+		return false, sqlstore.Translate(err)
+	}
+	return n > 0, nil
 }
