@@ -191,9 +191,13 @@ func (s *Service) RequestErasure(ctx context.Context, p kernel.Principal, in Era
 	return r, nil
 }
 
-// GetErasure returns one of the caller's erasure requests; anyone else's is KindNotFound.
+// GetErasure returns one of the caller's erasure requests; anyone else's
+// (an admin's call included) is KindNotFound.
 func (s *Service) GetErasure(ctx context.Context, p kernel.Principal, id kernel.ID) (ErasureRequest, error) {
 	if _, err := erasureOwner(p); err != nil {
+		if kernel.KindOf(err) == kernel.KindForbidden {
+			return ErasureRequest{}, notFoundErasure()
+		}
 		return ErasureRequest{}, err
 	}
 	if !kernel.ValidID(id) {

@@ -219,5 +219,6 @@ func build(t *testing.T, h *harness.H) *world {
 		return nil
 	})
 	seedOrders(t, h, w)
+	seedErasure(t, h, w)
 	return w
 }
