@@ -21,7 +21,7 @@ func seedErasure(t *testing.T, h *harness.H, w *world) {
 	now := time.Now().UTC()
 	r := consent.ErasureRequest{ID: kernel.NewID(), SubjectID: w.A.ID, SubjectKind: kernel.KindPatient, Status: consent.ErasurePending,
 		Decisions: consent.DecideErasure(consent.DataClasses(), consent.ErasureFacts{Kind: consent.SubjectPatient, Now: now}),
-		Pending: "nota", CreatedAt: now, UpdatedAt: now}
+		Pending:   "nota", CreatedAt: now, UpdatedAt: now}
 	if err := consentsql.New(h.App.DB).CreateErasure(context.Background(), r); err != nil {
 		t.Fatalf("seed A's erasure request: %v", err)
 	}

@@ -112,7 +112,7 @@ func TestPatientErasure(t *testing.T) {
 		h.Do(t, harness.Req{Method: http.MethodPut, Path: "/v1/companies/" + pharm.CompanyID + "/catalog/GEL-01", Token: pharm.Token,
 			Body: map[string]any{"name": "Gel", "kind": "product", "price": map[string]any{"amount": 1590, "currency": "BRL"}, "stock": stock,
 				"fulfilment": map[string]any{"pickup": true, "delivery": map[string]any{"radius_km": 15, "fee": map[string]any{"amount": 700, "currency": "BRL"}}},
-				"tags": []string{"product:gel"}}})
+				"tags":       []string{"product:gel"}}})
 		ord := h.Post(t, "/v1/orders", pat.Token, map[string]any{"company_id": pharm.CompanyID, "items": []any{map[string]any{"sku": "GEL-01", "quantity": 1}},
 			"fulfilment": map[string]any{"method": "delivery", "address": harness.SaoPaulo()}}).Want(t, http.StatusCreated).Map(t)
 		orderID := ord["id"].(string)
