@@ -32,8 +32,10 @@ func ProvideConsentGate(store *consentsql.Store, clock kernel.Clock) *consent.Ga
 }
 
 // ProvideConsentDirectory reads and acts on the other contexts for exports,
-// erasure and the sharing report.
-func ProvideConsentDirectory(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service, com *commerce.Service) *consentdir.Directory {
+// erasure and the sharing report; clinical learns from consent's store which
+// records are blocked at their patient's erasure request.
+func ProvideConsentDirectory(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service, com *commerce.Service, store *consentsql.Store) *consentdir.Directory {
+	cli.UseBlocks(store)
 	return consentdir.New(ids, cli, sched, com)
 }
 

@@ -132,6 +132,7 @@ func ProvideStartHooks(cfg Config, ids *identity.Service, cs *consent.Service) S
 	return StartHooks{
 		{Name: "bootstrap-admin", Run: func(ctx context.Context) error { return ids.BootstrapAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword) }},
 		{Name: "audit-digest-schedule", Run: cs.ScheduleAuditDigest}, // the first daily digest; each run schedules the next
+		{Name: "consent-retention-purge", Run: cs.SchedulePurge},     // the first daily purge; each run schedules the next
 	}
 }
 

@@ -54,7 +54,8 @@ type Deps struct {
 // that the object exists (KindNotFound).
 type Service struct {
 	Deps
-	cfg Config
+	cfg    Config
+	blocks BlockedRecords // nil: no record is blocked
 }
 
 // NewService builds the service.
@@ -75,8 +76,25 @@ func (s *Service) now() time.Time { return s.Clock.Now().UTC().Truncate(time.Mic
 
 var errNoPatient = kernel.NotFound("paciente não encontrado")
 
-// access decides whether p may see patientID's record and on what basis.
+// access decides whether p may see patientID's record and on what basis. A
+// record blocked at its patient's erasure request answers as absent, with a
+// notice, to everyone who may otherwise see it (admins keep the metadata:
+// the platform's path for legal requests).
 func (s *Service) access(ctx context.Context, p kernel.Principal, patientID kernel.ID) (Access, error) {
+	a, err := s.accessOf(ctx, p, patientID)
+	if err != nil || a.Basis == BasisMetadata {
+		return a, err
+	}
+	if b, err := s.blocked(ctx, patientID); err != nil || b {
+		if err == nil {
+			err = errBlocked
+		}
+		return Access{}, err
+	}
+	return a, nil
+}
+
+func (s *Service) accessOf(ctx context.Context, p kernel.Principal, patientID kernel.ID) (Access, error) {
 	if err := p.RequireAuthenticated(); err != nil {
 		return Access{}, err
 	}

@@ -10,6 +10,19 @@ import (
 // Store is clinical's persistence. Lists are newest first, paged by ID (UUIDv7)
 // with kernel cursors. Every method returns kernel kinds only.
 type Store interface {
+	// LastEntry is the time of the newest entry of the patient's record
+	// (evaluation, plan change, progress, prescription, document); zero when
+	// the patient has no record.
+	LastEntry(ctx context.Context, patientID kernel.ID) (time.Time, error)
+	// ExpiredRecords lists at most limit patients who have a record and no
+	// entry at or after cutoff, ordered by ID.
+	ExpiredRecords(ctx context.Context, cutoff time.Time, limit int) ([]kernel.ID, error)
+	// RecordBlobKeys lists the blob keys of the patient's documents.
+	RecordBlobKeys(ctx context.Context, patientID kernel.ID) ([]string, error)
+	// DeleteRecord deletes the patient's whole record (evaluations, plans and
+	// their progress, prescriptions, documents' rows, shares) in one
+	// transaction; the access log stays. Deleting nothing is not an error.
+	DeleteRecord(ctx context.Context, patientID kernel.ID) error
 	// CreateShare stores a share or an emergency grant.
 	CreateShare(ctx context.Context, s Share, events ...kernel.Event) error
 	// ActiveShare returns the share of patient to professional active at t, the latest

@@ -11,7 +11,7 @@ import (
 // simple language). They are drafts: the data protection officer completes and
 // sends them.
 
-func brDate(t time.Time) string {
+func brDateTime(t time.Time) string {
 	return t.In(brasilia()).Format("02/01/2006 às 15h04 (horário de Brasília)")
 }
 
@@ -56,11 +56,11 @@ func (i Incident) ANPDNotice() string {
 	}
 	fmt.Fprintf(&b, ".\n3. Número de titulares afetados: %s.\n", subjectsPT(i))
 	if i.OccurredAt != nil {
-		fmt.Fprintf(&b, "4. Data da ocorrência: %s. ", brDate(*i.OccurredAt))
+		fmt.Fprintf(&b, "4. Data da ocorrência: %s. ", brDateTime(*i.OccurredAt))
 	} else {
 		b.WriteString("4. Data da ocorrência: ainda não determinada. ")
 	}
-	fmt.Fprintf(&b, "Data do conhecimento pelo controlador: %s.\n", brDate(i.DetectedAt))
+	fmt.Fprintf(&b, "Data do conhecimento pelo controlador: %s.\n", brDateTime(i.DetectedAt))
 	fmt.Fprintf(&b, "5. Avaliação do risco aos titulares: risco %s. %s\n", riskPT[i.Risk], i.RiskReasoning)
 	b.WriteString("6. Medidas técnicas e de segurança aplicadas aos dados: documentos clínicos e exportações cifrados em repouso " +
 		"(criptografia de envelope com chaves gerenciadas), registro de acesso ao prontuário e trilha de auditoria encadeada por hash.\n")
@@ -70,7 +70,7 @@ func (i Incident) ANPDNotice() string {
 	}
 	fmt.Fprintf(&b, "7. Medidas adotadas para reverter ou mitigar os efeitos: %s\n", measures)
 	fmt.Fprintf(&b, "8. Prazo para esta comunicação: %s (%d dias úteis a partir do conhecimento, Resolução CD/ANPD 15/2024, art. 6º). "+
-		"Se enviada depois, informar os motivos da demora.\n", brDate(i.Deadline()), NotifyBusinessDays)
+		"Se enviada depois, informar os motivos da demora.\n", brDateTime(i.Deadline()), NotifyBusinessDays)
 	b.WriteString("9. Encarregado pelo tratamento de dados pessoais: nome e contato a completar.\n")
 	return b.String()
 }
@@ -79,7 +79,7 @@ func (i Incident) ANPDNotice() string {
 func (i Incident) SubjectNotice() string {
 	var b strings.Builder
 	b.WriteString("Aviso sobre um incidente de segurança com seus dados pessoais\n\n")
-	fmt.Fprintf(&b, "Em %s, a multisaude identificou um incidente de segurança que pode ter afetado seus dados. ", brDate(i.DetectedAt))
+	fmt.Fprintf(&b, "Em %s, a multisaude identificou um incidente de segurança que pode ter afetado seus dados. ", brDateTime(i.DetectedAt))
 	fmt.Fprintf(&b, "O que aconteceu: %s\n\n", i.Description)
 	fmt.Fprintf(&b, "Quais dados: %s.", categoryNames(i.Categories))
 	if sensitiveAmong(i.Categories) {

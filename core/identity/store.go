@@ -82,6 +82,11 @@ type Store interface {
 	// session sessionID (a refresh-token family) was revoked, in one read. An
 	// empty or unknown sessionID is not ended.
 	AccountSession(ctx context.Context, accountID, sessionID kernel.ID) (Account, bool, error)
+	// AnonymiseAccount replaces the account's personal data (and its patient
+	// or professional profile's) with a, disables it (a professional becomes
+	// rejected, out of search), revokes its refresh tokens and ends its access
+	// tokens issued before now, in one transaction. kernel.KindNotFound when absent.
+	AnonymiseAccount(ctx context.Context, id kernel.ID, a Anonymised, now time.Time) error
 	// EndSessions revokes every refresh token of an account and ends its access
 	// tokens issued before now, in one transaction. An unknown account is not an error.
 	EndSessions(ctx context.Context, accountID kernel.ID, now time.Time) error

@@ -73,6 +73,8 @@ type Store interface {
 	AddNotification(ctx context.Context, n Notification) error
 	// ListNotifications returns a recipient's notifications, newest first.
 	ListNotifications(ctx context.Context, recipientID kernel.ID, unreadOnly bool, page kernel.Page) (kernel.List[Notification], error)
+	// DeleteNotifications deletes every notification of a recipient and says how many.
+	DeleteNotifications(ctx context.Context, recipientID kernel.ID) (int, error)
 	// MarkNotificationRead sets ReadAt; kernel.KindNotFound when the recipient has no such notification.
 	MarkNotificationRead(ctx context.Context, recipientID, id kernel.ID, at time.Time) error
 	// UnreadCount counts a recipient's unread notifications.

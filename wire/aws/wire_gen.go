@@ -125,7 +125,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	sender := wire.ProvideWebhookSender(cfg)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService)
+	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	devRoutes := wire.ProvideNoDevRoutes()

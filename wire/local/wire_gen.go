@@ -93,7 +93,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	sender := wire.ProvideWebhookSender(cfg)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, sim, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService)
+	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, fileblobStore, keyring, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)

@@ -221,5 +221,6 @@ func build(t *testing.T, h *harness.H) *world {
 	seedOrders(t, h, w)
 	seedIncident(t, h, w)
 	seedExports(t, h, w)
+	seedErasure(t, h, w)
 	return w
 }
