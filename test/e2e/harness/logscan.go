@@ -83,17 +83,106 @@ const (
 	maxLineShown   = 600
 )
 
-// shapes finds every candidate in one pass; the digit runs are then checked
-// against the CPF and CNPJ check digits. \b is an ASCII word boundary, so a run
-// inside a UUID, a hash or a migration name (20261130120000_commerce) is not one.
-var shapes = regexp.MustCompile(
-	`(?P<email>[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})` +
-		`|(?P<cnpj>\b[0-9A-Za-z]{2}\.[0-9A-Za-z]{3}\.[0-9A-Za-z]{3}/[0-9A-Za-z]{4}-\d{2}\b)` +
-		`|(?P<cpf>\b\d{3}\.\d{3}\.\d{3}-\d{2}\b)` +
-		`|(?P<phone>\+55[ \-]?\(?\d{2}\)?[ \-]?9?\d{4}[ \-]?\d{4}\b|\(\d{2}\)[ \-]?9?\d{4}[ \-]?\d{4}\b|\b55\d{2}9\d{8}\b)` +
-		`|(?P<run>\b[0-9A-Z]{11}\b|\b[0-9A-Z]{14}\b)`)
+// The shapes are found in one pass over the line's bytes (findShapes): each
+// run of letters and digits of the length of a CPF (11) or a CNPJ (14) is
+// checked against the check digits, and only where a run could start a
+// formatted document or a phone number does an anchored pattern look further.
+// A run must stand between non-word characters, so a run inside a UUID, a hash
+// or a migration name (20261130120000_commerce) is not one. The e-mail pattern
+// runs only on lines with an @.
+var (
+	formattedDoc = regexp.MustCompile(`^(?:[0-9A-Za-z]{2}\.[0-9A-Za-z]{3}\.[0-9A-Za-z]{3}/[0-9A-Za-z]{4}-\d{2}|\d{3}\.\d{3}\.\d{3}-\d{2})`)
+	phonePlus55  = regexp.MustCompile(`^\+55[ \-]?\(?\d{2}\)?[ \-]?9?\d{4}[ \-]?\d{4}`)
+	phoneParen   = regexp.MustCompile(`^\(\d{2}\)[ \-]?9?\d{4}[ \-]?\d{4}`)
+	emails       = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
+)
 
-var shapeNames = shapes.SubexpNames()
+func isAlnum(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+func isWord(c byte) bool { return isAlnum(c) || c == '_' }
+
+// endsWord reports whether a match ending before line[j] ends at a word boundary.
+func endsWord(line []byte, j int) bool { return j >= len(line) || !isWord(line[j]) }
+
+// findShapes appends the e-mails, documents and phone numbers of line.
+func findShapes(line []byte, found []finding) []finding {
+	if bytes.IndexByte(line, '@') >= 0 {
+		for _, m := range emails.FindAllIndex(line, -1) {
+			found = append(found, finding{m[0], m[1], "an e-mail address"})
+		}
+	}
+	n := len(line)
+	for i := 0; i < n; {
+		c := line[i]
+		if c == '+' || c == '(' {
+			re := phoneParen
+			if c == '+' {
+				re = phonePlus55
+			}
+			if m := re.FindIndex(line[i:min(n, i+24)]); m != nil && endsWord(line, i+m[1]) {
+				found = append(found, finding{i, i + m[1], "a phone number"})
+				i += m[1]
+				continue
+			}
+			i++
+			continue
+		}
+		if !isAlnum(c) || (i > 0 && isWord(line[i-1])) {
+			i++
+			continue
+		}
+		j := i
+		for j < n && isAlnum(line[j]) {
+			j++
+		}
+		if (j-i == 2 || j-i == 3) && j < n && line[j] == '.' {
+			if m := formattedDoc.FindIndex(line[i:min(n, i+20)]); m != nil && endsWord(line, i+m[1]) {
+				if what := docKind(string(line[i : i+m[1]])); what != "" {
+					found = append(found, finding{i, i + m[1], what})
+					i += m[1]
+					continue
+				}
+			}
+		}
+		if endsWord(line, j) {
+			what := ""
+			switch tok := line[i:j]; len(tok) {
+			case 11, 14:
+				what = docKind(string(tok))
+			case 13:
+				if string(tok[:2]) == "55" && tok[4] == '9' && allDigits(tok) {
+					what = "a phone number" // 55 DD 9XXXX-XXXX: E.164 without its +
+				}
+			}
+			if what != "" {
+				found = append(found, finding{i, j, what})
+			}
+		}
+		i = j
+	}
+	return found
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// docKind says whether v is a valid CPF or CNPJ (formatted or not).
+func docKind(v string) string {
+	if _, ok := identity.NormalizeCPF(v); ok {
+		return "a CPF"
+	}
+	if _, ok := identity.NormalizeCNPJ(v); ok {
+		return "a CNPJ"
+	}
+	return ""
+}
 
 // LogScanner is an io.Writer of log lines that looks for personal data in each.
 type LogScanner struct {
@@ -141,20 +230,7 @@ type finding struct {
 // scanLine checks one line; the caller holds the lock.
 func (s *LogScanner) scanLine(line []byte) {
 	s.lines++
-	var found []finding
-	for _, m := range shapes.FindAllSubmatchIndex(line, -1) {
-		for g := 1; g < len(shapeNames); g++ {
-			a, b := m[2*g], m[2*g+1]
-			if a < 0 {
-				continue
-			}
-			what := shapeName(shapeNames[g], string(line[a:b]))
-			if what != "" {
-				found = append(found, finding{a, b, what})
-			}
-			break
-		}
-	}
+	found := findShapes(line, nil)
 	if s.matcher == nil && len(s.values) > 0 {
 		s.matcher = newACMatcher(s.values)
 	}
@@ -181,34 +257,6 @@ func (s *LogScanner) scanLine(line []byte) {
 		}
 		s.leaks = append(s.leaks, fmt.Sprintf("log line %d holds %s:\n\t%s", s.lines, strings.Join(whats, ", "), shown))
 	}
-}
-
-// shapeName says what a match of group name is, or "" when it is not personal
-// data after all (a run of characters that fails the check digits).
-func shapeName(group, v string) string {
-	switch group {
-	case "email":
-		return "an e-mail address"
-	case "cpf":
-		if _, ok := identity.NormalizeCPF(v); ok {
-			return "a CPF"
-		}
-	case "cnpj":
-		if _, ok := identity.NormalizeCNPJ(v); ok {
-			return "a CNPJ"
-		}
-	case "phone":
-		return "a phone number"
-	case "run":
-		if len(v) == 11 {
-			if _, ok := identity.NormalizeCPF(v); ok {
-				return "a CPF"
-			}
-		} else if _, ok := identity.NormalizeCNPJ(v); ok {
-			return "a CNPJ"
-		}
-	}
-	return ""
 }
 
 // mask keeps the first character and the length of a value.
@@ -267,7 +315,7 @@ func (s *LogScanner) Watch(key string, values ...string) {
 
 func (s *LogScanner) addLocked(key, v string) {
 	v = strings.TrimSpace(v)
-	if !worthWatching(v) {
+	if !worthWatching(key, v) {
 		return
 	}
 	lv := lowerASCII(v)
@@ -302,23 +350,31 @@ func (s *LogScanner) addLocked(key, v string) {
 	}
 }
 
-var enumLike = regexp.MustCompile(`^[a-z0-9]+(?:[_\-.][a-z0-9]+)*$`)
-var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+var (
+	codeLike = regexp.MustCompile(`^[a-z0-9]+(?:_[a-z0-9]+)+$`)
+	wordLike = regexp.MustCompile(`^[a-z]+$`)
+	uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+)
 
-// worthWatching leaves out values too short or too generic to be personal data
-// on their own and that a log line carries anyway: fewer than 4 characters, a
-// number of fewer than 8 digits, an enum code (lower-case ASCII word, or words
-// joined by _ - or .: "patient_request", "other", "physician"), a UUID (an ID).
-// A person's name, an address or clinical text is none of these (e-mails have an
-// @ and are caught by their shape anyway).
-func worthWatching(v string) bool {
+// codeKeys are sensitive keys that often hold a code of the API (a reason
+// "other", a result "normal", a search term "cardiology") rather than free text.
+var codeKeys = map[string]bool{"reason": true, "cancel_reason": true, "rejection_reason": true, "amend_reason": true,
+	"result": true, "results": true, "risk": true, "gender": true, "sex": true, "exam": true, "exams": true,
+	"q": true, "query": true, "search": true, "to": true, "what": true, "affected": true, "measures": true}
+
+// worthWatching leaves out values that are not personal data on their own and
+// that log lines carry anyway: fewer than 4 characters, a number of fewer than
+// 8 digits (a street number, an amount), a UUID (an ID), a code of the API
+// (lower-case words joined by _, "patient_request"), and under codeKeys a single
+// lower-case word ("other"). A name, an address or clinical text is none of these.
+func worthWatching(key, v string) bool {
 	if len(v) < 4 || uuidLike.MatchString(v) {
 		return false
 	}
 	if strings.Trim(v, "0123456789") == "" && len(v) < 8 {
 		return false
 	}
-	if enumLike.MatchString(v) && !strings.ContainsAny(v, "@") {
+	if codeLike.MatchString(v) || (codeKeys[key] && wordLike.MatchString(v)) {
 		return false
 	}
 	return true
@@ -513,6 +569,7 @@ func (st scanningTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // acMatcher finds every watched value in a line in one pass (Aho-Corasick over
 // ASCII-lower-cased bytes).
 type acMatcher struct {
+	root [256]int32 // the root's transitions as an array: most bytes of a line stop there
 	next []map[byte]int32
 	fail []int32
 	out  [][]int32 // patterns ending at each state (after following fail links)
@@ -541,6 +598,9 @@ func newACMatcher(values map[string]string) *acMatcher {
 		}
 		m.out[st] = append(m.out[st], int32(len(m.pats)))
 		m.pats = append(m.pats, v)
+	}
+	for c, n := range m.next[0] {
+		m.root[c] = n
 	}
 	queue := make([]int32, 0, len(m.next))
 	for _, n := range m.next[0] {
@@ -575,6 +635,17 @@ func (m *acMatcher) find(line []byte) []acMatch {
 		c := line[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
+		}
+		if st == 0 {
+			st = m.root[c]
+			if st == 0 {
+				continue
+			}
+			for _, p := range m.out[st] {
+				v := m.pats[p]
+				found = append(found, acMatch{i + 1 - len(v), i + 1, v})
+			}
+			continue
 		}
 		for {
 			if n, ok := m.next[st][c]; ok {
