@@ -77,9 +77,11 @@ var sensitiveKey = func() map[string]bool {
 }()
 
 const (
-	logTailLines   = 150     // server log lines printed when a test fails
-	maxLeaksKept   = 20      // leaking lines reported in full; the rest are counted
-	maxCaptureBody = 4 << 20 // request bodies above this are not searched for values
+	logTailLines   = 150      // server log lines printed when a test fails
+	maxLeaksKept   = 20       // leaking lines reported in full; the rest are counted
+	maxCaptureBody = 32 << 10 // bigger request bodies (the bounds tests') are not searched for values: parsing them would count in those tests' allocation budgets
+	maxWatchedLen  = 64       // a longer value is watched by its first 64 bytes: a log line quoting it shows them
+	maxWatched     = 20000    // values watched per app, so the matcher stays small
 	maxLineShown   = 600
 )
 
@@ -315,8 +317,15 @@ func (s *LogScanner) Watch(key string, values ...string) {
 
 func (s *LogScanner) addLocked(key, v string) {
 	v = strings.TrimSpace(v)
-	if !worthWatching(key, v) {
+	if !worthWatching(key, v) || len(s.values) >= maxWatched {
 		return
+	}
+	if len(v) > maxWatchedLen {
+		cut := maxWatchedLen
+		for cut > 0 && !utf8.RuneStart(v[cut]) {
+			cut--
+		}
+		v = v[:cut]
 	}
 	lv := lowerASCII(v)
 	if _, ok := s.values[lv]; !ok {
