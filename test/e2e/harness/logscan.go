@@ -237,7 +237,14 @@ func (s *LogScanner) scanLine(line []byte) {
 		s.matcher = newACMatcher(s.values)
 	}
 	if s.matcher != nil {
+		shapes := len(found)
+	values:
 		for _, f := range s.matcher.find(line) {
+			for _, g := range found[:shapes] {
+				if f.start >= g.start && f.end <= g.end {
+					continue values // already reported by its shape
+				}
+			}
 			found = append(found, finding{f.start, f.end, fmt.Sprintf("a value the test sent as %q", s.values[f.value])})
 		}
 	}
