@@ -1,7 +1,8 @@
 // Package harness starts the whole application in-process, as the binary does
 // with the local profile (SQLite, or PostgreSQL when configured), on a free
 // port, and drives it over real HTTP. Every response is checked against the
-// OpenAPI document the server publishes.
+// OpenAPI document the server publishes, and every line the server logs (at
+// info level, as in production) is checked for personal data (logscan.go).
 package harness
 
 import (
