@@ -40,7 +40,7 @@ var SensitiveKeys = []string{
 	"name", "full_name", "social_name", "patient_name", "buyer_name", "actor_name", "display_name",
 	"legal_name", "trade_name", "company_name", "responsible_name", "guardian_name", "mother_name",
 	"contact_name", "professional_name", "username", "login",
-	"email", "new_email", "contact_email", "recipient", "to",
+	"email", "new_email", "contact_email", "recipient",
 	"cpf", "cnpj", "document", "buyer_document", "rg", "cns", "sus", "council_number", "crm",
 	"phone", "mobile", "whatsapp", "contact_phone",
 	"birth_date", "date_of_birth", "gender", "sex",
@@ -369,6 +369,7 @@ func (s *LogScanner) addLocked(key, v string) {
 var (
 	codeLike = regexp.MustCompile(`^[a-z0-9]+(?:_[a-z0-9]+)+$`)
 	wordLike = regexp.MustCompile(`^[a-z]+$`)
+	dateLike = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+\-]\d{2}:?\d{2})?)?$`)
 	uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 )
 
@@ -376,13 +377,13 @@ var (
 // "other", a result "normal", a search term "cardiology") rather than free text.
 var codeKeys = map[string]bool{"reason": true, "cancel_reason": true, "rejection_reason": true, "amend_reason": true,
 	"result": true, "results": true, "risk": true, "gender": true, "sex": true, "exam": true, "exams": true,
-	"q": true, "query": true, "search": true, "to": true, "what": true, "affected": true, "measures": true}
+	"q": true, "query": true, "search": true, "what": true, "affected": true, "measures": true}
 
 // worthWatching leaves out values that are not personal data on their own and
 // that log lines carry anyway: fewer than 4 characters, a number of fewer than
 // 8 digits (a street number, an amount), a UUID (an ID), a code of the API
-// (lower-case words joined by _, "patient_request"), and under codeKeys a single
-// lower-case word ("other"). A name, an address or clinical text is none of these.
+// (lower-case words joined by _, "patient_request"), under codeKeys a single
+// lower-case word ("other"), and a date anywhere but under birth_date. A name, an address or clinical text is none of these.
 func worthWatching(key, v string) bool {
 	if len(v) < 4 || uuidLike.MatchString(v) {
 		return false
@@ -391,6 +392,11 @@ func worthWatching(key, v string) bool {
 		return false
 	}
 	if codeLike.MatchString(v) || (codeKeys[key] && wordLike.MatchString(v)) {
+		return false
+	}
+	// A date is personal as a birth date; elsewhere (a range, a slot) it is not,
+	// and log lines are full of dates.
+	if dateLike.MatchString(v) && key != "birth_date" && key != "date_of_birth" {
 		return false
 	}
 	return true

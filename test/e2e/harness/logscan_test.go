@@ -86,8 +86,8 @@ func TestLogScannerCatchesWhatTheTestSent(t *testing.T) {
 
 	body := `{"name":"Joana D'Arc Prado","address":{"street":"Rua das Acácias","number":"1000","city":"São Paulo","uf":"SP"},` +
 		`"phone":"(11) 98765-4321","anamnesis":{"chief_complaint":"Dor torácica há três dias","allergies":["penicilina G"]},` +
-		`"kind":"patient","patient_id":"019ad6a1-7c2e-7b3a-9f10-3e5d2c1b0a99","notes":"ok"}`
-	res, err := c.Post(srv.URL+"/v1/x?q=Fulano+de+Tal&limit=10", "application/json", strings.NewReader(body))
+		`"birth_date":"1990-04-12","kind":"patient","patient_id":"019ad6a1-7c2e-7b3a-9f10-3e5d2c1b0a99","notes":"ok"}`
+	res, err := c.Post(srv.URL+"/v1/x?q=Fulano+de+Tal&limit=10&from=2026-12-01&to=2026-12-08", "application/json", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +115,7 @@ func TestLogScannerCatchesWhatTheTestSent(t *testing.T) {
 
 	leaking := map[string]string{
 		"name":            "Joana D'Arc Prado",
+		"birth_date":      "1990-04-12",
 		"street":          "rua das acácias", // case does not hide it
 		"phone":           "11987654321",     // as the server stores it: digits
 		"chief_complaint": "Dor torácica há três dias",
@@ -139,7 +140,8 @@ func TestLogScannerCatchesWhatTheTestSent(t *testing.T) {
 	}
 	// Not personal on their own: the street number, the city, a UF, enum
 	// codes, IDs, short values.
-	for _, v := range []string{`"number":"1000"`, "São Paulo", `"uf":"SP"`, "patient", "019ad6a1-7c2e-7b3a-9f10-3e5d2c1b0a99", `"notes":"ok"`, "limit=10"} {
+	for _, v := range []string{`"number":"1000"`, "São Paulo", `"uf":"SP"`, "patient", "019ad6a1-7c2e-7b3a-9f10-3e5d2c1b0a99", `"notes":"ok"`, "limit=10",
+		"2026-12-01", "2026-12-08T00:00:00Z"} {
 		_, _ = io.WriteString(s, logLine("fine", fmt.Sprintf(`,"v":%q`, v)))
 	}
 	if leaks, n := s.Leaks(); n != 0 {
