@@ -7,6 +7,7 @@ package wire
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -48,6 +49,9 @@ type Config struct {
 	AdminEmail      string        `env:"MULTISAUDE_ADMIN_EMAIL" default:"" help:"platform admin created at start when none exists"`
 	AdminPassword   string        `env:"MULTISAUDE_ADMIN_PASSWORD" default:"" help:"its password"`
 	Version         string        `env:"-"`
+	// LogOutput, when set, receives the logs instead of standard output: for
+	// tests and programs that embed the app. It is not read from the environment.
+	LogOutput io.Writer `env:"-"`
 
 	LocalKeysMasterKeys     string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS" default:"" help:"local/onprem key manager: id=BASE64(32 bytes) list, newest first; local default: generated into $DATA_DIR"`
 	LocalKeysMasterKeysFile string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS_FILE" default:"" help:"a file with the same list, one key a line"`

@@ -28,8 +28,13 @@ import (
 // LogOutput is where logs go (stdout in the binary; tests may pass io.Discard).
 type LogOutput io.Writer
 
-// ProvideLogOutput returns standard output.
-func ProvideLogOutput() LogOutput { return os.Stdout }
+// ProvideLogOutput returns cfg.LogOutput when set, else standard output.
+func ProvideLogOutput(cfg Config) LogOutput {
+	if cfg.LogOutput != nil {
+		return cfg.LogOutput
+	}
+	return os.Stdout
+}
 
 // ProvideLogger builds the JSON logger.
 func ProvideLogger(cfg Config, out LogOutput) *slog.Logger {

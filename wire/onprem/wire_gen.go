@@ -19,7 +19,7 @@ import (
 
 // Build assembles the application.
 func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
-	logOutput := wire.ProvideLogOutput()
+	logOutput := wire.ProvideLogOutput(cfg)
 	logger := wire.ProvideLogger(cfg, logOutput)
 	db, cleanup, err := wire.ProvideDB(ctx, cfg, logger)
 	if err != nil {

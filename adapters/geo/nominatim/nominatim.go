@@ -154,14 +154,14 @@ func (g *Geocoder) search(ctx context.Context, q url.Values) (ports.Point, bool,
 	u.RawQuery = key
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return ports.Point{}, false, kernel.Internal(err, "building a geocoder request")
+		return ports.Point{}, false, kernel.Internal(withoutQuery(err), "building a geocoder request")
 	}
 	req.Header.Set("User-Agent", g.cfg.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Accept-Language", "pt-BR")
 	res, err := g.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return ports.Point{}, false, kernel.Unavailable(err, "the geocoder cannot be reached")
+		return ports.Point{}, false, kernel.Unavailable(withoutQuery(err), "the geocoder cannot be reached")
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
@@ -187,4 +187,20 @@ func (g *Geocoder) search(ctx context.Context, q url.Values) (ports.Point, bool,
 	g.cache[key] = c
 	g.mu.Unlock()
 	return c.p, c.found, nil
+}
+
+// withoutQuery drops the query string from the URL an HTTP error quotes: it
+// holds the address searched (a patient's street, number and CEP), and the
+// error is logged when the request fails.
+func withoutQuery(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "(the geocoder's search URL)", Err: ue.Err}
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return &url.Error{Op: ue.Op, URL: u.String() + "?(query withheld)", Err: ue.Err}
 }

@@ -175,12 +175,31 @@ func RequestID(c *fiber.Ctx) string {
 
 func (s *Server) requestID(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
-	if id == "" || len(id) > 128 || strings.ContainsAny(id, "\r\n\"") {
+	if !usableRequestID(id) {
 		id = kernel.NewID()
 	}
 	c.Locals(localsRequestID, id)
 	c.Set(fiber.HeaderXRequestID, id)
 	return c.Next()
+}
+
+// usableRequestID accepts a caller's request ID of at most 128 characters of
+// the sets trace IDs use (UUIDs, ULIDs, W3C traceparent, X-Amzn-Trace-Id). Each
+// request's log line carries it: an ID with an @ or a space (an e-mail or a
+// name sent as a correlation ID) is replaced by our own.
+func usableRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("-_.:;=/+", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) recoverer(c *fiber.Ctx) (err error) {

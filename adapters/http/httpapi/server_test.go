@@ -210,6 +210,27 @@ func TestSecurityHeadersAndRequestID(t *testing.T) {
 	}
 }
 
+// The request ID is in every request's log line: one that could be an e-mail
+// or a name is replaced, trace IDs are kept.
+func TestRequestIDIsNeverPersonalData(t *testing.T) {
+	s := newServer(t)
+	for id, kept := range map[string]bool{
+		"maria.souza@example.test": false, "Maria Souza": false, "a\"b": false, strings.Repeat("a", 129): false,
+		"019ad6a1-7c2e-7b3a-9f10-3e5d2c1b0a99": true, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8": true,
+		"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01": true,
+	} {
+		req := httptest.NewRequest("GET", "/healthz", nil)
+		req.Header.Set("X-Request-ID", id)
+		res, err := s.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Header.Get("X-Request-ID"); (got == id) != kept || got == "" {
+			t.Errorf("X-Request-ID %q answered %q, kept %v", id, got, kept)
+		}
+	}
+}
+
 func TestEveryRouteIsDocumented(t *testing.T) {
 	s := newServer(t)
 	doc := s.Spec().Document()

@@ -334,11 +334,25 @@ type result struct {
 }
 
 func (r result) unexpected(what string) error {
-	err := fmt.Errorf("keycloak admin API answered %d while %s: %.200s", r.status, what, r.body)
+	err := fmt.Errorf("keycloak admin API answered %d while %s: %.200s", r.status, what, errorOf(r.body))
 	if r.status >= 500 || r.status == http.StatusTooManyRequests {
 		return kernel.Unavailable(err, "o provedor de identidade está indisponível")
 	}
 	return kernel.Internal(err, "the identity provider refused the request")
+}
+
+// errorOf keeps the message of an admin API error answer, never the rest: its
+// "params" echo the values sent (an e-mail, a name), and the error is logged.
+func errorOf(body string) string {
+	var e struct {
+		Error            string `json:"error"`
+		ErrorMessage     string `json:"errorMessage"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if json.Unmarshal([]byte(body), &e) != nil {
+		return "(a body that is not a Keycloak error, withheld)"
+	}
+	return strings.TrimSpace(strings.Join([]string{e.Error, e.ErrorMessage, e.ErrorDescription}, " "))
 }
 
 // call sends one admin request; a transport failure (including failing to get

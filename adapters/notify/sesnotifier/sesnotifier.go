@@ -108,13 +108,17 @@ func translate(err error) error {
 	if !errors.As(err, &ae) {
 		return kernel.Unavailable(err, "SES cannot be reached")
 	}
+	// SES messages may name an address ("... failed the check in region X:
+	// maria@...") and the error is logged by whoever retries the message: only
+	// the error code is kept.
+	cause := fmt.Errorf("ses: %s", ae.ErrorCode())
 	switch ae.ErrorCode() {
 	case "MessageRejected", "BadRequestException":
 		return kernel.Invalid("to", "the e-mail service refused this message")
 	case "TooManyRequestsException", "LimitExceededException", "SendingPausedException", "AccountSuspendedException",
 		"InternalServiceErrorException", "ThrottlingException":
-		return kernel.Unavailable(err, "the e-mail service is unavailable")
+		return kernel.Unavailable(cause, "the e-mail service is unavailable")
 	default: // MailFromDomainNotVerifiedException, NotFoundException (configuration set), AccessDenied
-		return kernel.Internal(err, "the e-mail service refused the request")
+		return kernel.Internal(cause, "the e-mail service refused the request")
 	}
 }

@@ -230,10 +230,18 @@ func (s *Notifier) message(n ports.Notification) []byte {
 
 // translate maps an SMTP exchange failure: 4xx replies and broken connections
 // are unavailable (try again later), 5xx replies a permanent refusal.
+//
+// A reply's text may quote the recipient ("550 5.1.1 <maria@...>: user
+// unknown") and the error is logged by whoever retries the message (a queue
+// consumer logs its handler's error): only the reply's code is kept.
 func translate(err error, step string) error {
 	var te *textproto.Error
-	if errors.As(err, &te) && te.Code >= 500 {
-		return kernel.Internal(fmt.Errorf("smtp %s: %w", step, err), "the mail relay refused the message")
+	if errors.As(err, &te) {
+		cause := fmt.Errorf("smtp %s: %w", step, &textproto.Error{Code: te.Code, Msg: "(reply text withheld: it may quote the recipient)"})
+		if te.Code >= 500 {
+			return kernel.Internal(cause, "the mail relay refused the message")
+		}
+		return kernel.Unavailable(cause, "the mail relay is unavailable")
 	}
 	return kernel.Unavailable(fmt.Errorf("smtp %s: %w", step, err), "the mail relay is unavailable")
 }

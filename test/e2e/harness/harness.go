@@ -1,7 +1,8 @@
 // Package harness starts the whole application in-process, as the binary does
 // with the local profile (SQLite, or PostgreSQL when configured), on a free
 // port, and drives it over real HTTP. Every response is checked against the
-// OpenAPI document the server publishes.
+// OpenAPI document the server publishes, and every line the server logs (at
+// info level, as in production) is checked for personal data (logscan.go).
 package harness
 
 import (
@@ -43,6 +44,9 @@ type H struct {
 	Dialect sqlstore.Dialect
 	App     *appwire.App
 	Client  *http.Client
+	// Logs scans the server's log for personal data (logscan.go); it sees
+	// every request sent through Client.
+	Logs *LogScanner
 
 	router routers.Router
 }
@@ -63,6 +67,10 @@ func WithoutWorkers() Option { return func(env map[string]string) { env[noWorker
 // Start runs the app on dialect d until the test ends.
 func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 	t.Helper()
+	// Registered first, so it runs last: after the server has stopped and
+	// written its last line.
+	logs := NewLogScanner()
+	t.Cleanup(func() { logs.Report(t) })
 	dir := t.TempDir()
 	env := map[string]string{
 		"MULTISAUDE_PROFILE":        appwire.ProfileLocal,
@@ -70,7 +78,7 @@ func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 		"MULTISAUDE_DATABASE_URL":   testdb.URL(t, d),
 		"MULTISAUDE_AUTO_MIGRATE":   "true",
 		"MULTISAUDE_DB_MAX_CONNS":   "6",
-		"MULTISAUDE_LOG_LEVEL":      "error",
+		"MULTISAUDE_LOG_LEVEL":      "info", // what production runs: its lines are scanned
 		"MULTISAUDE_ADMIN_EMAIL":    AdminEmail,
 		"MULTISAUDE_ADMIN_PASSWORD": AdminPassword,
 		"MULTISAUDE_SECRET":         "harness-secret-harness-secret-32",
@@ -89,6 +97,7 @@ func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.LogOutput = logs
 	ctx, cancel := context.WithCancel(context.Background())
 	app, cleanup, err := local.Build(ctx, cfg)
 	if err != nil {
@@ -106,7 +115,8 @@ func Start(t testing.TB, d sqlstore.Dialect, opts ...Option) *H {
 	}
 	served := make(chan error, 1)
 	go func() { served <- app.Server.Serve(ctx, ln) }()
-	h := &H{URL: url, DataDir: dir, Dialect: d, App: app, Client: &http.Client{Timeout: 30 * time.Second}}
+	h := &H{URL: url, DataDir: dir, Dialect: d, App: app, Logs: logs,
+		Client: &http.Client{Timeout: 30 * time.Second, Transport: scanningTransport{base: http.DefaultTransport, scan: logs}}}
 	t.Cleanup(func() {
 		cancel()
 		select {
