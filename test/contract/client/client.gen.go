@@ -66,6 +66,84 @@ func (e APIKeyResponseScopes) Valid() bool {
 	}
 }
 
+// Defines values for ActivityResponseDataClass.
+const (
+	ActivityResponseDataClassAccount             ActivityResponseDataClass = "account"
+	ActivityResponseDataClassAppointments        ActivityResponseDataClass = "appointments"
+	ActivityResponseDataClassAuditTrail          ActivityResponseDataClass = "audit_trail"
+	ActivityResponseDataClassClinicalRecords     ActivityResponseDataClass = "clinical_records"
+	ActivityResponseDataClassCompanyStaff        ActivityResponseDataClass = "company_staff"
+	ActivityResponseDataClassConsents            ActivityResponseDataClass = "consents"
+	ActivityResponseDataClassExports             ActivityResponseDataClass = "exports"
+	ActivityResponseDataClassIncidents           ActivityResponseDataClass = "incidents"
+	ActivityResponseDataClassMarketing           ActivityResponseDataClass = "marketing"
+	ActivityResponseDataClassNotifications       ActivityResponseDataClass = "notifications"
+	ActivityResponseDataClassOrders              ActivityResponseDataClass = "orders"
+	ActivityResponseDataClassPayments            ActivityResponseDataClass = "payments"
+	ActivityResponseDataClassProfessionalProfile ActivityResponseDataClass = "professional_profile"
+)
+
+// Valid indicates whether the value is a known member of the ActivityResponseDataClass enum.
+func (e ActivityResponseDataClass) Valid() bool {
+	switch e {
+	case ActivityResponseDataClassAccount:
+		return true
+	case ActivityResponseDataClassAppointments:
+		return true
+	case ActivityResponseDataClassAuditTrail:
+		return true
+	case ActivityResponseDataClassClinicalRecords:
+		return true
+	case ActivityResponseDataClassCompanyStaff:
+		return true
+	case ActivityResponseDataClassConsents:
+		return true
+	case ActivityResponseDataClassExports:
+		return true
+	case ActivityResponseDataClassIncidents:
+		return true
+	case ActivityResponseDataClassMarketing:
+		return true
+	case ActivityResponseDataClassNotifications:
+		return true
+	case ActivityResponseDataClassOrders:
+		return true
+	case ActivityResponseDataClassPayments:
+		return true
+	case ActivityResponseDataClassProfessionalProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ActivityResponseOnErasure.
+const (
+	Anonymise           ActivityResponseOnErasure = "anonymise"
+	Block               ActivityResponseOnErasure = "block"
+	Delete              ActivityResponseOnErasure = "delete"
+	Keep                ActivityResponseOnErasure = "keep"
+	RetainThenAnonymise ActivityResponseOnErasure = "retain_then_anonymise"
+)
+
+// Valid indicates whether the value is a known member of the ActivityResponseOnErasure enum.
+func (e ActivityResponseOnErasure) Valid() bool {
+	switch e {
+	case Anonymise:
+		return true
+	case Block:
+		return true
+	case Delete:
+		return true
+	case Keep:
+		return true
+	case RetainThenAnonymise:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AddressUf.
 const (
 	AddressUfAC AddressUf = "AC"
@@ -834,6 +912,225 @@ func (e ImportLineResponseResult) Valid() bool {
 	case ImportLineResponseResultUnchanged:
 		return true
 	case ImportLineResponseResultUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentPatchRequestCategories.
+const (
+	IncidentPatchRequestCategoriesAccount             IncidentPatchRequestCategories = "account"
+	IncidentPatchRequestCategoriesAppointments        IncidentPatchRequestCategories = "appointments"
+	IncidentPatchRequestCategoriesAuditTrail          IncidentPatchRequestCategories = "audit_trail"
+	IncidentPatchRequestCategoriesClinicalRecords     IncidentPatchRequestCategories = "clinical_records"
+	IncidentPatchRequestCategoriesCompanyStaff        IncidentPatchRequestCategories = "company_staff"
+	IncidentPatchRequestCategoriesConsents            IncidentPatchRequestCategories = "consents"
+	IncidentPatchRequestCategoriesExports             IncidentPatchRequestCategories = "exports"
+	IncidentPatchRequestCategoriesIncidents           IncidentPatchRequestCategories = "incidents"
+	IncidentPatchRequestCategoriesMarketing           IncidentPatchRequestCategories = "marketing"
+	IncidentPatchRequestCategoriesNotifications       IncidentPatchRequestCategories = "notifications"
+	IncidentPatchRequestCategoriesOrders              IncidentPatchRequestCategories = "orders"
+	IncidentPatchRequestCategoriesPayments            IncidentPatchRequestCategories = "payments"
+	IncidentPatchRequestCategoriesProfessionalProfile IncidentPatchRequestCategories = "professional_profile"
+)
+
+// Valid indicates whether the value is a known member of the IncidentPatchRequestCategories enum.
+func (e IncidentPatchRequestCategories) Valid() bool {
+	switch e {
+	case IncidentPatchRequestCategoriesAccount:
+		return true
+	case IncidentPatchRequestCategoriesAppointments:
+		return true
+	case IncidentPatchRequestCategoriesAuditTrail:
+		return true
+	case IncidentPatchRequestCategoriesClinicalRecords:
+		return true
+	case IncidentPatchRequestCategoriesCompanyStaff:
+		return true
+	case IncidentPatchRequestCategoriesConsents:
+		return true
+	case IncidentPatchRequestCategoriesExports:
+		return true
+	case IncidentPatchRequestCategoriesIncidents:
+		return true
+	case IncidentPatchRequestCategoriesMarketing:
+		return true
+	case IncidentPatchRequestCategoriesNotifications:
+		return true
+	case IncidentPatchRequestCategoriesOrders:
+		return true
+	case IncidentPatchRequestCategoriesPayments:
+		return true
+	case IncidentPatchRequestCategoriesProfessionalProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentPatchRequestRisk.
+const (
+	IncidentPatchRequestRiskHigh        IncidentPatchRequestRisk = "high"
+	IncidentPatchRequestRiskLessThannil IncidentPatchRequestRisk = "<nil>"
+	IncidentPatchRequestRiskLow         IncidentPatchRequestRisk = "low"
+	IncidentPatchRequestRiskMedium      IncidentPatchRequestRisk = "medium"
+)
+
+// Valid indicates whether the value is a known member of the IncidentPatchRequestRisk enum.
+func (e IncidentPatchRequestRisk) Valid() bool {
+	switch e {
+	case IncidentPatchRequestRiskHigh:
+		return true
+	case IncidentPatchRequestRiskLessThannil:
+		return true
+	case IncidentPatchRequestRiskLow:
+		return true
+	case IncidentPatchRequestRiskMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentRequestCategories.
+const (
+	IncidentRequestCategoriesAccount             IncidentRequestCategories = "account"
+	IncidentRequestCategoriesAppointments        IncidentRequestCategories = "appointments"
+	IncidentRequestCategoriesAuditTrail          IncidentRequestCategories = "audit_trail"
+	IncidentRequestCategoriesClinicalRecords     IncidentRequestCategories = "clinical_records"
+	IncidentRequestCategoriesCompanyStaff        IncidentRequestCategories = "company_staff"
+	IncidentRequestCategoriesConsents            IncidentRequestCategories = "consents"
+	IncidentRequestCategoriesExports             IncidentRequestCategories = "exports"
+	IncidentRequestCategoriesIncidents           IncidentRequestCategories = "incidents"
+	IncidentRequestCategoriesMarketing           IncidentRequestCategories = "marketing"
+	IncidentRequestCategoriesNotifications       IncidentRequestCategories = "notifications"
+	IncidentRequestCategoriesOrders              IncidentRequestCategories = "orders"
+	IncidentRequestCategoriesPayments            IncidentRequestCategories = "payments"
+	IncidentRequestCategoriesProfessionalProfile IncidentRequestCategories = "professional_profile"
+)
+
+// Valid indicates whether the value is a known member of the IncidentRequestCategories enum.
+func (e IncidentRequestCategories) Valid() bool {
+	switch e {
+	case IncidentRequestCategoriesAccount:
+		return true
+	case IncidentRequestCategoriesAppointments:
+		return true
+	case IncidentRequestCategoriesAuditTrail:
+		return true
+	case IncidentRequestCategoriesClinicalRecords:
+		return true
+	case IncidentRequestCategoriesCompanyStaff:
+		return true
+	case IncidentRequestCategoriesConsents:
+		return true
+	case IncidentRequestCategoriesExports:
+		return true
+	case IncidentRequestCategoriesIncidents:
+		return true
+	case IncidentRequestCategoriesMarketing:
+		return true
+	case IncidentRequestCategoriesNotifications:
+		return true
+	case IncidentRequestCategoriesOrders:
+		return true
+	case IncidentRequestCategoriesPayments:
+		return true
+	case IncidentRequestCategoriesProfessionalProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentRequestRisk.
+const (
+	IncidentRequestRiskHigh   IncidentRequestRisk = "high"
+	IncidentRequestRiskLow    IncidentRequestRisk = "low"
+	IncidentRequestRiskMedium IncidentRequestRisk = "medium"
+)
+
+// Valid indicates whether the value is a known member of the IncidentRequestRisk enum.
+func (e IncidentRequestRisk) Valid() bool {
+	switch e {
+	case IncidentRequestRiskHigh:
+		return true
+	case IncidentRequestRiskLow:
+		return true
+	case IncidentRequestRiskMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentResponseCategories.
+const (
+	IncidentResponseCategoriesAccount             IncidentResponseCategories = "account"
+	IncidentResponseCategoriesAppointments        IncidentResponseCategories = "appointments"
+	IncidentResponseCategoriesAuditTrail          IncidentResponseCategories = "audit_trail"
+	IncidentResponseCategoriesClinicalRecords     IncidentResponseCategories = "clinical_records"
+	IncidentResponseCategoriesCompanyStaff        IncidentResponseCategories = "company_staff"
+	IncidentResponseCategoriesConsents            IncidentResponseCategories = "consents"
+	IncidentResponseCategoriesExports             IncidentResponseCategories = "exports"
+	IncidentResponseCategoriesIncidents           IncidentResponseCategories = "incidents"
+	IncidentResponseCategoriesMarketing           IncidentResponseCategories = "marketing"
+	IncidentResponseCategoriesNotifications       IncidentResponseCategories = "notifications"
+	IncidentResponseCategoriesOrders              IncidentResponseCategories = "orders"
+	IncidentResponseCategoriesPayments            IncidentResponseCategories = "payments"
+	IncidentResponseCategoriesProfessionalProfile IncidentResponseCategories = "professional_profile"
+)
+
+// Valid indicates whether the value is a known member of the IncidentResponseCategories enum.
+func (e IncidentResponseCategories) Valid() bool {
+	switch e {
+	case IncidentResponseCategoriesAccount:
+		return true
+	case IncidentResponseCategoriesAppointments:
+		return true
+	case IncidentResponseCategoriesAuditTrail:
+		return true
+	case IncidentResponseCategoriesClinicalRecords:
+		return true
+	case IncidentResponseCategoriesCompanyStaff:
+		return true
+	case IncidentResponseCategoriesConsents:
+		return true
+	case IncidentResponseCategoriesExports:
+		return true
+	case IncidentResponseCategoriesIncidents:
+		return true
+	case IncidentResponseCategoriesMarketing:
+		return true
+	case IncidentResponseCategoriesNotifications:
+		return true
+	case IncidentResponseCategoriesOrders:
+		return true
+	case IncidentResponseCategoriesPayments:
+		return true
+	case IncidentResponseCategoriesProfessionalProfile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncidentResponseRisk.
+const (
+	IncidentResponseRiskHigh   IncidentResponseRisk = "high"
+	IncidentResponseRiskLow    IncidentResponseRisk = "low"
+	IncidentResponseRiskMedium IncidentResponseRisk = "medium"
+)
+
+// Valid indicates whether the value is a known member of the IncidentResponseRisk enum.
+func (e IncidentResponseRisk) Valid() bool {
+	switch e {
+	case IncidentResponseRiskHigh:
+		return true
+	case IncidentResponseRiskLow:
+		return true
+	case IncidentResponseRiskMedium:
 		return true
 	default:
 		return false
@@ -1689,6 +1986,30 @@ func (e PutItemResponseResult) Valid() bool {
 	}
 }
 
+// Defines values for RecipientResponseKind.
+const (
+	RecipientResponseKindApiKey       RecipientResponseKind = "api_key"
+	RecipientResponseKindCompany      RecipientResponseKind = "company"
+	RecipientResponseKindPlatform     RecipientResponseKind = "platform"
+	RecipientResponseKindProfessional RecipientResponseKind = "professional"
+)
+
+// Valid indicates whether the value is a known member of the RecipientResponseKind enum.
+func (e RecipientResponseKind) Valid() bool {
+	switch e {
+	case RecipientResponseKindApiKey:
+		return true
+	case RecipientResponseKindCompany:
+		return true
+	case RecipientResponseKindPlatform:
+		return true
+	case RecipientResponseKindProfessional:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for RefundResponseBy.
 const (
 	RefundResponseByApiKey        RefundResponseBy = "api_key"
@@ -1767,6 +2088,57 @@ func (e ShareResponseKind) Valid() bool {
 	case Emergency:
 		return true
 	case Share:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SharingLineResponseCategory.
+const (
+	SharingLineResponseCategoryAccount             SharingLineResponseCategory = "account"
+	SharingLineResponseCategoryAppointments        SharingLineResponseCategory = "appointments"
+	SharingLineResponseCategoryAuditTrail          SharingLineResponseCategory = "audit_trail"
+	SharingLineResponseCategoryClinicalRecords     SharingLineResponseCategory = "clinical_records"
+	SharingLineResponseCategoryCompanyStaff        SharingLineResponseCategory = "company_staff"
+	SharingLineResponseCategoryConsents            SharingLineResponseCategory = "consents"
+	SharingLineResponseCategoryExports             SharingLineResponseCategory = "exports"
+	SharingLineResponseCategoryIncidents           SharingLineResponseCategory = "incidents"
+	SharingLineResponseCategoryMarketing           SharingLineResponseCategory = "marketing"
+	SharingLineResponseCategoryNotifications       SharingLineResponseCategory = "notifications"
+	SharingLineResponseCategoryOrders              SharingLineResponseCategory = "orders"
+	SharingLineResponseCategoryPayments            SharingLineResponseCategory = "payments"
+	SharingLineResponseCategoryProfessionalProfile SharingLineResponseCategory = "professional_profile"
+)
+
+// Valid indicates whether the value is a known member of the SharingLineResponseCategory enum.
+func (e SharingLineResponseCategory) Valid() bool {
+	switch e {
+	case SharingLineResponseCategoryAccount:
+		return true
+	case SharingLineResponseCategoryAppointments:
+		return true
+	case SharingLineResponseCategoryAuditTrail:
+		return true
+	case SharingLineResponseCategoryClinicalRecords:
+		return true
+	case SharingLineResponseCategoryCompanyStaff:
+		return true
+	case SharingLineResponseCategoryConsents:
+		return true
+	case SharingLineResponseCategoryExports:
+		return true
+	case SharingLineResponseCategoryIncidents:
+		return true
+	case SharingLineResponseCategoryMarketing:
+		return true
+	case SharingLineResponseCategoryNotifications:
+		return true
+	case SharingLineResponseCategoryOrders:
+		return true
+	case SharingLineResponseCategoryPayments:
+		return true
+	case SharingLineResponseCategoryProfessionalProfile:
 		return true
 	default:
 		return false
@@ -2605,6 +2977,36 @@ type AccessEntryResponse struct {
 	ObjectType string    `json:"object_type"`
 }
 
+// ActivitiesResponse defines model for ActivitiesResponse.
+type ActivitiesResponse struct {
+	Items []ActivityResponse `json:"items"`
+}
+
+// ActivityResponse defines model for ActivityResponse.
+type ActivityResponse struct {
+	ConsentRequired  []string                  `json:"consent_required"`
+	Context          string                    `json:"context"`
+	DataClass        ActivityResponseDataClass `json:"data_class"`
+	Description      string                    `json:"description"`
+	LegalBasis       string                    `json:"legal_basis"`
+	Name             string                    `json:"name"`
+	OnErasure        ActivityResponseOnErasure `json:"on_erasure"`
+	PurposeTitles    []string                  `json:"purpose_titles"`
+	Purposes         []string                  `json:"purposes"`
+	Recipients       []string                  `json:"recipients"`
+	Retention        string                    `json:"retention"`
+	RetentionYears   int                       `json:"retention_years"`
+	SecurityMeasures []string                  `json:"security_measures"`
+	Sensitive        bool                      `json:"sensitive"`
+	Subjects         []string                  `json:"subjects"`
+}
+
+// ActivityResponseDataClass defines model for ActivityResponse.DataClass.
+type ActivityResponseDataClass string
+
+// ActivityResponseOnErasure defines model for ActivityResponse.OnErasure.
+type ActivityResponseOnErasure string
+
 // Address Examples: {"cep":"01310-100","city":"São Paulo","complement":"conjunto 42","district":"Bela Vista","number":"1578","street":"Avenida Paulista","uf":"SP"}
 type Address struct {
 	Cep        string    `json:"cep"`
@@ -3019,6 +3421,52 @@ type DocumentUpload struct {
 // DocumentUploadKind defines model for DocumentUpload.Kind.
 type DocumentUploadKind string
 
+// ErasureDecisionResponse defines model for ErasureDecisionResponse.
+type ErasureDecisionResponse struct {
+	Action      string     `json:"action"`
+	Class       string     `json:"class"`
+	Explanation string     `json:"explanation"`
+	Name        string     `json:"name"`
+	Until       *time.Time `json:"until,omitempty"`
+}
+
+// ErasureRequestBody Examples: {"confirm":"ELIMINAR"}
+type ErasureRequestBody struct {
+	Confirm string `json:"confirm"`
+}
+
+// ErasureResponse Examples: {"created_at":"2026-12-01T12:30:00Z","decisions":[{"action":"anonymise_now","class":"account","explanation":"Dados cadastrais: anonimizados agora; os dados pessoais (nome, e-mail, telefone, CPF, data de nascimento e endereço) são substituídos por valores que não identificam ninguém e a conta não entra mais (LGPD, art. 18, IV e VI).","name":"Dados cadastrais"},{"action":"block_until","class":"clinical_records","explanation":"Prontuário: a lei exige guardá-los por 20 anos após o último registro no prontuário (Lei 13.787/2018, art. 6º), isto é, até 01/09/2046. Até lá ficam bloqueados: nenhum profissional, nem você, os acessa pela plataforma; só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso são eliminados.","name":"Prontuário","until":"2046-09-01T12:30:00Z"},{"action":"block_until","class":"appointments","explanation":"Agendamentos: a lei exige guardá-los por 20 anos após o último registro no prontuário (Lei 13.787/2018, art. 6º), isto é, até 01/09/2046. Até lá ficam bloqueados: nenhum profissional, nem você, os acessa pela plataforma; só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso são eliminados.","name":"Agendamentos","until":"2046-09-01T12:30:00Z"},{"action":"retain_until","class":"orders","explanation":"Pedidos: a lei fiscal exige guardá-los por 5 anos (CTN, arts. 173 e 174; LGPD, art. 16, I). Os dados de entrega (destinatário e endereço) saem agora e os com mais de 5 anos são anonimizados agora; itens, valores e datas dos demais ficam, só com identificadores e só para fins fiscais, até 01/11/2031, e então são anonimizados.","name":"Pedidos","until":"2031-11-01T12:30:00Z"},{"action":"anonymise_now","class":"payments","explanation":"Pagamentos: nenhum em período de guarda fiscal; o que houver é anonimizado agora (LGPD, art. 18, IV).","name":"Pagamentos"},{"action":"delete_now","class":"notifications","explanation":"Notificações: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Notificações"},{"action":"delete_now","class":"marketing","explanation":"Comunicações de marketing: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Comunicações de marketing"},{"action":"keep","class":"consents","explanation":"Consentimentos: guardados como prova do controlador (cumprimento de obrigação legal: prova do consentimento (LGPD, art. 8º, § 2º)), só com identificadores, sem nome nem dados de contato.","name":"Consentimentos"},{"action":"keep","class":"audit_trail","explanation":"Trilha de auditoria: guardados como prova do controlador (cumprimento de obrigação legal e exercício regular de direitos (LGPD, art. 7º, II e VI; art. 37)), só com identificadores, sem nome nem dados de contato.","name":"Trilha de auditoria"},{"action":"delete_now","class":"exports","explanation":"Exportações do titular: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Exportações do titular"},{"action":"keep","class":"incidents","explanation":"Incidentes de segurança: guardados como prova do controlador (cumprimento de obrigação legal (LGPD, art. 48; Resolução CD/ANPD 15/2024)), só com identificadores, sem nome nem dados de contato.","name":"Incidentes de segurança"}],"done_steps":[],"id":"019d3f4e-8a2b-7c11-9e0f-5a6b7c8d9e0f","pending":"Suas consultas e exames futuros são cancelados pelas regras usuais de cancelamento.","status":"pending","subject_id":"019d3f4e-1111-7c11-9e0f-5a6b7c8d9e0f","subject_kind":"patient"}
+type ErasureResponse struct {
+	CompletedAt *time.Time                `json:"completed_at,omitempty"`
+	CreatedAt   time.Time                 `json:"created_at"`
+	Decisions   []ErasureDecisionResponse `json:"decisions"`
+	DoneSteps   []string                  `json:"done_steps"`
+	Id          string                    `json:"id"`
+	Pending     string                    `json:"pending"`
+	Status      string                    `json:"status"`
+	SubjectId   string                    `json:"subject_id"`
+	SubjectKind string                    `json:"subject_kind"`
+}
+
+// ErasureSummaryList defines model for ErasureSummaryList.
+type ErasureSummaryList struct {
+	Items      []ErasureSummaryResponse `json:"items"`
+	NextCursor *string                  `json:"next_cursor,omitempty"`
+}
+
+// ErasureSummaryResponse Examples: {"attempts":1,"completed_at":"2026-12-01T12:31:00Z","created_at":"2026-12-01T12:30:00Z","done_steps":13,"id":"019d3f4e-8a2b-7c11-9e0f-5a6b7c8d9e0f","status":"done","steps":13,"subject_id":"019d3f4e-1111-7c11-9e0f-5a6b7c8d9e0f","subject_kind":"patient"}
+type ErasureSummaryResponse struct {
+	Attempts    int        `json:"attempts"`
+	CompletedAt *time.Time `json:"completed_at,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DoneSteps   int        `json:"done_steps"`
+	Id          string     `json:"id"`
+	Status      string     `json:"status"`
+	Steps       int        `json:"steps"`
+	SubjectId   string     `json:"subject_id"`
+	SubjectKind string     `json:"subject_kind"`
+}
+
 // EvaluationList defines model for EvaluationList.
 type EvaluationList struct {
 	Items      []EvaluationResponse `json:"items"`
@@ -3127,6 +3575,29 @@ type ExamResultResponse struct {
 	NextSlots []SlotResponse `json:"next_slots"`
 }
 
+// ExportList defines model for ExportList.
+type ExportList struct {
+	Items      []ExportResponse `json:"items"`
+	NextCursor *string          `json:"next_cursor,omitempty"`
+}
+
+// ExportResponse Examples: {"created_at":"2026-12-01T12:30:00Z","download_url":"/v1/me/exports/019d3f4e-8a2b-7c11-9e0f-5a6b7c8d9e0f/download","expires_at":"2026-12-08T12:32:00Z","files":9,"id":"019d3f4e-8a2b-7c11-9e0f-5a6b7c8d9e0f","owner_id":"019d3f4e-1111-7c11-9e0f-5a6b7c8d9e0f","owner_kind":"patient","progress":100,"ready_at":"2026-12-01T12:32:00Z","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","size":482133,"status":"ready"}
+type ExportResponse struct {
+	CreatedAt   time.Time  `json:"created_at"`
+	DownloadUrl *string    `json:"download_url,omitempty"`
+	ExpiresAt   *time.Time `json:"expires_at,omitempty"`
+	Files       int        `json:"files"`
+	Id          string     `json:"id"`
+	OwnerId     string     `json:"owner_id"`
+	OwnerKind   string     `json:"owner_kind"`
+	Progress    int        `json:"progress"`
+	ReadyAt     *time.Time `json:"ready_at,omitempty"`
+	Reason      *string    `json:"reason,omitempty"`
+	Sha256      *string    `json:"sha256,omitempty"`
+	Size        int        `json:"size"`
+	Status      string     `json:"status"`
+}
+
 // FulfilmentBody defines model for FulfilmentBody.
 type FulfilmentBody struct {
 	Delivery *DeliveryBody `json:"delivery,omitempty"`
@@ -3188,6 +3659,83 @@ type ImportTotals struct {
 	Unchanged int `json:"unchanged"`
 	Updated   int `json:"updated"`
 }
+
+// IncidentList defines model for IncidentList.
+type IncidentList struct {
+	Items      []IncidentResponse `json:"items"`
+	NextCursor *string            `json:"next_cursor,omitempty"`
+}
+
+// IncidentPatchRequest defines model for IncidentPatchRequest.
+type IncidentPatchRequest struct {
+	AnpdNotifiedAt     *time.Time                        `json:"anpd_notified_at,omitempty"`
+	Categories         *[]IncidentPatchRequestCategories `json:"categories,omitempty"`
+	Description        *string                           `json:"description,omitempty"`
+	Measures           *string                           `json:"measures,omitempty"`
+	Risk               *IncidentPatchRequestRisk         `json:"risk,omitempty"`
+	RiskReasoning      *string                           `json:"risk_reasoning,omitempty"`
+	SubjectsAffected   *int                              `json:"subjects_affected,omitempty"`
+	SubjectsEstimated  *bool                             `json:"subjects_estimated,omitempty"`
+	SubjectsNotifiedAt *time.Time                        `json:"subjects_notified_at,omitempty"`
+}
+
+// IncidentPatchRequestCategories defines model for IncidentPatchRequest.Categories.
+type IncidentPatchRequestCategories string
+
+// IncidentPatchRequestRisk defines model for IncidentPatchRequest.Risk.
+type IncidentPatchRequestRisk string
+
+// IncidentRequest defines model for IncidentRequest.
+type IncidentRequest struct {
+	Categories        []IncidentRequestCategories `json:"categories"`
+	Description       string                      `json:"description"`
+	DetectedAt        time.Time                   `json:"detected_at"`
+	Measures          *string                     `json:"measures,omitempty"`
+	OccurredAt        *time.Time                  `json:"occurred_at,omitempty"`
+	Risk              IncidentRequestRisk         `json:"risk"`
+	RiskReasoning     string                      `json:"risk_reasoning"`
+	SubjectsAffected  int                         `json:"subjects_affected"`
+	SubjectsEstimated bool                        `json:"subjects_estimated"`
+	Title             string                      `json:"title"`
+}
+
+// IncidentRequestCategories defines model for IncidentRequest.Categories.
+type IncidentRequestCategories string
+
+// IncidentRequestRisk defines model for IncidentRequest.Risk.
+type IncidentRequestRisk string
+
+// IncidentResponse defines model for IncidentResponse.
+type IncidentResponse struct {
+	AnpdNoticeDraft      string                       `json:"anpd_notice_draft"`
+	AnpdNotifiedAt       *time.Time                   `json:"anpd_notified_at,omitempty"`
+	Categories           []IncidentResponseCategories `json:"categories"`
+	CreatedAt            time.Time                    `json:"created_at"`
+	CreatedBy            openapi_types.UUID           `json:"created_by"`
+	Description          string                       `json:"description"`
+	DetectedAt           time.Time                    `json:"detected_at"`
+	Id                   openapi_types.UUID           `json:"id"`
+	Measures             string                       `json:"measures"`
+	NotificationRequired bool                         `json:"notification_required"`
+	NotifyDeadline       time.Time                    `json:"notify_deadline"`
+	OccurredAt           *time.Time                   `json:"occurred_at,omitempty"`
+	RetainUntil          time.Time                    `json:"retain_until"`
+	Risk                 IncidentResponseRisk         `json:"risk"`
+	RiskReasoning        string                       `json:"risk_reasoning"`
+	SubjectNoticeDraft   string                       `json:"subject_notice_draft"`
+	SubjectsAffected     int                          `json:"subjects_affected"`
+	SubjectsEstimated    bool                         `json:"subjects_estimated"`
+	SubjectsNotifiedAt   *time.Time                   `json:"subjects_notified_at,omitempty"`
+	Title                string                       `json:"title"`
+	UpdatedAt            time.Time                    `json:"updated_at"`
+	Version              int                          `json:"version"`
+}
+
+// IncidentResponseCategories defines model for IncidentResponse.Categories.
+type IncidentResponseCategories string
+
+// IncidentResponseRisk defines model for IncidentResponse.Risk.
+type IncidentResponseRisk string
 
 // ItemList defines model for ItemList.
 type ItemList struct {
@@ -3925,6 +4473,16 @@ type ReasonRequest struct {
 	Reason *string `json:"reason,omitempty"`
 }
 
+// RecipientResponse defines model for RecipientResponse.
+type RecipientResponse struct {
+	Id   string                `json:"id"`
+	Kind RecipientResponseKind `json:"kind"`
+	Name string                `json:"name"`
+}
+
+// RecipientResponseKind defines model for RecipientResponse.Kind.
+type RecipientResponseKind string
+
 // RefundList defines model for RefundList.
 type RefundList struct {
 	Items      []RefundResponse `json:"items"`
@@ -4015,6 +4573,28 @@ type ShareResponse struct {
 
 // ShareResponseKind defines model for ShareResponse.Kind.
 type ShareResponseKind string
+
+// SharingLineResponse defines model for SharingLineResponse.
+type SharingLineResponse struct {
+	Basis        string                      `json:"basis"`
+	BasisName    string                      `json:"basis_name"`
+	Category     SharingLineResponseCategory `json:"category"`
+	CategoryName string                      `json:"category_name"`
+	Count        int                         `json:"count"`
+	FirstAt      time.Time                   `json:"first_at"`
+	LastAt       time.Time                   `json:"last_at"`
+	Recipient    RecipientResponse           `json:"recipient"`
+}
+
+// SharingLineResponseCategory defines model for SharingLineResponse.Category.
+type SharingLineResponseCategory string
+
+// SharingResponse defines model for SharingResponse.
+type SharingResponse struct {
+	GeneratedAt time.Time             `json:"generated_at"`
+	Items       []SharingLineResponse `json:"items"`
+	Truncated   bool                  `json:"truncated"`
+}
 
 // SlotList defines model for SlotList.
 type SlotList struct {
@@ -4283,6 +4863,30 @@ type AdminListCompanyParams struct {
 // AdminListCompanyParamsStatus defines parameters for AdminListCompany.
 type AdminListCompanyParamsStatus string
 
+// AdminListErasuresParams defines parameters for AdminListErasures.
+type AdminListErasuresParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListIncidentsParams defines parameters for ListIncidents.
+type ListIncidentsParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// UpdateIncidentParams defines parameters for UpdateIncident.
+type UpdateIncidentParams struct {
+	// IfMatch the ETag of the version read
+	IfMatch string `json:"If-Match"`
+}
+
 // AdminListProfessionalParams defines parameters for AdminListProfessional.
 type AdminListProfessionalParams struct {
 	Status *AdminListProfessionalParamsStatus `form:"status,omitempty" json:"status,omitempty"`
@@ -4488,6 +5092,15 @@ type GetExamSlotsParams struct {
 
 // MyAccessLogParams defines parameters for MyAccessLog.
 type MyAccessLogParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListExportsParams defines parameters for ListExports.
+type ListExportsParams struct {
 	// Limit page size, 1 to 100 (20)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -4710,6 +5323,12 @@ type GetPurchaseOptionsParams struct {
 // RejectCompanyJSONRequestBody defines body for RejectCompany for application/json ContentType.
 type RejectCompanyJSONRequestBody = ReasonRequest
 
+// CreateIncidentJSONRequestBody defines body for CreateIncident for application/json ContentType.
+type CreateIncidentJSONRequestBody = IncidentRequest
+
+// UpdateIncidentJSONRequestBody defines body for UpdateIncident for application/json ContentType.
+type UpdateIncidentJSONRequestBody = IncidentPatchRequest
+
 // RejectProfessionalJSONRequestBody defines body for RejectProfessional for application/json ContentType.
 type RejectProfessionalJSONRequestBody = ReasonRequest
 
@@ -4763,6 +5382,9 @@ type PutExamAvailabilityJSONRequestBody = AvailabilityRequest
 
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = MePatchRequest
+
+// RequestErasureJSONRequestBody defines body for RequestErasure for application/json ContentType.
+type RequestErasureJSONRequestBody = ErasureRequestBody
 
 // GrantRecordShareJSONRequestBody defines body for GrantRecordShare for application/json ContentType.
 type GrantRecordShareJSONRequestBody = ShareRequest
@@ -4951,6 +5573,60 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/admin/companies/{id}/verify (the `VerifyCompany` operationId).
 	VerifyCompany(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AdminListErasures Every erasure request, newest first (admins; IDs and status only)
+	//
+	// Corresponds with GET /v1/admin/erasure-requests (the `AdminListErasures` operationId).
+	AdminListErasures(ctx context.Context, params *AdminListErasuresParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListIncidents The incident register, newest first (platform admins)
+	//
+	// Corresponds with GET /v1/admin/incidents (the `ListIncidents` operationId).
+	ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIncidentWithBody Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+	//
+	// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+	CreateIncidentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateIncident Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+	//
+	// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+	CreateIncident(ctx context.Context, body CreateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetIncident An incident with its deadline and notice drafts (platform admins)
+	//
+	// Corresponds with GET /v1/admin/incidents/{id} (the `GetIncident` operationId).
+	GetIncident(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIncidentWithBody Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+	UpdateIncidentWithBody(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateIncident Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+	UpdateIncident(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, body UpdateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListProcessingActivities The record of processing activities (LGPD art. 37), generated from the data classes the code declares (platform admins)
+	//
+	// One entry per class of personal data: purposes, legal basis, subjects, recipients, retention and what an erasure request does. Generated from `core/consent/datamap.go`, never written by hand.
+	//
+	// Corresponds with GET /v1/admin/processing-activities (the `ListProcessingActivities` operationId).
+	ListProcessingActivities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AdminListProfessional Admin: professionals by status (pending_verification by default)
 	//
@@ -5418,6 +6094,53 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/me/dashboard (the `Dashboard` operationId).
 	Dashboard(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RequestErasureWithBody Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+	//
+	// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+	RequestErasureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestErasure Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+	//
+	// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+	RequestErasure(ctx context.Context, body RequestErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetErasure One of my erasure requests, with its decisions and progress
+	//
+	// Corresponds with GET /v1/me/erasure-requests/{id} (the `GetErasure` operationId).
+	GetErasure(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListExports My exports, newest first
+	//
+	// Corresponds with GET /v1/me/exports (the `ListExports` operationId).
+	ListExports(ctx context.Context, params *ListExportsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestExport Ask for an archive of all my data (LGPD art. 18, II and V)
+	//
+	// Starts a job; the worker builds one ZIP (a JSON file per context, the clinical documents decrypted, a manifest with the SHA-256 of each file), stored encrypted and downloadable by its owner for 7 days. One unfinished export per person (409) and at most 3 a day (429).
+	//
+	// Corresponds with POST /v1/me/exports (the `RequestExport` operationId).
+	RequestExport(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetExport One of my exports, with its progress
+	//
+	// Corresponds with GET /v1/me/exports/{id} (the `GetExport` operationId).
+	GetExport(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadExport Download my export's archive (ZIP) while it is ready
+	//
+	// Streams the decrypted ZIP. 409 while it is not ready; 410 once it expired (the archive is deleted).
+	//
+	// Corresponds with GET /v1/me/exports/{id}/download (the `DownloadExport` operationId).
+	DownloadExport(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// MyNotifications The caller's in-app notifications, newest first
 	//
 	// Corresponds with GET /v1/me/notifications (the `MyNotifications` operationId).
@@ -5461,6 +6184,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /v1/me/record-shares/{id} (the `RevokeRecordShare` operationId).
 	RevokeRecordShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMySharing Who received which category of my data, when and on what basis (patients)
+	//
+	// Built from the record's access log (the newest 5000 entries; `truncated` says when there were more) and the disclosures made to partners (orders). The patient's own reads are left out.
+	//
+	// Corresponds with GET /v1/me/sharing (the `GetMySharing` operationId).
+	GetMySharing(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MyWaitlist The caller's open waitlist entries
 	//
@@ -5991,6 +6721,140 @@ func (c *Client) RejectCompany(ctx context.Context, id openapi_types.UUID, body 
 // Corresponds with POST /v1/admin/companies/{id}/verify (the `VerifyCompany` operationId).
 func (c *Client) VerifyCompany(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewVerifyCompanyRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AdminListErasures Every erasure request, newest first (admins; IDs and status only)
+//
+// Corresponds with GET /v1/admin/erasure-requests (the `AdminListErasures` operationId).
+func (c *Client) AdminListErasures(ctx context.Context, params *AdminListErasuresParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAdminListErasuresRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListIncidents The incident register, newest first (platform admins)
+//
+// Corresponds with GET /v1/admin/incidents (the `ListIncidents` operationId).
+func (c *Client) ListIncidents(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListIncidentsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIncidentWithBody Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+//
+// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+func (c *Client) CreateIncidentWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIncidentRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateIncident Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+//
+// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+func (c *Client) CreateIncident(ctx context.Context, body CreateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateIncidentRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetIncident An incident with its deadline and notice drafts (platform admins)
+//
+// Corresponds with GET /v1/admin/incidents/{id} (the `GetIncident` operationId).
+func (c *Client) GetIncident(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetIncidentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIncidentWithBody Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+func (c *Client) UpdateIncidentWithBody(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIncidentRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateIncident Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+func (c *Client) UpdateIncident(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, body UpdateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateIncidentRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListProcessingActivities The record of processing activities (LGPD art. 37), generated from the data classes the code declares (platform admins)
+//
+// One entry per class of personal data: purposes, legal basis, subjects, recipients, retention and what an erasure request does. Generated from `core/consent/datamap.go`, never written by hand.
+//
+// Corresponds with GET /v1/admin/processing-activities (the `ListProcessingActivities` operationId).
+func (c *Client) ListProcessingActivities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListProcessingActivitiesRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -7217,6 +8081,123 @@ func (c *Client) Dashboard(ctx context.Context, reqEditors ...RequestEditorFn) (
 	return c.Client.Do(req)
 }
 
+// RequestErasureWithBody Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+//
+// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+func (c *Client) RequestErasureWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestErasureRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestErasure Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+//
+// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+func (c *Client) RequestErasure(ctx context.Context, body RequestErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestErasureRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetErasure One of my erasure requests, with its decisions and progress
+//
+// Corresponds with GET /v1/me/erasure-requests/{id} (the `GetErasure` operationId).
+func (c *Client) GetErasure(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetErasureRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListExports My exports, newest first
+//
+// Corresponds with GET /v1/me/exports (the `ListExports` operationId).
+func (c *Client) ListExports(ctx context.Context, params *ListExportsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListExportsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestExport Ask for an archive of all my data (LGPD art. 18, II and V)
+//
+// Starts a job; the worker builds one ZIP (a JSON file per context, the clinical documents decrypted, a manifest with the SHA-256 of each file), stored encrypted and downloadable by its owner for 7 days. One unfinished export per person (409) and at most 3 a day (429).
+//
+// Corresponds with POST /v1/me/exports (the `RequestExport` operationId).
+func (c *Client) RequestExport(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestExportRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetExport One of my exports, with its progress
+//
+// Corresponds with GET /v1/me/exports/{id} (the `GetExport` operationId).
+func (c *Client) GetExport(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetExportRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadExport Download my export's archive (ZIP) while it is ready
+//
+// Streams the decrypted ZIP. 409 while it is not ready; 410 once it expired (the archive is deleted).
+//
+// Corresponds with GET /v1/me/exports/{id}/download (the `DownloadExport` operationId).
+func (c *Client) DownloadExport(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadExportRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // MyNotifications The caller's in-app notifications, newest first
 //
 // Corresponds with GET /v1/me/notifications (the `MyNotifications` operationId).
@@ -7331,6 +8312,23 @@ func (c *Client) GrantRecordShare(ctx context.Context, body GrantRecordShareJSON
 // Corresponds with DELETE /v1/me/record-shares/{id} (the `RevokeRecordShare` operationId).
 func (c *Client) RevokeRecordShare(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeRecordShareRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMySharing Who received which category of my data, when and on what basis (patients)
+//
+// Built from the record's access log (the newest 5000 entries; `truncated` says when there were more) and the disclosures made to partners (orders). The patient's own reads are left out.
+//
+// Corresponds with GET /v1/me/sharing (the `GetMySharing` operationId).
+func (c *Client) GetMySharing(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMySharingRequest(c.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -8700,6 +9698,299 @@ func NewVerifyCompanyRequest(server string, id openapi_types.UUID) (*http.Reques
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAdminListErasuresRequest constructs an http.Request for the AdminListErasures method
+func NewAdminListErasuresRequest(server string, params *AdminListErasuresParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/admin/erasure-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListIncidentsRequest constructs an http.Request for the ListIncidents method
+func NewListIncidentsRequest(server string, params *ListIncidentsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/admin/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateIncidentRequest calls the generic CreateIncident builder with application/json body
+func NewCreateIncidentRequest(server string, body CreateIncidentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateIncidentRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateIncidentRequestWithBody constructs an http.Request for the CreateIncident method, with any body, and a specified content type
+func NewCreateIncidentRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/admin/incidents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetIncidentRequest constructs an http.Request for the GetIncident method
+func NewGetIncidentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/admin/incidents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateIncidentRequest calls the generic UpdateIncident builder with application/json body
+func NewUpdateIncidentRequest(server string, id openapi_types.UUID, params *UpdateIncidentParams, body UpdateIncidentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateIncidentRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewUpdateIncidentRequestWithBody constructs an http.Request for the UpdateIncident method, with any body, and a specified content type
+func NewUpdateIncidentRequestWithBody(server string, id openapi_types.UUID, params *UpdateIncidentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/admin/incidents/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListProcessingActivitiesRequest constructs an http.Request for the ListProcessingActivities method
+func NewListProcessingActivitiesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/admin/processing-activities")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -11644,6 +12935,241 @@ func NewDashboardRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewRequestErasureRequest calls the generic RequestErasure builder with application/json body
+func NewRequestErasureRequest(server string, body RequestErasureJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestErasureRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestErasureRequestWithBody constructs an http.Request for the RequestErasure method, with any body, and a specified content type
+func NewRequestErasureRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/erasure-requests")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetErasureRequest constructs an http.Request for the GetErasure method
+func NewGetErasureRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/erasure-requests/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListExportsRequest constructs an http.Request for the ListExports method
+func NewListExportsRequest(server string, params *ListExportsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/exports")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRequestExportRequest constructs an http.Request for the RequestExport method
+func NewRequestExportRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/exports")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetExportRequest constructs an http.Request for the GetExport method
+func NewGetExportRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/exports/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadExportRequest constructs an http.Request for the DownloadExport method
+func NewDownloadExportRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/exports/%s/download", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewMyNotificationsRequest constructs an http.Request for the MyNotifications method
 func NewMyNotificationsRequest(server string, params *MyNotificationsParams) (*http.Request, error) {
 	var err error
@@ -12033,6 +13559,33 @@ func NewRevokeRecordShareRequest(server string, id openapi_types.UUID) (*http.Re
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMySharingRequest constructs an http.Request for the GetMySharing method
+func NewGetMySharingRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/sharing")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -14491,6 +16044,68 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/admin/companies/{id}/verify (the `VerifyCompany` operationId).
 	VerifyCompanyWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*VerifyCompanyReply, error)
 
+	// AdminListErasuresWithResponse Every erasure request, newest first (admins; IDs and status only)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/admin/erasure-requests (the `AdminListErasures` operationId).
+	AdminListErasuresWithResponse(ctx context.Context, params *AdminListErasuresParams, reqEditors ...RequestEditorFn) (*AdminListErasuresReply, error)
+
+	// ListIncidentsWithResponse The incident register, newest first (platform admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/admin/incidents (the `ListIncidents` operationId).
+	ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsReply, error)
+
+	// CreateIncidentWithBodyWithResponse Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+	//
+	// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+	CreateIncidentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIncidentReply, error)
+
+	// CreateIncidentWithResponse Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+	//
+	// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+	CreateIncidentWithResponse(ctx context.Context, body CreateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIncidentReply, error)
+
+	// GetIncidentWithResponse An incident with its deadline and notice drafts (platform admins)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/admin/incidents/{id} (the `GetIncident` operationId).
+	GetIncidentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetIncidentReply, error)
+
+	// UpdateIncidentWithBodyWithResponse Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+	UpdateIncidentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIncidentReply, error)
+
+	// UpdateIncidentWithResponse Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+	UpdateIncidentWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, body UpdateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIncidentReply, error)
+
+	// ListProcessingActivitiesWithResponse The record of processing activities (LGPD art. 37), generated from the data classes the code declares (platform admins)
+	//
+	// One entry per class of personal data: purposes, legal basis, subjects, recipients, retention and what an erasure request does. Generated from `core/consent/datamap.go`, never written by hand.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/admin/processing-activities (the `ListProcessingActivities` operationId).
+	ListProcessingActivitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListProcessingActivitiesReply, error)
+
 	// AdminListProfessionalWithResponse Admin: professionals by status (pending_verification by default)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15033,6 +16648,63 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/me/dashboard (the `Dashboard` operationId).
 	DashboardWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DashboardReply, error)
 
+	// RequestErasureWithBodyWithResponse Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+	//
+	// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+	RequestErasureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestErasureReply, error)
+
+	// RequestErasureWithResponse Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+	//
+	// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+	RequestErasureWithResponse(ctx context.Context, body RequestErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestErasureReply, error)
+
+	// GetErasureWithResponse One of my erasure requests, with its decisions and progress
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/erasure-requests/{id} (the `GetErasure` operationId).
+	GetErasureWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetErasureReply, error)
+
+	// ListExportsWithResponse My exports, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/exports (the `ListExports` operationId).
+	ListExportsWithResponse(ctx context.Context, params *ListExportsParams, reqEditors ...RequestEditorFn) (*ListExportsReply, error)
+
+	// RequestExportWithResponse Ask for an archive of all my data (LGPD art. 18, II and V)
+	//
+	// Starts a job; the worker builds one ZIP (a JSON file per context, the clinical documents decrypted, a manifest with the SHA-256 of each file), stored encrypted and downloadable by its owner for 7 days. One unfinished export per person (409) and at most 3 a day (429).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/me/exports (the `RequestExport` operationId).
+	RequestExportWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RequestExportReply, error)
+
+	// GetExportWithResponse One of my exports, with its progress
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/exports/{id} (the `GetExport` operationId).
+	GetExportWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetExportReply, error)
+
+	// DownloadExportWithResponse Download my export's archive (ZIP) while it is ready
+	//
+	// Streams the decrypted ZIP. 409 while it is not ready; 410 once it expired (the archive is deleted).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/exports/{id}/download (the `DownloadExport` operationId).
+	DownloadExportWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadExportReply, error)
+
 	// MyNotificationsWithResponse The caller's in-app notifications, newest first
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -15088,6 +16760,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /v1/me/record-shares/{id} (the `RevokeRecordShare` operationId).
 	RevokeRecordShareWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*RevokeRecordShareReply, error)
+
+	// GetMySharingWithResponse Who received which category of my data, when and on what basis (patients)
+	//
+	// Built from the record's access log (the newest 5000 entries; `truncated` says when there were more) and the disclosures made to partners (orders). The patient's own reads are left out.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/sharing (the `GetMySharing` operationId).
+	GetMySharingWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMySharingReply, error)
 
 	// MyWaitlistWithResponse The caller's open waitlist entries
 	//
@@ -16514,6 +18195,752 @@ func (r VerifyCompanyReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r VerifyCompanyReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AdminListErasuresReply200Headers the declared response headers of an HTTP 200 response for AdminListErasures
+type AdminListErasuresReply200Headers struct {
+	XRequestID *string
+}
+
+// AdminListErasuresReply400Headers the declared response headers of an HTTP 400 response for AdminListErasures
+type AdminListErasuresReply400Headers struct {
+	XRequestID *string
+}
+
+// AdminListErasuresReply401Headers the declared response headers of an HTTP 401 response for AdminListErasures
+type AdminListErasuresReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// AdminListErasuresReply403Headers the declared response headers of an HTTP 403 response for AdminListErasures
+type AdminListErasuresReply403Headers struct {
+	XRequestID *string
+}
+
+// AdminListErasuresReply503Headers the declared response headers of an HTTP 503 response for AdminListErasures
+type AdminListErasuresReply503Headers struct {
+	RetryAfter int
+}
+
+type AdminListErasuresReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ErasureSummaryList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AdminListErasuresReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *AdminListErasuresReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *AdminListErasuresReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *AdminListErasuresReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *AdminListErasuresReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AdminListErasuresReply) GetJSON200() *ErasureSummaryList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AdminListErasuresReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AdminListErasuresReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AdminListErasuresReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AdminListErasuresReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AdminListErasuresReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AdminListErasuresReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AdminListErasuresReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AdminListErasuresReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AdminListErasuresReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListIncidentsReply200Headers the declared response headers of an HTTP 200 response for ListIncidents
+type ListIncidentsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListIncidentsReply400Headers the declared response headers of an HTTP 400 response for ListIncidents
+type ListIncidentsReply400Headers struct {
+	XRequestID *string
+}
+
+// ListIncidentsReply401Headers the declared response headers of an HTTP 401 response for ListIncidents
+type ListIncidentsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListIncidentsReply403Headers the declared response headers of an HTTP 403 response for ListIncidents
+type ListIncidentsReply403Headers struct {
+	XRequestID *string
+}
+
+// ListIncidentsReply503Headers the declared response headers of an HTTP 503 response for ListIncidents
+type ListIncidentsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListIncidentsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IncidentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListIncidentsReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListIncidentsReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListIncidentsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListIncidentsReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListIncidentsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListIncidentsReply) GetJSON200() *IncidentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListIncidentsReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListIncidentsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListIncidentsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListIncidentsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListIncidentsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListIncidentsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListIncidentsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListIncidentsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListIncidentsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateIncidentReply201Headers the declared response headers of an HTTP 201 response for CreateIncident
+type CreateIncidentReply201Headers struct {
+	ETag       *string
+	Location   *string
+	XRequestID *string
+}
+
+// CreateIncidentReply400Headers the declared response headers of an HTTP 400 response for CreateIncident
+type CreateIncidentReply400Headers struct {
+	XRequestID *string
+}
+
+// CreateIncidentReply401Headers the declared response headers of an HTTP 401 response for CreateIncident
+type CreateIncidentReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// CreateIncidentReply403Headers the declared response headers of an HTTP 403 response for CreateIncident
+type CreateIncidentReply403Headers struct {
+	XRequestID *string
+}
+
+// CreateIncidentReply413Headers the declared response headers of an HTTP 413 response for CreateIncident
+type CreateIncidentReply413Headers struct {
+	XRequestID *string
+}
+
+// CreateIncidentReply415Headers the declared response headers of an HTTP 415 response for CreateIncident
+type CreateIncidentReply415Headers struct {
+	XRequestID *string
+}
+
+// CreateIncidentReply503Headers the declared response headers of an HTTP 503 response for CreateIncident
+type CreateIncidentReply503Headers struct {
+	RetryAfter int
+}
+
+type CreateIncidentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IncidentResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateIncidentReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateIncidentReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateIncidentReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateIncidentReply403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateIncidentReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateIncidentReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateIncidentReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateIncidentReply) GetJSON201() *IncidentResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateIncidentReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateIncidentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateIncidentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateIncidentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateIncidentReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetIncidentReply200Headers the declared response headers of an HTTP 200 response for GetIncident
+type GetIncidentReply200Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// GetIncidentReply401Headers the declared response headers of an HTTP 401 response for GetIncident
+type GetIncidentReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetIncidentReply403Headers the declared response headers of an HTTP 403 response for GetIncident
+type GetIncidentReply403Headers struct {
+	XRequestID *string
+}
+
+// GetIncidentReply404Headers the declared response headers of an HTTP 404 response for GetIncident
+type GetIncidentReply404Headers struct {
+	XRequestID *string
+}
+
+// GetIncidentReply503Headers the declared response headers of an HTTP 503 response for GetIncident
+type GetIncidentReply503Headers struct {
+	RetryAfter int
+}
+
+type GetIncidentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IncidentResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetIncidentReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetIncidentReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetIncidentReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetIncidentReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetIncidentReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetIncidentReply) GetJSON200() *IncidentResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetIncidentReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetIncidentReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetIncidentReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetIncidentReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetIncidentReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetIncidentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetIncidentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetIncidentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetIncidentReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateIncidentReply200Headers the declared response headers of an HTTP 200 response for UpdateIncident
+type UpdateIncidentReply200Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// UpdateIncidentReply400Headers the declared response headers of an HTTP 400 response for UpdateIncident
+type UpdateIncidentReply400Headers struct {
+	XRequestID *string
+}
+
+// UpdateIncidentReply401Headers the declared response headers of an HTTP 401 response for UpdateIncident
+type UpdateIncidentReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// UpdateIncidentReply403Headers the declared response headers of an HTTP 403 response for UpdateIncident
+type UpdateIncidentReply403Headers struct {
+	XRequestID *string
+}
+
+// UpdateIncidentReply404Headers the declared response headers of an HTTP 404 response for UpdateIncident
+type UpdateIncidentReply404Headers struct {
+	XRequestID *string
+}
+
+// UpdateIncidentReply412Headers the declared response headers of an HTTP 412 response for UpdateIncident
+type UpdateIncidentReply412Headers struct {
+	XRequestID *string
+}
+
+// UpdateIncidentReply413Headers the declared response headers of an HTTP 413 response for UpdateIncident
+type UpdateIncidentReply413Headers struct {
+	XRequestID *string
+}
+
+// UpdateIncidentReply415Headers the declared response headers of an HTTP 415 response for UpdateIncident
+type UpdateIncidentReply415Headers struct {
+	XRequestID *string
+}
+
+// UpdateIncidentReply503Headers the declared response headers of an HTTP 503 response for UpdateIncident
+type UpdateIncidentReply503Headers struct {
+	RetryAfter int
+}
+
+type UpdateIncidentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IncidentResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateIncidentReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateIncidentReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateIncidentReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateIncidentReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateIncidentReply404Headers
+	// Headers412 the parsed response headers for an HTTP 412 response
+	Headers412 *UpdateIncidentReply412Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateIncidentReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateIncidentReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UpdateIncidentReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateIncidentReply) GetJSON200() *IncidentResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON412() *Problem {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateIncidentReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateIncidentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateIncidentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateIncidentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateIncidentReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListProcessingActivitiesReply200Headers the declared response headers of an HTTP 200 response for ListProcessingActivities
+type ListProcessingActivitiesReply200Headers struct {
+	XRequestID *string
+}
+
+// ListProcessingActivitiesReply401Headers the declared response headers of an HTTP 401 response for ListProcessingActivities
+type ListProcessingActivitiesReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListProcessingActivitiesReply403Headers the declared response headers of an HTTP 403 response for ListProcessingActivities
+type ListProcessingActivitiesReply403Headers struct {
+	XRequestID *string
+}
+
+// ListProcessingActivitiesReply503Headers the declared response headers of an HTTP 503 response for ListProcessingActivities
+type ListProcessingActivitiesReply503Headers struct {
+	RetryAfter int
+}
+
+type ListProcessingActivitiesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ActivitiesResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListProcessingActivitiesReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListProcessingActivitiesReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListProcessingActivitiesReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListProcessingActivitiesReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListProcessingActivitiesReply) GetJSON200() *ActivitiesResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListProcessingActivitiesReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListProcessingActivitiesReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListProcessingActivitiesReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListProcessingActivitiesReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListProcessingActivitiesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListProcessingActivitiesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListProcessingActivitiesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListProcessingActivitiesReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -23916,6 +26343,772 @@ func (r DashboardReply) ContentType() string {
 	return ""
 }
 
+// RequestErasureReply202Headers the declared response headers of an HTTP 202 response for RequestErasure
+type RequestErasureReply202Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// RequestErasureReply400Headers the declared response headers of an HTTP 400 response for RequestErasure
+type RequestErasureReply400Headers struct {
+	XRequestID *string
+}
+
+// RequestErasureReply401Headers the declared response headers of an HTTP 401 response for RequestErasure
+type RequestErasureReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// RequestErasureReply403Headers the declared response headers of an HTTP 403 response for RequestErasure
+type RequestErasureReply403Headers struct {
+	XRequestID *string
+}
+
+// RequestErasureReply409Headers the declared response headers of an HTTP 409 response for RequestErasure
+type RequestErasureReply409Headers struct {
+	XRequestID *string
+}
+
+// RequestErasureReply413Headers the declared response headers of an HTTP 413 response for RequestErasure
+type RequestErasureReply413Headers struct {
+	XRequestID *string
+}
+
+// RequestErasureReply415Headers the declared response headers of an HTTP 415 response for RequestErasure
+type RequestErasureReply415Headers struct {
+	XRequestID *string
+}
+
+// RequestErasureReply422Headers the declared response headers of an HTTP 422 response for RequestErasure
+type RequestErasureReply422Headers struct {
+	XRequestID *string
+}
+
+// RequestErasureReply503Headers the declared response headers of an HTTP 503 response for RequestErasure
+type RequestErasureReply503Headers struct {
+	RetryAfter int
+}
+
+type RequestErasureReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ErasureResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RequestErasureReply202Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RequestErasureReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequestErasureReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequestErasureReply403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestErasureReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RequestErasureReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RequestErasureReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *RequestErasureReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestErasureReply503Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RequestErasureReply) GetJSON202() *ErasureResponse {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestErasureReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestErasureReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestErasureReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestErasureReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestErasureReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetErasureReply200Headers the declared response headers of an HTTP 200 response for GetErasure
+type GetErasureReply200Headers struct {
+	XRequestID *string
+}
+
+// GetErasureReply401Headers the declared response headers of an HTTP 401 response for GetErasure
+type GetErasureReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetErasureReply403Headers the declared response headers of an HTTP 403 response for GetErasure
+type GetErasureReply403Headers struct {
+	XRequestID *string
+}
+
+// GetErasureReply404Headers the declared response headers of an HTTP 404 response for GetErasure
+type GetErasureReply404Headers struct {
+	XRequestID *string
+}
+
+// GetErasureReply503Headers the declared response headers of an HTTP 503 response for GetErasure
+type GetErasureReply503Headers struct {
+	RetryAfter int
+}
+
+type GetErasureReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ErasureResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetErasureReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetErasureReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetErasureReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetErasureReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetErasureReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetErasureReply) GetJSON200() *ErasureResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetErasureReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetErasureReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetErasureReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetErasureReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetErasureReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetErasureReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetErasureReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetErasureReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetErasureReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListExportsReply200Headers the declared response headers of an HTTP 200 response for ListExports
+type ListExportsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListExportsReply400Headers the declared response headers of an HTTP 400 response for ListExports
+type ListExportsReply400Headers struct {
+	XRequestID *string
+}
+
+// ListExportsReply401Headers the declared response headers of an HTTP 401 response for ListExports
+type ListExportsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListExportsReply403Headers the declared response headers of an HTTP 403 response for ListExports
+type ListExportsReply403Headers struct {
+	XRequestID *string
+}
+
+// ListExportsReply503Headers the declared response headers of an HTTP 503 response for ListExports
+type ListExportsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListExportsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ExportList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListExportsReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListExportsReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListExportsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListExportsReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListExportsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListExportsReply) GetJSON200() *ExportList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListExportsReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListExportsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListExportsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListExportsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListExportsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListExportsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListExportsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListExportsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListExportsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestExportReply202Headers the declared response headers of an HTTP 202 response for RequestExport
+type RequestExportReply202Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// RequestExportReply401Headers the declared response headers of an HTTP 401 response for RequestExport
+type RequestExportReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// RequestExportReply403Headers the declared response headers of an HTTP 403 response for RequestExport
+type RequestExportReply403Headers struct {
+	XRequestID *string
+}
+
+// RequestExportReply409Headers the declared response headers of an HTTP 409 response for RequestExport
+type RequestExportReply409Headers struct {
+	XRequestID *string
+}
+
+// RequestExportReply429Headers the declared response headers of an HTTP 429 response for RequestExport
+type RequestExportReply429Headers struct {
+	XRequestID *string
+}
+
+// RequestExportReply503Headers the declared response headers of an HTTP 503 response for RequestExport
+type RequestExportReply503Headers struct {
+	RetryAfter int
+}
+
+type RequestExportReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *ExportResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RequestExportReply202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RequestExportReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequestExportReply403Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestExportReply409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestExportReply429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestExportReply503Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RequestExportReply) GetJSON202() *ExportResponse {
+	return r.JSON202
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RequestExportReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RequestExportReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RequestExportReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestExportReply) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RequestExportReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestExportReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestExportReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestExportReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestExportReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestExportReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetExportReply200Headers the declared response headers of an HTTP 200 response for GetExport
+type GetExportReply200Headers struct {
+	XRequestID *string
+}
+
+// GetExportReply401Headers the declared response headers of an HTTP 401 response for GetExport
+type GetExportReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetExportReply403Headers the declared response headers of an HTTP 403 response for GetExport
+type GetExportReply403Headers struct {
+	XRequestID *string
+}
+
+// GetExportReply404Headers the declared response headers of an HTTP 404 response for GetExport
+type GetExportReply404Headers struct {
+	XRequestID *string
+}
+
+// GetExportReply503Headers the declared response headers of an HTTP 503 response for GetExport
+type GetExportReply503Headers struct {
+	RetryAfter int
+}
+
+type GetExportReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ExportResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetExportReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetExportReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetExportReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetExportReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetExportReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetExportReply) GetJSON200() *ExportResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetExportReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetExportReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetExportReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetExportReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetExportReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetExportReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetExportReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetExportReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetExportReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadExportReply200Headers the declared response headers of an HTTP 200 response for DownloadExport
+type DownloadExportReply200Headers struct {
+	ContentDisposition *string
+	XRequestID         *string
+}
+
+// DownloadExportReply401Headers the declared response headers of an HTTP 401 response for DownloadExport
+type DownloadExportReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DownloadExportReply403Headers the declared response headers of an HTTP 403 response for DownloadExport
+type DownloadExportReply403Headers struct {
+	XRequestID *string
+}
+
+// DownloadExportReply404Headers the declared response headers of an HTTP 404 response for DownloadExport
+type DownloadExportReply404Headers struct {
+	XRequestID *string
+}
+
+// DownloadExportReply409Headers the declared response headers of an HTTP 409 response for DownloadExport
+type DownloadExportReply409Headers struct {
+	XRequestID *string
+}
+
+// DownloadExportReply410Headers the declared response headers of an HTTP 410 response for DownloadExport
+type DownloadExportReply410Headers struct {
+	XRequestID *string
+}
+
+// DownloadExportReply503Headers the declared response headers of an HTTP 503 response for DownloadExport
+type DownloadExportReply503Headers struct {
+	RetryAfter int
+}
+
+type DownloadExportReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadExportReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadExportReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DownloadExportReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DownloadExportReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DownloadExportReply409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *DownloadExportReply410Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadExportReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSON410() *Problem {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadExportReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadExportReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadExportReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadExportReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadExportReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // MyNotificationsReply200Headers the declared response headers of an HTTP 200 response for MyNotifications
 type MyNotificationsReply200Headers struct {
 	XRequestID *string
@@ -24723,6 +27916,104 @@ func (r RevokeRecordShareReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeRecordShareReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMySharingReply200Headers the declared response headers of an HTTP 200 response for GetMySharing
+type GetMySharingReply200Headers struct {
+	XRequestID *string
+}
+
+// GetMySharingReply401Headers the declared response headers of an HTTP 401 response for GetMySharing
+type GetMySharingReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetMySharingReply403Headers the declared response headers of an HTTP 403 response for GetMySharing
+type GetMySharingReply403Headers struct {
+	XRequestID *string
+}
+
+// GetMySharingReply503Headers the declared response headers of an HTTP 503 response for GetMySharing
+type GetMySharingReply503Headers struct {
+	RetryAfter int
+}
+
+type GetMySharingReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SharingResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetMySharingReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetMySharingReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetMySharingReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMySharingReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMySharingReply) GetJSON200() *SharingResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMySharingReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMySharingReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMySharingReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMySharingReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMySharingReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMySharingReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMySharingReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMySharingReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31121,6 +34412,116 @@ func (c *ClientWithResponses) VerifyCompanyWithResponse(ctx context.Context, id 
 	return ParseVerifyCompanyReply(rsp)
 }
 
+// AdminListErasuresWithResponse Every erasure request, newest first (admins; IDs and status only)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/admin/erasure-requests (the `AdminListErasures` operationId).
+func (c *ClientWithResponses) AdminListErasuresWithResponse(ctx context.Context, params *AdminListErasuresParams, reqEditors ...RequestEditorFn) (*AdminListErasuresReply, error) {
+	rsp, err := c.AdminListErasures(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAdminListErasuresReply(rsp)
+}
+
+// ListIncidentsWithResponse The incident register, newest first (platform admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/admin/incidents (the `ListIncidents` operationId).
+func (c *ClientWithResponses) ListIncidentsWithResponse(ctx context.Context, params *ListIncidentsParams, reqEditors ...RequestEditorFn) (*ListIncidentsReply, error) {
+	rsp, err := c.ListIncidents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListIncidentsReply(rsp)
+}
+
+// CreateIncidentWithBodyWithResponse Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+//
+// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+func (c *ClientWithResponses) CreateIncidentWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateIncidentReply, error) {
+	rsp, err := c.CreateIncidentWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIncidentReply(rsp)
+}
+
+// CreateIncidentWithResponse Register a security incident (platform admins); the answer carries the ANPD deadline and both notice drafts
+//
+// The deadline to communicate ANPD and the data subjects is the end of the 3rd business day after detection in Brasília (Resolução CD/ANPD 15/2024, art. 6º), national holidays excluded. Incidents are kept 5 years and cannot be deleted.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/admin/incidents (the `CreateIncident` operationId).
+func (c *ClientWithResponses) CreateIncidentWithResponse(ctx context.Context, body CreateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateIncidentReply, error) {
+	rsp, err := c.CreateIncident(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateIncidentReply(rsp)
+}
+
+// GetIncidentWithResponse An incident with its deadline and notice drafts (platform admins)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/admin/incidents/{id} (the `GetIncident` operationId).
+func (c *ClientWithResponses) GetIncidentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetIncidentReply, error) {
+	rsp, err := c.GetIncident(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetIncidentReply(rsp)
+}
+
+// UpdateIncidentWithBodyWithResponse Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+func (c *ClientWithResponses) UpdateIncidentWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateIncidentReply, error) {
+	rsp, err := c.UpdateIncidentWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIncidentReply(rsp)
+}
+
+// UpdateIncidentWithResponse Update an incident: assessment, measures, when ANPD and the data subjects were told (platform admins)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/admin/incidents/{id} (the `UpdateIncident` operationId).
+func (c *ClientWithResponses) UpdateIncidentWithResponse(ctx context.Context, id openapi_types.UUID, params *UpdateIncidentParams, body UpdateIncidentJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateIncidentReply, error) {
+	rsp, err := c.UpdateIncident(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateIncidentReply(rsp)
+}
+
+// ListProcessingActivitiesWithResponse The record of processing activities (LGPD art. 37), generated from the data classes the code declares (platform admins)
+//
+// One entry per class of personal data: purposes, legal basis, subjects, recipients, retention and what an erasure request does. Generated from `core/consent/datamap.go`, never written by hand.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/admin/processing-activities (the `ListProcessingActivities` operationId).
+func (c *ClientWithResponses) ListProcessingActivitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListProcessingActivitiesReply, error) {
+	rsp, err := c.ListProcessingActivities(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListProcessingActivitiesReply(rsp)
+}
+
 // AdminListProfessionalWithResponse Admin: professionals by status (pending_verification by default)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -32113,6 +35514,105 @@ func (c *ClientWithResponses) DashboardWithResponse(ctx context.Context, reqEdit
 	return ParseDashboardReply(rsp)
 }
 
+// RequestErasureWithBodyWithResponse Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+//
+// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+func (c *ClientWithResponses) RequestErasureWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestErasureReply, error) {
+	rsp, err := c.RequestErasureWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestErasureReply(rsp)
+}
+
+// RequestErasureWithResponse Ask for the anonymisation, blocking and erasure of my data (LGPD art. 18, IV and VI)
+//
+// Needs `{"confirm": "ELIMINAR"}`: it cannot be undone. Answers 202 with the decision per data class, explained in Portuguese: clinical records are blocked for 20 years after the last entry (Lei 13.787/2018) and then purged; orders and payments are kept 5 years for tax (CTN) and then anonymised; account, contact, notifications and marketing data are anonymised or deleted at once; consents and the audit trail are kept as the controller's proof, with IDs only. The worker then carries it out: the account can no longer sign in, its tokens stop working, future appointments and open orders are cancelled with the usual rules. One unfinished request per person (409).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/me/erasure-requests (the `RequestErasure` operationId).
+func (c *ClientWithResponses) RequestErasureWithResponse(ctx context.Context, body RequestErasureJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestErasureReply, error) {
+	rsp, err := c.RequestErasure(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestErasureReply(rsp)
+}
+
+// GetErasureWithResponse One of my erasure requests, with its decisions and progress
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/erasure-requests/{id} (the `GetErasure` operationId).
+func (c *ClientWithResponses) GetErasureWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetErasureReply, error) {
+	rsp, err := c.GetErasure(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetErasureReply(rsp)
+}
+
+// ListExportsWithResponse My exports, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/exports (the `ListExports` operationId).
+func (c *ClientWithResponses) ListExportsWithResponse(ctx context.Context, params *ListExportsParams, reqEditors ...RequestEditorFn) (*ListExportsReply, error) {
+	rsp, err := c.ListExports(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListExportsReply(rsp)
+}
+
+// RequestExportWithResponse Ask for an archive of all my data (LGPD art. 18, II and V)
+//
+// Starts a job; the worker builds one ZIP (a JSON file per context, the clinical documents decrypted, a manifest with the SHA-256 of each file), stored encrypted and downloadable by its owner for 7 days. One unfinished export per person (409) and at most 3 a day (429).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/me/exports (the `RequestExport` operationId).
+func (c *ClientWithResponses) RequestExportWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*RequestExportReply, error) {
+	rsp, err := c.RequestExport(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestExportReply(rsp)
+}
+
+// GetExportWithResponse One of my exports, with its progress
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/exports/{id} (the `GetExport` operationId).
+func (c *ClientWithResponses) GetExportWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetExportReply, error) {
+	rsp, err := c.GetExport(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetExportReply(rsp)
+}
+
+// DownloadExportWithResponse Download my export's archive (ZIP) while it is ready
+//
+// Streams the decrypted ZIP. 409 while it is not ready; 410 once it expired (the archive is deleted).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/exports/{id}/download (the `DownloadExport` operationId).
+func (c *ClientWithResponses) DownloadExportWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadExportReply, error) {
+	rsp, err := c.DownloadExport(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadExportReply(rsp)
+}
+
 // MyNotificationsWithResponse The caller's in-app notifications, newest first
 //
 // Returns a wrapper object for the known response body format(s).
@@ -32215,6 +35715,21 @@ func (c *ClientWithResponses) RevokeRecordShareWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseRevokeRecordShareReply(rsp)
+}
+
+// GetMySharingWithResponse Who received which category of my data, when and on what basis (patients)
+//
+// Built from the record's access log (the newest 5000 entries; `truncated` says when there were more) and the disclosures made to partners (orders). The patient's own reads are left out.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/sharing (the `GetMySharing` operationId).
+func (c *ClientWithResponses) GetMySharingWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMySharingReply, error) {
+	rsp, err := c.GetMySharing(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMySharingReply(rsp)
 }
 
 // MyWaitlistWithResponse The caller's open waitlist entries
@@ -34096,6 +37611,845 @@ func ParseVerifyCompanyReply(rsp *http.Response) (*VerifyCompanyReply, error) {
 		response.Headers409 = &headers
 	case rsp.StatusCode == 503:
 		var headers VerifyCompanyReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAdminListErasuresReply parses an HTTP response from a AdminListErasuresWithResponse call
+func ParseAdminListErasuresReply(rsp *http.Response) (*AdminListErasuresReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AdminListErasuresReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ErasureSummaryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AdminListErasuresReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers AdminListErasuresReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers AdminListErasuresReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers AdminListErasuresReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers AdminListErasuresReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListIncidentsReply parses an HTTP response from a ListIncidentsWithResponse call
+func ParseListIncidentsReply(rsp *http.Response) (*ListIncidentsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListIncidentsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IncidentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListIncidentsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListIncidentsReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListIncidentsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListIncidentsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListIncidentsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateIncidentReply parses an HTTP response from a CreateIncidentWithResponse call
+func ParseCreateIncidentReply(rsp *http.Response) (*CreateIncidentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateIncidentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IncidentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateIncidentReply201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateIncidentReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateIncidentReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateIncidentReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateIncidentReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateIncidentReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateIncidentReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetIncidentReply parses an HTTP response from a GetIncidentWithResponse call
+func ParseGetIncidentReply(rsp *http.Response) (*GetIncidentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetIncidentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IncidentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetIncidentReply200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetIncidentReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetIncidentReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetIncidentReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetIncidentReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateIncidentReply parses an HTTP response from a UpdateIncidentWithResponse call
+func ParseUpdateIncidentReply(rsp *http.Response) (*UpdateIncidentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateIncidentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IncidentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateIncidentReply200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateIncidentReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateIncidentReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateIncidentReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateIncidentReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 412:
+		var headers UpdateIncidentReply412Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers412 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateIncidentReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateIncidentReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers UpdateIncidentReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListProcessingActivitiesReply parses an HTTP response from a ListProcessingActivitiesWithResponse call
+func ParseListProcessingActivitiesReply(rsp *http.Response) (*ListProcessingActivitiesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListProcessingActivitiesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ActivitiesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListProcessingActivitiesReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListProcessingActivitiesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListProcessingActivitiesReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListProcessingActivitiesReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -42534,6 +46888,865 @@ func ParseDashboardReply(rsp *http.Response) (*DashboardReply, error) {
 	return response, nil
 }
 
+// ParseRequestErasureReply parses an HTTP response from a RequestErasureWithResponse call
+func ParseRequestErasureReply(rsp *http.Response) (*RequestErasureReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestErasureReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ErasureResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RequestErasureReply202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 400:
+		var headers RequestErasureReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RequestErasureReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequestErasureReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestErasureReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers RequestErasureReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RequestErasureReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers RequestErasureReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestErasureReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetErasureReply parses an HTTP response from a GetErasureWithResponse call
+func ParseGetErasureReply(rsp *http.Response) (*GetErasureReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetErasureReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ErasureResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetErasureReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetErasureReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetErasureReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetErasureReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetErasureReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListExportsReply parses an HTTP response from a ListExportsWithResponse call
+func ParseListExportsReply(rsp *http.Response) (*ListExportsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListExportsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ExportList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListExportsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListExportsReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListExportsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListExportsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListExportsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestExportReply parses an HTTP response from a RequestExportWithResponse call
+func ParseRequestExportReply(rsp *http.Response) (*RequestExportReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestExportReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest ExportResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RequestExportReply202Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers RequestExportReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequestExportReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestExportReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestExportReply429Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestExportReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetExportReply parses an HTTP response from a GetExportWithResponse call
+func ParseGetExportReply(rsp *http.Response) (*GetExportReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetExportReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ExportResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetExportReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetExportReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetExportReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetExportReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetExportReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadExportReply parses an HTTP response from a DownloadExportWithResponse call
+func ParseDownloadExportReply(rsp *http.Response) (*DownloadExportReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadExportReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadExportReply200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadExportReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DownloadExportReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DownloadExportReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DownloadExportReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers DownloadExportReply410Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadExportReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseMyNotificationsReply parses an HTTP response from a MyNotificationsWithResponse call
 func ParseMyNotificationsReply(rsp *http.Response) (*MyNotificationsReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -43418,6 +48631,110 @@ func ParseRevokeRecordShareReply(rsp *http.Response) (*RevokeRecordShareReply, e
 		response.Headers404 = &headers
 	case rsp.StatusCode == 503:
 		var headers RevokeRecordShareReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMySharingReply parses an HTTP response from a GetMySharingWithResponse call
+func ParseGetMySharingReply(rsp *http.Response) (*GetMySharingReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMySharingReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SharingResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetMySharingReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetMySharingReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetMySharingReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetMySharingReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
