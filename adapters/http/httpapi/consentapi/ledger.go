@@ -50,7 +50,7 @@ type ConsentRequest struct {
 // Limits documents what Record checks.
 func (ConsentRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"purpose": {Length: 40, Enum: consent.Purposes},
-		"decision": {Length: 20, Enum: []string{string(consent.Granted), string(consent.Revoked)}},
+		"decision":     {Length: 20, Enum: []string{string(consent.Granted), string(consent.Revoked)}},
 		"term_version": {Length: 40}}
 }
 
