@@ -40,3 +40,16 @@ type Consents interface {
 	// Disclosed records a disclosure for the subject's sharing report.
 	Disclosed(ctx context.Context, d Disclosure) error
 }
+
+// ConsentRequired is the cause inside the kernel.KindConflict that Require
+// returns: the term the data subject must accept. httpapi shows it as the
+// problem's "consent" member.
+type ConsentRequired struct {
+	Purpose     string
+	TermVersion string // the current version to accept
+	TermURL     string // where to read it (a path of the API)
+}
+
+func (e *ConsentRequired) Error() string {
+	return "consent required: " + e.Purpose + " " + e.TermVersion
+}

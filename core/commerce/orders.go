@@ -179,6 +179,11 @@ func (s *Service) PlaceOrder(ctx context.Context, p kernel.Principal, in PlaceOr
 	if err != nil || !co.Verified {
 		return Order{}, kernel.NotFound("empresa não encontrada")
 	}
+	if s.Consents != nil {
+		if err := s.Consents.Require(ctx, p.AccountID, ports.PurposePartnerSharing); err != nil {
+			return Order{}, err
+		}
+	}
 	skus := make([]string, len(in.Items))
 	for i, it := range in.Items {
 		skus[i] = it.SKU
@@ -220,7 +225,28 @@ func (s *Service) PlaceOrder(ctx context.Context, p kernel.Principal, in PlaceOr
 		return Order{}, kernel.Wrap(err, "create order")
 	}
 	s.scheduleExpire(ctx, o)
+	s.recordDisclosures(ctx, o)
 	return o, nil
+}
+
+// recordDisclosures records, for the patient's sharing report, what the order
+// sends to its company: the order and, when it names one, the prescription.
+// The order is placed already: a failure is logged, not returned.
+func (s *Service) recordDisclosures(ctx context.Context, o Order) {
+	if s.Consents == nil {
+		return
+	}
+	cats := []string{"orders"}
+	if o.PrescriptionID != "" {
+		cats = append(cats, "prescriptions")
+	}
+	for _, c := range cats {
+		d := ports.Disclosure{SubjectID: o.PatientID, RecipientKind: "company", RecipientID: o.CompanyID, Category: c,
+			Basis: "order", ObjectType: "order", ObjectID: o.ID, At: o.CreatedAt}
+		if err := s.Consents.Disclosed(ctx, d); err != nil {
+			s.Log.Warn("order disclosure not recorded", "order_id", o.ID, "category", c, "err", err)
+		}
+	}
 }
 
 // priceLines fills the lines with the catalogue's prices and the totals before delivery.

@@ -38,4 +38,7 @@ type LedgerStore interface {
 	// ConsentHistory returns the subject's records, oldest first, at most
 	// MaxLedgerHistory (the newest ones).
 	ConsentHistory(ctx context.Context, subjectID kernel.ID) ([]ConsentRecord, error)
+	// LatestConsent returns the subject's latest record for purpose (by time,
+	// then ID); kernel.KindNotFound when there is none.
+	LatestConsent(ctx context.Context, subjectID kernel.ID, purpose string) (ConsentRecord, error)
 }

@@ -83,6 +83,9 @@ func (s *Service) bookCurrent(ctx context.Context, a *Appointment, ownerID kerne
 	if err != nil {
 		return false, nil // the cached copy may be stale: a fresh read decides
 	}
+	if s.requireModeConsent(ctx, a.PatientID, slot.Mode) != nil {
+		return false, nil // the ordinary path checks again and answers the refusal
+	}
 	a.Start, a.End, a.Mode, a.Place = slot.Start.UTC(), slot.End.UTC(), slot.Mode, slot.Place
 	booked, err := cb.BookIfCurrent(ctx, a, []kernel.Event{a.event(TopicBooked, now)}, ownerID, av.Version, now)
 	if err != nil {

@@ -285,6 +285,9 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 	if err != nil {
 		return Appointment{}, err
 	}
+	if err := s.requireModeConsent(ctx, p.AccountID, slot.Mode); err != nil {
+		return Appointment{}, err
+	}
 	a.Start, a.End, a.Mode, a.Place = slot.Start.UTC(), slot.End.UTC(), slot.Mode, slot.Place
 	var hold *WaitlistEntry
 	if h != nil && a.Kind == KindConsultation {
@@ -303,6 +306,15 @@ func (s *Service) Book(ctx context.Context, p kernel.Principal, r BookRequest) (
 		}
 	}
 	return a, nil
+}
+
+// requireModeConsent asks the consent gate for the patient's telemedicine
+// consent when the slot is remote (CFM 2.314/2022); in-person needs none.
+func (s *Service) requireModeConsent(ctx context.Context, patientID kernel.ID, mode Mode) error {
+	if mode != Telemedicine || s.opts.Consents == nil {
+		return nil
+	}
+	return s.opts.Consents.Require(ctx, patientID, ports.PurposeTelemedicine)
 }
 
 // bookAnswer maps a store's booking error: a conflict is the slot being taken.
@@ -481,6 +493,9 @@ func (s *Service) Reschedule(ctx context.Context, p kernel.Principal, id kernel.
 	}
 	slot, _, err := s.offeredSlot(ctx, cur.ResourceID(), start, "", now)
 	if err != nil {
+		return Appointment{}, err
+	}
+	if err := s.requireModeConsent(ctx, cur.PatientID, slot.Mode); err != nil {
 		return Appointment{}, err
 	}
 	if cur.Kind == KindConsultation {

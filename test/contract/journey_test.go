@@ -179,6 +179,8 @@ func TestJourneyThroughTheGeneratedClient(t *testing.T) {
 			t.Fatalf("patient sign-up answered %+v", *patient)
 		}
 		patToken := signIn(t, c, patb.Email, "patient", patient.Id)
+		// Telemedicine needs the patient's consent (CFM 2.314/2022), which the portal's sign-up records.
+		harness.GrantConsents(t, h, harness.Account{ID: patient.Id.String(), Kind: "patient", Token: patToken}, harness.SignUpConsents...)
 		ar, err = c.PutAvailabilityWithResponse(ctx, pro.Id, nil, allDayTelemedicine(), bearer(patToken))
 		wantProblem(t, "patient publishes availability", ar, err, http.StatusForbidden, ar.ApplicationproblemJSON403)
 

@@ -114,6 +114,19 @@ func login(base, email, password, kind string) (string, error) {
 	return out.AccessToken, nil
 }
 
+// currentTerm is the current version of purpose's consent term.
+func currentTerm(base, purpose string) (string, error) {
+	st, b, err := call("GET", base+"/v1/consent-terms/"+purpose, "", nil, nil)
+	if b, err = must(st, b, err, 200, "read the "+purpose+" term"); err != nil {
+		return "", err
+	}
+	var out struct {
+		Version string `json:"version"`
+	}
+	_ = json.Unmarshal(b, &out)
+	return out.Version, nil
+}
+
 func signUp(base, path, kind string, body map[string]any) (id, token string, err error) {
 	st, b, err := call("POST", base+path, "", body, nil)
 	if b, err = must(st, b, err, 201, "sign up "+kind); err != nil {
@@ -200,6 +213,10 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	teleVersion, err := currentTerm(base, "telemedicine")
+	if err != nil {
+		return err
+	}
 	tokens, patientIDs := make([]string, c.patients), make([]string, c.patients)
 	err = parallel(c.patients, 8, func(i int) error {
 		body := harness.PatientBody()
@@ -208,7 +225,14 @@ func run(c config) error {
 			return err
 		}
 		tok, err := login(base, body["email"].(string), harness.Password, "patient")
+		if err != nil {
+			return err
+		}
 		tokens[i], patientIDs[i] = tok, id
+		// Telemedicine bookings need the consent the portal's sign-up records.
+		st, b, err := call("POST", base+"/v1/me/consents", tok, map[string]any{"purpose": "telemedicine", "decision": "granted", "term_version": teleVersion},
+			map[string]string{"X-Consent-Channel": "portal"})
+		_, err = must(st, b, err, 201, "grant telemedicine consent")
 		return err
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
 )
 
 // ProblemFieldError is one entry of a problem's "errors" list.
@@ -28,6 +29,16 @@ type Problem struct {
 	Instance  string              `json:"instance,omitempty"`
 	RequestID string              `json:"request_id,omitempty"`
 	Errors    []ProblemFieldError `json:"errors,omitempty"`
+	// Consent names the term to accept when processing needs a consent the
+	// caller has not given (a 409 from ports.Consents.Require).
+	Consent *ProblemConsent `json:"consent,omitempty"`
+}
+
+// ProblemConsent is the term a 409 asks the caller to accept.
+type ProblemConsent struct {
+	Purpose     string `json:"purpose"`
+	TermVersion string `json:"term_version"`
+	TermURL     string `json:"term_url"`
 }
 
 const problemTypeBase = "https://multisaude.com.br/problems/"
@@ -86,6 +97,10 @@ func problemFor(err error) Problem {
 		}
 		for _, f := range fields {
 			p.Errors = append(p.Errors, ProblemFieldError{Field: f.Field, Message: f.Message})
+		}
+		var cr *ports.ConsentRequired
+		if ke.Kind == kernel.KindConflict && errors.As(ke.Err, &cr) {
+			p.Consent = &ProblemConsent{Purpose: cr.Purpose, TermVersion: cr.TermVersion, TermURL: cr.TermURL}
 		}
 	}
 	return p

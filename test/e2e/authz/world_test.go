@@ -135,6 +135,7 @@ func build(t *testing.T, h *harness.H) *world {
 	w.A = harness.Account{ID: id(t, h.Post(t, "/v1/patients", "", body).Want(t, http.StatusCreated)), Kind: "patient",
 		Email: body["email"].(string), Password: harness.Password, Name: nameA, CPF: body["cpf"].(string)}
 	w.A.Token, w.A.RefreshToken = harness.Login(t, h, w.A.Email, w.A.Password, "patient")
+	harness.GrantConsents(t, h, w.A, harness.SignUpConsents...) // as the portal's sign-up does: A books and orders
 	w.B = harness.SignUpPatient(t, h)
 	w.P = harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{Name: "Dra. Paula Atendente"})
 	w.Q = harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{Name: "Dr. Quirino Alheio"})

@@ -84,8 +84,18 @@ func PatientBody() map[string]any {
 		"birth_date": "1990-04-12", "phone": "+5511987654321", "address": SaoPaulo()}
 }
 
-// SignUpPatient signs up a new patient and signs in.
+// SignUpPatient signs up a new patient, signs in and grants the consents the
+// portal's sign-up asks for (SignUpConsents, current versions).
 func SignUpPatient(t testing.TB, h *H) Account {
+	t.Helper()
+	a := SignUpPatientWithoutConsents(t, h)
+	GrantConsents(t, h, a, SignUpConsents...)
+	return a
+}
+
+// SignUpPatientWithoutConsents signs a patient up and logs in, granting no
+// consent: telemedicine bookings and orders answer 409 until one is granted.
+func SignUpPatientWithoutConsents(t testing.TB, h *H) Account {
 	t.Helper()
 	body := PatientBody()
 	r := h.Post(t, "/v1/patients", "", body).Want(t, http.StatusCreated)

@@ -2,20 +2,72 @@ package consentsql
 
 import (
 	"context"
-	"errors"
+	"slices"
+	"time"
 
+	"github.com/uptrace/bun"
+
+	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/kernel"
 )
 
 var _ consent.LedgerStore = (*Store)(nil)
 
+// ledgerRow is one line of consent_ledger; the table refuses UPDATE and DELETE.
+type ledgerRow struct {
+	bun.BaseModel `bun:"table:consent_ledger,alias:l"`
+	ID            string    `bun:"id,pk"`
+	SubjectID     string    `bun:"subject_id"`
+	SubjectKind   string    `bun:"subject_kind"`
+	Purpose       string    `bun:"purpose"`
+	Decision      string    `bun:"decision"`
+	TermVersion   string    `bun:"term_version"`
+	Channel       string    `bun:"channel"`
+	RequestID     string    `bun:"request_id"`
+	At            time.Time `bun:"at"`
+}
+
+func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func consentToRow(r consent.ConsentRecord) ledgerRow {
+	return ledgerRow{ID: r.ID, SubjectID: r.SubjectID, SubjectKind: string(r.SubjectKind), Purpose: r.Purpose,
+		Decision: string(r.Decision), TermVersion: r.TermVersion, Channel: r.Channel, RequestID: r.RequestID, At: utc(r.At)}
+}
+
+func (r ledgerRow) toDomain() consent.ConsentRecord {
+	return consent.ConsentRecord{ID: r.ID, SubjectID: r.SubjectID, SubjectKind: kernel.AccountKind(r.SubjectKind), Purpose: r.Purpose,
+		Decision: consent.Decision(r.Decision), TermVersion: r.TermVersion, Channel: r.Channel, RequestID: r.RequestID, At: r.At.UTC()}
+}
+
 // AppendConsent: see consent.LedgerStore.
 func (s *Store) AppendConsent(ctx context.Context, r consent.ConsentRecord) error {
-	return kernel.Internal(errors.New("not implemented"), "append consent") // TODO(ledger part)
+	row := consentToRow(r)
+	_, err := s.db.NewInsert().Model(&row).Exec(ctx)
+	return sqlstore.Translate(err)
 }
 
 // ConsentHistory: see consent.LedgerStore.
 func (s *Store) ConsentHistory(ctx context.Context, subjectID kernel.ID) ([]consent.ConsentRecord, error) {
-	return nil, nil // TODO(ledger part)
+	var rows []ledgerRow
+	if err := s.db.NewSelect().Model(&rows).Where("l.subject_id = ?", subjectID).
+		OrderExpr("l.at DESC, l.id DESC").Limit(consent.MaxLedgerHistory).Scan(ctx); err != nil {
+		return nil, sqlstore.Translate(err)
+	}
+	slices.Reverse(rows)
+	out := make([]consent.ConsentRecord, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, nil
+}
+
+// LatestConsent: see consent.LedgerStore.
+func (s *Store) LatestConsent(ctx context.Context, subjectID kernel.ID, purpose string) (consent.ConsentRecord, error) {
+	var row ledgerRow
+	if err := s.db.NewSelect().Model(&row).Where("l.subject_id = ? AND l.purpose = ?", subjectID, purpose).
+		OrderExpr("l.at DESC, l.id DESC").Limit(1).Scan(ctx); err != nil {
+		return consent.ConsentRecord{}, sqlstore.Translate(err)
+	}
+	return row.toDomain(), nil
 }
