@@ -618,6 +618,51 @@ func (e CompanySignUpResponseType) Valid() bool {
 	}
 }
 
+// Defines values for ConsentRequestDecision.
+const (
+	Granted ConsentRequestDecision = "granted"
+	Revoked ConsentRequestDecision = "revoked"
+)
+
+// Valid indicates whether the value is a known member of the ConsentRequestDecision enum.
+func (e ConsentRequestDecision) Valid() bool {
+	switch e {
+	case Granted:
+		return true
+	case Revoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ConsentRequestPurpose.
+const (
+	ConsentRequestPurposeCare           ConsentRequestPurpose = "care"
+	ConsentRequestPurposeMarketing      ConsentRequestPurpose = "marketing"
+	ConsentRequestPurposePartnerSharing ConsentRequestPurpose = "partner_sharing"
+	ConsentRequestPurposeResearch       ConsentRequestPurpose = "research"
+	ConsentRequestPurposeTelemedicine   ConsentRequestPurpose = "telemedicine"
+)
+
+// Valid indicates whether the value is a known member of the ConsentRequestPurpose enum.
+func (e ConsentRequestPurpose) Valid() bool {
+	switch e {
+	case ConsentRequestPurposeCare:
+		return true
+	case ConsentRequestPurposeMarketing:
+		return true
+	case ConsentRequestPurposePartnerSharing:
+		return true
+	case ConsentRequestPurposeResearch:
+		return true
+	case ConsentRequestPurposeTelemedicine:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CouncilType.
 const (
 	COREN   CouncilType = "COREN"
@@ -2796,6 +2841,33 @@ func (e ListProfessionalsParamsUf) Valid() bool {
 	}
 }
 
+// Defines values for RecordConsentParamsXConsentChannel.
+const (
+	RecordConsentParamsXConsentChannelApi      RecordConsentParamsXConsentChannel = "api"
+	RecordConsentParamsXConsentChannelApp      RecordConsentParamsXConsentChannel = "app"
+	RecordConsentParamsXConsentChannelInPerson RecordConsentParamsXConsentChannel = "in_person"
+	RecordConsentParamsXConsentChannelPhone    RecordConsentParamsXConsentChannel = "phone"
+	RecordConsentParamsXConsentChannelPortal   RecordConsentParamsXConsentChannel = "portal"
+)
+
+// Valid indicates whether the value is a known member of the RecordConsentParamsXConsentChannel enum.
+func (e RecordConsentParamsXConsentChannel) Valid() bool {
+	switch e {
+	case RecordConsentParamsXConsentChannelApi:
+		return true
+	case RecordConsentParamsXConsentChannelApp:
+		return true
+	case RecordConsentParamsXConsentChannelInPerson:
+		return true
+	case RecordConsentParamsXConsentChannelPhone:
+		return true
+	case RecordConsentParamsXConsentChannelPortal:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MyOrdersParamsStatus.
 const (
 	MyOrdersParamsStatusAccepted       MyOrdersParamsStatus = "accepted"
@@ -3338,6 +3410,58 @@ type CompanySummary struct {
 	Uf   *string `json:"uf,omitempty"`
 }
 
+// ConsentRecord defines model for ConsentRecord.
+type ConsentRecord struct {
+	At          time.Time `json:"at"`
+	Channel     string    `json:"channel"`
+	Decision    string    `json:"decision"`
+	Id          string    `json:"id"`
+	Purpose     string    `json:"purpose"`
+	RequestId   string    `json:"request_id"`
+	TermVersion string    `json:"term_version"`
+}
+
+// ConsentRequest Examples: {"decision":"granted","purpose":"telemedicine","term_version":"2026-11-30"}
+type ConsentRequest struct {
+	Decision    ConsentRequestDecision `json:"decision"`
+	Purpose     ConsentRequestPurpose  `json:"purpose"`
+	TermVersion string                 `json:"term_version"`
+}
+
+// ConsentRequestDecision defines model for ConsentRequest.Decision.
+type ConsentRequestDecision string
+
+// ConsentRequestPurpose defines model for ConsentRequest.Purpose.
+type ConsentRequestPurpose string
+
+// ConsentState defines model for ConsentState.
+type ConsentState struct {
+	At             *time.Time `json:"at,omitempty"`
+	CurrentVersion string     `json:"current_version"`
+	Decision       *string    `json:"decision,omitempty"`
+	Effective      bool       `json:"effective"`
+	Purpose        string     `json:"purpose"`
+	TermUrl        string     `json:"term_url"`
+	TermVersion    *string    `json:"term_version,omitempty"`
+}
+
+// ConsentTerm defines model for ConsentTerm.
+type ConsentTerm struct {
+	LegalBasis  string    `json:"legal_basis"`
+	PublishedAt time.Time `json:"published_at"`
+	Purpose     string    `json:"purpose"`
+	Required    bool      `json:"required"`
+	Summary     string    `json:"summary"`
+	Text        string    `json:"text"`
+	Title       string    `json:"title"`
+	Version     string    `json:"version"`
+}
+
+// ConsentTermList defines model for ConsentTermList.
+type ConsentTermList struct {
+	Items []ConsentTerm `json:"items"`
+}
+
 // Council Examples: {"number":"123456","type":"CRM","uf":"SP"}
 type Council struct {
 	Number string      `json:"number"`
@@ -3872,6 +3996,12 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// MyConsents defines model for MyConsents.
+type MyConsents struct {
+	History []ConsentRecord `json:"history"`
+	States  []ConsentState  `json:"states"`
+}
+
 // NotificationList defines model for NotificationList.
 type NotificationList struct {
 	Items      []NotificationResponse `json:"items"`
@@ -4292,6 +4422,7 @@ type PrescriptionResponseType string
 
 // Problem Examples: {"detail":"Os dados enviados têm erros; veja errors.","errors":[{"field":"cpf","message":"não é um CPF válido"}],"instance":"/v1/patients","request_id":"01936b2e-4a3b-7c2d-8e1f-0a1b2c3d4e5f","status":400,"title":"Bad Request","type":"https://multisaude.com.br/problems/invalid"}
 type Problem struct {
+	Consent   *ProblemConsent      `json:"consent,omitempty"`
 	Detail    *string              `json:"detail,omitempty"`
 	Errors    *[]ProblemFieldError `json:"errors,omitempty"`
 	Instance  *string              `json:"instance,omitempty"`
@@ -4299,6 +4430,13 @@ type Problem struct {
 	Status    int                  `json:"status"`
 	Title     string               `json:"title"`
 	Type      string               `json:"type"`
+}
+
+// ProblemConsent defines model for ProblemConsent.
+type ProblemConsent struct {
+	Purpose     string `json:"purpose"`
+	TermUrl     string `json:"term_url"`
+	TermVersion string `json:"term_version"`
 }
 
 // ProblemFieldError defines model for ProblemFieldError.
@@ -5099,6 +5237,15 @@ type MyAccessLogParams struct {
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 }
 
+// RecordConsentParams defines parameters for RecordConsent.
+type RecordConsentParams struct {
+	// XConsentChannel how the consent was given (default api)
+	XConsentChannel *RecordConsentParamsXConsentChannel `json:"X-Consent-Channel,omitempty"`
+}
+
+// RecordConsentParamsXConsentChannel defines parameters for RecordConsent.
+type RecordConsentParamsXConsentChannel string
+
 // ListExportsParams defines parameters for ListExports.
 type ListExportsParams struct {
 	// Limit page size, 1 to 100 (20)
@@ -5382,6 +5529,9 @@ type PutExamAvailabilityJSONRequestBody = AvailabilityRequest
 
 // UpdateMeJSONRequestBody defines body for UpdateMe for application/json ContentType.
 type UpdateMeJSONRequestBody = MePatchRequest
+
+// RecordConsentJSONRequestBody defines body for RecordConsent for application/json ContentType.
+type RecordConsentJSONRequestBody = ConsentRequest
 
 // RequestErasureJSONRequestBody defines body for RequestErasure for application/json ContentType.
 type RequestErasureJSONRequestBody = ErasureRequestBody
@@ -5992,6 +6142,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecret(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListConsentTerms The current consent term of every purpose (pt-BR)
+	//
+	// Corresponds with GET /v1/consent-terms (the `ListConsentTerms` operationId).
+	ListConsentTerms(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConsentTerm The current consent term of one purpose (pt-BR)
+	//
+	// Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
+	GetConsentTerm(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListProfessionals Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 	//
 	// Corresponds with GET /v1/directory/professionals (the `ListProfessionals` operationId).
@@ -6088,6 +6248,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/me/access-log (the `MyAccessLog` operationId).
 	MyAccessLog(ctx context.Context, params *MyAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MyConsents The caller's consents: the state per purpose and the history, newest first
+	//
+	// Corresponds with GET /v1/me/consents (the `MyConsents` operationId).
+	MyConsents(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordConsentWithBody Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+	//
+	// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+	RecordConsentWithBody(ctx context.Context, params *RecordConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RecordConsent Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+	//
+	// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+	RecordConsent(ctx context.Context, params *RecordConsentParams, body RecordConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Dashboard Upcoming appointments, treatment plans and unread notifications; a professional's day
 	//
@@ -7799,6 +7982,36 @@ func (c *Client) RotateWebhookSecret(ctx context.Context, id openapi_types.UUID,
 	return c.Client.Do(req)
 }
 
+// ListConsentTerms The current consent term of every purpose (pt-BR)
+//
+// Corresponds with GET /v1/consent-terms (the `ListConsentTerms` operationId).
+func (c *Client) ListConsentTerms(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConsentTermsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConsentTerm The current consent term of one purpose (pt-BR)
+//
+// Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
+func (c *Client) GetConsentTerm(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConsentTermRequest(c.Server, purpose)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListProfessionals Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 //
 // Corresponds with GET /v1/directory/professionals (the `ListProfessionals` operationId).
@@ -8056,6 +8269,59 @@ func (c *Client) UpdateMe(ctx context.Context, body UpdateMeJSONRequestBody, req
 // Corresponds with GET /v1/me/access-log (the `MyAccessLog` operationId).
 func (c *Client) MyAccessLog(ctx context.Context, params *MyAccessLogParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewMyAccessLogRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MyConsents The caller's consents: the state per purpose and the history, newest first
+//
+// Corresponds with GET /v1/me/consents (the `MyConsents` operationId).
+func (c *Client) MyConsents(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMyConsentsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordConsentWithBody Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+//
+// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+func (c *Client) RecordConsentWithBody(ctx context.Context, params *RecordConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordConsentRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RecordConsent Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+//
+// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+func (c *Client) RecordConsent(ctx context.Context, params *RecordConsentParams, body RecordConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordConsentRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12117,6 +12383,67 @@ func NewRotateWebhookSecretRequest(server string, id openapi_types.UUID, wid str
 	return req, nil
 }
 
+// NewListConsentTermsRequest constructs an http.Request for the ListConsentTerms method
+func NewListConsentTermsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consent-terms")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetConsentTermRequest constructs an http.Request for the GetConsentTerm method
+func NewGetConsentTermRequest(server string, purpose string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "purpose", purpose, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/consent-terms/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListProfessionalsRequest constructs an http.Request for the ListProfessionals method
 func NewListProfessionalsRequest(server string, params *ListProfessionalsParams) (*http.Request, error) {
 	var err error
@@ -12903,6 +13230,88 @@ func NewMyAccessLogRequest(server string, params *MyAccessLogParams) (*http.Requ
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMyConsentsRequest constructs an http.Request for the MyConsents method
+func NewMyConsentsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/consents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRecordConsentRequest calls the generic RecordConsent builder with application/json body
+func NewRecordConsentRequest(server string, params *RecordConsentParams, body RecordConsentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRecordConsentRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewRecordConsentRequestWithBody constructs an http.Request for the RecordConsent method, with any body, and a specified content type
+func NewRecordConsentRequestWithBody(server string, params *RecordConsentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/me/consents")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.XConsentChannel != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-Consent-Channel", *params.XConsentChannel, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("X-Consent-Channel", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -16522,6 +16931,20 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/companies/{id}/webhooks/{wid}/rotate-secret (the `RotateWebhookSecret` operationId).
 	RotateWebhookSecretWithResponse(ctx context.Context, id openapi_types.UUID, wid string, reqEditors ...RequestEditorFn) (*RotateWebhookSecretReply, error)
 
+	// ListConsentTermsWithResponse The current consent term of every purpose (pt-BR)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/consent-terms (the `ListConsentTerms` operationId).
+	ListConsentTermsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListConsentTermsReply, error)
+
+	// GetConsentTermWithResponse The current consent term of one purpose (pt-BR)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
+	GetConsentTermWithResponse(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*GetConsentTermReply, error)
+
 	// ListProfessionalsWithResponse Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -16640,6 +17063,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/me/access-log (the `MyAccessLog` operationId).
 	MyAccessLogWithResponse(ctx context.Context, params *MyAccessLogParams, reqEditors ...RequestEditorFn) (*MyAccessLogReply, error)
+
+	// MyConsentsWithResponse The caller's consents: the state per purpose and the history, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/me/consents (the `MyConsents` operationId).
+	MyConsentsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyConsentsReply, error)
+
+	// RecordConsentWithBodyWithResponse Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+	//
+	// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+	RecordConsentWithBodyWithResponse(ctx context.Context, params *RecordConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordConsentReply, error)
+
+	// RecordConsentWithResponse Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+	//
+	// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+	RecordConsentWithResponse(ctx context.Context, params *RecordConsentParams, body RecordConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordConsentReply, error)
 
 	// DashboardWithResponse Upcoming appointments, treatment plans and unread notifications; a professional's day
 	//
@@ -24525,6 +24973,188 @@ func (r RotateWebhookSecretReply) ContentType() string {
 	return ""
 }
 
+// ListConsentTermsReply200Headers the declared response headers of an HTTP 200 response for ListConsentTerms
+type ListConsentTermsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListConsentTermsReply401Headers the declared response headers of an HTTP 401 response for ListConsentTerms
+type ListConsentTermsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListConsentTermsReply503Headers the declared response headers of an HTTP 503 response for ListConsentTerms
+type ListConsentTermsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListConsentTermsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConsentTermList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListConsentTermsReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListConsentTermsReply401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListConsentTermsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConsentTermsReply) GetJSON200() *ConsentTermList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConsentTermsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListConsentTermsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListConsentTermsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConsentTermsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConsentTermsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConsentTermsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConsentTermsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConsentTermReply200Headers the declared response headers of an HTTP 200 response for GetConsentTerm
+type GetConsentTermReply200Headers struct {
+	XRequestID *string
+}
+
+// GetConsentTermReply401Headers the declared response headers of an HTTP 401 response for GetConsentTerm
+type GetConsentTermReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetConsentTermReply404Headers the declared response headers of an HTTP 404 response for GetConsentTerm
+type GetConsentTermReply404Headers struct {
+	XRequestID *string
+}
+
+// GetConsentTermReply503Headers the declared response headers of an HTTP 503 response for GetConsentTerm
+type GetConsentTermReply503Headers struct {
+	RetryAfter int
+}
+
+type GetConsentTermReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConsentTerm
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetConsentTermReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetConsentTermReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetConsentTermReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetConsentTermReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConsentTermReply) GetJSON200() *ConsentTerm {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetConsentTermReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetConsentTermReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetConsentTermReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetConsentTermReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConsentTermReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConsentTermReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConsentTermReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConsentTermReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListProfessionalsReply200Headers the declared response headers of an HTTP 200 response for ListProfessionals
 type ListProfessionalsReply200Headers struct {
 	XRequestID *string
@@ -26239,6 +26869,245 @@ func (r MyAccessLogReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r MyAccessLogReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MyConsentsReply200Headers the declared response headers of an HTTP 200 response for MyConsents
+type MyConsentsReply200Headers struct {
+	XRequestID *string
+}
+
+// MyConsentsReply401Headers the declared response headers of an HTTP 401 response for MyConsents
+type MyConsentsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// MyConsentsReply403Headers the declared response headers of an HTTP 403 response for MyConsents
+type MyConsentsReply403Headers struct {
+	XRequestID *string
+}
+
+// MyConsentsReply503Headers the declared response headers of an HTTP 503 response for MyConsents
+type MyConsentsReply503Headers struct {
+	RetryAfter int
+}
+
+type MyConsentsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MyConsents
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MyConsentsReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MyConsentsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MyConsentsReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MyConsentsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MyConsentsReply) GetJSON200() *MyConsents {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MyConsentsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MyConsentsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MyConsentsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MyConsentsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MyConsentsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MyConsentsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MyConsentsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MyConsentsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RecordConsentReply201Headers the declared response headers of an HTTP 201 response for RecordConsent
+type RecordConsentReply201Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// RecordConsentReply400Headers the declared response headers of an HTTP 400 response for RecordConsent
+type RecordConsentReply400Headers struct {
+	XRequestID *string
+}
+
+// RecordConsentReply401Headers the declared response headers of an HTTP 401 response for RecordConsent
+type RecordConsentReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// RecordConsentReply403Headers the declared response headers of an HTTP 403 response for RecordConsent
+type RecordConsentReply403Headers struct {
+	XRequestID *string
+}
+
+// RecordConsentReply413Headers the declared response headers of an HTTP 413 response for RecordConsent
+type RecordConsentReply413Headers struct {
+	XRequestID *string
+}
+
+// RecordConsentReply415Headers the declared response headers of an HTTP 415 response for RecordConsent
+type RecordConsentReply415Headers struct {
+	XRequestID *string
+}
+
+// RecordConsentReply503Headers the declared response headers of an HTTP 503 response for RecordConsent
+type RecordConsentReply503Headers struct {
+	RetryAfter int
+}
+
+type RecordConsentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ConsentRecord
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RecordConsentReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RecordConsentReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RecordConsentReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RecordConsentReply403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RecordConsentReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *RecordConsentReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RecordConsentReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RecordConsentReply) GetJSON201() *ConsentRecord {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RecordConsentReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RecordConsentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RecordConsentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RecordConsentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RecordConsentReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -35280,6 +36149,32 @@ func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Contex
 	return ParseRotateWebhookSecretReply(rsp)
 }
 
+// ListConsentTermsWithResponse The current consent term of every purpose (pt-BR)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/consent-terms (the `ListConsentTerms` operationId).
+func (c *ClientWithResponses) ListConsentTermsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListConsentTermsReply, error) {
+	rsp, err := c.ListConsentTerms(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConsentTermsReply(rsp)
+}
+
+// GetConsentTermWithResponse The current consent term of one purpose (pt-BR)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
+func (c *ClientWithResponses) GetConsentTermWithResponse(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*GetConsentTermReply, error) {
+	rsp, err := c.GetConsentTerm(ctx, purpose, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConsentTermReply(rsp)
+}
+
 // ListProfessionalsWithResponse Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -35499,6 +36394,49 @@ func (c *ClientWithResponses) MyAccessLogWithResponse(ctx context.Context, param
 		return nil, err
 	}
 	return ParseMyAccessLogReply(rsp)
+}
+
+// MyConsentsWithResponse The caller's consents: the state per purpose and the history, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/me/consents (the `MyConsents` operationId).
+func (c *ClientWithResponses) MyConsentsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*MyConsentsReply, error) {
+	rsp, err := c.MyConsents(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMyConsentsReply(rsp)
+}
+
+// RecordConsentWithBodyWithResponse Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+//
+// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+func (c *ClientWithResponses) RecordConsentWithBodyWithResponse(ctx context.Context, params *RecordConsentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordConsentReply, error) {
+	rsp, err := c.RecordConsentWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordConsentReply(rsp)
+}
+
+// RecordConsentWithResponse Grant or revoke a purpose (appended to the ledger; nothing is updated in place)
+//
+// A grant names the current version of the purpose's term; a revocation may name any published version. Patients, professionals and company members record their own consents; API keys and admins may not.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/me/consents (the `RecordConsent` operationId).
+func (c *ClientWithResponses) RecordConsentWithResponse(ctx context.Context, params *RecordConsentParams, body RecordConsentJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordConsentReply, error) {
+	rsp, err := c.RecordConsent(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRecordConsentReply(rsp)
 }
 
 // DashboardWithResponse Upcoming appointments, treatment plans and unread notifications; a professional's day
@@ -44875,6 +45813,197 @@ func ParseRotateWebhookSecretReply(rsp *http.Response) (*RotateWebhookSecretRepl
 	return response, nil
 }
 
+// ParseListConsentTermsReply parses an HTTP response from a ListConsentTermsWithResponse call
+func ParseListConsentTermsReply(rsp *http.Response) (*ListConsentTermsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConsentTermsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConsentTermList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListConsentTermsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListConsentTermsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListConsentTermsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConsentTermReply parses an HTTP response from a GetConsentTermWithResponse call
+func ParseGetConsentTermReply(rsp *http.Response) (*GetConsentTermReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConsentTermReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConsentTerm
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetConsentTermReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetConsentTermReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetConsentTermReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetConsentTermReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListProfessionalsReply parses an HTTP response from a ListProfessionalsWithResponse call
 func ParseListProfessionalsReply(rsp *http.Response) (*ListProfessionalsReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -46771,6 +47900,272 @@ func ParseMyAccessLogReply(rsp *http.Response) (*MyAccessLogReply, error) {
 		response.Headers403 = &headers
 	case rsp.StatusCode == 503:
 		var headers MyAccessLogReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMyConsentsReply parses an HTTP response from a MyConsentsWithResponse call
+func ParseMyConsentsReply(rsp *http.Response) (*MyConsentsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MyConsentsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MyConsents
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MyConsentsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers MyConsentsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MyConsentsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers MyConsentsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRecordConsentReply parses an HTTP response from a RecordConsentWithResponse call
+func ParseRecordConsentReply(rsp *http.Response) (*RecordConsentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RecordConsentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ConsentRecord
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RecordConsentReply201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers RecordConsentReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RecordConsentReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RecordConsentReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers RecordConsentReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers RecordConsentReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers RecordConsentReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

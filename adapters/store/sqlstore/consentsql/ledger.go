@@ -28,8 +28,6 @@ type ledgerRow struct {
 	At            time.Time `bun:"at"`
 }
 
-func utc(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
 func consentToRow(r consent.ConsentRecord) ledgerRow {
 	return ledgerRow{ID: r.ID, SubjectID: r.SubjectID, SubjectKind: string(r.SubjectKind), Purpose: r.Purpose,
 		Decision: string(r.Decision), TermVersion: r.TermVersion, Channel: r.Channel, RequestID: r.RequestID, At: utc(r.At)}
