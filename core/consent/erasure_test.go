@@ -88,12 +88,19 @@ func (f *fakeEraser) step(s string) error {
 	f.calls = append(f.calls, s)
 	return nil
 }
-func (f *fakeEraser) RevokeAccess(context.Context, kernel.ID, SubjectKind) error  { return f.step(StepAccess) }
-func (f *fakeEraser) CancelPending(context.Context, kernel.ID, SubjectKind) error { return f.step(StepPending) }
+func (f *fakeEraser) RevokeAccess(context.Context, kernel.ID, SubjectKind) error {
+	return f.step(StepAccess)
+}
+func (f *fakeEraser) CancelPending(context.Context, kernel.ID, SubjectKind) error {
+	return f.step(StepPending)
+}
 func (f *fakeEraser) Erase(_ context.Context, _ kernel.ID, _ SubjectKind, d ErasureDecision, _ time.Time) error {
 	return f.step(d.Class)
 }
-func (f *fakeEraser) PurgeClinical(context.Context, time.Time, int) (int, error) { f.purged++; return 0, nil }
+func (f *fakeEraser) PurgeClinical(context.Context, time.Time, int) (int, error) {
+	f.purged++
+	return 0, nil
+}
 func (f *fakeEraser) AnonymiseOrders(context.Context, kernel.ID, time.Time) (int, error) {
 	f.calls = append(f.calls, "anonymise-orders")
 	return 1, nil

@@ -14,7 +14,9 @@ type fakeSharing struct{ acc []AccessRecord }
 func (f fakeSharing) AccessLog(context.Context, kernel.Principal, int) ([]AccessRecord, bool, error) {
 	return f.acc, false, nil
 }
-func (fakeSharing) RecipientName(_ context.Context, kind string, id kernel.ID) string { return kind + ":" + id }
+func (fakeSharing) RecipientName(_ context.Context, kind string, id kernel.ID) string {
+	return kind + ":" + id
+}
 
 type fakeDisclosures struct{ ds []ports.Disclosure }
 
