@@ -16,6 +16,11 @@ type ErasureRequestBody struct {
 	Confirm string `json:"confirm"`
 }
 
+// Limits bounds the request.
+func (ErasureRequestBody) Limits() httpapi.Limits {
+	return httpapi.Limits{"confirm": {Length: 20}}
+}
+
 // Example implements httpapi.Exemplified.
 func (ErasureRequestBody) Example() any {
 	return ErasureRequestBody{Confirm: consent.ErasureConfirmation}

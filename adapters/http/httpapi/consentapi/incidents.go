@@ -35,13 +35,17 @@ func classCodes() []string {
 	return out
 }
 
+// timeLimit documents an RFC 3339 instant.
+var timeLimit = httpapi.Limit{Length: 40, Format: "date-time"}
+
 var risks = []string{string(consent.RiskLow), string(consent.RiskMedium), string(consent.RiskHigh)}
 
 // Limits bounds the request.
 func (IncidentRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"title": {Length: consent.MaxIncidentTitle}, "description": {Length: consent.MaxIncidentText},
 		"risk_reasoning": {Length: consent.MaxIncidentText}, "measures": {Length: consent.MaxIncidentText},
-		"categories": {Items: len(consent.DataClasses()), Enum: classCodes()}, "risk": {Enum: risks}}
+		"categories": {Items: len(consent.DataClasses()), Length: 40, Enum: classCodes()}, "risk": {Length: 10, Enum: risks},
+		"detected_at": timeLimit, "occurred_at": timeLimit}
 }
 
 // IncidentPatchRequest changes an incident; absent fields are kept.
@@ -60,8 +64,8 @@ type IncidentPatchRequest struct {
 // Limits bounds the request.
 func (IncidentPatchRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"description": {Length: consent.MaxIncidentText}, "risk_reasoning": {Length: consent.MaxIncidentText},
-		"measures": {Length: consent.MaxIncidentText}, "categories": {Items: len(consent.DataClasses()), Enum: classCodes()},
-		"risk": {Enum: risks}}
+		"measures": {Length: consent.MaxIncidentText}, "categories": {Items: len(consent.DataClasses()), Length: 40, Enum: classCodes()},
+		"risk": {Length: 10, Enum: risks}, "anpd_notified_at": timeLimit, "subjects_notified_at": timeLimit}
 }
 
 // IncidentResponse is an incident with its deadline and the drafts of both notices.
