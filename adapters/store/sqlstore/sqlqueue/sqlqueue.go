@@ -22,6 +22,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"sync"
@@ -178,14 +179,28 @@ func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
 	}
 	token := kernel.NewID()
 	now := q.now()
-	query := `UPDATE queue_messages SET attempts = attempts + 1, lease_until = ` + now + ` + ?, lease_token = ?
-WHERE seq = (
-	SELECT m.seq FROM queue_messages AS m
+	available := `SELECT m.seq FROM queue_messages AS m
 	WHERE m.topic = ? AND m.available_at <= ` + now + `
 	  AND (m.lease_until IS NULL OR (m.lease_until <= ` + now + ` AND m.attempts < ?))
 	  AND (m.key = '' OR NOT EXISTS (
 		SELECT 1 FROM queue_messages AS e WHERE e.topic = m.topic AND e.key = m.key AND e.seq < m.seq))
-	ORDER BY m.seq LIMIT 1` + lock + `)
+	ORDER BY m.seq LIMIT 1`
+	if q.db.Engine == sqlstore.SQLite {
+		// SQLite has one writer at a time: a consumer that finds nothing must not
+		// take the write lock to learn it (every consumer wakes on every publish).
+		// The read needs no lock under WAL; the claim below stays atomic.
+		var seq int64
+		err := q.db.QueryRowContext(ctx, available, topic, q.opts.MaxAttempts).Scan(&seq)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	query := `UPDATE queue_messages SET attempts = attempts + 1, lease_until = ` + now + ` + ?, lease_token = ?
+WHERE seq = (
+	` + available + lock + `)
 RETURNING seq, id, key, body, headers, attempts`
 	var c *claimed
 	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
