@@ -186,7 +186,7 @@ func (s *Service) RequestErasure(ctx context.Context, p kernel.Principal, in Era
 	if err := s.Erasures.CreateErasure(ctx, r, ev); err != nil {
 		return ErasureRequest{}, err
 	}
-	s.trail(ctx, ports.AuditRecord{At: now, ActorID: p.AccountID, ActorKind: string(p.Kind), Action: "erasure.request",
+	s.audit(ctx, ports.AuditRecord{At: now, ActorID: p.AccountID, ActorKind: string(p.Kind), Action: "erasure.request",
 		ObjectType: "erasure_request", ObjectID: r.ID, SubjectID: p.AccountID, RequestID: requestID})
 	return r, nil
 }
@@ -224,16 +224,6 @@ func (s *Service) AdminListErasures(ctx context.Context, p kernel.Principal, pag
 		return kernel.List[ErasureRequest]{}, err
 	}
 	return s.Erasures.ListErasures(ctx, page)
-}
-
-// trail appends to the audit trail; a failure is logged (the action already happened).
-func (s *Service) trail(ctx context.Context, r ports.AuditRecord) {
-	if s.Trail == nil {
-		return
-	}
-	if err := s.Trail.Append(context.WithoutCancel(ctx), r); err != nil {
-		s.Log.Error("audit append failed", "action", r.Action, "object_id", r.ObjectID, "kind", kernel.KindOf(err))
-	}
 }
 
 func (s *Service) erasureConsumers() []Consumer {
@@ -300,7 +290,7 @@ func (s *Service) ExecuteErasure(ctx context.Context, id kernel.ID) error {
 	}); err != nil {
 		return err
 	}
-	s.trail(ctx, ports.AuditRecord{At: now, ActorKind: "system", Action: "erasure.execute", ObjectType: "erasure_request",
+	s.audit(ctx, ports.AuditRecord{At: now, ActorKind: "system", Action: "erasure.execute", ObjectType: "erasure_request",
 		ObjectID: r.ID, SubjectID: r.SubjectID, Details: map[string]string{"subject_kind": string(r.SubjectKind)}, RequestID: r.RequestID})
 	s.Log.Info("erasure carried out", "erasure_id", r.ID, "steps", len(r.Steps()))
 	return nil

@@ -100,7 +100,7 @@ func (s *Service) purge(ctx context.Context) (PurgeResult, error) {
 		}
 		after = ids[len(ids)-1]
 	}
-	s.trail(ctx, ports.AuditRecord{At: now, ActorKind: "system", Action: "retention.purge", ObjectType: "retention_purge",
+	s.audit(ctx, ports.AuditRecord{At: now, ActorKind: "system", Action: "retention.purge", ObjectType: "retention_purge",
 		Details: map[string]string{"patients": strconv.Itoa(res.Patients), "orders": strconv.Itoa(res.Orders)}})
 	s.Log.Info("retention purge done", "patients", res.Patients, "orders", res.Orders)
 	return res, nil

@@ -194,7 +194,8 @@ func (s *Service) CreateIncident(ctx context.Context, p kernel.Principal, in New
 	if err := s.Incidents.CreateIncident(ctx, inc); err != nil {
 		return Incident{}, err
 	}
-	s.appendTrail(ctx, p, "incident.create", "incident", inc.ID, requestID, map[string]string{"risk": string(inc.Risk)})
+	s.audit(ctx, ports.AuditRecord{At: now, ActorID: p.AccountID, ActorKind: string(p.Kind), Action: "incident.create",
+		ObjectType: "incident", ObjectID: inc.ID, Details: map[string]string{"risk": string(inc.Risk)}, RequestID: requestID})
 	return inc, nil
 }
 
@@ -299,7 +300,8 @@ func (s *Service) UpdateIncident(ctx context.Context, p kernel.Principal, id ker
 	if err != nil {
 		return Incident{}, err
 	}
-	s.appendTrail(ctx, p, "incident.update", "incident", out.ID, requestID, map[string]string{"version": fmt.Sprint(out.Version)})
+	s.audit(ctx, ports.AuditRecord{At: now, ActorID: p.AccountID, ActorKind: string(p.Kind), Action: "incident.update",
+		ObjectType: "incident", ObjectID: out.ID, Details: map[string]string{"version": fmt.Sprint(out.Version)}, RequestID: requestID})
 	return out, nil
 }
 
@@ -309,17 +311,4 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
-}
-
-// appendTrail appends a consent action to the audit trail; a failure is logged with
-// the IDs (the action itself has happened and is kept in its own table).
-func (s *Service) appendTrail(ctx context.Context, p kernel.Principal, action, objType string, objID kernel.ID, requestID string, details map[string]string) {
-	if s.Trail == nil {
-		return
-	}
-	rec := ports.AuditRecord{At: s.now(), ActorID: p.AccountID, ActorKind: string(p.Kind), Action: action,
-		ObjectType: objType, ObjectID: objID, Details: details, RequestID: requestID}
-	if err := s.Trail.Append(ctx, rec); err != nil {
-		s.Log.ErrorContext(ctx, "audit append failed", "action", action, "object_id", objID, "err", err)
-	}
 }
