@@ -10,10 +10,12 @@ import (
 
 	"github.com/multisaude/multisaude/adapters/bridge/clinicaldir"
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/liveapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/consent"
@@ -100,12 +102,14 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
 	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet, CommerceSet, ConsentSet,
+	MessagingSet, VideoSet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
 func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module,
-	commerceRoutes *commerceapi.Module, consentRoutes *consentapi.Module, dev DevRoutes) Modules {
-	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, consentRoutes, dev}
+	commerceRoutes *commerceapi.Module, consentRoutes *consentapi.Module, chatRoutes *chatapi.Module, liveRoutes *liveapi.Module,
+	callRoutes CallRoutes, dev DevRoutes) Modules {
+	return Modules{blob, identityRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, consentRoutes, chatRoutes, liveRoutes, callRoutes, dev}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.

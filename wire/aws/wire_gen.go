@@ -8,6 +8,7 @@ package aws
 
 import (
 	"context"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
@@ -128,8 +129,36 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
+	chatsqlStore := wire.ProvideChatStore(db)
+	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
+	liveBus, cleanup7, err := wire.ProvideLiveBus(db, logger)
+	if err != nil {
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, blobStore, liveBus, clock, logger)
+	chatapiModule := chatapi.New(chatService)
+	liveapiModule, cleanup8 := wire.ProvideLiveModule(chatService, liveBus, logger)
+	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideNoDevRoutes()
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, devRoutes)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
@@ -143,6 +172,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup8()
+		cleanup7()
 		cleanup6()
 		cleanup5()
 		cleanup4()

@@ -9,6 +9,7 @@ package local
 import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
@@ -96,8 +97,28 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, fileblobStore, keyring, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
+	chatsqlStore := wire.ProvideChatStore(db)
+	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
+	liveBus, cleanup3, err := wire.ProvideLiveBus(db, logger)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, fileblobStore, liveBus, clock, logger)
+	chatapiModule := chatapi.New(chatService)
+	liveapiModule, cleanup4 := wire.ProvideLiveModule(chatService, liveBus, logger)
+	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, devRoutes)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
@@ -111,6 +132,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup4()
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

@@ -1,0 +1,4 @@
+package chat
+
+// RetentionStore: see store.go. (Filled by the LGPD part.)
+type RetentionStore interface{}
