@@ -30,9 +30,6 @@ func (s *Store) GetMessage(ctx context.Context, id kernel.ID) (chat.Message, err
 func (s *Store) ListMessages(ctx context.Context, conversationID kernel.ID, page kernel.Page) (kernel.List[chat.Message], error) {
 	return kernel.List[chat.Message]{}, errTODO
 }
-func (s *Store) MessagesAfter(ctx context.Context, f chat.ConversationFilter, afterSeq int64, limit int) ([]chat.Message, error) {
-	return nil, errTODO
-}
 func (s *Store) MarkRead(ctx context.Context, m chat.ReadMarker) error { return errTODO }
 func (s *Store) SentSince(ctx context.Context, senderID kernel.ID, since time.Time) (int, error) {
 	return 0, errTODO
