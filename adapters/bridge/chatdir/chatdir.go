@@ -43,4 +43,3 @@ func (d *Directory) Order(ctx context.Context, orderID kernel.ID) (chat.OrderRef
 func (d *Directory) DisplayName(ctx context.Context, kind kernel.AccountKind, id kernel.ID) (string, error) {
 	return "", errTODO
 }
-func (d *Directory) LogConversationAccess(ctx context.Context, a chat.RecordAccess) error { return nil }
