@@ -43,6 +43,11 @@ func measuresFor(c DataClass) []string {
 		ms = append(ms, "livro só de inclusão: o banco recusa UPDATE e DELETE")
 	case ClassAccount, ClassProfessional, ClassCompanyStaff:
 		ms = append(ms, "senhas com Argon2id", "anonimização a pedido do titular")
+	case ClassCareMessages:
+		ms = append(ms, "anexos cifrados em repouso (envelope AES-256-GCM, como os documentos)", "cada acesso do profissional à conversa entra no registro de acessos do prontuário",
+			"bloqueio após pedido de eliminação até o fim da guarda legal", "texto e anexos apagados ao fim da guarda")
+	case ClassOrderMessages:
+		ms = append(ms, "anexos cifrados em repouso (envelope AES-256-GCM)", "texto e anexos apagados a pedido do titular ou ao fim da guarda")
 	case ClassOrders, ClassPayments:
 		ms = append(ms, "compartilhamento com o parceiro registrado no relatório do titular", "dados de cartão nunca passam pela plataforma (provedor de pagamentos)")
 	}

@@ -69,6 +69,8 @@ const (
 	ClassCompanyStaff  = "company_staff"
 	ClassExports       = "exports"
 	ClassIncidents     = "incidents"
+	ClassCareMessages  = "care_messages"
+	ClassOrderMessages = "order_messages"
 )
 
 // Retention periods the law sets.
@@ -76,6 +78,9 @@ const (
 	ClinicalRetentionYears = 20 // Lei 13.787/2018, art. 6º
 	TaxRetentionYears      = 5  // CTN, arts. 173 e 174
 	IncidentRetentionYears = 5  // Resolução CD/ANPD 15/2024, art. 10
+	// OrderMessageRetentionYears: messages about an order, kept for claims
+	// about the order (CDC, art. 27) unless the patient asks for erasure.
+	OrderMessageRetentionYears = 5
 	ExportTTL              = 7 * 24 * time.Hour
 )
 
@@ -145,6 +150,28 @@ func DataClasses() []DataClass {
 			Purposes: []string{"compliance"}, LegalBasis: "cumprimento de obrigação legal (LGPD, art. 48; Resolução CD/ANPD 15/2024)",
 			RetentionYears: IncidentRetentionYears, RetentionAnchor: "data do registro", RetentionLaw: "Resolução CD/ANPD 15/2024, art. 10",
 			OnErasure: EraseKeep},
+		// A conversation with a professional about care is clinical
+		// communication: part of the record (Res. CFM 1.821/2007; Lei
+		// 13.787/2018), under its basis, retention and block. Each
+		// conversation's retention counts from its own last message, which is
+		// a record entry like any other.
+		{Code: ClassCareMessages, Name: "Mensagens com profissionais",
+			Description: "conversas com profissionais de saúde sobre o seu cuidado: textos, anexos e horários, dos dois lados",
+			Subjects:    []SubjectKind{SubjectPatient}, Context: "messaging", Sensitive: true,
+			Purposes: []string{"care", "telemedicine"}, LegalBasis: "tutela da saúde, por profissionais de saúde (LGPD, art. 11, II, f): comunicação clínica que integra o prontuário",
+			RetentionYears: ClinicalRetentionYears, RetentionAnchor: "última mensagem da conversa",
+			RetentionLaw: "Lei 13.787/2018, art. 6º; Resolução CFM 1.821/2007", OnErasure: EraseBlock,
+			Recipients: []string{"o profissional da conversa, com relação de cuidado"}},
+		// A conversation with a partner about an order is the execution of the
+		// order's contract; the order's tax data stay in the orders class, so no
+		// law requires keeping the messages once the patient asks.
+		{Code: ClassOrderMessages, Name: "Mensagens com empresas parceiras",
+			Description: "conversas com empresas parceiras sobre os seus pedidos: textos, anexos e horários, dos dois lados",
+			Subjects:    []SubjectKind{SubjectPatient}, Context: "messaging", Sensitive: true,
+			Purposes: []string{"partner_sharing"}, LegalBasis: "execução de contrato (LGPD, art. 7º, V) e consentimento específico para o compartilhamento com o parceiro (art. 11, I)",
+			RetentionYears: OrderMessageRetentionYears, RetentionAnchor: "última mensagem da conversa",
+			RetentionLaw: "CDC (Lei 8.078/1990), art. 27", OnErasure: EraseDelete,
+			Recipients: []string{"a empresa parceira do pedido (seus membros)"}},
 	}
 }
 

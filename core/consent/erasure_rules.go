@@ -35,7 +35,11 @@ type ErasureFacts struct {
 	// LastOrderAt and LastPaymentAt are the newest order and payment of the subject.
 	LastOrderAt   time.Time
 	LastPaymentAt time.Time
-	Now           time.Time
+	// LastCareMessageAt and LastOrderMessageAt are the newest messages of the
+	// patient's care and order conversations (the anchors of their retention).
+	LastCareMessageAt  time.Time
+	LastOrderMessageAt time.Time
+	Now                time.Time
 }
 
 // ErasureDecision is the decision for one data class.
@@ -60,7 +64,11 @@ type ErasureDecision struct {
 //     record at all: deleted at once;
 //   - orders and payments: kept until 5 years after the newest one (CTN), then
 //     anonymised; those older are anonymised at once;
-//   - consents, audit trail, incidents: kept as the controller's proof, IDs only.
+//   - consents, audit trail, incidents: kept as the controller's proof, IDs only;
+//   - messages with professionals (care conversations): part of the record,
+//     blocked until 20 years after the newest message, then erased;
+//   - messages with partners (order conversations): text and attachments
+//     erased at once, both sides.
 func DecideErasure(classes []DataClass, f ErasureFacts) []ErasureDecision {
 	out := make([]ErasureDecision, 0, len(classes))
 	for _, c := range classes {
@@ -75,6 +83,10 @@ func DecideErasure(classes []DataClass, f ErasureFacts) []ErasureDecision {
 func decideClass(c DataClass, f ErasureFacts) ErasureDecision {
 	d := ErasureDecision{Class: c.Code, Name: c.Name}
 	now := f.Now.UTC()
+	switch c.Code {
+	case ClassCareMessages, ClassOrderMessages:
+		return decideMessages(c, f, d)
+	}
 	switch c.OnErasure {
 	case EraseAnonymise:
 		d.Action = ActionAnonymiseNow
@@ -126,6 +138,40 @@ func decideClass(c DataClass, f ErasureFacts) ErasureDecision {
 		d.Action = ActionKeep
 		d.Explanation = fmt.Sprintf("%s: guardados como prova do controlador (%s), só com identificadores, sem nome nem dados de contato.", c.Name, c.LegalBasis)
 	}
+	return d
+}
+
+// decideMessages decides for the two classes of chat messages (see DataClasses).
+func decideMessages(c DataClass, f ErasureFacts, d ErasureDecision) ErasureDecision {
+	now := f.Now.UTC()
+	if c.Code == ClassOrderMessages {
+		d.Action = ActionDeleteNow
+		if f.LastOrderMessageAt.IsZero() {
+			d.Explanation = fmt.Sprintf("%s: não há conversas sobre pedidos; nada a guardar (LGPD, art. 18, VI).", c.Name)
+			return d
+		}
+		d.Explanation = fmt.Sprintf("%s: o texto e os anexos das conversas sobre os seus pedidos, dos dois lados, são apagados agora (LGPD, art. 18, VI); "+
+			"fica só o registro de que houve cada mensagem, sem conteúdo. Nenhuma lei exige guardá-los: os dados fiscais do pedido seguem a regra dos Pedidos.", c.Name)
+		return d
+	}
+	last := f.LastCareMessageAt
+	if last.IsZero() {
+		d.Action = ActionDeleteNow
+		d.Explanation = fmt.Sprintf("%s: não há conversas com profissionais; nada a guardar (LGPD, art. 18, VI).", c.Name)
+		return d
+	}
+	until := AddYears(last.UTC(), c.RetentionYears)
+	if !now.Before(until) {
+		d.Action = ActionDeleteNow
+		d.Explanation = fmt.Sprintf("%s: a última mensagem foi em %s; o prazo de guarda de %d anos (%s) terminou, então o texto e os anexos são apagados agora.",
+			c.Name, brDate(last), c.RetentionYears, c.RetentionLaw)
+		return d
+	}
+	d.Action, d.Until = ActionBlockUntil, until
+	d.Explanation = fmt.Sprintf("%s: as conversas com profissionais sobre o seu cuidado fazem parte do prontuário, que a lei manda guardar por %d anos (%s), "+
+		"contados da última mensagem: até %s. Até lá ficam bloqueadas como o prontuário: nenhum profissional, nem você, as acessa pela plataforma; "+
+		"só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso o texto e os anexos são apagados.",
+		c.Name, c.RetentionYears, c.RetentionLaw, brDate(until))
 	return d
 }
 

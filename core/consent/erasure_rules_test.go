@@ -10,13 +10,14 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 15, 0
 
 func TestDecideErasureEveryClassEveryKind(t *testing.T) {
 	now := day(2026, 11, 30)
-	facts := ErasureFacts{LastClinicalEntry: day(2025, 3, 10), LastOrderAt: day(2024, 6, 1), LastPaymentAt: day(2019, 1, 1), Now: now}
+	facts := ErasureFacts{LastClinicalEntry: day(2025, 3, 10), LastOrderAt: day(2024, 6, 1), LastPaymentAt: day(2019, 1, 1),
+		LastCareMessageAt: day(2025, 4, 1), LastOrderMessageAt: day(2025, 5, 1), Now: now}
 	want := map[SubjectKind]map[string]ErasureAction{
 		SubjectPatient: {
 			ClassAccount: ActionAnonymiseNow, ClassClinical: ActionBlockUntil, ClassAppointments: ActionBlockUntil,
 			ClassOrders: ActionRetainUntil, ClassPayments: ActionAnonymiseNow, ClassNotifications: ActionDeleteNow,
 			ClassMarketing: ActionDeleteNow, ClassConsents: ActionKeep, ClassAudit: ActionKeep, ClassExports: ActionDeleteNow,
-			ClassIncidents: ActionKeep,
+			ClassIncidents: ActionKeep, ClassCareMessages: ActionBlockUntil, ClassOrderMessages: ActionDeleteNow,
 		},
 		SubjectProfessional: {
 			ClassAccount: ActionAnonymiseNow, ClassNotifications: ActionDeleteNow, ClassConsents: ActionKeep, ClassAudit: ActionKeep,
@@ -107,6 +108,19 @@ func TestDecideErasureEdges(t *testing.T) {
 		{"marketing", ErasureFacts{Now: day(2026, 11, 30)}, ClassMarketing, ActionDeleteNow, time.Time{}, "eliminados"},
 		{"consents kept as proof", ErasureFacts{Now: day(2026, 11, 30)}, ClassConsents, ActionKeep, time.Time{}, "art. 8º"},
 		{"audit kept as proof", ErasureFacts{Now: day(2026, 11, 30)}, ClassAudit, ActionKeep, time.Time{}, "identificadores"},
+		{"care messages are blocked 20 years after the last message", ErasureFacts{LastCareMessageAt: day(2026, 11, 1), Now: day(2026, 11, 30)},
+			ClassCareMessages, ActionBlockUntil, day(2046, 11, 1), "prontuário"},
+		{"care messages follow their own last message, not the record's", ErasureFacts{LastClinicalEntry: day(2026, 1, 1), LastCareMessageAt: day(2006, 11, 30), Now: day(2026, 11, 30)},
+			ClassCareMessages, ActionDeleteNow, time.Time{}, "terminou"},
+		{"care messages one second before 20 years are blocked", ErasureFacts{LastCareMessageAt: day(2006, 11, 30), Now: day(2026, 11, 30).Add(-time.Second)},
+			ClassCareMessages, ActionBlockUntil, day(2026, 11, 30), "Lei 13.787/2018"},
+		{"care messages on 29 February", ErasureFacts{LastCareMessageAt: day(2024, 2, 29), Now: day(2026, 11, 30)},
+			ClassCareMessages, ActionBlockUntil, day(2044, 2, 29), "29/02/2044"},
+		{"no care conversation", ErasureFacts{LastClinicalEntry: day(2026, 1, 1), Now: day(2026, 11, 30)},
+			ClassCareMessages, ActionDeleteNow, time.Time{}, "não há conversas"},
+		{"order messages are erased at once, even recent ones", ErasureFacts{LastOrderAt: day(2026, 11, 29), LastOrderMessageAt: day(2026, 11, 29), Now: day(2026, 11, 30)},
+			ClassOrderMessages, ActionDeleteNow, time.Time{}, "apagados agora"},
+		{"no order conversation", ErasureFacts{Now: day(2026, 11, 30)}, ClassOrderMessages, ActionDeleteNow, time.Time{}, "não há conversas"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

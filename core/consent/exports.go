@@ -137,19 +137,28 @@ const (
 	SectionClinical   = "clinical"
 	SectionCommerce   = "commerce"
 	SectionAccessLog  = "access_log"
+	SectionMessages   = "messages"
 )
 
 // ExportSections are the sections ExportSource writes, in archive order.
 func ExportSections() []string {
-	return []string{SectionIdentity, SectionScheduling, SectionClinical, SectionCommerce, SectionAccessLog}
+	return []string{SectionIdentity, SectionScheduling, SectionClinical, SectionCommerce, SectionAccessLog, SectionMessages}
 }
 
-// ExportDocument is one clinical document to put under documents/.
+// ExportDocument is one file to put in the archive: a clinical document
+// (under documents/) or a message's attachment (under attachments/).
 type ExportDocument struct {
-	ID       kernel.ID
-	FileName string // clean base name
+	ID       kernel.ID // the document's, or the message's for an attachment
+	FileName string    // clean base name
 	Size     int64
+	Folder   string // FolderDocuments ("" too) or FolderAttachments
 }
+
+// Archive folders of ExportDocument.
+const (
+	FolderDocuments   = "documents"
+	FolderAttachments = "attachments"
+)
 
 // ExportSource reads what the other contexts hold about an owner, through
 // their public use cases, as the owner (p is the owner's own principal). It
@@ -161,9 +170,11 @@ type ExportSource interface {
 	// kind of owner writes a document that says so, never an error.
 	WriteSection(ctx context.Context, p kernel.Principal, section string, w io.Writer) error
 	// Documents lists the owner's clinical documents (patients only; others
-	// get none), oldest first, at most limit, and whether there were more.
+	// get none), oldest first, then the attachments of the messages in the
+	// owner's export, at most limit in all, and whether there were more.
 	Documents(ctx context.Context, p kernel.Principal, limit int) ([]ExportDocument, bool, error)
-	// OpenDocument returns a document's decrypted, checksum-verified content.
-	// It holds at most one document (clinical's size limit) in memory.
-	OpenDocument(ctx context.Context, p kernel.Principal, id kernel.ID) (io.ReadCloser, error)
+	// OpenDocument returns a document's (or an attachment's) decrypted,
+	// checksum-verified content. It holds at most one file (its context's
+	// size limit) in memory.
+	OpenDocument(ctx context.Context, p kernel.Principal, d ExportDocument) (io.ReadCloser, error)
 }

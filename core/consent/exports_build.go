@@ -90,7 +90,11 @@ func documentPath(d ExportDocument) string {
 	if name == "" {
 		name = "documento"
 	}
-	return "documents/" + d.ID + "_" + name
+	folder := d.Folder
+	if folder == "" {
+		folder = FolderDocuments
+	}
+	return folder + "/" + d.ID + "_" + name
 }
 
 // exportResult is what a finished build hands back.
@@ -284,7 +288,7 @@ func (s *Service) writeArchive(ctx context.Context, e Export, out io.Writer) (ex
 	step()
 	for _, d := range docs {
 		if err := a.add(documentPath(d), func(w io.Writer) error {
-			rc, err := s.Source.OpenDocument(ctx, p, d.ID)
+			rc, err := s.Source.OpenDocument(ctx, p, d)
 			if err != nil {
 				return err
 			}

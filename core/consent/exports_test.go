@@ -113,6 +113,9 @@ func TestBuildManifestAndDocumentPath(t *testing.T) {
 			t.Errorf("documentPath(%q) = %q, want %q", in, got, want)
 		}
 	}
+	if got := documentPath(ExportDocument{ID: "m", FileName: "../foto.png", Folder: FolderAttachments}); got != "attachments/m__foto.png" {
+		t.Errorf("an attachment's path: %q", got)
+	}
 }
 
 // --- fakes (standard library only) ---
@@ -293,7 +296,8 @@ func (f *fakeSource) Documents(_ context.Context, _ kernel.Principal, limit int)
 	return out, false, nil
 }
 
-func (f *fakeSource) OpenDocument(_ context.Context, _ kernel.Principal, id kernel.ID) (io.ReadCloser, error) {
+func (f *fakeSource) OpenDocument(_ context.Context, _ kernel.Principal, d ExportDocument) (io.ReadCloser, error) {
+	id := d.ID
 	return io.NopCloser(bytes.NewReader(f.docs[id])), nil
 }
 
@@ -385,7 +389,7 @@ func TestExportBuildSealsAndOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := r.store.GetExport(ctx, e.ID)
-	if got.Status != ExportReady || got.Progress != 100 || !got.ExpiresAt.Equal(r.clock.Now().Add(ExportTTL)) || got.Files != 8 {
+	if got.Status != ExportReady || got.Progress != 100 || !got.ExpiresAt.Equal(r.clock.Now().Add(ExportTTL)) || got.Files != 9 { // six sections, consent.json, a document, the manifest
 		t.Fatalf("after build: %+v", got)
 	}
 	if _, ok := r.sched.jobs["export-expire:"+e.ID]; !ok {

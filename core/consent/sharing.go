@@ -66,6 +66,8 @@ func categoryOf(objectType string) string {
 		return ClassOrders
 	case "payment":
 		return ClassPayments
+	case "conversation":
+		return ClassCareMessages
 	default: // record, history, evaluation, treatment_plan, prescription, document, ...
 		return ClassClinical
 	}
