@@ -16,6 +16,7 @@ import (
 	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/core/messaging/chat"
 	"github.com/multisaude/multisaude/core/scheduling"
 	"github.com/multisaude/multisaude/ports"
 )
@@ -34,9 +35,10 @@ func ProvideConsentGate(store *consentsql.Store, clock kernel.Clock) *consent.Ga
 // ProvideConsentDirectory reads and acts on the other contexts for exports,
 // erasure and the sharing report; clinical learns from consent's store which
 // records are blocked at their patient's erasure request.
-func ProvideConsentDirectory(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service, com *commerce.Service, store *consentsql.Store) *consentdir.Directory {
+func ProvideConsentDirectory(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service, com *commerce.Service, chats *chat.Service,
+	store *consentsql.Store) *consentdir.Directory {
 	cli.UseBlocks(store)
-	return consentdir.New(ids, cli, sched, com)
+	return consentdir.New(ids, cli, sched, com, chats)
 }
 
 // ProvideConsentService builds consent's use cases.

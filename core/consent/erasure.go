@@ -98,6 +98,11 @@ type Eraser interface {
 	// AnonymiseOrders anonymises the delivery data of the subject's orders
 	// placed before cutoff; it returns how many it changed.
 	AnonymiseOrders(ctx context.Context, subjectID kernel.ID, cutoff time.Time) (int, error)
+	// PurgeMessages erases the text and attachments of chat messages past
+	// their retention at now (care conversations 20 years, order
+	// conversations 5 years after their last message), at most limit
+	// messages; it returns how many it erased.
+	PurgeMessages(ctx context.Context, now time.Time, limit int) (int, error)
 }
 
 // ErasureInput is the body of an erasure request.
@@ -115,6 +120,7 @@ const (
 	PurgeBatch        = 200   // patients purged per call
 	MaxPurgePatients  = 10000 // patients one run purges at most; the next run goes on
 	MaxPurgeSubjects  = 10000 // erased subjects whose orders one run anonymises at most
+	MaxPurgeMessages  = 50000 // chat messages one run erases at most; the next run goes on
 	erasedSubjectPage = 500
 )
 

@@ -51,10 +51,12 @@ func (s *Service) HandleRetentionPurge(ctx context.Context, d ports.Delivery) er
 type PurgeResult struct {
 	Patients int // patients whose clinical records were purged
 	Orders   int // orders of erased subjects anonymised
+	Messages int // chat messages past retention erased
 }
 
 // PurgeRetention deletes the clinical records of every patient whose last
-// entry is more than ClinicalRetentionYears old (blocked or not), and
+// entry is more than ClinicalRetentionYears old (blocked or not), erases chat
+// messages past their retention (care_messages, order_messages), and
 // removes the delivery data of erased subjects' orders settled since. The
 // platform's own action; running it twice changes nothing more.
 func (s *Service) PurgeRetention(ctx context.Context) error {
@@ -79,6 +81,11 @@ func (s *Service) purge(ctx context.Context) (PurgeResult, error) {
 			break
 		}
 	}
+	n, err := s.Eraser.PurgeMessages(ctx, now, MaxPurgeMessages)
+	res.Messages += n
+	if err != nil {
+		return res, err
+	}
 	// delivery data of erased subjects' orders settled since their erasure
 	// (those settled before went at the erasure)
 	after, seen := kernel.ID(""), 0
@@ -101,7 +108,7 @@ func (s *Service) purge(ctx context.Context) (PurgeResult, error) {
 		after = ids[len(ids)-1]
 	}
 	s.audit(ctx, ports.AuditRecord{At: now, ActorKind: "system", Action: "retention.purge", ObjectType: "retention_purge",
-		Details: map[string]string{"patients": strconv.Itoa(res.Patients), "orders": strconv.Itoa(res.Orders)}})
-	s.Log.Info("retention purge done", "patients", res.Patients, "orders", res.Orders)
+		Details: map[string]string{"patients": strconv.Itoa(res.Patients), "orders": strconv.Itoa(res.Orders), "messages": strconv.Itoa(res.Messages)}})
+	s.Log.Info("retention purge done", "patients", res.Patients, "orders", res.Orders, "messages", res.Messages)
 	return res, nil
 }

@@ -101,6 +101,13 @@ func (f *fakeEraser) PurgeClinical(context.Context, time.Time, int) (int, error)
 	f.purged++
 	return 0, nil
 }
+func (f *fakeEraser) PurgeMessages(_ context.Context, _ time.Time, limit int) (int, error) {
+	f.calls = append(f.calls, "purge-messages")
+	if limit != MaxPurgeMessages {
+		return 0, errors.New("the purge did not cap the messages")
+	}
+	return 3, nil
+}
 func (f *fakeEraser) AnonymiseOrders(context.Context, kernel.ID, time.Time) (int, error) {
 	f.calls = append(f.calls, "anonymise-orders")
 	return 1, nil
@@ -167,9 +174,10 @@ func TestErasureRequestAndWorker(t *testing.T) {
 		t.Errorf("audit: %v", trail.actions)
 	}
 
-	// the purge asks for clinical records and the erased subject's orders
-	if err := s.PurgeRetention(ctx); err != nil || er.purged != 1 || countOf(er.calls, "anonymise-orders") != 1 {
-		t.Fatalf("purge: %v %d %v", err, er.purged, er.calls)
+	// the purge asks for clinical records, messages past retention and the erased subject's orders
+	res, err := s.purge(ctx)
+	if err != nil || er.purged != 1 || countOf(er.calls, "anonymise-orders") != 1 || countOf(er.calls, "purge-messages") != 1 || res.Messages != 3 {
+		t.Fatalf("purge: %v %d %v %+v", err, er.purged, er.calls, res)
 	}
 }
 

@@ -94,9 +94,6 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	sender := wire.ProvideWebhookSender(cfg)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, sim, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
-	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, fileblobStore, keyring, scheduler, notifier, queueOptions, clock, logger)
-	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatsqlStore := wire.ProvideChatStore(db)
 	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
 	liveBus, cleanup3, err := wire.ProvideLiveBus(db, logger)
@@ -106,6 +103,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, fileblobStore, liveBus, clock, logger)
+	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, chatService, consentsqlStore)
+	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, fileblobStore, keyring, scheduler, notifier, queueOptions, clock, logger)
+	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatapiModule := chatapi.New(chatService)
 	liveapiModule, cleanup4 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)

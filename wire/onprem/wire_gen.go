@@ -126,9 +126,6 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	sender := wire.ProvideWebhookSender(cfg)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
-	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, consentsqlStore)
-	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, queueOptions, clock, logger)
-	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatsqlStore := wire.ProvideChatStore(db)
 	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
 	liveBus, cleanup7, err := wire.ProvideLiveBus(db, logger)
@@ -142,6 +139,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		return nil, nil, err
 	}
 	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, blobStore, liveBus, clock, logger)
+	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, chatService, consentsqlStore)
+	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, queueOptions, clock, logger)
+	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatapiModule := chatapi.New(chatService)
 	liveapiModule, cleanup8 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)

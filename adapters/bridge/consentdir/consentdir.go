@@ -7,6 +7,7 @@ import (
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/commerce"
 	"github.com/multisaude/multisaude/core/identity"
+	"github.com/multisaude/multisaude/core/messaging/chat"
 	"github.com/multisaude/multisaude/core/scheduling"
 )
 
@@ -17,9 +18,10 @@ type Directory struct {
 	cli   *clinical.Service
 	sched *scheduling.Service
 	com   *commerce.Service
+	chats *chat.Service // nil: no messages (exports, erasure and purge skip them)
 }
 
 // New builds the bridge.
-func New(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service, com *commerce.Service) *Directory {
-	return &Directory{ids: ids, cli: cli, sched: sched, com: com}
+func New(ids *identity.Service, cli *clinical.Service, sched *scheduling.Service, com *commerce.Service, chats *chat.Service) *Directory {
+	return &Directory{ids: ids, cli: cli, sched: sched, com: com, chats: chats}
 }

@@ -31,6 +31,9 @@ func (d *Directory) ErasureFacts(ctx context.Context, subjectID kernel.ID, kind 
 		return f, err
 	}
 	f.LastClinicalEntry = last
+	if err := d.messageFacts(ctx, subjectID, &f); err != nil {
+		return f, err
+	}
 	p := kernel.Principal{AccountID: subjectID, Kind: kernel.KindPatient}
 	orders, err := d.com.MyOrders(ctx, p, "", kernel.Page{Limit: 1})
 	if err != nil {
@@ -77,6 +80,8 @@ func (d *Directory) Erase(ctx context.Context, subjectID kernel.ID, kind consent
 			_, err := d.com.AnonymiseOrders(ctx, subjectID, now)
 			return err
 		}
+	case consent.ClassCareMessages, consent.ClassOrderMessages:
+		return d.eraseMessages(ctx, subjectID, kind, dec)
 	case consent.ClassClinical:
 		// blocked by the request itself (clinical asks consentsql); a record
 		// already past retention goes with the next purge

@@ -38,6 +38,8 @@ func (d *Directory) WriteSection(ctx context.Context, p kernel.Principal, sectio
 		err = d.commerceSection(ctx, p, s)
 	case consent.SectionAccessLog:
 		err = d.accessLogSection(ctx, p, s)
+	case consent.SectionMessages:
+		err = d.messagesSection(ctx, p, s)
 	default:
 		s.note("seção desconhecida")
 	}
@@ -169,11 +171,20 @@ func (d *Directory) accessLogSection(ctx context.Context, p kernel.Principal, s 
 	})
 }
 
-// Documents: see consent.ExportSource.
+// Documents: see consent.ExportSource (clinical documents, then the
+// attachments of the patient's messages: attachments.go).
 func (d *Directory) Documents(ctx context.Context, p kernel.Principal, limit int) ([]consent.ExportDocument, bool, error) {
 	if p.Kind != kernel.KindPatient {
 		return nil, false, nil
 	}
+	docs, more, err := d.clinicalDocuments(ctx, p, limit)
+	if err != nil || more {
+		return docs, more, err
+	}
+	return d.attachments(ctx, p, docs, limit)
+}
+
+func (d *Directory) clinicalDocuments(ctx context.Context, p kernel.Principal, limit int) ([]consent.ExportDocument, bool, error) {
 	var out []consent.ExportDocument
 	pg := kernel.Page{Limit: kernel.MaxLimit}
 	for range consent.MaxExportPages {
@@ -196,9 +207,13 @@ func (d *Directory) Documents(ctx context.Context, p kernel.Principal, limit int
 }
 
 // OpenDocument: see consent.ExportSource (clinical's DownloadDocument, which
-// decrypts and checks the checksum, and logs the read in the access log).
-func (d *Directory) OpenDocument(ctx context.Context, p kernel.Principal, id kernel.ID) (io.ReadCloser, error) {
-	_, content, err := d.cli.DownloadDocument(ctx, p, id)
+// decrypts and checks the checksum, and logs the read in the access log; an
+// attachment through chat's Attachment).
+func (d *Directory) OpenDocument(ctx context.Context, p kernel.Principal, doc consent.ExportDocument) (io.ReadCloser, error) {
+	if doc.Folder == consent.FolderAttachments {
+		return d.openAttachment(ctx, p, doc.ID)
+	}
+	_, content, err := d.cli.DownloadDocument(ctx, p, doc.ID)
 	if err != nil {
 		return nil, err
 	}
