@@ -21,9 +21,12 @@ type Deps struct {
 	Log       *slog.Logger
 }
 
+// DefaultMaxTextRunes is the longest message text, in characters, by default.
+const DefaultMaxTextRunes = 4000
+
 // Config tunes the service; zero values take the defaults.
 type Config struct {
-	MaxTextRunes  int           // default 4000
+	MaxTextRunes  int           // default DefaultMaxTextRunes
 	MaxAttachment int64         // bytes read by the HTTP layer; default 20 MiB (Files decides the rule)
 	SendPerMinute int           // per sender; default 30
 	TicketTTL     time.Duration // default 30 s
@@ -42,7 +45,7 @@ type Service struct {
 // NewService builds the service.
 func NewService(d Deps, cfg Config) *Service {
 	if cfg.MaxTextRunes <= 0 {
-		cfg.MaxTextRunes = 4000
+		cfg.MaxTextRunes = DefaultMaxTextRunes
 	}
 	if cfg.MaxAttachment <= 0 {
 		cfg.MaxAttachment = 20 << 20
