@@ -81,7 +81,7 @@ const (
 	// OrderMessageRetentionYears: messages about an order, kept for claims
 	// about the order (CDC, art. 27) unless the patient asks for erasure.
 	OrderMessageRetentionYears = 5
-	ExportTTL              = 7 * 24 * time.Hour
+	ExportTTL                  = 7 * 24 * time.Hour
 )
 
 // DataClasses is every class of personal data the platform processes.
