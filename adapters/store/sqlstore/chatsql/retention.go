@@ -113,7 +113,7 @@ func (s *Store) EraseMessages(ctx context.Context, ids []kernel.ID, at time.Time
 	res, err := s.db.NewUpdate().TableExpr("chat_messages").
 		Set("text = ''").Set("att_key = ''").Set("att_name = ''").Set("att_content_type = ''").
 		Set("att_size = 0").Set("att_sha256 = ''").Set("erased_at = ?", at.UTC()).
-		Where("id IN (?)", bun.In(ids)).Where("erased_at IS NULL").Exec(ctx)
+		Where("id IN (?)", bun.List(ids)).Where("erased_at IS NULL").Exec(ctx)
 	if err != nil {
 		return 0, sqlstore.Translate(err)
 	}
