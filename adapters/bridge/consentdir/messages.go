@@ -54,6 +54,13 @@ func conversationRows(cs []chat.ConversationView) []map[string]any {
 	for i, c := range cs {
 		out[i] = map[string]any{"id": c.ID, "kind": string(c.Kind), "patient_id": c.PatientID, "professional_id": c.ProfessionalID,
 			"company_id": c.CompanyID, "order_id": c.OrderID, "created_at": timeOrNil(c.CreatedAt), "last_message_at": timeOrNil(c.LastMessageAt)}
+		// the other side's public name, so the patient knows who they talked to
+		if c.ProfessionalName != "" {
+			out[i]["professional_name"] = c.ProfessionalName
+		}
+		if c.CompanyName != "" {
+			out[i]["company_name"] = c.CompanyName
+		}
 	}
 	return out
 }

@@ -219,7 +219,7 @@ func TestMessagesUnderLGPD(t *testing.T) {
 			t.Fatalf("patient's messages.json: %s", files["messages.json"])
 		}
 		all := string(files["messages.json"])
-		for _, s := range []string{"a dor voltou", "500 mg de dipirona", "Recebido, separando", "glicemia.pdf", "receita.pdf"} {
+		for _, s := range []string{"a dor voltou", "500 mg de dipirona", "Recebido, separando", "glicemia.pdf", "receita.pdf", "Dra. Conversa"} {
 			if !strings.Contains(all, s) {
 				t.Errorf("messages.json lacks %q", s)
 			}
