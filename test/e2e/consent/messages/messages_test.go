@@ -249,6 +249,16 @@ func TestMessagesUnderLGPD(t *testing.T) {
 			}
 		}
 
+		// a partner member's export: only what they sent, never the patient's text nor file
+		cf := download(t, h, pharm.Token)
+		mf = messagesFile{}
+		if err := json.Unmarshal(cf["messages.json"], &mf); err != nil {
+			t.Fatal(err)
+		}
+		if len(mf.Messages) != 1 || mf.Messages[0].Text != "Recebido, separando o pedido" || strings.Contains(string(cf["messages.json"]), "receita do pedido") {
+			t.Fatalf("member's messages.json: %s", cf["messages.json"])
+		}
+
 		// erasure: order conversation erased now (both sides, files too), care conversation blocked
 		if attachmentFiles(h, order.ID) != 1 {
 			t.Fatalf("order attachment objects before: %d", attachmentFiles(h, order.ID))
