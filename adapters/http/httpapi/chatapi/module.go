@@ -211,12 +211,9 @@ func (m *Module) attachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg, data, err := m.svc.Attachment(c.UserContext(), httpapi.PrincipalOf(c), mid)
+	msg, data, err := m.svc.ConversationAttachment(c.UserContext(), httpapi.PrincipalOf(c), id, mid)
 	if err != nil {
 		return err
-	}
-	if msg.ConversationID != id {
-		return kernel.NotFound("mensagem não encontrada")
 	}
 	c.Set(fiber.HeaderContentType, msg.Attachment.ContentType)
 	c.Set(fiber.HeaderContentLength, strconv.Itoa(len(data)))
