@@ -67,6 +67,10 @@ type Op struct {
 	Auth        Auth
 	Request     any // a value of the request body type, nil for none
 	RequestType string
+	// MoreRequests documents further media types of the body whose schema
+	// differs from Request's (media type -> a value of its type), e.g. a
+	// route taking JSON or a multipart upload.
+	MoreRequests map[string]any
 	Query       []Param
 	Headers     []Param // request headers such as Idempotency-Key, If-Match
 	Responses   []Response

@@ -43,7 +43,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodPost, "/v1/conversations/:id/messages", httpapi.Op{ID: "sendMessage", Tag: tag, Auth: httpapi.User, Upload: true,
 		Summary:     "Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)",
 		Description: "A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.",
-		Request:     SendRequest{}, RequestType: "application/json, multipart/form-data", Responses: ok(201, MessageResponse{}, 409, 422, 429)}, m.send)
+		Request:     SendRequest{}, MoreRequests: map[string]any{"multipart/form-data": SendForm{}}, Responses: ok(201, MessageResponse{}, 409, 422, 429)}, m.send)
 	r.Handle(fiber.MethodPost, "/v1/conversations/:id/read", httpapi.Op{ID: "markConversationRead", Summary: "Move my read marker to a message (never backwards)", Tag: tag,
 		Auth: httpapi.User, Request: ReadRequest{}, Responses: ok(200, ConversationResponse{}, 422)}, m.read)
 	r.Handle(fiber.MethodGet, "/v1/conversations/:id/messages/:message_id/attachment", httpapi.Op{ID: "downloadMessageAttachment", Tag: tag, Auth: httpapi.User,
@@ -137,9 +137,6 @@ func (m *Module) sendInput(c *fiber.Ctx) (chat.NewMessage, error) {
 		var req SendRequest
 		if err := httpapi.Bind(c, &req); err != nil {
 			return chat.NewMessage{}, err
-		}
-		if req.File != nil {
-			return chat.NewMessage{}, kernel.Invalid("file", "envie arquivos como multipart/form-data")
 		}
 		return chat.NewMessage{Text: req.Text}, nil
 	}
