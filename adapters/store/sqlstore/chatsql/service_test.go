@@ -110,8 +110,12 @@ func newFixture(t *testing.T, db *sqlstore.DB) *fixture {
 	return f
 }
 
-func pat(id kernel.ID) kernel.Principal { return kernel.Principal{AccountID: id, Kind: kernel.KindPatient} }
-func pro(id kernel.ID) kernel.Principal { return kernel.Principal{AccountID: id, Kind: kernel.KindProfessional} }
+func pat(id kernel.ID) kernel.Principal {
+	return kernel.Principal{AccountID: id, Kind: kernel.KindPatient}
+}
+func pro(id kernel.ID) kernel.Principal {
+	return kernel.Principal{AccountID: id, Kind: kernel.KindProfessional}
+}
 
 // The service over the SQL store: notices after commit (publish failures
 // do not fail a send), the clinical access log for professionals in care
