@@ -84,6 +84,9 @@ func (s *Spec) add(method, path string, op Op) {
 		for _, t := range strings.Split(ct, ",") { // several media types of one schema: "text/csv, application/x-ndjson"
 			content[strings.TrimSpace(t)] = media
 		}
+		for t, v := range op.MoreRequests {
+			content[t] = map[string]any{"schema": s.schemaOf(reflect.TypeOf(v))}
+		}
 		o["requestBody"] = map[string]any{"required": true, "content": content}
 	}
 	resps := map[string]any{}

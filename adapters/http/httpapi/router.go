@@ -77,6 +77,11 @@ type Op struct {
 	// (X-Request-ID always, ETag with If-Match, Location on a 201, ...): e.g.
 	// "ETag", "Content-Disposition", "Cache-Control".
 	ResponseHeaders []string
+
+	// MoreRequests documents further media types of the body whose schema
+	// differs from Request's (media type -> a value of its type), e.g. a
+	// route taking JSON or a multipart upload.
+	MoreRequests map[string]any
 }
 
 // Router registers routes on the server and documents them.

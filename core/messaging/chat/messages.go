@@ -211,6 +211,12 @@ func (s *Service) MarkRead(ctx context.Context, p kernel.Principal, conversation
 // Attachment returns a message's attachment, decrypted and checked against
 // its digest: altered bytes are an integrity failure, never returned.
 func (s *Service) Attachment(ctx context.Context, p kernel.Principal, messageID kernel.ID) (Message, []byte, error) {
+	return s.ConversationAttachment(ctx, p, "", messageID)
+}
+
+// ConversationAttachment is Attachment of a message named under its
+// conversation: a message of another conversation is not found.
+func (s *Service) ConversationAttachment(ctx context.Context, p kernel.Principal, conversationID, messageID kernel.ID) (Message, []byte, error) {
 	if err := p.RequireAuthenticated(); err != nil {
 		return Message{}, nil, err
 	}
@@ -223,6 +229,9 @@ func (s *Service) Attachment(ctx context.Context, p kernel.Principal, messageID 
 			return Message{}, nil, errNoMessage
 		}
 		return Message{}, nil, err
+	}
+	if conversationID != "" && conversationID != m.ConversationID {
+		return Message{}, nil, errNoMessage
 	}
 	c, err := s.conversation(ctx, p, m.ConversationID)
 	if err != nil {

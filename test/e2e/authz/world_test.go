@@ -223,5 +223,6 @@ func build(t *testing.T, h *harness.H) *world {
 	seedIncident(t, h, w)
 	seedExports(t, h, w)
 	seedErasure(t, h, w)
+	seedChat(t, h, w)
 	return w
 }

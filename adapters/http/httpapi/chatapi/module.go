@@ -43,7 +43,7 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodPost, "/v1/conversations/:id/messages", httpapi.Op{ID: "sendMessage", Tag: tag, Auth: httpapi.User, Upload: true,
 		Summary:     "Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)",
 		Description: "A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.",
-		Request:     SendRequest{}, RequestType: "application/json, multipart/form-data", Responses: ok(201, MessageResponse{}, 409, 422, 429)}, m.send)
+		Request:     SendRequest{}, MoreRequests: map[string]any{"multipart/form-data": SendForm{}}, Responses: ok(201, MessageResponse{}, 409, 422, 429)}, m.send)
 	r.Handle(fiber.MethodPost, "/v1/conversations/:id/read", httpapi.Op{ID: "markConversationRead", Summary: "Move my read marker to a message (never backwards)", Tag: tag,
 		Auth: httpapi.User, Request: ReadRequest{}, Responses: ok(200, ConversationResponse{}, 422)}, m.read)
 	r.Handle(fiber.MethodGet, "/v1/conversations/:id/messages/:message_id/attachment", httpapi.Op{ID: "downloadMessageAttachment", Tag: tag, Auth: httpapi.User,
@@ -138,9 +138,6 @@ func (m *Module) sendInput(c *fiber.Ctx) (chat.NewMessage, error) {
 		if err := httpapi.Bind(c, &req); err != nil {
 			return chat.NewMessage{}, err
 		}
-		if req.File != nil {
-			return chat.NewMessage{}, kernel.Invalid("file", "envie arquivos como multipart/form-data")
-		}
 		return chat.NewMessage{Text: req.Text}, nil
 	}
 	form, err := c.MultipartForm()
@@ -211,12 +208,9 @@ func (m *Module) attachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	msg, data, err := m.svc.Attachment(c.UserContext(), httpapi.PrincipalOf(c), mid)
+	msg, data, err := m.svc.ConversationAttachment(c.UserContext(), httpapi.PrincipalOf(c), id, mid)
 	if err != nil {
 		return err
-	}
-	if msg.ConversationID != id {
-		return kernel.NotFound("mensagem não encontrada")
 	}
 	c.Set(fiber.HeaderContentType, msg.Attachment.ContentType)
 	c.Set(fiber.HeaderContentLength, strconv.Itoa(len(data)))

@@ -21,15 +21,25 @@ func (StartRequest) Limits() httpapi.Limits {
 	return httpapi.Limits{"professional_id": uuid, "patient_id": uuid, "order_id": uuid}
 }
 
-// SendRequest is a message: JSON {text}, or multipart/form-data with the
-// fields text and file (one attachment).
+// SendRequest is a text message (JSON).
 type SendRequest struct {
+	Text string `json:"text"`
+}
+
+// SchemaName is the schema's product name.
+func (SendRequest) SchemaName() string { return "MessageSend" }
+
+// SendForm documents the multipart message: text and/or one file.
+type SendForm struct {
 	Text string `json:"text,omitempty"`
 	File []byte `json:"file,omitempty"`
 }
 
 // SchemaName is the schema's product name.
-func (SendRequest) SchemaName() string { return "MessageSend" }
+func (SendForm) SchemaName() string { return "MessageUpload" }
+
+// Limits bounds the form's text as SendRequest's.
+func (SendForm) Limits() httpapi.Limits { return httpapi.Limits{"text": {Length: maxTextBody}} }
 
 // maxTextBody bounds the text as received; the use case trims it and allows
 // chat.DefaultMaxTextRunes characters (422 past them, naming the field).
