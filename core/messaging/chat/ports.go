@@ -27,8 +27,9 @@ type Relations interface {
 	Care(ctx context.Context, professionalID, patientID kernel.ID) (bool, error)
 	// Order returns an order; kernel.KindNotFound when absent.
 	Order(ctx context.Context, orderID kernel.ID) (OrderRef, error)
-	// DisplayName is the name shown for an account in a conversation
-	// (a company's trade name for company members); "" when unknown.
+	// DisplayName is the name shown for an account in a conversation; for
+	// kernel.KindCompanyMember id is the company's ID and the name its trade
+	// name (members speak for the company); "" when unknown.
 	DisplayName(ctx context.Context, kind kernel.AccountKind, id kernel.ID) (string, error)
 }
 
