@@ -6,16 +6,176 @@ import (
 	"github.com/multisaude/multisaude/core/kernel"
 )
 
+// HeadStore is implemented by a store that can say the newest Seq
+// committed; the live socket starts there when the client resumes from
+// nothing. (A separate interface, so stores written before it still build.)
+type HeadStore interface {
+	// NewestSeq is the largest Seq of any committed message (0 for none).
+	NewestSeq(ctx context.Context) (int64, error)
+}
+
+// feedFilterOf is the set of conversations p's feed reads: a patient's own,
+// a professional's care conversations, a company member's company's order
+// conversations. ok is false for any other caller.
+func feedFilterOf(p kernel.Principal) (ConversationFilter, bool) {
+	if p.IsAnonymous() {
+		return ConversationFilter{}, false
+	}
+	switch p.Kind {
+	case kernel.KindPatient:
+		return ConversationFilter{PatientID: p.AccountID}, true
+	case kernel.KindProfessional:
+		return ConversationFilter{ProfessionalID: p.AccountID}, true
+	case kernel.KindCompanyMember:
+		if p.CompanyID == "" {
+			return ConversationFilter{}, false
+		}
+		return ConversationFilter{CompanyID: p.CompanyID}, true
+	}
+	return ConversationFilter{}, false
+}
+
+// feedSees reports whether p takes part in c under the feed's filter.
+func feedSees(p kernel.Principal, c Conversation) bool {
+	f, ok := feedFilterOf(p)
+	if !ok {
+		return false
+	}
+	switch {
+	case f.PatientID != "":
+		return c.PatientID == f.PatientID
+	case f.ProfessionalID != "":
+		return c.Kind == ConversationCare && c.ProfessionalID == f.ProfessionalID
+	default:
+		return c.Kind == ConversationOrder && c.CompanyID == f.CompanyID
+	}
+}
+
 // Feed returns at most limit of p's messages (all conversations) committed
-// after the message afterID (which p must be able to see), in Seq order; an
-// empty afterID starts after the newest, returning nothing. For resuming a
-// WebSocket.
+// after the message afterID (which p must be able to see, else
+// kernel.KindNotFound), in Seq order; an empty afterID starts after the
+// newest, returning nothing. For resuming a WebSocket.
 func (s *Service) Feed(ctx context.Context, p kernel.Principal, afterID kernel.ID, limit int) ([]Message, error) {
-	return nil, errTODO
+	if _, ok := feedFilterOf(p); !ok {
+		return nil, kernel.Forbidden("só pacientes, profissionais e membros de empresas parceiras têm conversas")
+	}
+	if afterID == "" {
+		return []Message{}, nil
+	}
+	notFound := kernel.NotFound("mensagem não encontrada")
+	if !kernel.ValidID(afterID) {
+		return nil, notFound
+	}
+	m, err := s.d.Store.GetMessage(ctx, afterID)
+	if err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	c, err := s.d.Store.GetConversation(ctx, m.ConversationID)
+	if err != nil {
+		if kernel.KindOf(err) == kernel.KindNotFound {
+			return nil, notFound
+		}
+		return nil, err
+	}
+	if !feedSees(p, c) {
+		return nil, notFound
+	}
+	return s.FeedAfter(ctx, p, m.Seq, limit)
 }
 
 // FeedAfter is Feed from a Seq the caller already holds (a live socket's
-// position).
+// position). limit is capped at Config.FeedLimit. A professional's messages
+// of a care conversation are kept only while the care relationship holds,
+// and each conversation read goes into the clinical access log.
 func (s *Service) FeedAfter(ctx context.Context, p kernel.Principal, afterSeq int64, limit int) ([]Message, error) {
-	return nil, errTODO
+	b, err := s.FeedBatch(ctx, p, afterSeq, limit)
+	return b.Messages, err
+}
+
+// FeedPage is one batch of a feed.
+type FeedPage struct {
+	Messages []Message
+	// Next is the position to read from next: the Seq of the last message
+	// read, including one left out (a professional's care conversation that
+	// ended), so a reader never reads the same left-out batch again.
+	Next int64
+	// More is true when the batch was full: read again from Next.
+	More bool
+}
+
+// FeedBatch is FeedAfter with the position to continue from.
+func (s *Service) FeedBatch(ctx context.Context, p kernel.Principal, afterSeq int64, limit int) (FeedPage, error) {
+	f, ok := feedFilterOf(p)
+	if !ok {
+		return FeedPage{}, kernel.Forbidden("só pacientes, profissionais e membros de empresas parceiras têm conversas")
+	}
+	if limit <= 0 || limit > s.cfg.FeedLimit {
+		limit = s.cfg.FeedLimit
+	}
+	if afterSeq < 0 {
+		afterSeq = 0
+	}
+	msgs, err := s.d.Store.MessagesAfter(ctx, f, afterSeq, limit)
+	if err != nil {
+		return FeedPage{}, err
+	}
+	page := FeedPage{Messages: msgs, Next: afterSeq, More: len(msgs) >= limit}
+	if len(msgs) > 0 {
+		page.Next = msgs[len(msgs)-1].Seq
+	}
+	if p.Kind == kernel.KindProfessional && len(msgs) > 0 {
+		if page.Messages, err = s.feedCare(ctx, p, msgs); err != nil {
+			return FeedPage{}, err
+		}
+	}
+	if page.Messages == nil {
+		page.Messages = []Message{}
+	}
+	return page, nil
+}
+
+// feedCare keeps a professional's messages of conversations whose care
+// relationship still holds, logging one access per conversation read.
+func (s *Service) feedCare(ctx context.Context, p kernel.Principal, msgs []Message) ([]Message, error) {
+	allowed := map[kernel.ID]bool{}
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		ok, seen := allowed[m.ConversationID]
+		if !seen {
+			c, err := s.d.Store.GetConversation(ctx, m.ConversationID)
+			if err != nil {
+				return nil, err
+			}
+			ok, err = s.d.Relations.Care(ctx, p.AccountID, c.PatientID)
+			if err != nil {
+				return nil, err
+			}
+			allowed[m.ConversationID] = ok
+			if ok && s.d.Records != nil {
+				if err := s.d.Records.LogConversationAccess(ctx, RecordAccess{PatientID: c.PatientID, ProfessionalID: p.AccountID,
+					ConversationID: c.ID, Action: "read", At: s.now()}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// FeedHead is where a socket that resumes from nothing starts: the newest
+// Seq committed now (messages after it are new to the socket).
+func (s *Service) FeedHead(ctx context.Context, p kernel.Principal) (int64, error) {
+	if _, ok := feedFilterOf(p); !ok {
+		return 0, kernel.Forbidden("só pacientes, profissionais e membros de empresas parceiras têm conversas")
+	}
+	if h, ok := s.d.Store.(HeadStore); ok {
+		return h.NewestSeq(ctx)
+	}
+	return 0, kernel.Unavailable(nil, "o armazenamento não informa a posição das mensagens")
 }
