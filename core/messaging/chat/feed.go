@@ -62,28 +62,50 @@ func (s *Service) Feed(ctx context.Context, p kernel.Principal, afterID kernel.I
 	if afterID == "" {
 		return []Message{}, nil
 	}
+	seq, err := s.FeedPosition(ctx, p, afterID)
+	if err != nil {
+		return nil, err
+	}
+	return s.FeedAfter(ctx, p, seq, limit)
+}
+
+// FeedPosition is the Seq of message afterID, which p must be able to see
+// (else kernel.KindNotFound): where a resumed socket starts.
+func (s *Service) FeedPosition(ctx context.Context, p kernel.Principal, afterID kernel.ID) (int64, error) {
+	if _, ok := feedFilterOf(p); !ok {
+		return 0, kernel.Forbidden("só pacientes, profissionais e membros de empresas parceiras têm conversas")
+	}
 	notFound := kernel.NotFound("mensagem não encontrada")
 	if !kernel.ValidID(afterID) {
-		return nil, notFound
+		return 0, notFound
 	}
 	m, err := s.d.Store.GetMessage(ctx, afterID)
 	if err != nil {
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return nil, notFound
+			return 0, notFound
 		}
-		return nil, err
+		return 0, err
 	}
 	c, err := s.d.Store.GetConversation(ctx, m.ConversationID)
 	if err != nil {
 		if kernel.KindOf(err) == kernel.KindNotFound {
-			return nil, notFound
+			return 0, notFound
 		}
-		return nil, err
+		return 0, err
 	}
 	if !feedSees(p, c) {
-		return nil, notFound
+		return 0, notFound
 	}
-	return s.FeedAfter(ctx, p, m.Seq, limit)
+	if p.Kind == kernel.KindProfessional {
+		ok, err := s.d.Relations.Care(ctx, p.AccountID, c.PatientID)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			return 0, notFound
+		}
+	}
+	return m.Seq, nil
 }
 
 // FeedAfter is Feed from a Seq the caller already holds (a live socket's
