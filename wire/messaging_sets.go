@@ -46,7 +46,7 @@ func ProvideChatDirectory(ids *identity.Service, cli *clinical.Service, com *com
 // ProvideChatService builds chat's use cases; attachments are sealed like clinical documents.
 func ProvideChatService(store *chatsql.Store, dir *chatdir.Directory, sealer *clinicaldir.Sealer, blobs ports.BlobStore,
 	bus ports.LiveBus, clock kernel.Clock, log *slog.Logger) *chat.Service {
-	return chat.NewService(chat.Deps{Store: store, Relations: dir, Records: dir, Sealer: sealer, Blobs: blobs, Live: bus,
+	return chat.NewService(chat.Deps{Store: store, Relations: dir, Records: dir, Sealer: sealer, Files: dir, Blobs: blobs, Live: bus,
 		Clock: clock, Log: log}, chat.Config{})
 }
 

@@ -2,6 +2,7 @@ package clinical
 
 import (
 	"bytes"
+	"fmt"
 	"time"
 
 	"github.com/multisaude/multisaude/core/kernel"
@@ -77,4 +78,26 @@ func SniffContentType(b []byte) string {
 		return "image/webp"
 	}
 	return ""
+}
+
+// CheckFile is the rule for an uploaded file (documents, chat attachments): not
+// empty, at most maxBytes, and of an allowed type decided by sniffing. It
+// returns the sniffed content type, or a problem in pt-BR ("" when the file is
+// acceptable).
+func CheckFile(content []byte, maxBytes int64) (contentType, problem string) {
+	switch {
+	case len(content) == 0:
+		return "", "é obrigatório e não pode estar vazio"
+	case int64(len(content)) > maxBytes:
+		return "", fmt.Sprintf("deve ter no máximo %d bytes", maxBytes)
+	}
+	if ct := SniffContentType(content); ct != "" {
+		return ct, ""
+	}
+	return "", "deve ser um arquivo PDF, JPEG, PNG, WebP ou DICOM"
+}
+
+// CheckFile applies CheckFile with the service's size limit.
+func (s *Service) CheckFile(content []byte) (contentType, problem string) {
+	return CheckFile(content, s.cfg.MaxDocumentBytes)
 }

@@ -39,16 +39,9 @@ func (s *Service) UploadDocument(ctx context.Context, p kernel.Principal, patien
 	if len(in.Title) > MaxDocTitleLen {
 		probs.Add("title", "deve ter no máximo %d caracteres", MaxDocTitleLen)
 	}
-	ct := ""
-	switch {
-	case len(in.Content) == 0:
-		probs.Add("file", "é obrigatório e não pode estar vazio")
-	case int64(len(in.Content)) > s.cfg.MaxDocumentBytes:
-		probs.Add("file", "deve ter no máximo %d bytes", s.cfg.MaxDocumentBytes)
-	default:
-		if ct = SniffContentType(in.Content); ct == "" {
-			probs.Add("file", "deve ser um arquivo PDF, JPEG, PNG, WebP ou DICOM")
-		}
+	ct, problem := CheckFile(in.Content, s.cfg.MaxDocumentBytes)
+	if problem != "" {
+		probs.Add("file", "%s", problem)
 	}
 	if err := probs.Err(); err != nil {
 		return Document{}, err

@@ -35,8 +35,11 @@ type Conversation struct {
 // ConversationView is a conversation as one reader sees it.
 type ConversationView struct {
 	Conversation
-	Unread      int   // messages of others after the reader's read marker
+	Unread      int   // messages of the other side after the reader's read marker
 	LastReadSeq int64 // the reader's read marker
+	// Display names of the parties (filled by the service, never stored):
+	// the patient, the professional (care) or the company's trade name (order).
+	PatientName, ProfessionalName, CompanyName string
 }
 
 // Attachment is a file sent with a message, stored sealed in the blob store
@@ -62,6 +65,7 @@ type Message struct {
 	Attachment     *Attachment
 	CreatedAt      time.Time
 	ErasedAt       *time.Time // set when erasure removed text and attachment
+	SenderName     string     // display name, filled by the service (never stored)
 }
 
 // ReadMarker is how far one account has read a conversation.
@@ -73,11 +77,13 @@ type ReadMarker struct {
 }
 
 // ConversationFilter selects the conversations one account takes part in:
-// exactly one of the fields is set.
+// exactly one of PatientID, ProfessionalID, CompanyID is set. ID, when set,
+// narrows ListConversations to that one conversation.
 type ConversationFilter struct {
 	PatientID      kernel.ID
 	ProfessionalID kernel.ID
 	CompanyID      kernel.ID
+	ID             kernel.ID
 }
 
 // Ticket is a short-lived, single-use pass that opens one WebSocket for the

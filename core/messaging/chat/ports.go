@@ -14,6 +14,9 @@ type OrderRef struct {
 	PatientID kernel.ID
 	CompanyID kernel.ID
 	Status    string
+	// FinishedAt is when the order reached a final state (delivered,
+	// cancelled, refunded); zero while it is open.
+	FinishedAt time.Time
 }
 
 // Relations answers who may talk to whom, from the other contexts.
@@ -48,4 +51,14 @@ type RecordLog interface {
 type Sealer interface {
 	Seal(ctx context.Context, plaintext io.Reader, encContext map[string]string) ([]byte, error)
 	Open(ctx context.Context, sealed io.Reader, encContext map[string]string) ([]byte, error)
+}
+
+// FileRule is the clinical documents' rule for an uploaded file (type decided
+// by sniffing, size limit), so that attachments follow the same rule.
+type FileRule interface {
+	// CheckFile returns the sniffed content type, or a pt-BR problem ("" when
+	// the file is acceptable).
+	CheckFile(content []byte) (contentType, problem string)
+	// CleanFileName is the name kept for a file the client named name.
+	CleanFileName(name, contentType string) string
 }

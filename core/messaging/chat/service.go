@@ -14,19 +14,26 @@ type Deps struct {
 	Relations Relations
 	Records   RecordLog // the clinical access log; nil logs nothing (unit tests)
 	Sealer    Sealer
+	Files     FileRule // the documents' file rule; nil refuses attachments
 	Blobs     ports.BlobStore
 	Live      ports.LiveBus // nil: no live notices (the store still has everything)
 	Clock     kernel.Clock
 	Log       *slog.Logger
 }
 
+// DefaultMaxTextRunes is the longest message text, in characters, by default.
+const DefaultMaxTextRunes = 4000
+
 // Config tunes the service; zero values take the defaults.
 type Config struct {
-	MaxTextRunes  int           // default 4000
-	MaxAttachment int64         // bytes; default 10 MiB (documents' rule)
+	MaxTextRunes  int           // default DefaultMaxTextRunes
+	MaxAttachment int64         // bytes read by the HTTP layer; default 20 MiB (Files decides the rule)
 	SendPerMinute int           // per sender; default 30
 	TicketTTL     time.Duration // default 30 s
 	FeedLimit     int           // messages per resume batch; default 200
+	// OrderGrace is how long an order conversation stays writable after the
+	// order reached a final state; default 30 days.
+	OrderGrace time.Duration
 }
 
 // Service holds chat's use cases. Every method takes the caller first.
@@ -38,16 +45,19 @@ type Service struct {
 // NewService builds the service.
 func NewService(d Deps, cfg Config) *Service {
 	if cfg.MaxTextRunes <= 0 {
-		cfg.MaxTextRunes = 4000
+		cfg.MaxTextRunes = DefaultMaxTextRunes
 	}
 	if cfg.MaxAttachment <= 0 {
-		cfg.MaxAttachment = 10 << 20
+		cfg.MaxAttachment = 20 << 20
 	}
 	if cfg.SendPerMinute <= 0 {
 		cfg.SendPerMinute = 30
 	}
 	if cfg.TicketTTL <= 0 {
 		cfg.TicketTTL = 30 * time.Second
+	}
+	if cfg.OrderGrace <= 0 {
+		cfg.OrderGrace = 30 * 24 * time.Hour
 	}
 	if cfg.FeedLimit <= 0 {
 		cfg.FeedLimit = 200
