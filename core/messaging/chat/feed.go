@@ -14,41 +14,13 @@ type HeadStore interface {
 	NewestSeq(ctx context.Context) (int64, error)
 }
 
-// feedFilterOf is the set of conversations p's feed reads: a patient's own,
-// a professional's care conversations, a company member's company's order
-// conversations. ok is false for any other caller.
+// feedFilterOf is the set of conversations p's feed reads (filterOf, for
+// an authenticated caller only).
 func feedFilterOf(p kernel.Principal) (ConversationFilter, bool) {
 	if p.IsAnonymous() {
 		return ConversationFilter{}, false
 	}
-	switch p.Kind {
-	case kernel.KindPatient:
-		return ConversationFilter{PatientID: p.AccountID}, true
-	case kernel.KindProfessional:
-		return ConversationFilter{ProfessionalID: p.AccountID}, true
-	case kernel.KindCompanyMember:
-		if p.CompanyID == "" {
-			return ConversationFilter{}, false
-		}
-		return ConversationFilter{CompanyID: p.CompanyID}, true
-	}
-	return ConversationFilter{}, false
-}
-
-// feedSees reports whether p takes part in c under the feed's filter.
-func feedSees(p kernel.Principal, c Conversation) bool {
-	f, ok := feedFilterOf(p)
-	if !ok {
-		return false
-	}
-	switch {
-	case f.PatientID != "":
-		return c.PatientID == f.PatientID
-	case f.ProfessionalID != "":
-		return c.Kind == ConversationCare && c.ProfessionalID == f.ProfessionalID
-	default:
-		return c.Kind == ConversationOrder && c.CompanyID == f.CompanyID
-	}
+	return filterOf(p)
 }
 
 // Feed returns at most limit of p's messages (all conversations) committed
@@ -93,7 +65,7 @@ func (s *Service) FeedPosition(ctx context.Context, p kernel.Principal, afterID 
 		}
 		return 0, err
 	}
-	if !feedSees(p, c) {
+	if !Participant(p, c) {
 		return 0, notFound
 	}
 	if p.Kind == kernel.KindProfessional {
@@ -148,42 +120,46 @@ func (s *Service) FeedBatch(ctx context.Context, p kernel.Principal, afterSeq in
 	if len(msgs) > 0 {
 		page.Next = msgs[len(msgs)-1].Seq
 	}
-	if p.Kind == kernel.KindProfessional && len(msgs) > 0 {
-		if page.Messages, err = s.feedCare(ctx, p, msgs); err != nil {
-			return FeedPage{}, err
-		}
-	}
-	if page.Messages == nil {
-		page.Messages = []Message{}
+	if page.Messages, err = s.feedCheck(ctx, p, msgs); err != nil {
+		return FeedPage{}, err
 	}
 	return page, nil
 }
 
-// feedCare keeps a professional's messages of conversations whose care
-// relationship still holds, logging one access per conversation read.
-func (s *Service) feedCare(ctx context.Context, p kernel.Principal, msgs []Message) ([]Message, error) {
-	allowed := map[kernel.ID]bool{}
-	out := msgs[:0:0]
+// feedCheck re-checks each conversation of a batch as the routes do (a
+// professional keeps a care conversation only while the care relationship
+// holds, and each one read goes into the clinical access log) and fills the
+// senders' names.
+func (s *Service) feedCheck(ctx context.Context, p kernel.Principal, msgs []Message) ([]Message, error) {
+	type conv struct {
+		c  Conversation
+		ok bool
+	}
+	convs := map[kernel.ID]conv{}
+	names := s.namer()
+	out := make([]Message, 0, len(msgs))
 	for _, m := range msgs {
-		ok, seen := allowed[m.ConversationID]
+		cv, seen := convs[m.ConversationID]
 		if !seen {
 			c, err := s.d.Store.GetConversation(ctx, m.ConversationID)
 			if err != nil {
 				return nil, err
 			}
-			ok, err = s.d.Relations.Care(ctx, p.AccountID, c.PatientID)
-			if err != nil {
-				return nil, err
-			}
-			allowed[m.ConversationID] = ok
-			if ok && s.d.Records != nil {
-				if err := s.d.Records.LogConversationAccess(ctx, RecordAccess{PatientID: c.PatientID, ProfessionalID: p.AccountID,
-					ConversationID: c.ID, Action: "read", At: s.now()}); err != nil {
-					return nil, err
+			cv = conv{c: c, ok: Participant(p, c)}
+			if cv.ok && p.Kind == kernel.KindProfessional {
+				if cv.ok, err = s.d.Relations.Care(ctx, p.AccountID, c.PatientID); err != nil {
+					return nil, kernel.Wrap(err, "care relation")
+				}
+				if cv.ok {
+					if err := s.logAccess(ctx, p, c, "read"); err != nil {
+						return nil, err
+					}
 				}
 			}
+			convs[m.ConversationID] = cv
 		}
-		if ok {
+		if cv.ok {
+			names.sender(ctx, &m, cv.c.CompanyID)
 			out = append(out, m)
 		}
 	}

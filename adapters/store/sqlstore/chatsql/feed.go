@@ -66,6 +66,9 @@ func (s *Store) MessagesAfter(ctx context.Context, f chat.ConversationFilter, af
 	default:
 		return []chat.Message{}, nil // no filter: nobody's conversations
 	}
+	if f.ID != "" {
+		q = q.Where("c.id = ?", f.ID)
+	}
 	var rows []feedRow
 	if err := q.OrderExpr("m.seq ASC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
 		return nil, sqlstore.Translate(err)
