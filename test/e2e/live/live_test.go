@@ -388,8 +388,9 @@ func TestTwoInstances(t *testing.T) {
 	dsn := testdb.URL(t, sqlstore.Postgres)
 	a := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", dsn))
 	// One deployment: the same database and the same signing key (the local
-	// profile keeps it in the data folder).
-	b := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", dsn), harness.WithEnv("MULTISAUDE_DATA_DIR", a.DataDir))
+	// profile keeps it in the data folder) and public URL (the tokens' issuer).
+	b := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", dsn), harness.WithEnv("MULTISAUDE_DATA_DIR", a.DataDir),
+		harness.WithEnv("MULTISAUDE_PUBLIC_URL", a.URL))
 	pat := harness.SignUpPatient(t, a)
 	pro := harness.SignUpVerifiedProfessional(t, a, harness.ProfessionalOptions{})
 	conv := careConversation(t, a, pat, pro)
