@@ -192,20 +192,20 @@ type apiError struct {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		writeErr(w, &apiError{400, "BadRequestException", "could not read the body"})
+		return
+	}
 	s.mu.Lock()
 	delay := s.delay
 	s.mu.Unlock()
-	if delay > 0 {
+	if delay > 0 { // after reading the body, so a client that gives up cancels r's context
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
 			return
 		}
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		writeErr(w, &apiError{400, "BadRequestException", "could not read the body"})
-		return
 	}
 	if e := verifySignature(r, body); e != nil {
 		s.mu.Lock()
