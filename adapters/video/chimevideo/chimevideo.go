@@ -126,14 +126,17 @@ func New(cfg Config) (*Rooms, error) {
 
 func (r *Rooms) Provider() string { return ports.VideoChime }
 
-// ClientRequestToken is CreateMeeting's idempotency token for an appointment:
-// the hex SHA-256 of its ID (64 characters of [0-9a-f], as the API allows).
-// Concurrent and repeated creations for one appointment get one meeting while
-// it lives.
-func ClientRequestToken(appointmentID string) string {
-	sum := sha256.Sum256([]byte("multisaude/chime-meeting/v1\x00" + appointmentID))
+// ClientRequestToken is CreateMeeting's idempotency token for an appointment's
+// meeting of a generation: the hex SHA-256 of both (64 characters of [0-9a-f],
+// as the API allows). Concurrent and repeated creations for one appointment get
+// one meeting while it lives.
+func ClientRequestToken(appointmentID string, generation int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "multisaude/chime-meeting/v1\x00%s\x00%d", appointmentID, generation))
 	return hex.EncodeToString(sum[:])
 }
+
+// maxGenerations bounds how many ended meetings CreateRoom steps over.
+const maxGenerations = 16
 
 type meetingJSON struct {
 	MeetingId         string `json:"MeetingId"`
@@ -195,19 +198,36 @@ func (r *Rooms) CreateRoom(ctx context.Context, spec ports.VideoRoomSpec) (ports
 	if err := p.Err(); err != nil {
 		return ports.VideoRoom{}, err
 	}
-	in := map[string]string{
-		"ClientRequestToken": ClientRequestToken(spec.AppointmentID),
-		"ExternalMeetingId":  spec.AppointmentID,
-		"MediaRegion":        r.cfg.MediaRegion,
+	// The API does not say whether a token still names its meeting after the
+	// meeting ends (DeleteMeeting, or Chime's own end after five idle minutes).
+	// So each meeting created is checked with GetMeeting, and an ended one makes
+	// us step to the next generation's token. Concurrent callers walk the same
+	// tokens in the same order, so they agree on one live meeting.
+	for gen := range maxGenerations {
+		in := map[string]string{
+			"ClientRequestToken": ClientRequestToken(spec.AppointmentID, gen),
+			"ExternalMeetingId":  spec.AppointmentID,
+			"MediaRegion":        r.cfg.MediaRegion,
+		}
+		var out meetingOutput
+		if err := r.call(ctx, "CreateMeeting", http.MethodPost, "/meetings", in, &out); err != nil {
+			return ports.VideoRoom{}, err
+		}
+		if out.Meeting == nil || !meetingIDRE.MatchString(out.Meeting.MeetingId) {
+			return ports.VideoRoom{}, kernel.Unavailable(errors.New("CreateMeeting answered without a valid MeetingId"), "o serviço de vídeo deu uma resposta inválida")
+		}
+		var live meetingOutput
+		err := r.call(ctx, "GetMeeting", http.MethodGet, "/meetings/"+out.Meeting.MeetingId, nil, &live)
+		switch {
+		case err == nil && live.Meeting != nil && live.Meeting.MeetingId == out.Meeting.MeetingId:
+			return live.Meeting.room(), nil
+		case err == nil:
+			return ports.VideoRoom{}, kernel.Unavailable(errors.New("GetMeeting answered another meeting"), "o serviço de vídeo deu uma resposta inválida")
+		case kernel.KindOf(err) != kernel.KindNotFound:
+			return ports.VideoRoom{}, err
+		}
 	}
-	var out meetingOutput
-	if err := r.call(ctx, "CreateMeeting", http.MethodPost, "/meetings", in, &out); err != nil {
-		return ports.VideoRoom{}, err
-	}
-	if out.Meeting == nil || !meetingIDRE.MatchString(out.Meeting.MeetingId) {
-		return ports.VideoRoom{}, kernel.Unavailable(errors.New("CreateMeeting answered without a valid MeetingId"), "o serviço de vídeo deu uma resposta inválida")
-	}
-	return out.Meeting.room(), nil
+	return ports.VideoRoom{}, kernel.Unavailable(errors.New("CreateMeeting keeps answering ended meetings"), "não foi possível criar a sala de vídeo; tente de novo mais tarde")
 }
 
 // Join adds who as an attendee of the meeting (ExternalUserId is the account

@@ -58,6 +58,50 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceStickyTokens runs the suite against a Chime that keeps
+// answering a used ClientRequestToken with its ended meeting.
+func TestConformanceStickyTokens(t *testing.T) {
+	conformance.RunVideoRooms(t, func(t *testing.T) conformance.VideoHarness {
+		f := newFake(t)
+		f.SetStickyTokens(true)
+		return conformance.VideoHarness{Rooms: newRooms(t, f), Admits: admits(f)}
+	})
+}
+
+func TestRecreateAfterEndStepsOverEndedMeetings(t *testing.T) {
+	for _, sticky := range []bool{false, true} {
+		f := newFake(t)
+		f.SetStickyTokens(sticky)
+		r := newRooms(t, f)
+		sp := spec()
+		seen := map[string]bool{}
+		now := time.Now()
+		for round := range 5 {
+			room, err := r.CreateRoom(t.Context(), sp)
+			if err != nil {
+				t.Fatalf("sticky=%v round %d: %v", sticky, round, err)
+			}
+			if seen[room.RoomID] {
+				t.Fatalf("sticky=%v round %d: CreateRoom answered the ended meeting %s", sticky, round, room.RoomID)
+			}
+			seen[room.RoomID] = true
+			cred, err := r.Join(t.Context(), room, ports.VideoParticipant{AccountID: kernel.NewID()}, now, now.Add(time.Hour))
+			if err != nil {
+				t.Fatalf("sticky=%v round %d: Join: %v", sticky, round, err)
+			}
+			if err := admits(f)(t, cred); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.EndRoom(t.Context(), room); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f.LiveMeetings() != 0 {
+			t.Errorf("sticky=%v: %d meetings left live", sticky, f.LiveMeetings())
+		}
+	}
+}
+
 func wantKind(t *testing.T, what string, err error, k kernel.Kind) {
 	t.Helper()
 	if got := kernel.KindOf(err); err == nil || got != k {
@@ -176,12 +220,13 @@ func TestRequestsFollowTheReference(t *testing.T) {
 	wantKind(t, "ExternalMeetingId out of pattern", err, kernel.KindInvalid)
 	// A room stored without its media placement still joins (GetMeeting fills it).
 	now := time.Now()
+	gets := f.Calls("GetMeeting")
 	cred, err := r.Join(t.Context(), ports.VideoRoom{Provider: ports.VideoChime, RoomID: room.RoomID}, ports.VideoParticipant{AccountID: kernel.NewID()}, now, now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Calls("GetMeeting") != 1 || cred.Data[chimevideo.KeySignalingURL] != room.Data[chimevideo.KeySignalingURL] {
-		t.Errorf("join without data: GetMeeting calls %d, signaling %q want %q", f.Calls("GetMeeting"), cred.Data[chimevideo.KeySignalingURL], room.Data[chimevideo.KeySignalingURL])
+	if f.Calls("GetMeeting") != gets+1 || cred.Data[chimevideo.KeySignalingURL] != room.Data[chimevideo.KeySignalingURL] {
+		t.Errorf("join without data: GetMeeting calls %d, signaling %q want %q", f.Calls("GetMeeting")-gets, cred.Data[chimevideo.KeySignalingURL], room.Data[chimevideo.KeySignalingURL])
 	}
 	if err := admits(f)(t, cred); err != nil {
 		t.Error(err)

@@ -8,6 +8,9 @@
 //
 // Idempotency: CreateMeeting with the ClientRequestToken of a live meeting
 // returns that meeting; once the meeting is deleted the token creates a new one.
+// The reference does not say which AWS does after a meeting ends, so
+// SetStickyTokens makes the fake keep answering a used token with its ended
+// meeting (which GetMeeting and CreateAttendee then call not found).
 package chimefake
 
 import (
@@ -102,6 +105,8 @@ type Server struct {
 	mu       sync.Mutex
 	meetings map[string]*meeting // live meetings by MeetingId
 	byToken  map[string]string   // ClientRequestToken -> live MeetingId
+	ended    map[string]*meeting // ClientRequestToken -> its ended meeting, when sticky
+	sticky   bool
 	fail     *failure
 	delay    time.Duration
 	calls    map[string]int // "CreateMeeting" -> count of accepted calls
@@ -110,7 +115,7 @@ type Server struct {
 
 // New starts the fake; Close stops it.
 func New() *Server {
-	s := &Server{meetings: map[string]*meeting{}, byToken: map[string]string{}, calls: map[string]int{}}
+	s := &Server{meetings: map[string]*meeting{}, byToken: map[string]string{}, ended: map[string]*meeting{}, calls: map[string]int{}}
 	s.srv = httptest.NewServer(s)
 	return s
 }
@@ -126,6 +131,14 @@ func (s *Server) Close() { s.srv.Close() }
 func (s *Server) FailNext(n, status int, code string) {
 	s.mu.Lock()
 	s.fail = &failure{status: status, code: code, left: n}
+	s.mu.Unlock()
+}
+
+// SetStickyTokens makes CreateMeeting answer a ClientRequestToken whose meeting
+// was deleted with that ended meeting instead of creating a new one.
+func (s *Server) SetStickyTokens(on bool) {
+	s.mu.Lock()
+	s.sticky = on
 	s.mu.Unlock()
 }
 
@@ -332,6 +345,9 @@ func (s *Server) createMeeting(body []byte) (any, *apiError) {
 		}
 		return map[string]any{"Meeting": m.Meeting}, nil
 	}
+	if m, ok := s.ended[*in.ClientRequestToken]; ok && s.sticky {
+		return map[string]any{"Meeting": m.Meeting}, nil
+	}
 	id := newUUID()
 	region := *in.MediaRegion
 	m := &meeting{
@@ -419,6 +435,7 @@ func (s *Server) deleteMeeting(meetingID string) *apiError {
 	s.calls["DeleteMeeting"]++
 	delete(s.meetings, meetingID)
 	delete(s.byToken, m.token)
+	s.ended[m.token] = m
 	return nil
 }
 
