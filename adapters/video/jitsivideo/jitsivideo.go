@@ -32,6 +32,10 @@ type Config struct {
 	BaseURL string // https://meet.hospital.example
 	AppID   string // the token's iss and aud's application
 	Secret  []byte // HS256 shared secret, at least 32 bytes
+	// Domain is the tokens' sub: the Jitsi (XMPP) domain prosody expects, which
+	// differs from the web host in some deployments (docker's "meet.jitsi").
+	// "" is BaseURL's host.
+	Domain string
 }
 
 // MinSecretLen is the shortest secret New accepts.
@@ -77,7 +81,11 @@ func New(cfg Config) (*Rooms, error) {
 		return nil, errors.Join(errs...)
 	}
 	cfg.Secret = append([]byte(nil), cfg.Secret...)
-	return &Rooms{cfg: cfg, base: strings.TrimRight(u.String(), "/"), domain: u.Hostname()}, nil
+	domain := strings.TrimSpace(cfg.Domain)
+	if domain == "" {
+		domain = u.Hostname()
+	}
+	return &Rooms{cfg: cfg, base: strings.TrimRight(u.String(), "/"), domain: domain}, nil
 }
 
 func isLocal(host string) bool {

@@ -146,6 +146,26 @@ func TestTokenRefusedWithOtherSecretOrOutsideWindow(t *testing.T) {
 	}
 }
 
+func TestDomainIsTheTokensSubject(t *testing.T) {
+	r, err := jitsivideo.New(jitsivideo.Config{BaseURL: testBase, AppID: testAppID, Secret: testSecret, Domain: "meet.jitsi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room, _ := r.CreateRoom(t.Context(), ports.VideoRoomSpec{AppointmentID: "a1"})
+	now := time.Now()
+	cred, err := r.Join(t.Context(), room, ports.VideoParticipant{AccountID: "acc-1"}, now, now.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c jitsivideo.Claims
+	if _, err := jwt.ParseWithClaims(cred.Token, &c, func(*jwt.Token) (any, error) { return testSecret, nil }, jwt.WithSubject("meet.jitsi")); err != nil {
+		t.Errorf("sub: %v", err)
+	}
+	if !strings.HasPrefix(cred.JoinURL, testBase+"/") {
+		t.Errorf("JoinURL %q is not on BaseURL", cred.JoinURL)
+	}
+}
+
 func TestNewValidatesConfig(t *testing.T) {
 	good := jitsivideo.Config{BaseURL: testBase, AppID: testAppID, Secret: testSecret}
 	cases := []struct {
