@@ -512,6 +512,7 @@ var tags = []any{
 	map[string]any{"name": "clinical", "description": "Avaliações, planos de tratamento, receitas, documentos, histórico, compartilhamentos e registro de acesso"},
 	map[string]any{"name": "commerce", "description": "Catálogos de parceiros, opções de compra dos planos, pedidos, pagamentos (Pix e cartão), reembolsos, extratos e webhooks de parceiros"},
 	map[string]any{"name": "consent", "description": "LGPD: termos e consentimentos, exportação dos dados, relatório de compartilhamento, eliminação, incidentes e registro das operações de tratamento"},
+	map[string]any{"name": "video", "description": "Página de chamada e WebSocket de sinalização do provedor de vídeo embutido (WebRTC)"},
 	map[string]any{"name": "dev", "description": "Rotas de desenvolvimento do perfil local (simulador de pagamentos); não existem em aws nem onprem"},
 	map[string]any{"name": "blobs", "description": "Download de arquivos por link assinado e com prazo"},
 	map[string]any{"name": "platform", "description": "Saúde do processo, prontidão e este documento"},
