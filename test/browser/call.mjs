@@ -31,11 +31,13 @@ try {
     await page.goto(url, { waitUntil: 'load' });
     pages.push({ i, page, log });
   }
-  // both join; the second a moment later, as people do
-  for (const p of pages) {
-    await p.page.getByRole('button', { name: 'Entrar na chamada' }).click();
-    await p.page.waitForTimeout(300);
-  }
+  // both join, the second a moment later, as people do; the first with the
+  // keyboard only (Tab to the button, Enter)
+  await pages[0].page.keyboard.press('Tab');
+  result.keyboardFocus = await pages[0].page.evaluate(() => document.activeElement && document.activeElement.id);
+  await pages[0].page.keyboard.press('Enter');
+  await pages[0].page.waitForTimeout(300);
+  await pages[1].page.getByRole('button', { name: 'Entrar na chamada' }).click();
   const connected = 'body[data-ice="connected"], body[data-ice="completed"]';
   const waits = pages.map((p) => p.page.waitForSelector(connected, { timeout: cfg.timeoutMs || 30000 }).then(() => true, () => false));
   const ok = await Promise.all(waits);
@@ -55,7 +57,13 @@ try {
     }));
     result.pages.push({ ...state, connected: ok[p.i], remotePlaying: playing[p.i], screenshot: shot, log: p.log.slice(-20) });
   }
-  result.ok = ok.every(Boolean) && playing.every(Boolean);
+  // the second mutes, then hangs up: the first is told and waits again
+  const second = pages[1].page;
+  await second.getByRole('button', { name: 'Desativar microfone' }).click();
+  result.muted = await second.evaluate(() => document.getElementById('mute').getAttribute('aria-pressed') === 'true');
+  await second.getByRole('button', { name: 'Encerrar' }).click();
+  result.hangup = await pages[0].page.waitForSelector('body[data-state="waiting"]', { timeout: 10000 }).then(() => true, () => false);
+  result.ok = ok.every(Boolean) && playing.every(Boolean) && result.keyboardFocus === 'join' && result.muted && result.hangup;
 } catch (e) {
   result.error = String(e && e.stack || e).slice(0, 2000);
 } finally {

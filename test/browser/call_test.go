@@ -107,9 +107,12 @@ type pageResult struct {
 }
 
 type runResult struct {
-	OK    bool         `json:"ok"`
-	Error string       `json:"error"`
-	Pages []pageResult `json:"pages"`
+	OK            bool         `json:"ok"`
+	KeyboardFocus string       `json:"keyboardFocus"`
+	Muted         bool         `json:"muted"`
+	Hangup        bool         `json:"hangup"`
+	Error         string       `json:"error"`
+	Pages         []pageResult `json:"pages"`
 }
 
 func TestTwoBrowsersReachConnected(t *testing.T) {
@@ -145,7 +148,7 @@ func TestTwoBrowsersReachConnected(t *testing.T) {
 			out := os.Getenv("MULTISAUDE_BROWSER_SHOTS")
 			if out == "" {
 				out = t.TempDir()
-			} else if err := os.MkdirAll(out, 0o755); err != nil {
+			} else if out = filepath.Join(out, strings.ReplaceAll(tc.name, " ", "-")); os.MkdirAll(out, 0o755) != nil {
 				t.Fatal(err)
 			}
 			cfg, _ := json.Marshal(map[string]any{"chromium": tl.chromium, "outDir": out, "timeoutMs": 30000,
@@ -166,7 +169,8 @@ func TestTwoBrowsersReachConnected(t *testing.T) {
 			for i, p := range res.Pages {
 				t.Logf("page %d: ice=%s state=%s status=%q remote video width=%d screenshot=%s", i+1, p.ICE, p.State, p.Status, p.VideoWidth, p.Screenshot)
 			}
-			t.Logf("both pages done in %s; screenshots in %s", time.Since(start).Round(time.Millisecond), out)
+			t.Logf("both pages done in %s (keyboard focus on %q, muted %v, hang-up seen by the other %v); screenshots in %s",
+				time.Since(start).Round(time.Millisecond), res.KeyboardFocus, res.Muted, res.Hangup, out)
 			if runErr != nil || !res.OK || len(res.Pages) != 2 {
 				for i, p := range res.Pages {
 					t.Logf("page %d console: %s", i+1, strings.Join(p.Log, "\n  "))
