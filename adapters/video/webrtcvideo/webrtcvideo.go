@@ -261,8 +261,12 @@ func (r *Rooms) Join(ctx context.Context, room ports.VideoRoom, who ports.VideoP
 	if ended && !st.reopened {
 		return ports.VideoCredential{}, kernel.NotFound("a sala de vídeo foi encerrada")
 	}
+	issued := r.now().UnixMilli()
+	if ended && issued <= st.at.UnixMilli() { // issued in the millisecond of the end: still after it
+		issued = st.at.UnixMilli() + 1
+	}
 	c := claims{Room: room.RoomID, Account: who.AccountID, Name: name, Moderator: who.Moderator,
-		NotBefore: nbf.Unix(), Expires: exp.Unix(), Issued: r.now().UnixMilli()}
+		NotBefore: nbf.Unix(), Expires: exp.Unix(), Issued: issued}
 	tok := r.sign(c)
 	return ports.VideoCredential{Provider: ports.VideoWebRTC, RoomID: room.RoomID,
 		JoinURL: r.cfg.PagePath + "/" + room.RoomID + "#t=" + tok, Token: tok,
