@@ -333,7 +333,7 @@ func (h *hub) join(ctx context.Context, p *peer) bool {
 	joined := joinedMsg{Type: "joined", You: peerInfo{Name: me.name, Moderator: me.mod}, ExpiresAt: p.adm.ExpiresAt,
 		ICEServers: make([]iceServerOut, 0, len(h.r.cfg.ICEServers))}
 	for _, s := range h.r.cfg.ICEServers {
-		joined.ICEServers = append(joined.ICEServers, iceServerOut{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+		joined.ICEServers = append(joined.ICEServers, iceServerOut(s))
 	}
 	for _, m := range rs.members {
 		joined.Peer = &peerInfo{Name: m.name, Moderator: m.mod}
