@@ -30,6 +30,12 @@ type VideoHarness struct {
 // EndRoom, Join answers KindNotFound and a credential issued before is refused.
 func videoKeepsRoomState(provider string) bool { return provider != ports.VideoJitsi }
 
+// videoEnforcesWindow reports whether provider itself refuses a credential
+// outside [NotBefore, ExpiresAt): Jitsi (the JWT's nbf and exp) and the built-in
+// hub (its signed token) do; Chime's JoinToken has no window (it lives as long as
+// the meeting), so there the window is our use case's to enforce.
+func videoEnforcesWindow(provider string) bool { return provider != ports.VideoChime }
+
 // RunVideoRooms runs the VideoRooms contract against adapters made by newHarness
 // (called once per subtest with the subtest's t, so it may register cleanups).
 func RunVideoRooms(t *testing.T, newHarness func(t *testing.T) VideoHarness) {
@@ -38,6 +44,7 @@ func RunVideoRooms(t *testing.T, newHarness func(t *testing.T) VideoHarness) {
 	t.Run("CreateAgainSameRoom", func(t *testing.T) { videoCreateAgain(t, newHarness(t)) })
 	t.Run("ConcurrentCreateAgrees", func(t *testing.T) { videoConcurrentCreate(t, newHarness(t)) })
 	t.Run("TwoParticipants", func(t *testing.T) { videoTwoParticipants(t, newHarness(t)) })
+	t.Run("OutsideWindowRefused", func(t *testing.T) { videoOutsideWindow(t, newHarness(t)) })
 	t.Run("Moderator", func(t *testing.T) { videoModerator(t, newHarness(t)) })
 	t.Run("InvalidSpec", func(t *testing.T) { videoInvalidSpec(t, newHarness(t)) })
 	t.Run("InvalidWindow", func(t *testing.T) { videoInvalidWindow(t, newHarness(t)) })
@@ -166,6 +173,30 @@ func videoTwoParticipants(t *testing.T, h VideoHarness) {
 			t.Errorf("%s: ExpiresAt %v, asked at most %v (NotBefore %v)", c.who, c.cred.ExpiresAt, exp, c.cred.NotBefore)
 		}
 		videoAdmitted(t, h, c.who, c.cred)
+	}
+}
+
+func videoOutsideWindow(t *testing.T, h VideoHarness) {
+	if !videoEnforcesWindow(h.Rooms.Provider()) {
+		t.Skipf("provider %s has no credential window of its own", h.Rooms.Provider())
+	}
+	room := videoCreateRoom(t, h, videoSpec())
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, w := range []struct {
+		what    string
+		nb, exp time.Time
+	}{
+		{"a window that opens in an hour", now.Add(time.Hour), now.Add(2 * time.Hour)},
+		{"a window that closed an hour ago", now.Add(-2 * time.Hour), now.Add(-time.Hour)},
+	} {
+		cred, err := h.Rooms.Join(context.Background(), room, videoPatient, w.nb, w.exp)
+		if err != nil {
+			wantKind(t, "Join for "+w.what, err, kernel.KindInvalid)
+			continue
+		}
+		if h.Admits(t, cred) == nil {
+			t.Errorf("a credential for %s is admitted now", w.what)
+		}
 	}
 }
 
