@@ -82,6 +82,13 @@ func (r *Reminders) HandleAppointment(ctx context.Context, d ports.Delivery) err
 		if d.Topic == TopicCancelled {
 			r.notifyCancelled(ctx, ev)
 		}
+		if err := r.svc.EndVideoRoom(ctx, ev.AppointmentID); err != nil {
+			return err // unavailable provider or store: the queue delivers again
+		}
+	case TopicModeChanged:
+		if err := r.svc.EndVideoRoom(ctx, ev.AppointmentID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -171,7 +178,7 @@ func (r *Reminders) Run(ctx context.Context, q ports.Queue) error {
 			}
 		}()
 	}
-	for _, t := range []string{TopicBooked, TopicRescheduled, TopicCancelled, TopicCompleted, TopicNoShow} {
+	for _, t := range []string{TopicBooked, TopicRescheduled, TopicCancelled, TopicCompleted, TopicNoShow, TopicModeChanged} {
 		consume(t, r.HandleAppointment)
 	}
 	consume(TopicReminderDue, r.HandleReminderDue)
