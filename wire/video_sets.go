@@ -23,8 +23,20 @@ import (
 )
 
 // ProvideVideoRooms is the video provider MULTISAUDE_VIDEO names (resolved by
-// the configuration: webrtc locally, jitsi on premises, chime on AWS).
-func ProvideVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger) (ports.VideoRooms, error) {
+// the configuration: webrtc locally, jitsi on premises, chime on AWS); the
+// cleanup closes what the provider holds (the built-in one's bus subscription).
+func ProvideVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger) (ports.VideoRooms, func(), error) {
+	v, err := newVideoRooms(ctx, cfg, bus, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c, ok := v.(interface{ Close() }); ok {
+		return v, c.Close, nil
+	}
+	return v, noCleanup, nil
+}
+
+func newVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger) (ports.VideoRooms, error) {
 	switch cfg.Video {
 	case VideoJitsi:
 		return jitsivideo.New(jitsiConfig(cfg))

@@ -84,7 +84,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	videoRooms, cleanup3, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
 	if err != nil {
 		cleanup2()
 		cleanup()
@@ -96,8 +96,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
-	sim, cleanup3, err := wire.ProvideLocalPay(cfg, logger)
+	sim, cleanup4, err := wire.ProvideLocalPay(cfg, logger)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -113,7 +114,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
 	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, fileblobStore, liveBus, clock, logger)
 	chatapiModule := chatapi.New(chatService)
-	liveapiModule, cleanup4 := wire.ProvideLiveModule(chatService, liveBus, logger)
+	liveapiModule, cleanup5 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
@@ -130,6 +131,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()

@@ -108,7 +108,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	videoRooms, cleanup6, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -123,8 +123,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
-	payments, cleanup6, err := wire.ProvidePayments(cfg, logger)
+	payments, cleanup7, err := wire.ProvidePayments(cfg, logger)
 	if err != nil {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -132,8 +133,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	scheduler, cleanup7, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	scheduler, cleanup8, err := wire.ProvideScheduler(ctx, cfg, db, queue)
 	if err != nil {
+		cleanup7()
 		cleanup6()
 		cleanup5()
 		cleanup4()
@@ -152,7 +154,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
 	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, blobStore, liveBus, clock, logger)
 	chatapiModule := chatapi.New(chatService)
-	liveapiModule, cleanup8 := wire.ProvideLiveModule(chatService, liveBus, logger)
+	liveapiModule, cleanup9 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideNoDevRoutes()
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
@@ -169,6 +171,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
