@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,7 +18,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/multisaude/multisaude/adapters/live/memlive"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
 )
 
 // effect is how one configuration variable is shown to do something: the
@@ -493,5 +496,46 @@ func TestVideoProviderDefaultsAndRequirements(t *testing.T) {
 	}
 	if _, err := Load(env(map[string]string{"MULTISAUDE_VIDEO": VideoJitsi})); err == nil || !strings.Contains(err.Error(), "local profile always uses the built-in webrtc") {
 		t.Errorf("local profile with jitsi: %v", err)
+	}
+}
+
+// TestProvideVideoRoomsByProfile: each profile's configuration builds its
+// provider (no call leaves the process: the providers only talk when used).
+func TestProvideVideoRoomsByProfile(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"MULTISAUDE_DATA_DIR": t.TempDir()}, ports.VideoWebRTC},
+		{onprem(nil), ports.VideoJitsi},
+		{onprem(map[string]string{"MULTISAUDE_VIDEO": VideoWebRTC, "MULTISAUDE_VIDEO_SECRET": videoSecret}), ports.VideoWebRTC},
+		{awsEnv, ports.VideoChime},
+	} {
+		cfg, err := Load(env(c.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, cleanup, err := ProvideVideoRooms(context.Background(), cfg, memlive.New(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("%s: %v", cfg.Profile, err)
+		}
+		if v.Provider() != c.want {
+			t.Errorf("%s: provider %s, want %s", cfg.Profile, v.Provider(), c.want)
+		}
+		cleanup()
+	}
+	// The local profile keeps its generated key: the same on the next start.
+	dir := t.TempDir()
+	cfg, _ := Load(env(map[string]string{"MULTISAUDE_DATA_DIR": dir}))
+	a, err := webrtcConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := webrtcConfig(cfg)
+	if len(a.Secret) < 32 || string(a.Secret) != string(b.Secret) {
+		t.Errorf("generated video secret not kept: %d bytes", len(a.Secret))
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "video-secret")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("video-secret file: %v", err)
 	}
 }
