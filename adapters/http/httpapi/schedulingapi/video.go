@@ -77,3 +77,10 @@ func (m *Module) switchToInPerson(c *fiber.Ctx) error {
 	}
 	return httpapi.OK(c, appointmentOf(a))
 }
+
+func (VideoCredentialResponse) Example() any {
+	a := AppointmentResponse{}.Example().(AppointmentResponse)
+	return VideoCredentialResponse{Provider: "webrtc", RoomID: "qo664c2co74oyeku65yk3qor2pfah2bu",
+		JoinURL: "/chamada/qo664c2co74oyeku65yk3qor2pfah2bu#t=eyJ...assinado", Token: "eyJ...assinado", Data: map[string]string{},
+		NotBefore: a.Start.Add(-10 * time.Minute), ExpiresAt: a.End.Add(30 * time.Minute), Appointment: a}
+}
