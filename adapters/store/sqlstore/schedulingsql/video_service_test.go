@@ -184,3 +184,42 @@ func TestSwitchToInPerson(t *testing.T) {
 		}
 	})
 }
+
+func TestRescheduledInPersonEndsTheRoom(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		e := setup(t, db)
+		v := &fakeVideo{gone: map[string]bool{}}
+		e.svc = scheduling.NewService(e.st, e.dir, e.clock, scheduling.Options{Video: v}, nil)
+		pt := e.patient("Maria")
+		a, err := e.svc.Book(ctx, pt, scheduling.BookRequest{ProfessionalID: e.pro.AccountID, Start: tuesday14})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Set(tuesday14.Add(-10 * time.Minute))
+		if _, err := e.svc.JoinVideo(ctx, pt, a.ID); err != nil {
+			t.Fatal(err)
+		}
+		rem := scheduling.NewReminders(e.svc, &fakeScheduler{jobs: map[string]ports.Job{}}, &fakeNotifier{})
+		// Moved to another telemedicine slot: the room stays.
+		if _, err := e.svc.Reschedule(ctx, e.pro, a.ID, tuesday14.Add(3*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := rem.HandleAppointment(ctx, outbox(t, db, scheduling.TopicRescheduled)[0]); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := e.st.VideoRoom(ctx, a.ID); r.Ended() {
+			t.Fatal("the room ended on a telemedicine reschedule")
+		}
+		// Moved to an in-person slot (Wednesday 09:00): the room ends.
+		if _, err := e.svc.Reschedule(ctx, e.pro, a.ID, tuesday14.Add(19*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := rem.HandleAppointment(ctx, outbox(t, db, scheduling.TopicRescheduled)[1]); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := e.st.VideoRoom(ctx, a.ID); !r.Ended() || v.ended != 1 {
+			t.Fatalf("room %+v ended %d times", r, v.ended)
+		}
+	})
+}
