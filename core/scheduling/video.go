@@ -63,10 +63,6 @@ func (l *videoLocks) of(id kernel.ID) *sync.Mutex {
 	return &l[h.Sum32()%uint32(len(l))]
 }
 
-// UseVideo plugs the profile's video provider in; without one JoinVideo
-// answers that video calls are unavailable.
-func (s *Service) UseVideo(v ports.VideoRooms) { s.opts.Video = v }
-
 // videoWindow is when the room of a may be joined: [opens, closes).
 func (s *Service) videoWindow(a Appointment) (opens, closes time.Time) {
 	return a.Start.Add(-s.opts.VideoEarly), a.End.Add(s.opts.VideoGrace)
