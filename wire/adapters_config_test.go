@@ -31,7 +31,8 @@ func TestAdapterDefaultsByProfile(t *testing.T) {
 	prem, err := Load(env(with(map[string]string{"MULTISAUDE_PROFILE": "onprem", "MULTISAUDE_MINIO_ENDPOINT": "http://m:9000",
 		"MULTISAUDE_MINIO_ACCESS_KEY": "a", "MULTISAUDE_MINIO_SECRET_KEY": "s", "MULTISAUDE_AMQP_URL": "amqp://r",
 		"MULTISAUDE_KEYCLOAK_URL": "http://k", "MULTISAUDE_KEYCLOAK_CLIENT_ID": "api", "MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=x",
-		"MULTISAUDE_SMTP_HOST": "smtp", "MULTISAUDE_SMTP_FROM": "a@b.c"})))
+		"MULTISAUDE_SMTP_HOST": "smtp", "MULTISAUDE_SMTP_FROM": "a@b.c", "MULTISAUDE_JITSI_URL": "https://meet.example",
+		"MULTISAUDE_JITSI_APP_ID": "multisaude", "MULTISAUDE_JITSI_SECRET": "jitsi-secret-jitsi-secret-jitsi-secret"})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestAdapterDefaultsByProfile(t *testing.T) {
 	}
 	prem, err = Load(env(with(map[string]string{"MULTISAUDE_PROFILE": "onprem", "MULTISAUDE_BLOB": "file", "MULTISAUDE_QUEUE": "sql",
 		"MULTISAUDE_IDENTITY": "local", "MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=x", "MULTISAUDE_NOTIFIER": "log",
-		"MULTISAUDE_NOMINATIM_URL": "http://n"})))
+		"MULTISAUDE_NOMINATIM_URL": "http://n", "MULTISAUDE_VIDEO": "webrtc", "MULTISAUDE_VIDEO_SECRET": "video-secret-video-secret-video-secret"})))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -192,6 +192,20 @@ type Config struct {
 	StripeWebhookSecret string `env:"MULTISAUDE_STRIPE_WEBHOOK_SECRET" default:"" help:"stripe: signing secret of the webhook endpoint $PUBLIC_URL/v1/payments/webhooks/stripe, whsec_... (required for stripe)"`
 	StripeAPIURL        string `env:"MULTISAUDE_STRIPE_API_URL" default:"" help:"stripe: API base URL override (stripe-mock, tests); empty for Stripe"`
 
+	Video            string        `env:"MULTISAUDE_VIDEO" default:"" help:"video provider of telemedicine rooms: webrtc (built in), jitsi or chime; default webrtc (local), jitsi (onprem), chime (aws); the local profile always uses webrtc"`
+	VideoEarly       time.Duration `env:"MULTISAUDE_VIDEO_EARLY" default:"15m" help:"a telemedicine room opens this long before the appointment's start (1m..2h)"`
+	VideoGrace       time.Duration `env:"MULTISAUDE_VIDEO_GRACE" default:"30m" help:"and stays open this long after its end (1m..4h)"`
+	VideoSecret      string        `env:"MULTISAUDE_VIDEO_SECRET" default:"" help:"webrtc: key signing join tokens, at least 32 bytes, the same on every instance (required for aws and onprem); local default: generated into $DATA_DIR/video-secret"`
+	ICEServers       []string      `env:"MULTISAUDE_ICE_SERVERS" default:"" help:"webrtc: comma-separated STUN/TURN URLs handed to browsers (stun:host:3478, turn:host:3478?transport=udp, turns:...); empty: none (one machine or one network)"`
+	TURNUsername     string        `env:"MULTISAUDE_TURN_USERNAME" default:"" help:"webrtc: username of the turn:/turns: servers"`
+	TURNCredential   string        `env:"MULTISAUDE_TURN_CREDENTIAL" default:"" help:"webrtc: credential of the turn:/turns: servers"`
+	JitsiURL         string        `env:"MULTISAUDE_JITSI_URL" default:"" help:"jitsi: base URL of the secured Jitsi Meet, e.g. https://meet.hospital.example (required)"`
+	JitsiAppID       string        `env:"MULTISAUDE_JITSI_APP_ID" default:"" help:"jitsi: prosody's app_id, the tokens' iss (required)"`
+	JitsiSecret      string        `env:"MULTISAUDE_JITSI_SECRET" default:"" help:"jitsi: prosody's app_secret, HS256 key of the tokens, at least 32 bytes (required)"`
+	ChimeRegion      string        `env:"MULTISAUDE_CHIME_REGION" default:"" help:"chime: region of the Chime SDK Meetings API; default AWS_REGION or us-east-1"`
+	ChimeMediaRegion string        `env:"MULTISAUDE_CHIME_MEDIA_REGION" default:"sa-east-1" help:"chime: region where the meetings' media flows"`
+	ChimeEndpoint    string        `env:"MULTISAUDE_CHIME_ENDPOINT" default:"" help:"chime: API endpoint override (tests); empty for AWS"`
+
 	NominatimURL             string        `env:"MULTISAUDE_NOMINATIM_URL" default:"" help:"nominatim: server URL, e.g. https://nominatim.openstreetmap.org (required for nominatim)"`
 	NominatimUserAgent       string        `env:"MULTISAUDE_NOMINATIM_USER_AGENT" default:"" help:"nominatim: User-Agent; default multisaude/1.0 (+https://github.com/multisaude/multisaude)"`
 	NominatimEmail           string        `env:"MULTISAUDE_NOMINATIM_EMAIL" default:"" help:"nominatim: contact address sent with requests"`
@@ -382,9 +396,89 @@ func (c *Config) validate(adapters bool) []string {
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	if adapters {
 		p = append(p, c.validateAdapters()...)
+		p = append(p, c.validateVideo()...)
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		p = append(p, "MULTISAUDE_ADMIN_EMAIL and MULTISAUDE_ADMIN_PASSWORD: set both or neither")
+	}
+	return p
+}
+
+// Video providers, as MULTISAUDE_VIDEO names them.
+const (
+	VideoWebRTC = "webrtc"
+	VideoJitsi  = "jitsi"
+	VideoChime  = "chime"
+)
+
+// validateVideo resolves the video provider (the profile's default unless
+// overridden) and names every variable it requires.
+func (c *Config) validateVideo() []string {
+	var p []string
+	c.Video = strings.ToLower(strings.TrimSpace(c.Video))
+	switch c.Profile {
+	case ProfileLocal:
+		if c.Video != "" && c.Video != VideoWebRTC {
+			p = append(p, "MULTISAUDE_VIDEO: the local profile always uses the built-in webrtc provider; choose jitsi or chime with the onprem or aws profile")
+		}
+		c.Video = VideoWebRTC
+	case ProfileAWS:
+		if c.Video == "" {
+			c.Video = VideoChime
+		}
+	case ProfileOnprem:
+		if c.Video == "" {
+			c.Video = VideoJitsi
+		}
+	default:
+		return nil
+	}
+	if c.VideoEarly < time.Minute || c.VideoEarly > 2*time.Hour {
+		p = append(p, "MULTISAUDE_VIDEO_EARLY: must be between 1m and 2h")
+	}
+	if c.VideoGrace < time.Minute || c.VideoGrace > 4*time.Hour {
+		p = append(p, "MULTISAUDE_VIDEO_GRACE: must be between 1m and 4h")
+	}
+	if c.VideoSecret != "" && len(c.VideoSecret) < 32 {
+		p = append(p, "MULTISAUDE_VIDEO_SECRET: must have at least 32 bytes (`openssl rand -base64 32` makes one)")
+	}
+	switch c.Video {
+	case VideoWebRTC:
+		if c.Profile != ProfileLocal && c.VideoSecret == "" {
+			p = append(p, fmt.Sprintf("MULTISAUDE_VIDEO_SECRET is required for the %s profile (MULTISAUDE_VIDEO=webrtc): every instance signs and checks join tokens with it", c.Profile))
+		}
+		turn := false
+		for _, u := range c.ICEServers {
+			l := strings.ToLower(u)
+			switch {
+			case strings.HasPrefix(l, "stun:") || strings.HasPrefix(l, "stuns:"):
+			case strings.HasPrefix(l, "turn:") || strings.HasPrefix(l, "turns:"):
+				turn = true
+			default:
+				p = append(p, fmt.Sprintf("MULTISAUDE_ICE_SERVERS: %q must be a stun:, stuns:, turn: or turns: URL", u))
+			}
+		}
+		if turn && (c.TURNUsername == "" || c.TURNCredential == "") {
+			p = append(p, "MULTISAUDE_TURN_USERNAME and MULTISAUDE_TURN_CREDENTIAL are required when MULTISAUDE_ICE_SERVERS lists a turn: server")
+		}
+	case VideoJitsi:
+		for _, k := range [][2]string{{"MULTISAUDE_JITSI_URL", c.JitsiURL}, {"MULTISAUDE_JITSI_APP_ID", c.JitsiAppID}, {"MULTISAUDE_JITSI_SECRET", c.JitsiSecret}} {
+			if strings.TrimSpace(k[1]) == "" {
+				p = append(p, fmt.Sprintf("%s is required for the %s profile (MULTISAUDE_VIDEO=jitsi)", k[0], c.Profile))
+			}
+		}
+		if c.JitsiURL != "" && !strings.HasPrefix(c.JitsiURL, "https://") && !strings.HasPrefix(c.JitsiURL, "http://") {
+			p = append(p, "MULTISAUDE_JITSI_URL: must be an https:// URL")
+		}
+		if c.JitsiSecret != "" && len(c.JitsiSecret) < 32 {
+			p = append(p, "MULTISAUDE_JITSI_SECRET: must have at least 32 bytes")
+		}
+	case VideoChime:
+		if strings.TrimSpace(c.ChimeMediaRegion) == "" {
+			p = append(p, fmt.Sprintf("MULTISAUDE_CHIME_MEDIA_REGION is required for the %s profile (MULTISAUDE_VIDEO=chime)", c.Profile))
+		}
+	default:
+		p = append(p, fmt.Sprintf("MULTISAUDE_VIDEO=%q: must be webrtc, jitsi or chime", c.Video))
 	}
 	return p
 }

@@ -9,6 +9,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,7 +18,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/multisaude/multisaude/adapters/live/memlive"
 	"github.com/multisaude/multisaude/core/kernel"
+	"github.com/multisaude/multisaude/ports"
 )
 
 // effect is how one configuration variable is shown to do something: the
@@ -49,11 +52,28 @@ func onprem(extra map[string]string) map[string]string {
 		"MULTISAUDE_MINIO_ENDPOINT": "http://m:9000", "MULTISAUDE_MINIO_ACCESS_KEY": "a", "MULTISAUDE_MINIO_SECRET_KEY": "s",
 		"MULTISAUDE_AMQP_URL": "amqp://r", "MULTISAUDE_KEYCLOAK_URL": "http://k", "MULTISAUDE_KEYCLOAK_CLIENT_ID": "api",
 		"MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=x", "MULTISAUDE_SMTP_HOST": "smtp", "MULTISAUDE_SMTP_FROM": "a@b.c",
-		"MULTISAUDE_STRIPE_SECRET_KEY": "sk_test_x", "MULTISAUDE_STRIPE_WEBHOOK_SECRET": "whsec_x"}
+		"MULTISAUDE_STRIPE_SECRET_KEY": "sk_test_x", "MULTISAUDE_STRIPE_WEBHOOK_SECRET": "whsec_x",
+		"MULTISAUDE_JITSI_URL": "https://meet.example", "MULTISAUDE_JITSI_APP_ID": "multisaude", "MULTISAUDE_JITSI_SECRET": jitsiSecret}
 	for k, v := range extra {
 		m[k] = v
 	}
 	return m
+}
+
+// jitsiSecret and videoSecret are long enough for their providers.
+const (
+	jitsiSecret = "jitsi-secret-jitsi-secret-jitsi-secret"
+	videoSecret = "video-secret-video-secret-video-secret"
+)
+
+// webrtcSettings is the built-in video provider's configuration (its secret
+// generated into the data directory when not set).
+func webrtcSettings(t *testing.T, c Config) any {
+	w, err := webrtcConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprint(w)
 }
 
 func settings[T any](f func(Config) T) func(*testing.T, Config) any {
@@ -129,6 +149,8 @@ func effects(t *testing.T) map[string]effect {
 	cmd := "../cmd/multisaude/serve_test.go:TestServeHonoursItsVariables"
 	s3, minio, gcs := awsWith(map[string]string{"MULTISAUDE_BLOB": BlobS3}), onprem(nil), awsWith(map[string]string{"MULTISAUDE_BLOB": BlobGCS, "MULTISAUDE_GCS_BUCKET": "g"})
 	sqs, amqp := awsEnv, onprem(nil)
+	turnEnv := map[string]string{"MULTISAUDE_DATA_DIR": dir, "MULTISAUDE_ICE_SERVERS": "turn:turn.example:3478",
+		"MULTISAUDE_TURN_USERNAME": "u", "MULTISAUDE_TURN_CREDENTIAL": "c"}
 	return map[string]effect{
 		"MULTISAUDE_PROFILE":    {value: ProfileAWS, env: awsLocal, probe: resolved},
 		"MULTISAUDE_HTTP_ADDR":  {elsewhere: cmd},
@@ -291,6 +313,20 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_STRIPE_WEBHOOK_SECRET": {value: "whsec_y", env: awsEnv, probe: settings(stripeConfig)},
 		"MULTISAUDE_STRIPE_API_URL":        {value: "http://stripe.local", env: awsEnv, probe: settings(stripeConfig)},
 
+		"MULTISAUDE_VIDEO":              {value: VideoWebRTC, env: awsWith(map[string]string{"MULTISAUDE_VIDEO_SECRET": videoSecret}), probe: func(_ *testing.T, c Config) any { return c.Video }},
+		"MULTISAUDE_VIDEO_EARLY":        {value: "5m", env: local, probe: settings(videoTimingConfig)},
+		"MULTISAUDE_VIDEO_GRACE":        {value: "1h", env: local, probe: settings(videoTimingConfig)},
+		"MULTISAUDE_VIDEO_SECRET":       {value: videoSecret, env: local, probe: webrtcSettings},
+		"MULTISAUDE_ICE_SERVERS":        {value: "stun:stun.example:3478", env: local, probe: webrtcSettings},
+		"MULTISAUDE_TURN_USERNAME":      {value: "other", env: turnEnv, probe: webrtcSettings},
+		"MULTISAUDE_TURN_CREDENTIAL":    {value: "other", env: turnEnv, probe: webrtcSettings},
+		"MULTISAUDE_JITSI_URL":          {value: "https://other.example", env: onprem(nil), probe: settings(jitsiConfig)},
+		"MULTISAUDE_JITSI_APP_ID":       {value: "other", env: onprem(nil), probe: settings(jitsiConfig)},
+		"MULTISAUDE_JITSI_SECRET":       {value: jitsiSecret + "-other", env: onprem(nil), probe: settings(jitsiConfig)},
+		"MULTISAUDE_CHIME_REGION":       {value: "eu-west-2", env: awsEnv, probe: settings(chimeConfig)},
+		"MULTISAUDE_CHIME_MEDIA_REGION": {value: "us-east-1", env: awsEnv, probe: settings(chimeConfig)},
+		"MULTISAUDE_CHIME_ENDPOINT":     {value: "http://chime.local", env: awsEnv, probe: settings(chimeConfig)},
+
 		// onprem: setting the URL also switches the default geocoder to Nominatim
 		"MULTISAUDE_NOMINATIM_URL":              {value: "https://nominatim.example", env: onprem(nil), probe: func(t *testing.T, c Config) any { return fmt.Sprint(c.Geocoder, nominatimConfig(c)) }},
 		"MULTISAUDE_NOMINATIM_USER_AGENT":       {value: "ua", env: onprem(nil), probe: settings(nominatimConfig)},
@@ -410,5 +446,96 @@ func TestNoVariableOutsideTheTable(t *testing.T) {
 	sort.Strings(unknown)
 	for _, u := range unknown {
 		t.Errorf("%s is not in the configuration table (wire.Config)", u)
+	}
+}
+
+// TestVideoProviderDefaultsAndRequirements: each profile's default provider,
+// and a start error naming each variable the chosen provider lacks.
+func TestVideoProviderDefaultsAndRequirements(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{{map[string]string{}, VideoWebRTC}, {awsEnv, VideoChime}, {onprem(nil), VideoJitsi}} {
+		cfg, err := Load(env(c.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Video != c.want {
+			t.Errorf("%s: video = %q, want %q", cfg.Profile, cfg.Video, c.want)
+		}
+	}
+	bare := onprem(nil)
+	delete(bare, "MULTISAUDE_JITSI_URL")
+	delete(bare, "MULTISAUDE_JITSI_SECRET")
+	_, err := Load(env(bare))
+	for _, want := range []string{"MULTISAUDE_JITSI_URL is required for the onprem profile (MULTISAUDE_VIDEO=jitsi)", "MULTISAUDE_JITSI_SECRET is required"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	for extra, want := range map[[2]string]string{
+		{"MULTISAUDE_VIDEO", VideoWebRTC}:            "MULTISAUDE_VIDEO_SECRET is required for the aws profile (MULTISAUDE_VIDEO=webrtc)",
+		{"MULTISAUDE_VIDEO", "zoom"}:                 `MULTISAUDE_VIDEO="zoom": must be webrtc, jitsi or chime`,
+		{"MULTISAUDE_VIDEO_EARLY", "3h"}:             "MULTISAUDE_VIDEO_EARLY: must be between 1m and 2h",
+		{"MULTISAUDE_VIDEO_SECRET", "short"}:         "MULTISAUDE_VIDEO_SECRET: must have at least 32 bytes",
+		{"MULTISAUDE_CHIME_MEDIA_REGION", " "}:       "MULTISAUDE_CHIME_MEDIA_REGION is required",
+		{"MULTISAUDE_ICE_SERVERS", "http://x"}:       `MULTISAUDE_ICE_SERVERS: "http://x" must be a stun:`,
+		{"MULTISAUDE_ICE_SERVERS", "turn:t.example"}: "MULTISAUDE_TURN_USERNAME and MULTISAUDE_TURN_CREDENTIAL are required",
+	} {
+		m := map[string]string{}
+		for k, v := range awsEnv {
+			m[k] = v
+		}
+		m[extra[0]] = extra[1]
+		if extra[0] == "MULTISAUDE_ICE_SERVERS" {
+			m["MULTISAUDE_VIDEO"], m["MULTISAUDE_VIDEO_SECRET"] = VideoWebRTC, videoSecret
+		}
+		if _, err := Load(env(m)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s=%s: error lacks %q: %v", extra[0], extra[1], want, err)
+		}
+	}
+	if _, err := Load(env(map[string]string{"MULTISAUDE_VIDEO": VideoJitsi})); err == nil || !strings.Contains(err.Error(), "local profile always uses the built-in webrtc") {
+		t.Errorf("local profile with jitsi: %v", err)
+	}
+}
+
+// TestProvideVideoRoomsByProfile: each profile's configuration builds its
+// provider (no call leaves the process: the providers only talk when used).
+func TestProvideVideoRoomsByProfile(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"MULTISAUDE_DATA_DIR": t.TempDir()}, ports.VideoWebRTC},
+		{onprem(nil), ports.VideoJitsi},
+		{onprem(map[string]string{"MULTISAUDE_VIDEO": VideoWebRTC, "MULTISAUDE_VIDEO_SECRET": videoSecret}), ports.VideoWebRTC},
+		{awsEnv, ports.VideoChime},
+	} {
+		cfg, err := Load(env(c.env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, cleanup, err := ProvideVideoRooms(context.Background(), cfg, memlive.New(), slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatalf("%s: %v", cfg.Profile, err)
+		}
+		if v.Provider() != c.want {
+			t.Errorf("%s: provider %s, want %s", cfg.Profile, v.Provider(), c.want)
+		}
+		cleanup()
+	}
+	// The local profile keeps its generated key: the same on the next start.
+	dir := t.TempDir()
+	cfg, _ := Load(env(map[string]string{"MULTISAUDE_DATA_DIR": dir}))
+	a, err := webrtcConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := webrtcConfig(cfg)
+	if len(a.Secret) < 32 || string(a.Secret) != string(b.Secret) {
+		t.Errorf("generated video secret not kept: %d bytes", len(a.Secret))
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "video-secret")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("video-secret file: %v", err)
 	}
 }

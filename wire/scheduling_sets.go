@@ -26,10 +26,13 @@ func ProvideSchedulingDirectory(ids *identity.Service, clock kernel.Clock) *sche
 	return schedulingdir.New(ids, clock)
 }
 
-// ProvideSchedulingService builds scheduling's use cases. The clinical context plugs
+// ProvideSchedulingService builds scheduling's use cases, with the profile's
+// video provider for telemedicine rooms. The clinical context plugs
 // treatment plans into the dashboard with svc.UsePlans(src) (scheduling.TreatmentPlans).
-func ProvideSchedulingService(store scheduling.Store, dir scheduling.Directory, consents ports.Consents, clock kernel.Clock, log *slog.Logger) *scheduling.Service {
-	return scheduling.NewService(store, dir, clock, scheduling.Options{Consents: consents}, log)
+func ProvideSchedulingService(store scheduling.Store, dir scheduling.Directory, consents ports.Consents, video ports.VideoRooms,
+	cfg Config, clock kernel.Clock, log *slog.Logger) *scheduling.Service {
+	vt := videoTimingConfig(cfg)
+	return scheduling.NewService(store, dir, clock, scheduling.Options{Consents: consents, Video: video, VideoEarly: vt.Early, VideoGrace: vt.Grace}, log)
 }
 
 // ProvideIdempotencyStore keeps first answers of POSTs sent with an Idempotency-Key.

@@ -73,6 +73,11 @@ func (r *Reminders) HandleAppointment(ctx context.Context, d ports.Delivery) err
 				return err
 			}
 		}
+		if d.Topic == TopicRescheduled {
+			if err := r.endRoomIfInPerson(ctx, ev.AppointmentID); err != nil {
+				return err
+			}
+		}
 	case TopicCancelled, TopicCompleted, TopicNoShow:
 		for _, o := range ReminderOffsets {
 			if err := r.sched.Cancel(ctx, reminderJobID(ev.AppointmentID, o.Name)); err != nil && kernel.KindOf(err) != kernel.KindNotFound {
@@ -82,8 +87,31 @@ func (r *Reminders) HandleAppointment(ctx context.Context, d ports.Delivery) err
 		if d.Topic == TopicCancelled {
 			r.notifyCancelled(ctx, ev)
 		}
+		if err := r.svc.EndVideoRoom(ctx, ev.AppointmentID); err != nil {
+			return err // unavailable provider or store: the queue delivers again
+		}
+	case TopicModeChanged:
+		if err := r.svc.EndVideoRoom(ctx, ev.AppointmentID); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// endRoomIfInPerson ends the video room of an appointment rescheduled to an
+// in-person slot.
+func (r *Reminders) endRoomIfInPerson(ctx context.Context, id kernel.ID) error {
+	a, err := r.store.GetAppointment(ctx, id)
+	if kernel.KindOf(err) == kernel.KindNotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if a.Mode == Telemedicine && a.Status.Active() {
+		return nil
+	}
+	return r.svc.EndVideoRoom(ctx, id)
 }
 
 func (r *Reminders) notifyCancelled(ctx context.Context, ev AppointmentEvent) {
@@ -171,7 +199,7 @@ func (r *Reminders) Run(ctx context.Context, q ports.Queue) error {
 			}
 		}()
 	}
-	for _, t := range []string{TopicBooked, TopicRescheduled, TopicCancelled, TopicCompleted, TopicNoShow} {
+	for _, t := range []string{TopicBooked, TopicRescheduled, TopicCancelled, TopicCompleted, TopicNoShow, TopicModeChanged} {
 		consume(t, r.HandleAppointment)
 	}
 	consume(TopicReminderDue, r.HandleReminderDue)

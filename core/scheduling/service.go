@@ -19,6 +19,12 @@ type Options struct {
 	// Consents answers whether a patient holds a current consent (telemedicine);
 	// nil allows everything (unit tests of other rules).
 	Consents ports.Consents
+	// Video is the video provider of telemedicine rooms (video.go); nil:
+	// joining a room answers that video calls are unavailable.
+	Video ports.VideoRooms
+	// VideoEarly is how long before the start a room opens (default 15 min);
+	// VideoGrace how long after the end it stays open (default 30 min).
+	VideoEarly, VideoGrace time.Duration
 }
 
 // PlanSummary is an active treatment plan as the dashboard shows it.
@@ -44,7 +50,8 @@ type Service struct {
 	plans TreatmentPlans
 	log   *slog.Logger
 
-	avCache availabilityCache // availabilities read by Book, for its fast path
+	avCache    availabilityCache // availabilities read by Book, for its fast path
+	videoLocks videoLocks        // first joins of one appointment's room, in this process
 }
 
 // NewService builds the service.
@@ -57,6 +64,12 @@ func NewService(store Store, dir Directory, clock kernel.Clock, opts Options, lo
 	}
 	if opts.NextSlots <= 0 {
 		opts.NextSlots = 3
+	}
+	if opts.VideoEarly <= 0 {
+		opts.VideoEarly = DefaultVideoEarly
+	}
+	if opts.VideoGrace <= 0 {
+		opts.VideoGrace = DefaultVideoGrace
 	}
 	if log == nil {
 		log = slog.Default()

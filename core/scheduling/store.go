@@ -79,4 +79,7 @@ type Store interface {
 	MarkNotificationRead(ctx context.Context, recipientID, id kernel.ID, at time.Time) error
 	// UnreadCount counts a recipient's unread notifications.
 	UnreadCount(ctx context.Context, recipientID kernel.ID) (int, error)
+
+	// VideoStore keeps telemedicine appointments' video rooms (video.go).
+	VideoStore
 }

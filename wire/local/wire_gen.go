@@ -79,14 +79,27 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	consentsqlStore := wire.ProvideConsentStore(db)
 	gate := wire.ProvideConsentGate(consentsqlStore, clock)
-	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, gate, clock, logger)
+	liveBus, cleanup2, err := wire.ProvideLiveBus(db, logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	videoRooms, cleanup3, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, gate, videoRooms, cfg, clock, logger)
 	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
 	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
-	sim, cleanup2, err := wire.ProvideLocalPay(cfg, logger)
+	sim, cleanup4, err := wire.ProvideLocalPay(cfg, logger)
 	if err != nil {
+		cleanup3()
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -96,26 +109,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
 	chatsqlStore := wire.ProvideChatStore(db)
 	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
-	liveBus, cleanup3, err := wire.ProvideLiveBus(db, logger)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, fileblobStore, liveBus, clock, logger)
 	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, chatService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, fileblobStore, keyring, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatapiModule := chatapi.New(chatService)
-	liveapiModule, cleanup4 := wire.ProvideLiveModule(chatService, liveBus, logger)
-	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	liveapiModule, cleanup5 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
@@ -132,6 +131,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()

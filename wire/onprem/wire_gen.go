@@ -100,13 +100,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	consentsqlStore := wire.ProvideConsentStore(db)
 	gate := wire.ProvideConsentGate(consentsqlStore, clock)
-	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, gate, clock, logger)
-	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
-	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
-	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
-	commercesqlStore := wire.ProvideCommerceStore(db)
-	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
-	payments, cleanup5, err := wire.ProvidePayments(cfg, logger)
+	liveBus, cleanup5, err := wire.ProvideLiveBus(db, logger)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -114,8 +108,35 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	scheduler, cleanup6, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	videoRooms, cleanup6, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
 	if err != nil {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	schedulingService := wire.ProvideSchedulingService(schedulingsqlStore, schedulingdirDirectory, gate, videoRooms, cfg, clock, logger)
+	clinicalapiModule := wire.ProvideClinicalModule(clinicalService, schedulingService)
+	idempotencysqlStore := wire.ProvideIdempotencyStore(db)
+	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
+	commercesqlStore := wire.ProvideCommerceStore(db)
+	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
+	payments, cleanup7, err := wire.ProvidePayments(cfg, logger)
+	if err != nil {
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	scheduler, cleanup8, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	if err != nil {
+		cleanup7()
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -128,34 +149,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
 	chatsqlStore := wire.ProvideChatStore(db)
 	chatdirDirectory := wire.ProvideChatDirectory(service, clinicalService, commerceService)
-	liveBus, cleanup7, err := wire.ProvideLiveBus(db, logger)
-	if err != nil {
-		cleanup6()
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	chatService := wire.ProvideChatService(chatsqlStore, chatdirDirectory, sealer, blobStore, liveBus, clock, logger)
 	consentdirDirectory := wire.ProvideConsentDirectory(service, clinicalService, schedulingService, commerceService, chatService, consentsqlStore)
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatapiModule := chatapi.New(chatService)
-	liveapiModule, cleanup8 := wire.ProvideLiveModule(chatService, liveBus, logger)
-	videoRooms, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
-	if err != nil {
-		cleanup8()
-		cleanup7()
-		cleanup6()
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
+	liveapiModule, cleanup9 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideNoDevRoutes()
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
@@ -172,6 +171,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()

@@ -138,6 +138,7 @@ func startWithKeycloak(t *testing.T, d sqlstore.Dialect) *kcApp {
 		"MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=" + base64.StdEncoding.EncodeToString(master),
 		"MULTISAUDE_BLOB":                  "file", "MULTISAUDE_QUEUE": "sql", "MULTISAUDE_NOTIFIER": "log", "MULTISAUDE_GEOCODER": "offline",
 		"MULTISAUDE_SCHEDULER": "sql", "MULTISAUDE_KEYS": "local", "MULTISAUDE_PAYMENTS": "localpay",
+		"MULTISAUDE_VIDEO": "webrtc", "MULTISAUDE_VIDEO_SECRET": "video-secret-video-secret-video-secret",
 		"MULTISAUDE_IDENTITY": "keycloak", "MULTISAUDE_KEYCLOAK_URL": kc.Server().URL, "MULTISAUDE_KEYCLOAK_CLIENT_ID": "multisaude-api",
 		"MULTISAUDE_KEYCLOAK_ADMIN_CLIENT_ID": "multisaude-admin", "MULTISAUDE_KEYCLOAK_ADMIN_CLIENT_SECRET": "s3cret",
 		"MULTISAUDE_HTTP_ADDR": ln.Addr().String(), "MULTISAUDE_PUBLIC_URL": "http://" + ln.Addr().String(),

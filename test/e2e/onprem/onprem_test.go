@@ -155,6 +155,9 @@ func newStack(t *testing.T, amqpURL string) *stack {
 		"MULTISAUDE_SMTP_FROM":             "nao-responda@multisaude.test",
 		"MULTISAUDE_SMTP_TLS":              "none",
 		"MULTISAUDE_PAYMENTS":              "localpay",
+		"MULTISAUDE_JITSI_URL":             "https://meet.multisaude.test",
+		"MULTISAUDE_JITSI_APP_ID":          "multisaude",
+		"MULTISAUDE_JITSI_SECRET":          randomKey() + randomKey(),
 	}
 	t.Cleanup(func() { st.deleteQueues(t) })
 	return st

@@ -91,6 +91,7 @@ func (m *Module) Register(r *httpapi.Router) {
 		Auth: httpapi.User, Responses: ok(200, AppointmentResponse{}, 401, 403, 404, 409, 422)}, m.complete)
 	r.Handle(fiber.MethodPost, "/v1/appointments/:id/no-show", httpapi.Op{ID: "noShow", Summary: "Mark that the patient did not come", Tag: tag,
 		Auth: httpapi.User, Responses: ok(200, AppointmentResponse{}, 401, 403, 404, 409, 422)}, m.noShow)
+	m.registerVideo(r) // telemedicine: video room credentials, switch to in person (video.go)
 
 	// Exams at partner hospitals
 	r.Handle(fiber.MethodPost, "/v1/companies/:id/exams", httpapi.Op{ID: "createExam", Summary: "Publish an exam service (hospital staff)", Tag: tag,

@@ -1,0 +1,1 @@
+DROP TABLE scheduling_video_rooms;
