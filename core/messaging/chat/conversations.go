@@ -27,9 +27,6 @@ type NewAttachment struct {
 	Data        []byte
 }
 
-// errTODO answers the use cases other parts have not written yet.
-var errTODO = kernel.Unavailable(nil, "em construção")
-
 var (
 	errNoConversation = kernel.NotFound("conversa não encontrada")
 	errNoMessage      = kernel.NotFound("mensagem não encontrada")

@@ -71,6 +71,7 @@ const (
 	ActivityResponseDataClassAccount             ActivityResponseDataClass = "account"
 	ActivityResponseDataClassAppointments        ActivityResponseDataClass = "appointments"
 	ActivityResponseDataClassAuditTrail          ActivityResponseDataClass = "audit_trail"
+	ActivityResponseDataClassCareMessages        ActivityResponseDataClass = "care_messages"
 	ActivityResponseDataClassClinicalRecords     ActivityResponseDataClass = "clinical_records"
 	ActivityResponseDataClassCompanyStaff        ActivityResponseDataClass = "company_staff"
 	ActivityResponseDataClassConsents            ActivityResponseDataClass = "consents"
@@ -78,6 +79,7 @@ const (
 	ActivityResponseDataClassIncidents           ActivityResponseDataClass = "incidents"
 	ActivityResponseDataClassMarketing           ActivityResponseDataClass = "marketing"
 	ActivityResponseDataClassNotifications       ActivityResponseDataClass = "notifications"
+	ActivityResponseDataClassOrderMessages       ActivityResponseDataClass = "order_messages"
 	ActivityResponseDataClassOrders              ActivityResponseDataClass = "orders"
 	ActivityResponseDataClassPayments            ActivityResponseDataClass = "payments"
 	ActivityResponseDataClassProfessionalProfile ActivityResponseDataClass = "professional_profile"
@@ -92,6 +94,8 @@ func (e ActivityResponseDataClass) Valid() bool {
 		return true
 	case ActivityResponseDataClassAuditTrail:
 		return true
+	case ActivityResponseDataClassCareMessages:
+		return true
 	case ActivityResponseDataClassClinicalRecords:
 		return true
 	case ActivityResponseDataClassCompanyStaff:
@@ -105,6 +109,8 @@ func (e ActivityResponseDataClass) Valid() bool {
 	case ActivityResponseDataClassMarketing:
 		return true
 	case ActivityResponseDataClassNotifications:
+		return true
+	case ActivityResponseDataClassOrderMessages:
 		return true
 	case ActivityResponseDataClassOrders:
 		return true
@@ -663,6 +669,24 @@ func (e ConsentRequestPurpose) Valid() bool {
 	}
 }
 
+// Defines values for ConversationResponseKind.
+const (
+	ConversationResponseKindCare  ConversationResponseKind = "care"
+	ConversationResponseKindOrder ConversationResponseKind = "order"
+)
+
+// Valid indicates whether the value is a known member of the ConversationResponseKind enum.
+func (e ConversationResponseKind) Valid() bool {
+	switch e {
+	case ConversationResponseKindCare:
+		return true
+	case ConversationResponseKindOrder:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CouncilType.
 const (
 	COREN   CouncilType = "COREN"
@@ -968,6 +992,7 @@ const (
 	IncidentPatchRequestCategoriesAccount             IncidentPatchRequestCategories = "account"
 	IncidentPatchRequestCategoriesAppointments        IncidentPatchRequestCategories = "appointments"
 	IncidentPatchRequestCategoriesAuditTrail          IncidentPatchRequestCategories = "audit_trail"
+	IncidentPatchRequestCategoriesCareMessages        IncidentPatchRequestCategories = "care_messages"
 	IncidentPatchRequestCategoriesClinicalRecords     IncidentPatchRequestCategories = "clinical_records"
 	IncidentPatchRequestCategoriesCompanyStaff        IncidentPatchRequestCategories = "company_staff"
 	IncidentPatchRequestCategoriesConsents            IncidentPatchRequestCategories = "consents"
@@ -975,6 +1000,7 @@ const (
 	IncidentPatchRequestCategoriesIncidents           IncidentPatchRequestCategories = "incidents"
 	IncidentPatchRequestCategoriesMarketing           IncidentPatchRequestCategories = "marketing"
 	IncidentPatchRequestCategoriesNotifications       IncidentPatchRequestCategories = "notifications"
+	IncidentPatchRequestCategoriesOrderMessages       IncidentPatchRequestCategories = "order_messages"
 	IncidentPatchRequestCategoriesOrders              IncidentPatchRequestCategories = "orders"
 	IncidentPatchRequestCategoriesPayments            IncidentPatchRequestCategories = "payments"
 	IncidentPatchRequestCategoriesProfessionalProfile IncidentPatchRequestCategories = "professional_profile"
@@ -989,6 +1015,8 @@ func (e IncidentPatchRequestCategories) Valid() bool {
 		return true
 	case IncidentPatchRequestCategoriesAuditTrail:
 		return true
+	case IncidentPatchRequestCategoriesCareMessages:
+		return true
 	case IncidentPatchRequestCategoriesClinicalRecords:
 		return true
 	case IncidentPatchRequestCategoriesCompanyStaff:
@@ -1002,6 +1030,8 @@ func (e IncidentPatchRequestCategories) Valid() bool {
 	case IncidentPatchRequestCategoriesMarketing:
 		return true
 	case IncidentPatchRequestCategoriesNotifications:
+		return true
+	case IncidentPatchRequestCategoriesOrderMessages:
 		return true
 	case IncidentPatchRequestCategoriesOrders:
 		return true
@@ -1043,6 +1073,7 @@ const (
 	IncidentRequestCategoriesAccount             IncidentRequestCategories = "account"
 	IncidentRequestCategoriesAppointments        IncidentRequestCategories = "appointments"
 	IncidentRequestCategoriesAuditTrail          IncidentRequestCategories = "audit_trail"
+	IncidentRequestCategoriesCareMessages        IncidentRequestCategories = "care_messages"
 	IncidentRequestCategoriesClinicalRecords     IncidentRequestCategories = "clinical_records"
 	IncidentRequestCategoriesCompanyStaff        IncidentRequestCategories = "company_staff"
 	IncidentRequestCategoriesConsents            IncidentRequestCategories = "consents"
@@ -1050,6 +1081,7 @@ const (
 	IncidentRequestCategoriesIncidents           IncidentRequestCategories = "incidents"
 	IncidentRequestCategoriesMarketing           IncidentRequestCategories = "marketing"
 	IncidentRequestCategoriesNotifications       IncidentRequestCategories = "notifications"
+	IncidentRequestCategoriesOrderMessages       IncidentRequestCategories = "order_messages"
 	IncidentRequestCategoriesOrders              IncidentRequestCategories = "orders"
 	IncidentRequestCategoriesPayments            IncidentRequestCategories = "payments"
 	IncidentRequestCategoriesProfessionalProfile IncidentRequestCategories = "professional_profile"
@@ -1064,6 +1096,8 @@ func (e IncidentRequestCategories) Valid() bool {
 		return true
 	case IncidentRequestCategoriesAuditTrail:
 		return true
+	case IncidentRequestCategoriesCareMessages:
+		return true
 	case IncidentRequestCategoriesClinicalRecords:
 		return true
 	case IncidentRequestCategoriesCompanyStaff:
@@ -1077,6 +1111,8 @@ func (e IncidentRequestCategories) Valid() bool {
 	case IncidentRequestCategoriesMarketing:
 		return true
 	case IncidentRequestCategoriesNotifications:
+		return true
+	case IncidentRequestCategoriesOrderMessages:
 		return true
 	case IncidentRequestCategoriesOrders:
 		return true
@@ -1115,6 +1151,7 @@ const (
 	IncidentResponseCategoriesAccount             IncidentResponseCategories = "account"
 	IncidentResponseCategoriesAppointments        IncidentResponseCategories = "appointments"
 	IncidentResponseCategoriesAuditTrail          IncidentResponseCategories = "audit_trail"
+	IncidentResponseCategoriesCareMessages        IncidentResponseCategories = "care_messages"
 	IncidentResponseCategoriesClinicalRecords     IncidentResponseCategories = "clinical_records"
 	IncidentResponseCategoriesCompanyStaff        IncidentResponseCategories = "company_staff"
 	IncidentResponseCategoriesConsents            IncidentResponseCategories = "consents"
@@ -1122,6 +1159,7 @@ const (
 	IncidentResponseCategoriesIncidents           IncidentResponseCategories = "incidents"
 	IncidentResponseCategoriesMarketing           IncidentResponseCategories = "marketing"
 	IncidentResponseCategoriesNotifications       IncidentResponseCategories = "notifications"
+	IncidentResponseCategoriesOrderMessages       IncidentResponseCategories = "order_messages"
 	IncidentResponseCategoriesOrders              IncidentResponseCategories = "orders"
 	IncidentResponseCategoriesPayments            IncidentResponseCategories = "payments"
 	IncidentResponseCategoriesProfessionalProfile IncidentResponseCategories = "professional_profile"
@@ -1136,6 +1174,8 @@ func (e IncidentResponseCategories) Valid() bool {
 		return true
 	case IncidentResponseCategoriesAuditTrail:
 		return true
+	case IncidentResponseCategoriesCareMessages:
+		return true
 	case IncidentResponseCategoriesClinicalRecords:
 		return true
 	case IncidentResponseCategoriesCompanyStaff:
@@ -1149,6 +1189,8 @@ func (e IncidentResponseCategories) Valid() bool {
 	case IncidentResponseCategoriesMarketing:
 		return true
 	case IncidentResponseCategoriesNotifications:
+		return true
+	case IncidentResponseCategoriesOrderMessages:
 		return true
 	case IncidentResponseCategoriesOrders:
 		return true
@@ -2144,6 +2186,7 @@ const (
 	SharingLineResponseCategoryAccount             SharingLineResponseCategory = "account"
 	SharingLineResponseCategoryAppointments        SharingLineResponseCategory = "appointments"
 	SharingLineResponseCategoryAuditTrail          SharingLineResponseCategory = "audit_trail"
+	SharingLineResponseCategoryCareMessages        SharingLineResponseCategory = "care_messages"
 	SharingLineResponseCategoryClinicalRecords     SharingLineResponseCategory = "clinical_records"
 	SharingLineResponseCategoryCompanyStaff        SharingLineResponseCategory = "company_staff"
 	SharingLineResponseCategoryConsents            SharingLineResponseCategory = "consents"
@@ -2151,6 +2194,7 @@ const (
 	SharingLineResponseCategoryIncidents           SharingLineResponseCategory = "incidents"
 	SharingLineResponseCategoryMarketing           SharingLineResponseCategory = "marketing"
 	SharingLineResponseCategoryNotifications       SharingLineResponseCategory = "notifications"
+	SharingLineResponseCategoryOrderMessages       SharingLineResponseCategory = "order_messages"
 	SharingLineResponseCategoryOrders              SharingLineResponseCategory = "orders"
 	SharingLineResponseCategoryPayments            SharingLineResponseCategory = "payments"
 	SharingLineResponseCategoryProfessionalProfile SharingLineResponseCategory = "professional_profile"
@@ -2165,6 +2209,8 @@ func (e SharingLineResponseCategory) Valid() bool {
 		return true
 	case SharingLineResponseCategoryAuditTrail:
 		return true
+	case SharingLineResponseCategoryCareMessages:
+		return true
 	case SharingLineResponseCategoryClinicalRecords:
 		return true
 	case SharingLineResponseCategoryCompanyStaff:
@@ -2178,6 +2224,8 @@ func (e SharingLineResponseCategory) Valid() bool {
 	case SharingLineResponseCategoryMarketing:
 		return true
 	case SharingLineResponseCategoryNotifications:
+		return true
+	case SharingLineResponseCategoryOrderMessages:
 		return true
 	case SharingLineResponseCategoryOrders:
 		return true
@@ -3194,6 +3242,15 @@ type AppointmentResponseMode string
 // AppointmentResponseStatus defines model for AppointmentResponse.Status.
 type AppointmentResponseStatus string
 
+// AttachmentResponse defines model for AttachmentResponse.
+type AttachmentResponse struct {
+	ContentType string `json:"content_type"`
+	Name        string `json:"name"`
+	Sha256      string `json:"sha256"`
+	Size        int    `json:"size"`
+	Url         string `json:"url"`
+}
+
 // AvailabilityException Examples: {"available":false,"date":"2026-12-25"}
 type AvailabilityException struct {
 	Available bool                       `json:"available"`
@@ -3462,6 +3519,33 @@ type ConsentTermList struct {
 	Items []ConsentTerm `json:"items"`
 }
 
+// ConversationList defines model for ConversationList.
+type ConversationList struct {
+	Items      []ConversationResponse `json:"items"`
+	NextCursor *string                `json:"next_cursor,omitempty"`
+}
+
+// ConversationResponse defines model for ConversationResponse.
+type ConversationResponse struct {
+	CompanyId        *openapi_types.UUID      `json:"company_id,omitempty"`
+	CompanyName      *string                  `json:"company_name,omitempty"`
+	CreatedAt        time.Time                `json:"created_at"`
+	Id               openapi_types.UUID       `json:"id"`
+	Kind             ConversationResponseKind `json:"kind"`
+	LastMessageAt    *time.Time               `json:"last_message_at,omitempty"`
+	LastReadSeq      int                      `json:"last_read_seq"`
+	LastSeq          int                      `json:"last_seq"`
+	OrderId          *openapi_types.UUID      `json:"order_id,omitempty"`
+	PatientId        openapi_types.UUID       `json:"patient_id"`
+	PatientName      *string                  `json:"patient_name,omitempty"`
+	ProfessionalId   *openapi_types.UUID      `json:"professional_id,omitempty"`
+	ProfessionalName *string                  `json:"professional_name,omitempty"`
+	Unread           int                      `json:"unread"`
+}
+
+// ConversationResponseKind defines model for ConversationResponse.Kind.
+type ConversationResponseKind string
+
 // Council Examples: {"number":"123456","type":"CRM","uf":"SP"}
 type Council struct {
 	Number string      `json:"number"`
@@ -3559,7 +3643,7 @@ type ErasureRequestBody struct {
 	Confirm string `json:"confirm"`
 }
 
-// ErasureResponse Examples: {"created_at":"2026-12-01T12:30:00Z","decisions":[{"action":"anonymise_now","class":"account","explanation":"Dados cadastrais: anonimizados agora; os dados pessoais (nome, e-mail, telefone, CPF, data de nascimento e endereço) são substituídos por valores que não identificam ninguém e a conta não entra mais (LGPD, art. 18, IV e VI).","name":"Dados cadastrais"},{"action":"block_until","class":"clinical_records","explanation":"Prontuário: a lei exige guardá-los por 20 anos após o último registro no prontuário (Lei 13.787/2018, art. 6º), isto é, até 01/09/2046. Até lá ficam bloqueados: nenhum profissional, nem você, os acessa pela plataforma; só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso são eliminados.","name":"Prontuário","until":"2046-09-01T12:30:00Z"},{"action":"block_until","class":"appointments","explanation":"Agendamentos: a lei exige guardá-los por 20 anos após o último registro no prontuário (Lei 13.787/2018, art. 6º), isto é, até 01/09/2046. Até lá ficam bloqueados: nenhum profissional, nem você, os acessa pela plataforma; só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso são eliminados.","name":"Agendamentos","until":"2046-09-01T12:30:00Z"},{"action":"retain_until","class":"orders","explanation":"Pedidos: a lei fiscal exige guardá-los por 5 anos (CTN, arts. 173 e 174; LGPD, art. 16, I). Os dados de entrega (destinatário e endereço) saem agora e os com mais de 5 anos são anonimizados agora; itens, valores e datas dos demais ficam, só com identificadores e só para fins fiscais, até 01/11/2031, e então são anonimizados.","name":"Pedidos","until":"2031-11-01T12:30:00Z"},{"action":"anonymise_now","class":"payments","explanation":"Pagamentos: nenhum em período de guarda fiscal; o que houver é anonimizado agora (LGPD, art. 18, IV).","name":"Pagamentos"},{"action":"delete_now","class":"notifications","explanation":"Notificações: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Notificações"},{"action":"delete_now","class":"marketing","explanation":"Comunicações de marketing: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Comunicações de marketing"},{"action":"keep","class":"consents","explanation":"Consentimentos: guardados como prova do controlador (cumprimento de obrigação legal: prova do consentimento (LGPD, art. 8º, § 2º)), só com identificadores, sem nome nem dados de contato.","name":"Consentimentos"},{"action":"keep","class":"audit_trail","explanation":"Trilha de auditoria: guardados como prova do controlador (cumprimento de obrigação legal e exercício regular de direitos (LGPD, art. 7º, II e VI; art. 37)), só com identificadores, sem nome nem dados de contato.","name":"Trilha de auditoria"},{"action":"delete_now","class":"exports","explanation":"Exportações do titular: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Exportações do titular"},{"action":"keep","class":"incidents","explanation":"Incidentes de segurança: guardados como prova do controlador (cumprimento de obrigação legal (LGPD, art. 48; Resolução CD/ANPD 15/2024)), só com identificadores, sem nome nem dados de contato.","name":"Incidentes de segurança"}],"done_steps":[],"id":"019d3f4e-8a2b-7c11-9e0f-5a6b7c8d9e0f","pending":"Suas consultas e exames futuros são cancelados pelas regras usuais de cancelamento.","status":"pending","subject_id":"019d3f4e-1111-7c11-9e0f-5a6b7c8d9e0f","subject_kind":"patient"}
+// ErasureResponse Examples: {"created_at":"2026-12-01T12:30:00Z","decisions":[{"action":"anonymise_now","class":"account","explanation":"Dados cadastrais: anonimizados agora; os dados pessoais (nome, e-mail, telefone, CPF, data de nascimento e endereço) são substituídos por valores que não identificam ninguém e a conta não entra mais (LGPD, art. 18, IV e VI).","name":"Dados cadastrais"},{"action":"block_until","class":"clinical_records","explanation":"Prontuário: a lei exige guardá-los por 20 anos após o último registro no prontuário (Lei 13.787/2018, art. 6º), isto é, até 01/09/2046. Até lá ficam bloqueados: nenhum profissional, nem você, os acessa pela plataforma; só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso são eliminados.","name":"Prontuário","until":"2046-09-01T12:30:00Z"},{"action":"block_until","class":"appointments","explanation":"Agendamentos: a lei exige guardá-los por 20 anos após o último registro no prontuário (Lei 13.787/2018, art. 6º), isto é, até 01/09/2046. Até lá ficam bloqueados: nenhum profissional, nem você, os acessa pela plataforma; só atendem a requisições legais (LGPD, art. 16, I, e art. 18, IV). Depois disso são eliminados.","name":"Agendamentos","until":"2046-09-01T12:30:00Z"},{"action":"retain_until","class":"orders","explanation":"Pedidos: a lei fiscal exige guardá-los por 5 anos (CTN, arts. 173 e 174; LGPD, art. 16, I). Os dados de entrega (destinatário e endereço) saem agora e os com mais de 5 anos são anonimizados agora; itens, valores e datas dos demais ficam, só com identificadores e só para fins fiscais, até 01/11/2031, e então são anonimizados.","name":"Pedidos","until":"2031-11-01T12:30:00Z"},{"action":"anonymise_now","class":"payments","explanation":"Pagamentos: nenhum em período de guarda fiscal; o que houver é anonimizado agora (LGPD, art. 18, IV).","name":"Pagamentos"},{"action":"delete_now","class":"notifications","explanation":"Notificações: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Notificações"},{"action":"delete_now","class":"marketing","explanation":"Comunicações de marketing: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Comunicações de marketing"},{"action":"keep","class":"consents","explanation":"Consentimentos: guardados como prova do controlador (cumprimento de obrigação legal: prova do consentimento (LGPD, art. 8º, § 2º)), só com identificadores, sem nome nem dados de contato.","name":"Consentimentos"},{"action":"keep","class":"audit_trail","explanation":"Trilha de auditoria: guardados como prova do controlador (cumprimento de obrigação legal e exercício regular de direitos (LGPD, art. 7º, II e VI; art. 37)), só com identificadores, sem nome nem dados de contato.","name":"Trilha de auditoria"},{"action":"delete_now","class":"exports","explanation":"Exportações do titular: eliminados agora (LGPD, art. 18, VI); nenhuma lei exige guardá-los.","name":"Exportações do titular"},{"action":"keep","class":"incidents","explanation":"Incidentes de segurança: guardados como prova do controlador (cumprimento de obrigação legal (LGPD, art. 48; Resolução CD/ANPD 15/2024)), só com identificadores, sem nome nem dados de contato.","name":"Incidentes de segurança"},{"action":"delete_now","class":"care_messages","explanation":"Mensagens com profissionais: não há conversas com profissionais; nada a guardar (LGPD, art. 18, VI).","name":"Mensagens com profissionais"},{"action":"delete_now","class":"order_messages","explanation":"Mensagens com empresas parceiras: não há conversas sobre pedidos; nada a guardar (LGPD, art. 18, VI).","name":"Mensagens com empresas parceiras"}],"done_steps":[],"id":"019d3f4e-8a2b-7c11-9e0f-5a6b7c8d9e0f","pending":"Suas consultas e exames futuros são cancelados pelas regras usuais de cancelamento.","status":"pending","subject_id":"019d3f4e-1111-7c11-9e0f-5a6b7c8d9e0f","subject_kind":"patient"}
 type ErasureResponse struct {
 	CompletedAt *time.Time                `json:"completed_at,omitempty"`
 	CreatedAt   time.Time                 `json:"created_at"`
@@ -3989,6 +4073,37 @@ type MemberResponse struct {
 
 // MemberResponseRole defines model for MemberResponse.Role.
 type MemberResponseRole string
+
+// MessageList defines model for MessageList.
+type MessageList struct {
+	Items      []MessageResponse `json:"items"`
+	NextCursor *string           `json:"next_cursor,omitempty"`
+}
+
+// MessageResponse defines model for MessageResponse.
+type MessageResponse struct {
+	Attachment     *AttachmentResponse `json:"attachment,omitempty"`
+	ConversationId openapi_types.UUID  `json:"conversation_id"`
+	CreatedAt      time.Time           `json:"created_at"`
+	ErasedAt       *time.Time          `json:"erased_at,omitempty"`
+	Id             openapi_types.UUID  `json:"id"`
+	SenderId       openapi_types.UUID  `json:"sender_id"`
+	SenderKind     string              `json:"sender_kind"`
+	SenderName     *string             `json:"sender_name,omitempty"`
+	Seq            int                 `json:"seq"`
+	Text           string              `json:"text"`
+}
+
+// MessageSend defines model for MessageSend.
+type MessageSend struct {
+	Text string `json:"text"`
+}
+
+// MessageUpload defines model for MessageUpload.
+type MessageUpload struct {
+	File *openapi_types.File `json:"file,omitempty"`
+	Text *string             `json:"text,omitempty"`
+}
 
 // Money Examples: {"amount":25000,"currency":"BRL"}
 type Money struct {
@@ -4606,6 +4721,11 @@ type PutItemResponseKind string
 // PutItemResponseResult defines model for PutItemResponse.Result.
 type PutItemResponseResult string
 
+// ReadRequest defines model for ReadRequest.
+type ReadRequest struct {
+	MessageId openapi_types.UUID `json:"message_id"`
+}
+
 // ReasonRequest Examples: {"reason":"Imprevisto de agenda; peço desculpas pelo transtorno."}
 type ReasonRequest struct {
 	Reason *string `json:"reason,omitempty"`
@@ -4751,6 +4871,13 @@ type SlotResponse struct {
 // SlotResponseMode defines model for SlotResponse.Mode.
 type SlotResponseMode string
 
+// StartRequest defines model for StartRequest.
+type StartRequest struct {
+	OrderId        *openapi_types.UUID `json:"order_id,omitempty"`
+	PatientId      *openapi_types.UUID `json:"patient_id,omitempty"`
+	ProfessionalId *openapi_types.UUID `json:"professional_id,omitempty"`
+}
+
 // StatementLineResponse defines model for StatementLineResponse.
 type StatementLineResponse struct {
 	// Amount Examples: {"amount":25000,"currency":"BRL"}
@@ -4795,6 +4922,12 @@ type StatementResponse struct {
 	// Refunds Examples: {"amount":25000,"currency":"BRL"}
 	Refunds Money              `json:"refunds"`
 	To      openapi_types.Date `json:"to"`
+}
+
+// TicketResponse defines model for TicketResponse.
+type TicketResponse struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	Ticket    string    `json:"ticket"`
 }
 
 // TokenRequest Examples: {"email":"maria.souza@exemplo.com.br","grant_type":"password","password":"Ipê-amarelo-florido-2026"}
@@ -4861,6 +4994,20 @@ type VerifyResponse struct {
 
 // VerifyResponseType defines model for VerifyResponse.Type.
 type VerifyResponseType string
+
+// VideoCredentialResponse Examples: {"appointment":{"created_at":"2026-11-30T14:00:00Z","end":"2026-12-01T09:30:00-03:00","id":"01936b2e-9a41-7b52-8c63-4d5e6f708192","kind":"consultation","mode":"telemedicine","patient_id":"01936b2e-6b2c-7d4e-8f5a-6b7c8d9e0f11","price":{"amount":25000,"currency":"BRL"},"professional_id":"01936b2e-5c1a-7c3e-9f1a-2b3c4d5e6f70","reason":"Dor no peito ao subir escadas há duas semanas.","start":"2026-12-01T09:00:00-03:00","status":"confirmed","updated_at":"2026-11-30T14:00:00Z","version":1},"data":{},"expires_at":"2026-12-01T10:00:00-03:00","join_url":"/chamada/qo664c2co74oyeku65yk3qor2pfah2bu#t=eyJ...assinado","moderator":false,"not_before":"2026-12-01T08:50:00-03:00","provider":"webrtc","room_id":"qo664c2co74oyeku65yk3qor2pfah2bu","token":"eyJ...assinado"}
+type VideoCredentialResponse struct {
+	// Appointment Examples: {"created_at":"2026-11-30T14:00:00Z","end":"2026-12-01T09:30:00-03:00","id":"01936b2e-9a41-7b52-8c63-4d5e6f708192","kind":"consultation","mode":"telemedicine","patient_id":"01936b2e-6b2c-7d4e-8f5a-6b7c8d9e0f11","price":{"amount":25000,"currency":"BRL"},"professional_id":"01936b2e-5c1a-7c3e-9f1a-2b3c4d5e6f70","reason":"Dor no peito ao subir escadas há duas semanas.","start":"2026-12-01T09:00:00-03:00","status":"confirmed","updated_at":"2026-11-30T14:00:00Z","version":1}
+	Appointment AppointmentResponse `json:"appointment"`
+	Data        map[string]string   `json:"data"`
+	ExpiresAt   time.Time           `json:"expires_at"`
+	JoinUrl     *string             `json:"join_url,omitempty"`
+	Moderator   bool                `json:"moderator"`
+	NotBefore   time.Time           `json:"not_before"`
+	Provider    string              `json:"provider"`
+	RoomId      string              `json:"room_id"`
+	Token       string              `json:"token"`
+}
 
 // VitalSigns Examples: {"diastolic_mmhg":85,"heart_rate_bpm":78,"height_cm":168,"systolic_mmhg":130,"weight_kg":72.5}
 type VitalSigns struct {
@@ -5155,6 +5302,24 @@ type CompanyStatementParamsFormat string
 
 // ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
 type ListWebhookDeliveriesParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListConversationsParams defines parameters for ListConversations.
+type ListConversationsParams struct {
+	// Limit page size, 1 to 100 (20)
+	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
+
+	// Cursor next_cursor of the previous page
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+}
+
+// ListMessagesParams defines parameters for ListMessages.
+type ListMessagesParams struct {
 	// Limit page size, 1 to 100 (20)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
@@ -5467,6 +5632,15 @@ type GetPurchaseOptionsParams struct {
 	Near *string `form:"near,omitempty" json:"near,omitempty"`
 }
 
+// OpenWebSocketParams defines parameters for OpenWebSocket.
+type OpenWebSocketParams struct {
+	// Ticket a ticket from POST /v1/ws/tickets (single use)
+	Ticket string `form:"ticket" json:"ticket"`
+
+	// After the ID of the last message the client holds: every later message of its conversations is sent first, in order, then {"type":"ready"}
+	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
+}
+
 // RejectCompanyJSONRequestBody defines body for RejectCompany for application/json ContentType.
 type RejectCompanyJSONRequestBody = ReasonRequest
 
@@ -5520,6 +5694,18 @@ type AddMemberJSONRequestBody = MemberRequest
 
 // CreateWebhookJSONRequestBody defines body for CreateWebhook for application/json ContentType.
 type CreateWebhookJSONRequestBody = WebhookRequest
+
+// StartConversationJSONRequestBody defines body for StartConversation for application/json ContentType.
+type StartConversationJSONRequestBody = StartRequest
+
+// SendMessageJSONRequestBody defines body for SendMessage for application/json ContentType.
+type SendMessageJSONRequestBody = MessageSend
+
+// SendMessageMultipartRequestBody defines body for SendMessage for multipart/form-data ContentType.
+type SendMessageMultipartRequestBody = MessageUpload
+
+// MarkConversationReadJSONRequestBody defines body for MarkConversationRead for application/json ContentType.
+type MarkConversationReadJSONRequestBody = ReadRequest
 
 // AmendEvaluationJSONRequestBody defines body for AmendEvaluation for application/json ContentType.
 type AmendEvaluationJSONRequestBody = AmendEvaluationRequest
@@ -5674,6 +5860,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `Jwks` operationId).
 	Jwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCallPageStyle O estilo da página de chamada
+	//
+	// Corresponds with GET /chamada/static/call.css (the `GetCallPageStyle` operationId).
+	GetCallPageStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCallPageScript O script da página de chamada
+	//
+	// Corresponds with GET /chamada/static/call.js (the `GetCallPageScript` operationId).
+	GetCallPageScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCallPage A página da chamada de vídeo do provedor embutido (WebRTC)
+	//
+	// Uma página HTML pequena (sem CDN, sem script inline) que entra na sala com o convite do participante. O convite vai no fragmento da URL (`#t=...`), que o navegador não envia ao servidor, e é entregue pela página como primeira mensagem do WebSocket de sinalização. A sala é o `room_id` da credencial de vídeo.
+	//
+	// Corresponds with GET /chamada/{room} (the `GetCallPage` operationId).
+	GetCallPage(ctx context.Context, room string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DevLocalpayFail Make a simulated charge fail as the payer's bank would (local profile only)
 	//
@@ -5845,6 +6048,13 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/appointments/{id}/complete (the `Complete` operationId).
 	Complete(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SwitchToInPerson Turn a telemedicine appointment into an in-person one at the same time
+	//
+	// By the patient or the professional of a confirmed telemedicine consultation. When the professional's availability offers in-person care at that time, the appointment becomes in person at the same time (its video room ends); otherwise 409, offering to reschedule to an in-person slot.
+	//
+	// Corresponds with POST /v1/appointments/{id}/in-person (the `SwitchToInPerson` operationId).
+	SwitchToInPerson(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// NoShow Mark that the patient did not come
 	//
 	// Corresponds with POST /v1/appointments/{id}/no-show (the `NoShow` operationId).
@@ -5882,6 +6092,13 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/appointments/{id}/reschedule (the `Reschedule` operationId).
 	Reschedule(ctx context.Context, id openapi_types.UUID, params *RescheduleParams, body RescheduleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// JoinVideo The caller's credential to join a telemedicine appointment's video room
+	//
+	// Only the patient and the professional of a confirmed telemedicine consultation, from 15 minutes (MULTISAUDE_VIDEO_EARLY) before the start until 30 minutes (MULTISAUDE_VIDEO_GRACE) after the end, and only while the patient holds a current `telemedicine` consent. 409: the room is not open yet (the detail says when it opens), the appointment is in person, or the consent is missing (the problem's `consent` names the term). 410: the appointment was cancelled, completed or marked no-show, or the room closed. Never cached.
+	//
+	// Corresponds with POST /v1/appointments/{id}/video (the `JoinVideo` operationId).
+	JoinVideo(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LogoutWithBody End a session (its refresh token family), or all of the caller's
 	//
@@ -6151,6 +6368,72 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
 	GetConsentTerm(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListConversations My conversations, the most recently active first, with unread counts
+	//
+	// Corresponds with GET /v1/conversations (the `ListConversations` operationId).
+	ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartConversationWithBody Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+	StartConversationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartConversation Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+	StartConversation(ctx context.Context, body StartConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetConversation One of my conversations
+	//
+	// Corresponds with GET /v1/conversations/{id} (the `GetConversation` operationId).
+	GetConversation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMessages A conversation's messages, newest first
+	//
+	// Corresponds with GET /v1/conversations/{id}/messages (the `ListMessages` operationId).
+	ListMessages(ctx context.Context, id openapi_types.UUID, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendMessageWithBody Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+	//
+	// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+	SendMessageWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SendMessage Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+	//
+	// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+	SendMessage(ctx context.Context, id openapi_types.UUID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadMessageAttachment A message's attachment (decrypted, checksum verified)
+	//
+	// Corresponds with GET /v1/conversations/{id}/messages/{message_id}/attachment (the `DownloadMessageAttachment` operationId).
+	DownloadMessageAttachment(ctx context.Context, id openapi_types.UUID, messageId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkConversationReadWithBody Move my read marker to a message (never backwards)
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+	MarkConversationReadWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MarkConversationRead Move my read marker to a message (never backwards)
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+	MarkConversationRead(ctx context.Context, id openapi_types.UUID, body MarkConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListProfessionals Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 	//
@@ -6740,6 +7023,13 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/treatment-plans/{id}/purchase-options (the `GetPurchaseOptions` operationId).
 	GetPurchaseOptions(ctx context.Context, id openapi_types.UUID, params *GetPurchaseOptionsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// VideoSignal WebSocket de sinalização das chamadas do provedor embutido (WebRTC)
+	//
+	// Um WebSocket (`Upgrade: websocket`). A autenticação é a primeira mensagem, nunca a URL: `{"type":"join","token":"<token da credencial>"}`. O servidor responde `joined` (servidores ICE, o outro participante, quem faz a oferta) ou `error` (`token_invalido`, `ainda_nao`, `expirado`, `encerrada`, `sala_cheia`) e fecha. Depois, `offer`, `answer` e `candidate` (JSON, no máximo 64 KiB) são repassados ao outro participante; `hangup` sai. O servidor avisa `peer-joined`, `peer-left`, `ended`, `expired` e `replaced`. No máximo dois participantes por sala.
+	//
+	// Corresponds with GET /v1/video/signal (the `VideoSignal` operationId).
+	VideoSignal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// JoinWaitlistWithBody Wait for a professional's slot between two dates
 	//
 	// Takes any type of body and a specified content type.
@@ -6758,6 +7048,20 @@ type ClientInterface interface {
 	//
 	// Corresponds with DELETE /v1/waitlist/{id} (the `LeaveWaitlist` operationId).
 	LeaveWaitlist(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenWebSocket The live WebSocket: chat messages as they are sent, with resume from the last one seen
+	//
+	// Upgrades to a WebSocket (RFC 6455) that carries the caller's chat messages as they are sent, in every conversation the caller takes part in. Authenticated by `ticket` (POST /v1/ws/tickets), never by a header. The server sends JSON text frames: `{"type":"message","message":{...}}` for each message, once and in order (field `seq` increases), and `{"type":"ready"}` once the messages after `after` have been sent. To resume after a disconnect, reconnect with a new ticket and `after` = the last message ID received: nothing is lost in between. The server pings every 25 s; a client that does not answer, or reads too slowly, is disconnected (close code 4008) and resumes the same way. Close code 1001 means the server is restarting; 4001 that the connection reached its maximum age (ask for a new ticket). A request that is not a WebSocket upgrade answers 426; a missing, used or expired ticket 401, before any upgrade.
+	//
+	// Corresponds with GET /v1/ws (the `OpenWebSocket` operationId).
+	OpenWebSocket(ctx context.Context, params *OpenWebSocketParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebSocketTicket A short, single-use ticket that opens one WebSocket (GET /v1/ws) for the caller
+	//
+	// So that no long-lived token travels in a URL, the WebSocket is opened with a ticket: random, valid for 30 seconds by default, spent by its first use. Only patients, professionals and members of partner companies (the accounts that take part in conversations) get one.
+	//
+	// Corresponds with POST /v1/ws/tickets (the `CreateWebSocketTicket` operationId).
+	CreateWebSocketTicket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Jwks Public keys that verify access tokens
@@ -6765,6 +7069,53 @@ type ClientInterface interface {
 // Corresponds with GET /.well-known/jwks.json (the `Jwks` operationId).
 func (c *Client) Jwks(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewJwksRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCallPageStyle O estilo da página de chamada
+//
+// Corresponds with GET /chamada/static/call.css (the `GetCallPageStyle` operationId).
+func (c *Client) GetCallPageStyle(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCallPageStyleRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCallPageScript O script da página de chamada
+//
+// Corresponds with GET /chamada/static/call.js (the `GetCallPageScript` operationId).
+func (c *Client) GetCallPageScript(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCallPageScriptRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCallPage A página da chamada de vídeo do provedor embutido (WebRTC)
+//
+// Uma página HTML pequena (sem CDN, sem script inline) que entra na sala com o convite do participante. O convite vai no fragmento da URL (`#t=...`), que o navegador não envia ao servidor, e é entregue pela página como primeira mensagem do WebSocket de sinalização. A sala é o `room_id` da credencial de vídeo.
+//
+// Corresponds with GET /chamada/{room} (the `GetCallPage` operationId).
+func (c *Client) GetCallPage(ctx context.Context, room string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCallPageRequest(c.Server, room)
 	if err != nil {
 		return nil, err
 	}
@@ -7225,6 +7576,23 @@ func (c *Client) Complete(ctx context.Context, id openapi_types.UUID, reqEditors
 	return c.Client.Do(req)
 }
 
+// SwitchToInPerson Turn a telemedicine appointment into an in-person one at the same time
+//
+// By the patient or the professional of a confirmed telemedicine consultation. When the professional's availability offers in-person care at that time, the appointment becomes in person at the same time (its video room ends); otherwise 409, offering to reschedule to an in-person slot.
+//
+// Corresponds with POST /v1/appointments/{id}/in-person (the `SwitchToInPerson` operationId).
+func (c *Client) SwitchToInPerson(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSwitchToInPersonRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NoShow Mark that the patient did not come
 //
 // Corresponds with POST /v1/appointments/{id}/no-show (the `NoShow` operationId).
@@ -7313,6 +7681,23 @@ func (c *Client) RescheduleWithBody(ctx context.Context, id openapi_types.UUID, 
 // Corresponds with POST /v1/appointments/{id}/reschedule (the `Reschedule` operationId).
 func (c *Client) Reschedule(ctx context.Context, id openapi_types.UUID, params *RescheduleParams, body RescheduleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRescheduleRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// JoinVideo The caller's credential to join a telemedicine appointment's video room
+//
+// Only the patient and the professional of a confirmed telemedicine consultation, from 15 minutes (MULTISAUDE_VIDEO_EARLY) before the start until 30 minutes (MULTISAUDE_VIDEO_GRACE) after the end, and only while the patient holds a current `telemedicine` consent. 409: the room is not open yet (the detail says when it opens), the appointment is in person, or the consent is missing (the problem's `consent` names the term). 410: the appointment was cancelled, completed or marked no-show, or the room closed. Never cached.
+//
+// Corresponds with POST /v1/appointments/{id}/video (the `JoinVideo` operationId).
+func (c *Client) JoinVideo(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewJoinVideoRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -8002,6 +8387,172 @@ func (c *Client) ListConsentTerms(ctx context.Context, reqEditors ...RequestEdit
 // Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
 func (c *Client) GetConsentTerm(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetConsentTermRequest(c.Server, purpose)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListConversations My conversations, the most recently active first, with unread counts
+//
+// Corresponds with GET /v1/conversations (the `ListConversations` operationId).
+func (c *Client) ListConversations(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListConversationsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartConversationWithBody Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+func (c *Client) StartConversationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartConversationRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartConversation Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+func (c *Client) StartConversation(ctx context.Context, body StartConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartConversationRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetConversation One of my conversations
+//
+// Corresponds with GET /v1/conversations/{id} (the `GetConversation` operationId).
+func (c *Client) GetConversation(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetConversationRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMessages A conversation's messages, newest first
+//
+// Corresponds with GET /v1/conversations/{id}/messages (the `ListMessages` operationId).
+func (c *Client) ListMessages(ctx context.Context, id openapi_types.UUID, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMessagesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendMessageWithBody Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+//
+// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+func (c *Client) SendMessageWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendMessageRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SendMessage Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+//
+// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+func (c *Client) SendMessage(ctx context.Context, id openapi_types.UUID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSendMessageRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadMessageAttachment A message's attachment (decrypted, checksum verified)
+//
+// Corresponds with GET /v1/conversations/{id}/messages/{message_id}/attachment (the `DownloadMessageAttachment` operationId).
+func (c *Client) DownloadMessageAttachment(ctx context.Context, id openapi_types.UUID, messageId openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadMessageAttachmentRequest(c.Server, id, messageId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkConversationReadWithBody Move my read marker to a message (never backwards)
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+func (c *Client) MarkConversationReadWithBody(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkConversationReadRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MarkConversationRead Move my read marker to a message (never backwards)
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+func (c *Client) MarkConversationRead(ctx context.Context, id openapi_types.UUID, body MarkConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMarkConversationReadRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9560,6 +10111,23 @@ func (c *Client) GetPurchaseOptions(ctx context.Context, id openapi_types.UUID, 
 	return c.Client.Do(req)
 }
 
+// VideoSignal WebSocket de sinalização das chamadas do provedor embutido (WebRTC)
+//
+// Um WebSocket (`Upgrade: websocket`). A autenticação é a primeira mensagem, nunca a URL: `{"type":"join","token":"<token da credencial>"}`. O servidor responde `joined` (servidores ICE, o outro participante, quem faz a oferta) ou `error` (`token_invalido`, `ainda_nao`, `expirado`, `encerrada`, `sala_cheia`) e fecha. Depois, `offer`, `answer` e `candidate` (JSON, no máximo 64 KiB) são repassados ao outro participante; `hangup` sai. O servidor avisa `peer-joined`, `peer-left`, `ended`, `expired` e `replaced`. No máximo dois participantes por sala.
+//
+// Corresponds with GET /v1/video/signal (the `VideoSignal` operationId).
+func (c *Client) VideoSignal(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewVideoSignalRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // JoinWaitlistWithBody Wait for a professional's slot between two dates
 //
 // Takes any type of body and a specified content type.
@@ -9609,6 +10177,40 @@ func (c *Client) LeaveWaitlist(ctx context.Context, id openapi_types.UUID, reqEd
 	return c.Client.Do(req)
 }
 
+// OpenWebSocket The live WebSocket: chat messages as they are sent, with resume from the last one seen
+//
+// Upgrades to a WebSocket (RFC 6455) that carries the caller's chat messages as they are sent, in every conversation the caller takes part in. Authenticated by `ticket` (POST /v1/ws/tickets), never by a header. The server sends JSON text frames: `{"type":"message","message":{...}}` for each message, once and in order (field `seq` increases), and `{"type":"ready"}` once the messages after `after` have been sent. To resume after a disconnect, reconnect with a new ticket and `after` = the last message ID received: nothing is lost in between. The server pings every 25 s; a client that does not answer, or reads too slowly, is disconnected (close code 4008) and resumes the same way. Close code 1001 means the server is restarting; 4001 that the connection reached its maximum age (ask for a new ticket). A request that is not a WebSocket upgrade answers 426; a missing, used or expired ticket 401, before any upgrade.
+//
+// Corresponds with GET /v1/ws (the `OpenWebSocket` operationId).
+func (c *Client) OpenWebSocket(ctx context.Context, params *OpenWebSocketParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenWebSocketRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebSocketTicket A short, single-use ticket that opens one WebSocket (GET /v1/ws) for the caller
+//
+// So that no long-lived token travels in a URL, the WebSocket is opened with a ticket: random, valid for 30 seconds by default, spent by its first use. Only patients, professionals and members of partner companies (the accounts that take part in conversations) get one.
+//
+// Corresponds with POST /v1/ws/tickets (the `CreateWebSocketTicket` operationId).
+func (c *Client) CreateWebSocketTicket(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebSocketTicketRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // NewJwksRequest constructs an http.Request for the Jwks method
 func NewJwksRequest(server string) (*http.Request, error) {
 	var err error
@@ -9619,6 +10221,94 @@ func NewJwksRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/.well-known/jwks.json")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCallPageStyleRequest constructs an http.Request for the GetCallPageStyle method
+func NewGetCallPageStyleRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/chamada/static/call.css")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCallPageScriptRequest constructs an http.Request for the GetCallPageScript method
+func NewGetCallPageScriptRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/chamada/static/call.js")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCallPageRequest constructs an http.Request for the GetCallPage method
+func NewGetCallPageRequest(server string, room string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "room", room, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/chamada/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -10695,6 +11385,40 @@ func NewCompleteRequest(server string, id openapi_types.UUID) (*http.Request, er
 	return req, nil
 }
 
+// NewSwitchToInPersonRequest constructs an http.Request for the SwitchToInPerson method
+func NewSwitchToInPersonRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/appointments/%s/in-person", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewNoShowRequest constructs an http.Request for the NoShow method
 func NewNoShowRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -10882,6 +11606,40 @@ func NewRescheduleRequestWithBody(server string, id openapi_types.UUID, params *
 			req.Header.Set("Idempotency-Key", headerParam0)
 		}
 
+	}
+
+	return req, nil
+}
+
+// NewJoinVideoRequest constructs an http.Request for the JoinVideo method
+func NewJoinVideoRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/appointments/%s/video", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
 	}
 
 	return req, nil
@@ -12440,6 +13198,354 @@ func NewGetConsentTermRequest(server string, purpose string) (*http.Request, err
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewListConversationsRequest constructs an http.Request for the ListConversations method
+func NewListConversationsRequest(server string, params *ListConversationsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartConversationRequest calls the generic StartConversation builder with application/json body
+func NewStartConversationRequest(server string, body StartConversationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartConversationRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewStartConversationRequestWithBody constructs an http.Request for the StartConversation method, with any body, and a specified content type
+func NewStartConversationRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetConversationRequest constructs an http.Request for the GetConversation method
+func NewGetConversationRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListMessagesRequest constructs an http.Request for the ListMessages method
+func NewListMessagesRequest(server string, id openapi_types.UUID, params *ListMessagesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSendMessageRequest calls the generic SendMessage builder with application/json body
+func NewSendMessageRequest(server string, id openapi_types.UUID, body SendMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSendMessageRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSendMessageRequestWithBody constructs an http.Request for the SendMessage method, with any body, and a specified content type
+func NewSendMessageRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations/%s/messages", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDownloadMessageAttachmentRequest constructs an http.Request for the DownloadMessageAttachment method
+func NewDownloadMessageAttachmentRequest(server string, id openapi_types.UUID, messageId openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "message_id", messageId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations/%s/messages/%s/attachment", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewMarkConversationReadRequest calls the generic MarkConversationRead builder with application/json body
+func NewMarkConversationReadRequest(server string, id openapi_types.UUID, body MarkConversationReadJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMarkConversationReadRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewMarkConversationReadRequestWithBody constructs an http.Request for the MarkConversationRead method, with any body, and a specified content type
+func NewMarkConversationReadRequestWithBody(server string, id openapi_types.UUID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/conversations/%s/read", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -16265,6 +17371,33 @@ func NewGetPurchaseOptionsRequest(server string, id openapi_types.UUID, params *
 	return req, nil
 }
 
+// NewVideoSignalRequest constructs an http.Request for the VideoSignal method
+func NewVideoSignalRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/video/signal")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewJoinWaitlistRequest calls the generic JoinWaitlist builder with application/json body
 func NewJoinWaitlistRequest(server string, body JoinWaitlistJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -16339,6 +17472,95 @@ func NewLeaveWaitlistRequest(server string, id openapi_types.UUID) (*http.Reques
 	return req, nil
 }
 
+// NewOpenWebSocketRequest constructs an http.Request for the OpenWebSocket method
+func NewOpenWebSocketRequest(server string, params *OpenWebSocketParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ws")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "ticket", params.Ticket, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.After != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "after", *params.After, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebSocketTicketRequest constructs an http.Request for the CreateWebSocketTicket method
+func NewCreateWebSocketTicketRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ws/tickets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -16389,6 +17611,29 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /.well-known/jwks.json (the `Jwks` operationId).
 	JwksWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*JwksReply, error)
+
+	// GetCallPageStyleWithResponse O estilo da página de chamada
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /chamada/static/call.css (the `GetCallPageStyle` operationId).
+	GetCallPageStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCallPageStyleReply, error)
+
+	// GetCallPageScriptWithResponse O script da página de chamada
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /chamada/static/call.js (the `GetCallPageScript` operationId).
+	GetCallPageScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCallPageScriptReply, error)
+
+	// GetCallPageWithResponse A página da chamada de vídeo do provedor embutido (WebRTC)
+	//
+	// Uma página HTML pequena (sem CDN, sem script inline) que entra na sala com o convite do participante. O convite vai no fragmento da URL (`#t=...`), que o navegador não envia ao servidor, e é entregue pela página como primeira mensagem do WebSocket de sinalização. A sala é o `room_id` da credencial de vídeo.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /chamada/{room} (the `GetCallPage` operationId).
+	GetCallPageWithResponse(ctx context.Context, room string, reqEditors ...RequestEditorFn) (*GetCallPageReply, error)
 
 	// DevLocalpayFailWithResponse Make a simulated charge fail as the payer's bank would (local profile only)
 	//
@@ -16592,6 +17837,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/appointments/{id}/complete (the `Complete` operationId).
 	CompleteWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*CompleteReply, error)
 
+	// SwitchToInPersonWithResponse Turn a telemedicine appointment into an in-person one at the same time
+	//
+	// By the patient or the professional of a confirmed telemedicine consultation. When the professional's availability offers in-person care at that time, the appointment becomes in person at the same time (its video room ends); otherwise 409, offering to reschedule to an in-person slot.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/appointments/{id}/in-person (the `SwitchToInPerson` operationId).
+	SwitchToInPersonWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SwitchToInPersonReply, error)
+
 	// NoShowWithResponse Mark that the patient did not come
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -16633,6 +17887,15 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/appointments/{id}/reschedule (the `Reschedule` operationId).
 	RescheduleWithResponse(ctx context.Context, id openapi_types.UUID, params *RescheduleParams, body RescheduleJSONRequestBody, reqEditors ...RequestEditorFn) (*RescheduleReply, error)
+
+	// JoinVideoWithResponse The caller's credential to join a telemedicine appointment's video room
+	//
+	// Only the patient and the professional of a confirmed telemedicine consultation, from 15 minutes (MULTISAUDE_VIDEO_EARLY) before the start until 30 minutes (MULTISAUDE_VIDEO_GRACE) after the end, and only while the patient holds a current `telemedicine` consent. 409: the room is not open yet (the detail says when it opens), the appointment is in person, or the consent is missing (the problem's `consent` names the term). 410: the appointment was cancelled, completed or marked no-show, or the room closed. Never cached.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/appointments/{id}/video (the `JoinVideo` operationId).
+	JoinVideoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*JoinVideoReply, error)
 
 	// LogoutWithBodyWithResponse End a session (its refresh token family), or all of the caller's
 	//
@@ -16944,6 +18207,80 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/consent-terms/{purpose} (the `GetConsentTerm` operationId).
 	GetConsentTermWithResponse(ctx context.Context, purpose string, reqEditors ...RequestEditorFn) (*GetConsentTermReply, error)
+
+	// ListConversationsWithResponse My conversations, the most recently active first, with unread counts
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/conversations (the `ListConversations` operationId).
+	ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsReply, error)
+
+	// StartConversationWithBodyWithResponse Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+	StartConversationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartConversationReply, error)
+
+	// StartConversationWithResponse Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+	StartConversationWithResponse(ctx context.Context, body StartConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartConversationReply, error)
+
+	// GetConversationWithResponse One of my conversations
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/conversations/{id} (the `GetConversation` operationId).
+	GetConversationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetConversationReply, error)
+
+	// ListMessagesWithResponse A conversation's messages, newest first
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/conversations/{id}/messages (the `ListMessages` operationId).
+	ListMessagesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*ListMessagesReply, error)
+
+	// SendMessageWithBodyWithResponse Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+	//
+	// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+	SendMessageWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendMessageReply, error)
+
+	// SendMessageWithResponse Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+	//
+	// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+	SendMessageWithResponse(ctx context.Context, id openapi_types.UUID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMessageReply, error)
+
+	// DownloadMessageAttachmentWithResponse A message's attachment (decrypted, checksum verified)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/conversations/{id}/messages/{message_id}/attachment (the `DownloadMessageAttachment` operationId).
+	DownloadMessageAttachmentWithResponse(ctx context.Context, id openapi_types.UUID, messageId openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadMessageAttachmentReply, error)
+
+	// MarkConversationReadWithBodyWithResponse Move my read marker to a message (never backwards)
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+	MarkConversationReadWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkConversationReadReply, error)
+
+	// MarkConversationReadWithResponse Move my read marker to a message (never backwards)
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+	MarkConversationReadWithResponse(ctx context.Context, id openapi_types.UUID, body MarkConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkConversationReadReply, error)
 
 	// ListProfessionalsWithResponse Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
 	//
@@ -17631,6 +18968,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/treatment-plans/{id}/purchase-options (the `GetPurchaseOptions` operationId).
 	GetPurchaseOptionsWithResponse(ctx context.Context, id openapi_types.UUID, params *GetPurchaseOptionsParams, reqEditors ...RequestEditorFn) (*GetPurchaseOptionsReply, error)
 
+	// VideoSignalWithResponse WebSocket de sinalização das chamadas do provedor embutido (WebRTC)
+	//
+	// Um WebSocket (`Upgrade: websocket`). A autenticação é a primeira mensagem, nunca a URL: `{"type":"join","token":"<token da credencial>"}`. O servidor responde `joined` (servidores ICE, o outro participante, quem faz a oferta) ou `error` (`token_invalido`, `ainda_nao`, `expirado`, `encerrada`, `sala_cheia`) e fecha. Depois, `offer`, `answer` e `candidate` (JSON, no máximo 64 KiB) são repassados ao outro participante; `hangup` sai. O servidor avisa `peer-joined`, `peer-left`, `ended`, `expired` e `replaced`. No máximo dois participantes por sala.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/video/signal (the `VideoSignal` operationId).
+	VideoSignalWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*VideoSignalReply, error)
+
 	// JoinWaitlistWithBodyWithResponse Wait for a professional's slot between two dates
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -17651,6 +18997,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with DELETE /v1/waitlist/{id} (the `LeaveWaitlist` operationId).
 	LeaveWaitlistWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*LeaveWaitlistReply, error)
+
+	// OpenWebSocketWithResponse The live WebSocket: chat messages as they are sent, with resume from the last one seen
+	//
+	// Upgrades to a WebSocket (RFC 6455) that carries the caller's chat messages as they are sent, in every conversation the caller takes part in. Authenticated by `ticket` (POST /v1/ws/tickets), never by a header. The server sends JSON text frames: `{"type":"message","message":{...}}` for each message, once and in order (field `seq` increases), and `{"type":"ready"}` once the messages after `after` have been sent. To resume after a disconnect, reconnect with a new ticket and `after` = the last message ID received: nothing is lost in between. The server pings every 25 s; a client that does not answer, or reads too slowly, is disconnected (close code 4008) and resumes the same way. Close code 1001 means the server is restarting; 4001 that the connection reached its maximum age (ask for a new ticket). A request that is not a WebSocket upgrade answers 426; a missing, used or expired ticket 401, before any upgrade.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ws (the `OpenWebSocket` operationId).
+	OpenWebSocketWithResponse(ctx context.Context, params *OpenWebSocketParams, reqEditors ...RequestEditorFn) (*OpenWebSocketReply, error)
+
+	// CreateWebSocketTicketWithResponse A short, single-use ticket that opens one WebSocket (GET /v1/ws) for the caller
+	//
+	// So that no long-lived token travels in a URL, the WebSocket is opened with a ticket: random, valid for 30 seconds by default, spent by its first use. Only patients, professionals and members of partner companies (the accounts that take part in conversations) get one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/ws/tickets (the `CreateWebSocketTicket` operationId).
+	CreateWebSocketTicketWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateWebSocketTicketReply, error)
 }
 
 // JwksReply200Headers the declared response headers of an HTTP 200 response for Jwks
@@ -17732,6 +19096,251 @@ func (r JwksReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r JwksReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCallPageStyleReply200Headers the declared response headers of an HTTP 200 response for GetCallPageStyle
+type GetCallPageStyleReply200Headers struct {
+	XRequestID *string
+}
+
+// GetCallPageStyleReply401Headers the declared response headers of an HTTP 401 response for GetCallPageStyle
+type GetCallPageStyleReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetCallPageStyleReply503Headers the declared response headers of an HTTP 503 response for GetCallPageStyle
+type GetCallPageStyleReply503Headers struct {
+	RetryAfter int
+}
+
+type GetCallPageStyleReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCallPageStyleReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCallPageStyleReply401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCallPageStyleReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCallPageStyleReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCallPageStyleReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCallPageStyleReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCallPageStyleReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCallPageStyleReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCallPageStyleReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCallPageStyleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCallPageScriptReply200Headers the declared response headers of an HTTP 200 response for GetCallPageScript
+type GetCallPageScriptReply200Headers struct {
+	XRequestID *string
+}
+
+// GetCallPageScriptReply401Headers the declared response headers of an HTTP 401 response for GetCallPageScript
+type GetCallPageScriptReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetCallPageScriptReply503Headers the declared response headers of an HTTP 503 response for GetCallPageScript
+type GetCallPageScriptReply503Headers struct {
+	RetryAfter int
+}
+
+type GetCallPageScriptReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCallPageScriptReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCallPageScriptReply401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCallPageScriptReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCallPageScriptReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCallPageScriptReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCallPageScriptReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCallPageScriptReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCallPageScriptReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCallPageScriptReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCallPageScriptReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCallPageReply200Headers the declared response headers of an HTTP 200 response for GetCallPage
+type GetCallPageReply200Headers struct {
+	XRequestID *string
+}
+
+// GetCallPageReply401Headers the declared response headers of an HTTP 401 response for GetCallPage
+type GetCallPageReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetCallPageReply404Headers the declared response headers of an HTTP 404 response for GetCallPage
+type GetCallPageReply404Headers struct {
+	XRequestID *string
+}
+
+// GetCallPageReply503Headers the declared response headers of an HTTP 503 response for GetCallPage
+type GetCallPageReply503Headers struct {
+	RetryAfter int
+}
+
+type GetCallPageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCallPageReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCallPageReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetCallPageReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCallPageReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCallPageReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCallPageReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetCallPageReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCallPageReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCallPageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCallPageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCallPageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCallPageReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -20539,6 +22148,132 @@ func (r CompleteReply) ContentType() string {
 	return ""
 }
 
+// SwitchToInPersonReply200Headers the declared response headers of an HTTP 200 response for SwitchToInPerson
+type SwitchToInPersonReply200Headers struct {
+	XRequestID *string
+}
+
+// SwitchToInPersonReply401Headers the declared response headers of an HTTP 401 response for SwitchToInPerson
+type SwitchToInPersonReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// SwitchToInPersonReply403Headers the declared response headers of an HTTP 403 response for SwitchToInPerson
+type SwitchToInPersonReply403Headers struct {
+	XRequestID *string
+}
+
+// SwitchToInPersonReply404Headers the declared response headers of an HTTP 404 response for SwitchToInPerson
+type SwitchToInPersonReply404Headers struct {
+	XRequestID *string
+}
+
+// SwitchToInPersonReply409Headers the declared response headers of an HTTP 409 response for SwitchToInPerson
+type SwitchToInPersonReply409Headers struct {
+	XRequestID *string
+}
+
+// SwitchToInPersonReply503Headers the declared response headers of an HTTP 503 response for SwitchToInPerson
+type SwitchToInPersonReply503Headers struct {
+	RetryAfter int
+}
+
+type SwitchToInPersonReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AppointmentResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SwitchToInPersonReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SwitchToInPersonReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SwitchToInPersonReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *SwitchToInPersonReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SwitchToInPersonReply409Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SwitchToInPersonReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SwitchToInPersonReply) GetJSON200() *AppointmentResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SwitchToInPersonReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SwitchToInPersonReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SwitchToInPersonReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SwitchToInPersonReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SwitchToInPersonReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SwitchToInPersonReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SwitchToInPersonReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SwitchToInPersonReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SwitchToInPersonReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SwitchToInPersonReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // NoShowReply200Headers the declared response headers of an HTTP 200 response for NoShow
 type NoShowReply200Headers struct {
 	XRequestID *string
@@ -21168,6 +22903,147 @@ func (r RescheduleReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RescheduleReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// JoinVideoReply200Headers the declared response headers of an HTTP 200 response for JoinVideo
+type JoinVideoReply200Headers struct {
+	CacheControl *string
+	XRequestID   *string
+}
+
+// JoinVideoReply401Headers the declared response headers of an HTTP 401 response for JoinVideo
+type JoinVideoReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// JoinVideoReply403Headers the declared response headers of an HTTP 403 response for JoinVideo
+type JoinVideoReply403Headers struct {
+	XRequestID *string
+}
+
+// JoinVideoReply404Headers the declared response headers of an HTTP 404 response for JoinVideo
+type JoinVideoReply404Headers struct {
+	XRequestID *string
+}
+
+// JoinVideoReply409Headers the declared response headers of an HTTP 409 response for JoinVideo
+type JoinVideoReply409Headers struct {
+	XRequestID *string
+}
+
+// JoinVideoReply410Headers the declared response headers of an HTTP 410 response for JoinVideo
+type JoinVideoReply410Headers struct {
+	XRequestID *string
+}
+
+// JoinVideoReply503Headers the declared response headers of an HTTP 503 response for JoinVideo
+type JoinVideoReply503Headers struct {
+	XRequestID *string
+}
+
+type JoinVideoReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *VideoCredentialResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON410 the response for an HTTP 410 `application/problem+json` response
+	ApplicationproblemJSON410 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *JoinVideoReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *JoinVideoReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *JoinVideoReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *JoinVideoReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *JoinVideoReply409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *JoinVideoReply410Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *JoinVideoReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r JoinVideoReply) GetJSON200() *VideoCredentialResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON410 returns the response for an HTTP 410 `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSON410() *Problem {
+	return r.ApplicationproblemJSON410
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r JoinVideoReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r JoinVideoReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r JoinVideoReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r JoinVideoReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r JoinVideoReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -25149,6 +27025,983 @@ func (r GetConsentTermReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetConsentTermReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListConversationsReply200Headers the declared response headers of an HTTP 200 response for ListConversations
+type ListConversationsReply200Headers struct {
+	XRequestID *string
+}
+
+// ListConversationsReply400Headers the declared response headers of an HTTP 400 response for ListConversations
+type ListConversationsReply400Headers struct {
+	XRequestID *string
+}
+
+// ListConversationsReply401Headers the declared response headers of an HTTP 401 response for ListConversations
+type ListConversationsReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListConversationsReply403Headers the declared response headers of an HTTP 403 response for ListConversations
+type ListConversationsReply403Headers struct {
+	XRequestID *string
+}
+
+// ListConversationsReply503Headers the declared response headers of an HTTP 503 response for ListConversations
+type ListConversationsReply503Headers struct {
+	RetryAfter int
+}
+
+type ListConversationsReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListConversationsReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListConversationsReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListConversationsReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListConversationsReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListConversationsReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListConversationsReply) GetJSON200() *ConversationList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListConversationsReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListConversationsReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListConversationsReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListConversationsReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListConversationsReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListConversationsReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListConversationsReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListConversationsReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListConversationsReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartConversationReply200Headers the declared response headers of an HTTP 200 response for StartConversation
+type StartConversationReply200Headers struct {
+	XRequestID *string
+}
+
+// StartConversationReply201Headers the declared response headers of an HTTP 201 response for StartConversation
+type StartConversationReply201Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// StartConversationReply400Headers the declared response headers of an HTTP 400 response for StartConversation
+type StartConversationReply400Headers struct {
+	XRequestID *string
+}
+
+// StartConversationReply401Headers the declared response headers of an HTTP 401 response for StartConversation
+type StartConversationReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// StartConversationReply403Headers the declared response headers of an HTTP 403 response for StartConversation
+type StartConversationReply403Headers struct {
+	XRequestID *string
+}
+
+// StartConversationReply413Headers the declared response headers of an HTTP 413 response for StartConversation
+type StartConversationReply413Headers struct {
+	XRequestID *string
+}
+
+// StartConversationReply415Headers the declared response headers of an HTTP 415 response for StartConversation
+type StartConversationReply415Headers struct {
+	XRequestID *string
+}
+
+// StartConversationReply503Headers the declared response headers of an HTTP 503 response for StartConversation
+type StartConversationReply503Headers struct {
+	RetryAfter int
+}
+
+type StartConversationReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ConversationResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StartConversationReply200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *StartConversationReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StartConversationReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StartConversationReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StartConversationReply403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *StartConversationReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *StartConversationReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StartConversationReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartConversationReply) GetJSON200() *ConversationResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartConversationReply) GetJSON201() *ConversationResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartConversationReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartConversationReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartConversationReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartConversationReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartConversationReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetConversationReply200Headers the declared response headers of an HTTP 200 response for GetConversation
+type GetConversationReply200Headers struct {
+	XRequestID *string
+}
+
+// GetConversationReply401Headers the declared response headers of an HTTP 401 response for GetConversation
+type GetConversationReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// GetConversationReply403Headers the declared response headers of an HTTP 403 response for GetConversation
+type GetConversationReply403Headers struct {
+	XRequestID *string
+}
+
+// GetConversationReply404Headers the declared response headers of an HTTP 404 response for GetConversation
+type GetConversationReply404Headers struct {
+	XRequestID *string
+}
+
+// GetConversationReply503Headers the declared response headers of an HTTP 503 response for GetConversation
+type GetConversationReply503Headers struct {
+	RetryAfter int
+}
+
+type GetConversationReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetConversationReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetConversationReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetConversationReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetConversationReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetConversationReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetConversationReply) GetJSON200() *ConversationResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetConversationReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetConversationReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetConversationReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetConversationReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetConversationReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetConversationReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetConversationReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetConversationReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetConversationReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListMessagesReply200Headers the declared response headers of an HTTP 200 response for ListMessages
+type ListMessagesReply200Headers struct {
+	XRequestID *string
+}
+
+// ListMessagesReply400Headers the declared response headers of an HTTP 400 response for ListMessages
+type ListMessagesReply400Headers struct {
+	XRequestID *string
+}
+
+// ListMessagesReply401Headers the declared response headers of an HTTP 401 response for ListMessages
+type ListMessagesReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// ListMessagesReply403Headers the declared response headers of an HTTP 403 response for ListMessages
+type ListMessagesReply403Headers struct {
+	XRequestID *string
+}
+
+// ListMessagesReply404Headers the declared response headers of an HTTP 404 response for ListMessages
+type ListMessagesReply404Headers struct {
+	XRequestID *string
+}
+
+// ListMessagesReply503Headers the declared response headers of an HTTP 503 response for ListMessages
+type ListMessagesReply503Headers struct {
+	RetryAfter int
+}
+
+type ListMessagesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MessageList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListMessagesReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListMessagesReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMessagesReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListMessagesReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListMessagesReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMessagesReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMessagesReply) GetJSON200() *MessageList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMessagesReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMessagesReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMessagesReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListMessagesReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r ListMessagesReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListMessagesReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMessagesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMessagesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMessagesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMessagesReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SendMessageReply201Headers the declared response headers of an HTTP 201 response for SendMessage
+type SendMessageReply201Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// SendMessageReply400Headers the declared response headers of an HTTP 400 response for SendMessage
+type SendMessageReply400Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply401Headers the declared response headers of an HTTP 401 response for SendMessage
+type SendMessageReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// SendMessageReply403Headers the declared response headers of an HTTP 403 response for SendMessage
+type SendMessageReply403Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply404Headers the declared response headers of an HTTP 404 response for SendMessage
+type SendMessageReply404Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply409Headers the declared response headers of an HTTP 409 response for SendMessage
+type SendMessageReply409Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply413Headers the declared response headers of an HTTP 413 response for SendMessage
+type SendMessageReply413Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply415Headers the declared response headers of an HTTP 415 response for SendMessage
+type SendMessageReply415Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply422Headers the declared response headers of an HTTP 422 response for SendMessage
+type SendMessageReply422Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply429Headers the declared response headers of an HTTP 429 response for SendMessage
+type SendMessageReply429Headers struct {
+	XRequestID *string
+}
+
+// SendMessageReply503Headers the declared response headers of an HTTP 503 response for SendMessage
+type SendMessageReply503Headers struct {
+	RetryAfter int
+}
+
+type SendMessageReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MessageResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *SendMessageReply201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *SendMessageReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SendMessageReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SendMessageReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *SendMessageReply404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *SendMessageReply409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *SendMessageReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *SendMessageReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *SendMessageReply422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SendMessageReply429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SendMessageReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SendMessageReply) GetJSON201() *MessageResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON409() *Problem {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SendMessageReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SendMessageReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SendMessageReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SendMessageReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SendMessageReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DownloadMessageAttachmentReply200Headers the declared response headers of an HTTP 200 response for DownloadMessageAttachment
+type DownloadMessageAttachmentReply200Headers struct {
+	CacheControl       *string
+	ContentDisposition *string
+	XRequestID         *string
+}
+
+// DownloadMessageAttachmentReply401Headers the declared response headers of an HTTP 401 response for DownloadMessageAttachment
+type DownloadMessageAttachmentReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// DownloadMessageAttachmentReply403Headers the declared response headers of an HTTP 403 response for DownloadMessageAttachment
+type DownloadMessageAttachmentReply403Headers struct {
+	XRequestID *string
+}
+
+// DownloadMessageAttachmentReply404Headers the declared response headers of an HTTP 404 response for DownloadMessageAttachment
+type DownloadMessageAttachmentReply404Headers struct {
+	XRequestID *string
+}
+
+// DownloadMessageAttachmentReply503Headers the declared response headers of an HTTP 503 response for DownloadMessageAttachment
+type DownloadMessageAttachmentReply503Headers struct {
+	RetryAfter int
+}
+
+type DownloadMessageAttachmentReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DownloadMessageAttachmentReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DownloadMessageAttachmentReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DownloadMessageAttachmentReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DownloadMessageAttachmentReply404Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DownloadMessageAttachmentReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DownloadMessageAttachmentReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DownloadMessageAttachmentReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DownloadMessageAttachmentReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DownloadMessageAttachmentReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DownloadMessageAttachmentReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadMessageAttachmentReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadMessageAttachmentReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadMessageAttachmentReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadMessageAttachmentReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MarkConversationReadReply200Headers the declared response headers of an HTTP 200 response for MarkConversationRead
+type MarkConversationReadReply200Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply400Headers the declared response headers of an HTTP 400 response for MarkConversationRead
+type MarkConversationReadReply400Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply401Headers the declared response headers of an HTTP 401 response for MarkConversationRead
+type MarkConversationReadReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// MarkConversationReadReply403Headers the declared response headers of an HTTP 403 response for MarkConversationRead
+type MarkConversationReadReply403Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply404Headers the declared response headers of an HTTP 404 response for MarkConversationRead
+type MarkConversationReadReply404Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply413Headers the declared response headers of an HTTP 413 response for MarkConversationRead
+type MarkConversationReadReply413Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply415Headers the declared response headers of an HTTP 415 response for MarkConversationRead
+type MarkConversationReadReply415Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply422Headers the declared response headers of an HTTP 422 response for MarkConversationRead
+type MarkConversationReadReply422Headers struct {
+	XRequestID *string
+}
+
+// MarkConversationReadReply503Headers the declared response headers of an HTTP 503 response for MarkConversationRead
+type MarkConversationReadReply503Headers struct {
+	RetryAfter int
+}
+
+type MarkConversationReadReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ConversationResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *Problem
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *Problem
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MarkConversationReadReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *MarkConversationReadReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *MarkConversationReadReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MarkConversationReadReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *MarkConversationReadReply404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *MarkConversationReadReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *MarkConversationReadReply415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *MarkConversationReadReply422Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *MarkConversationReadReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MarkConversationReadReply) GetJSON200() *ConversationResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON413() *Problem {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON415() *Problem {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON422() *Problem {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MarkConversationReadReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MarkConversationReadReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MarkConversationReadReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MarkConversationReadReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MarkConversationReadReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -34877,6 +37730,111 @@ func (r GetPurchaseOptionsReply) ContentType() string {
 	return ""
 }
 
+// VideoSignalReply101Headers the declared response headers of an HTTP 101 response for VideoSignal
+type VideoSignalReply101Headers struct {
+	XRequestID *string
+}
+
+// VideoSignalReply401Headers the declared response headers of an HTTP 401 response for VideoSignal
+type VideoSignalReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// VideoSignalReply403Headers the declared response headers of an HTTP 403 response for VideoSignal
+type VideoSignalReply403Headers struct {
+	XRequestID *string
+}
+
+// VideoSignalReply426Headers the declared response headers of an HTTP 426 response for VideoSignal
+type VideoSignalReply426Headers struct {
+	XRequestID *string
+}
+
+// VideoSignalReply503Headers the declared response headers of an HTTP 503 response for VideoSignal
+type VideoSignalReply503Headers struct {
+	RetryAfter int
+}
+
+type VideoSignalReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON426 the response for an HTTP 426 `application/problem+json` response
+	ApplicationproblemJSON426 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers101 the parsed response headers for an HTTP 101 response
+	Headers101 *VideoSignalReply101Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *VideoSignalReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *VideoSignalReply403Headers
+	// Headers426 the parsed response headers for an HTTP 426 response
+	Headers426 *VideoSignalReply426Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *VideoSignalReply503Headers
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r VideoSignalReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r VideoSignalReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON426 returns the response for an HTTP 426 `application/problem+json` response
+func (r VideoSignalReply) GetApplicationproblemJSON426() *Problem {
+	return r.ApplicationproblemJSON426
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r VideoSignalReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r VideoSignalReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r VideoSignalReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r VideoSignalReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r VideoSignalReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r VideoSignalReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // JoinWaitlistReply201Headers the declared response headers of an HTTP 201 response for JoinWaitlist
 type JoinWaitlistReply201Headers struct {
 	Location   *string
@@ -35151,6 +38109,224 @@ func (r LeaveWaitlistReply) ContentType() string {
 	return ""
 }
 
+// OpenWebSocketReply101Headers the declared response headers of an HTTP 101 response for OpenWebSocket
+type OpenWebSocketReply101Headers struct {
+	XRequestID *string
+}
+
+// OpenWebSocketReply400Headers the declared response headers of an HTTP 400 response for OpenWebSocket
+type OpenWebSocketReply400Headers struct {
+	XRequestID *string
+}
+
+// OpenWebSocketReply401Headers the declared response headers of an HTTP 401 response for OpenWebSocket
+type OpenWebSocketReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// OpenWebSocketReply404Headers the declared response headers of an HTTP 404 response for OpenWebSocket
+type OpenWebSocketReply404Headers struct {
+	XRequestID *string
+}
+
+// OpenWebSocketReply426Headers the declared response headers of an HTTP 426 response for OpenWebSocket
+type OpenWebSocketReply426Headers struct {
+	XRequestID *string
+}
+
+// OpenWebSocketReply503Headers the declared response headers of an HTTP 503 response for OpenWebSocket
+type OpenWebSocketReply503Headers struct {
+	RetryAfter int
+}
+
+type OpenWebSocketReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON426 the response for an HTTP 426 `application/problem+json` response
+	ApplicationproblemJSON426 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers101 the parsed response headers for an HTTP 101 response
+	Headers101 *OpenWebSocketReply101Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *OpenWebSocketReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *OpenWebSocketReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *OpenWebSocketReply404Headers
+	// Headers426 the parsed response headers for an HTTP 426 response
+	Headers426 *OpenWebSocketReply426Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *OpenWebSocketReply503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r OpenWebSocketReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r OpenWebSocketReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r OpenWebSocketReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON426 returns the response for an HTTP 426 `application/problem+json` response
+func (r OpenWebSocketReply) GetApplicationproblemJSON426() *Problem {
+	return r.ApplicationproblemJSON426
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r OpenWebSocketReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OpenWebSocketReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenWebSocketReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenWebSocketReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenWebSocketReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenWebSocketReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateWebSocketTicketReply201Headers the declared response headers of an HTTP 201 response for CreateWebSocketTicket
+type CreateWebSocketTicketReply201Headers struct {
+	Location   *string
+	XRequestID *string
+}
+
+// CreateWebSocketTicketReply401Headers the declared response headers of an HTTP 401 response for CreateWebSocketTicket
+type CreateWebSocketTicketReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// CreateWebSocketTicketReply403Headers the declared response headers of an HTTP 403 response for CreateWebSocketTicket
+type CreateWebSocketTicketReply403Headers struct {
+	XRequestID *string
+}
+
+// CreateWebSocketTicketReply503Headers the declared response headers of an HTTP 503 response for CreateWebSocketTicket
+type CreateWebSocketTicketReply503Headers struct {
+	RetryAfter int
+}
+
+type CreateWebSocketTicketReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketResponse
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateWebSocketTicketReply201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateWebSocketTicketReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateWebSocketTicketReply403Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateWebSocketTicketReply503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWebSocketTicketReply) GetJSON201() *TicketResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebSocketTicketReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebSocketTicketReply) GetApplicationproblemJSON403() *Problem {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r CreateWebSocketTicketReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateWebSocketTicketReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebSocketTicketReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebSocketTicketReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebSocketTicketReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebSocketTicketReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // JwksWithResponse Public keys that verify access tokens
 //
 // Returns a wrapper object for the known response body format(s).
@@ -35162,6 +38338,47 @@ func (c *ClientWithResponses) JwksWithResponse(ctx context.Context, reqEditors .
 		return nil, err
 	}
 	return ParseJwksReply(rsp)
+}
+
+// GetCallPageStyleWithResponse O estilo da página de chamada
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /chamada/static/call.css (the `GetCallPageStyle` operationId).
+func (c *ClientWithResponses) GetCallPageStyleWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCallPageStyleReply, error) {
+	rsp, err := c.GetCallPageStyle(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCallPageStyleReply(rsp)
+}
+
+// GetCallPageScriptWithResponse O script da página de chamada
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /chamada/static/call.js (the `GetCallPageScript` operationId).
+func (c *ClientWithResponses) GetCallPageScriptWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetCallPageScriptReply, error) {
+	rsp, err := c.GetCallPageScript(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCallPageScriptReply(rsp)
+}
+
+// GetCallPageWithResponse A página da chamada de vídeo do provedor embutido (WebRTC)
+//
+// Uma página HTML pequena (sem CDN, sem script inline) que entra na sala com o convite do participante. O convite vai no fragmento da URL (`#t=...`), que o navegador não envia ao servidor, e é entregue pela página como primeira mensagem do WebSocket de sinalização. A sala é o `room_id` da credencial de vídeo.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /chamada/{room} (the `GetCallPage` operationId).
+func (c *ClientWithResponses) GetCallPageWithResponse(ctx context.Context, room string, reqEditors ...RequestEditorFn) (*GetCallPageReply, error) {
+	rsp, err := c.GetCallPage(ctx, room, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCallPageReply(rsp)
 }
 
 // DevLocalpayFailWithResponse Make a simulated charge fail as the payer's bank would (local profile only)
@@ -35534,6 +38751,21 @@ func (c *ClientWithResponses) CompleteWithResponse(ctx context.Context, id opena
 	return ParseCompleteReply(rsp)
 }
 
+// SwitchToInPersonWithResponse Turn a telemedicine appointment into an in-person one at the same time
+//
+// By the patient or the professional of a confirmed telemedicine consultation. When the professional's availability offers in-person care at that time, the appointment becomes in person at the same time (its video room ends); otherwise 409, offering to reschedule to an in-person slot.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/appointments/{id}/in-person (the `SwitchToInPerson` operationId).
+func (c *ClientWithResponses) SwitchToInPersonWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*SwitchToInPersonReply, error) {
+	rsp, err := c.SwitchToInPerson(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSwitchToInPersonReply(rsp)
+}
+
 // NoShowWithResponse Mark that the patient did not come
 //
 // Returns a wrapper object for the known response body format(s).
@@ -35610,6 +38842,21 @@ func (c *ClientWithResponses) RescheduleWithResponse(ctx context.Context, id ope
 		return nil, err
 	}
 	return ParseRescheduleReply(rsp)
+}
+
+// JoinVideoWithResponse The caller's credential to join a telemedicine appointment's video room
+//
+// Only the patient and the professional of a confirmed telemedicine consultation, from 15 minutes (MULTISAUDE_VIDEO_EARLY) before the start until 30 minutes (MULTISAUDE_VIDEO_GRACE) after the end, and only while the patient holds a current `telemedicine` consent. 409: the room is not open yet (the detail says when it opens), the appointment is in person, or the consent is missing (the problem's `consent` names the term). 410: the appointment was cancelled, completed or marked no-show, or the room closed. Never cached.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/appointments/{id}/video (the `JoinVideo` operationId).
+func (c *ClientWithResponses) JoinVideoWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*JoinVideoReply, error) {
+	rsp, err := c.JoinVideo(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseJoinVideoReply(rsp)
 }
 
 // LogoutWithBodyWithResponse End a session (its refresh token family), or all of the caller's
@@ -36173,6 +39420,140 @@ func (c *ClientWithResponses) GetConsentTermWithResponse(ctx context.Context, pu
 		return nil, err
 	}
 	return ParseGetConsentTermReply(rsp)
+}
+
+// ListConversationsWithResponse My conversations, the most recently active first, with unread counts
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/conversations (the `ListConversations` operationId).
+func (c *ClientWithResponses) ListConversationsWithResponse(ctx context.Context, params *ListConversationsParams, reqEditors ...RequestEditorFn) (*ListConversationsReply, error) {
+	rsp, err := c.ListConversations(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListConversationsReply(rsp)
+}
+
+// StartConversationWithBodyWithResponse Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+func (c *ClientWithResponses) StartConversationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartConversationReply, error) {
+	rsp, err := c.StartConversationWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartConversationReply(rsp)
+}
+
+// StartConversationWithResponse Open (or find) a conversation: a patient with a professional who attends them or about an order; a professional with a patient; a partner about an order
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations (the `StartConversation` operationId).
+func (c *ClientWithResponses) StartConversationWithResponse(ctx context.Context, body StartConversationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartConversationReply, error) {
+	rsp, err := c.StartConversation(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartConversationReply(rsp)
+}
+
+// GetConversationWithResponse One of my conversations
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/conversations/{id} (the `GetConversation` operationId).
+func (c *ClientWithResponses) GetConversationWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*GetConversationReply, error) {
+	rsp, err := c.GetConversation(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetConversationReply(rsp)
+}
+
+// ListMessagesWithResponse A conversation's messages, newest first
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/conversations/{id}/messages (the `ListMessages` operationId).
+func (c *ClientWithResponses) ListMessagesWithResponse(ctx context.Context, id openapi_types.UUID, params *ListMessagesParams, reqEditors ...RequestEditorFn) (*ListMessagesReply, error) {
+	rsp, err := c.ListMessages(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMessagesReply(rsp)
+}
+
+// SendMessageWithBodyWithResponse Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+//
+// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+func (c *ClientWithResponses) SendMessageWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SendMessageReply, error) {
+	rsp, err := c.SendMessageWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendMessageReply(rsp)
+}
+
+// SendMessageWithResponse Send a message: JSON {text}, or multipart/form-data with text and file (one attachment: PDF, JPEG, PNG, WebP or DICOM)
+//
+// A care conversation whose relationship has ended, or an order conversation 30 days after the order finished, is read-only (409). Past the per-sender rate limit the answer is 429 with Retry-After.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations/{id}/messages (the `SendMessage` operationId).
+func (c *ClientWithResponses) SendMessageWithResponse(ctx context.Context, id openapi_types.UUID, body SendMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*SendMessageReply, error) {
+	rsp, err := c.SendMessage(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSendMessageReply(rsp)
+}
+
+// DownloadMessageAttachmentWithResponse A message's attachment (decrypted, checksum verified)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/conversations/{id}/messages/{message_id}/attachment (the `DownloadMessageAttachment` operationId).
+func (c *ClientWithResponses) DownloadMessageAttachmentWithResponse(ctx context.Context, id openapi_types.UUID, messageId openapi_types.UUID, reqEditors ...RequestEditorFn) (*DownloadMessageAttachmentReply, error) {
+	rsp, err := c.DownloadMessageAttachment(ctx, id, messageId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadMessageAttachmentReply(rsp)
+}
+
+// MarkConversationReadWithBodyWithResponse Move my read marker to a message (never backwards)
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+func (c *ClientWithResponses) MarkConversationReadWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MarkConversationReadReply, error) {
+	rsp, err := c.MarkConversationReadWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkConversationReadReply(rsp)
+}
+
+// MarkConversationReadWithResponse Move my read marker to a message (never backwards)
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/conversations/{id}/read (the `MarkConversationRead` operationId).
+func (c *ClientWithResponses) MarkConversationReadWithResponse(ctx context.Context, id openapi_types.UUID, body MarkConversationReadJSONRequestBody, reqEditors ...RequestEditorFn) (*MarkConversationReadReply, error) {
+	rsp, err := c.MarkConversationRead(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMarkConversationReadReply(rsp)
 }
 
 // ListProfessionalsWithResponse Directory of verified professionals (profiles only; GET /v1/professionals searches with free slots)
@@ -37437,6 +40818,21 @@ func (c *ClientWithResponses) GetPurchaseOptionsWithResponse(ctx context.Context
 	return ParseGetPurchaseOptionsReply(rsp)
 }
 
+// VideoSignalWithResponse WebSocket de sinalização das chamadas do provedor embutido (WebRTC)
+//
+// Um WebSocket (`Upgrade: websocket`). A autenticação é a primeira mensagem, nunca a URL: `{"type":"join","token":"<token da credencial>"}`. O servidor responde `joined` (servidores ICE, o outro participante, quem faz a oferta) ou `error` (`token_invalido`, `ainda_nao`, `expirado`, `encerrada`, `sala_cheia`) e fecha. Depois, `offer`, `answer` e `candidate` (JSON, no máximo 64 KiB) são repassados ao outro participante; `hangup` sai. O servidor avisa `peer-joined`, `peer-left`, `ended`, `expired` e `replaced`. No máximo dois participantes por sala.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/video/signal (the `VideoSignal` operationId).
+func (c *ClientWithResponses) VideoSignalWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*VideoSignalReply, error) {
+	rsp, err := c.VideoSignal(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseVideoSignalReply(rsp)
+}
+
 // JoinWaitlistWithBodyWithResponse Wait for a professional's slot between two dates
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
@@ -37474,6 +40870,36 @@ func (c *ClientWithResponses) LeaveWaitlistWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseLeaveWaitlistReply(rsp)
+}
+
+// OpenWebSocketWithResponse The live WebSocket: chat messages as they are sent, with resume from the last one seen
+//
+// Upgrades to a WebSocket (RFC 6455) that carries the caller's chat messages as they are sent, in every conversation the caller takes part in. Authenticated by `ticket` (POST /v1/ws/tickets), never by a header. The server sends JSON text frames: `{"type":"message","message":{...}}` for each message, once and in order (field `seq` increases), and `{"type":"ready"}` once the messages after `after` have been sent. To resume after a disconnect, reconnect with a new ticket and `after` = the last message ID received: nothing is lost in between. The server pings every 25 s; a client that does not answer, or reads too slowly, is disconnected (close code 4008) and resumes the same way. Close code 1001 means the server is restarting; 4001 that the connection reached its maximum age (ask for a new ticket). A request that is not a WebSocket upgrade answers 426; a missing, used or expired ticket 401, before any upgrade.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ws (the `OpenWebSocket` operationId).
+func (c *ClientWithResponses) OpenWebSocketWithResponse(ctx context.Context, params *OpenWebSocketParams, reqEditors ...RequestEditorFn) (*OpenWebSocketReply, error) {
+	rsp, err := c.OpenWebSocket(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenWebSocketReply(rsp)
+}
+
+// CreateWebSocketTicketWithResponse A short, single-use ticket that opens one WebSocket (GET /v1/ws) for the caller
+//
+// So that no long-lived token travels in a URL, the WebSocket is opened with a ticket: random, valid for 30 seconds by default, spent by its first use. Only patients, professionals and members of partner companies (the accounts that take part in conversations) get one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/ws/tickets (the `CreateWebSocketTicket` operationId).
+func (c *ClientWithResponses) CreateWebSocketTicketWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*CreateWebSocketTicketReply, error) {
+	rsp, err := c.CreateWebSocketTicket(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebSocketTicketReply(rsp)
 }
 
 // ParseJwksReply parses an HTTP response from a JwksWithResponse call
@@ -37557,6 +40983,263 @@ func ParseJwksReply(rsp *http.Response) (*JwksReply, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers JwksReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCallPageStyleReply parses an HTTP response from a GetCallPageStyleWithResponse call
+func ParseGetCallPageStyleReply(rsp *http.Response) (*GetCallPageStyleReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCallPageStyleReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCallPageStyleReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCallPageStyleReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCallPageStyleReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCallPageScriptReply parses an HTTP response from a GetCallPageScriptWithResponse call
+func ParseGetCallPageScriptReply(rsp *http.Response) (*GetCallPageScriptReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCallPageScriptReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCallPageScriptReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCallPageScriptReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCallPageScriptReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCallPageReply parses an HTTP response from a GetCallPageWithResponse call
+func ParseGetCallPageReply(rsp *http.Response) (*GetCallPageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCallPageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCallPageReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCallPageReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetCallPageReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCallPageReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -40728,6 +44411,144 @@ func ParseCompleteReply(rsp *http.Response) (*CompleteReply, error) {
 	return response, nil
 }
 
+// ParseSwitchToInPersonReply parses an HTTP response from a SwitchToInPersonWithResponse call
+func ParseSwitchToInPersonReply(rsp *http.Response) (*SwitchToInPersonReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SwitchToInPersonReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AppointmentResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SwitchToInPersonReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers SwitchToInPersonReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers SwitchToInPersonReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers SwitchToInPersonReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers SwitchToInPersonReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 503:
+		var headers SwitchToInPersonReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseNoShowReply parses an HTTP response from a NoShowWithResponse call
 func ParseNoShowReply(rsp *http.Response) (*NoShowReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -41542,6 +45363,168 @@ func ParseRescheduleReply(rsp *http.Response) (*RescheduleReply, error) {
 				return nil, err
 			}
 			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseJoinVideoReply parses an HTTP response from a JoinVideoWithResponse call
+func ParseJoinVideoReply(rsp *http.Response) (*JoinVideoReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &JoinVideoReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest VideoCredentialResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers JoinVideoReply200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers JoinVideoReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers JoinVideoReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers JoinVideoReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers JoinVideoReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers JoinVideoReply410Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 503:
+		var headers JoinVideoReply503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
 		}
 		response.Headers503 = &headers
 	}
@@ -45991,6 +49974,1112 @@ func ParseGetConsentTermReply(rsp *http.Response) (*GetConsentTermReply, error) 
 		response.Headers404 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetConsentTermReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListConversationsReply parses an HTTP response from a ListConversationsWithResponse call
+func ParseListConversationsReply(rsp *http.Response) (*ListConversationsReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListConversationsReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListConversationsReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListConversationsReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListConversationsReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListConversationsReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListConversationsReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartConversationReply parses an HTTP response from a StartConversationWithResponse call
+func ParseStartConversationReply(rsp *http.Response) (*StartConversationReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartConversationReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ConversationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StartConversationReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers StartConversationReply201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers StartConversationReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StartConversationReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StartConversationReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers StartConversationReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers StartConversationReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers StartConversationReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetConversationReply parses an HTTP response from a GetConversationWithResponse call
+func ParseGetConversationReply(rsp *http.Response) (*GetConversationReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetConversationReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetConversationReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetConversationReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetConversationReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetConversationReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetConversationReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMessagesReply parses an HTTP response from a ListMessagesWithResponse call
+func ParseListMessagesReply(rsp *http.Response) (*ListMessagesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMessagesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MessageList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListMessagesReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListMessagesReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListMessagesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListMessagesReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListMessagesReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMessagesReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSendMessageReply parses an HTTP response from a SendMessageWithResponse call
+func ParseSendMessageReply(rsp *http.Response) (*SendMessageReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SendMessageReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MessageResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers SendMessageReply201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers SendMessageReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers SendMessageReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers SendMessageReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers SendMessageReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers SendMessageReply409Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers SendMessageReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers SendMessageReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers SendMessageReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers SendMessageReply429Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SendMessageReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDownloadMessageAttachmentReply parses an HTTP response from a DownloadMessageAttachmentWithResponse call
+func ParseDownloadMessageAttachmentReply(rsp *http.Response) (*DownloadMessageAttachmentReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadMessageAttachmentReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DownloadMessageAttachmentReply200Headers
+		if values := rsp.Header.Values("Cache-Control"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Cache-Control", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.CacheControl = &value
+		}
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers DownloadMessageAttachmentReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DownloadMessageAttachmentReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DownloadMessageAttachmentReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 503:
+		var headers DownloadMessageAttachmentReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMarkConversationReadReply parses an HTTP response from a MarkConversationReadWithResponse call
+func ParseMarkConversationReadReply(rsp *http.Response) (*MarkConversationReadReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MarkConversationReadReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ConversationResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MarkConversationReadReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers MarkConversationReadReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers MarkConversationReadReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MarkConversationReadReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers MarkConversationReadReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers MarkConversationReadReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers MarkConversationReadReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers MarkConversationReadReply422Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 503:
+		var headers MarkConversationReadReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -57046,6 +62135,123 @@ func ParseGetPurchaseOptionsReply(rsp *http.Response) (*GetPurchaseOptionsReply,
 	return response, nil
 }
 
+// ParseVideoSignalReply parses an HTTP response from a VideoSignalWithResponse call
+func ParseVideoSignalReply(rsp *http.Response) (*VideoSignalReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &VideoSignalReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 101:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 426:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON426 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 101:
+		var headers VideoSignalReply101Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers101 = &headers
+	case rsp.StatusCode == 401:
+		var headers VideoSignalReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers VideoSignalReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 426:
+		var headers VideoSignalReply426Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers426 = &headers
+	case rsp.StatusCode == 503:
+		var headers VideoSignalReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseJoinWaitlistReply parses an HTTP response from a JoinWaitlistWithResponse call
 func ParseJoinWaitlistReply(rsp *http.Response) (*JoinWaitlistReply, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -57346,6 +62552,251 @@ func ParseLeaveWaitlistReply(rsp *http.Response) (*LeaveWaitlistReply, error) {
 		response.Headers404 = &headers
 	case rsp.StatusCode == 503:
 		var headers LeaveWaitlistReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseOpenWebSocketReply parses an HTTP response from a OpenWebSocketWithResponse call
+func ParseOpenWebSocketReply(rsp *http.Response) (*OpenWebSocketReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenWebSocketReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 101:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 426:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON426 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 101:
+		var headers OpenWebSocketReply101Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers101 = &headers
+	case rsp.StatusCode == 400:
+		var headers OpenWebSocketReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers OpenWebSocketReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers OpenWebSocketReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 426:
+		var headers OpenWebSocketReply426Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers426 = &headers
+	case rsp.StatusCode == 503:
+		var headers OpenWebSocketReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebSocketTicketReply parses an HTTP response from a CreateWebSocketTicketWithResponse call
+func ParseCreateWebSocketTicketReply(rsp *http.Response) (*CreateWebSocketTicketReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebSocketTicketReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateWebSocketTicketReply201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: "uri-reference"}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateWebSocketTicketReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateWebSocketTicketReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateWebSocketTicketReply503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
