@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -75,7 +76,11 @@ func StatusOf(k kernel.Kind) int {
 func problemFor(err error) Problem {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
-		return Problem{Type: problemTypeBase + slugOf(fe.Code), Title: http.StatusText(fe.Code), Status: fe.Code, Detail: fe.Message}
+		detail := fe.Message
+		if pt, ok := frameworkDetail[fe.Code]; ok && detail == utils.StatusMessage(fe.Code) {
+			detail = pt // the framework's own English text: a person reads pt-BR
+		}
+		return Problem{Type: problemTypeBase + slugOf(fe.Code), Title: http.StatusText(fe.Code), Status: fe.Code, Detail: detail}
 	}
 	var ke *kernel.Error
 	if !errors.As(err, &ke) {
@@ -104,6 +109,18 @@ func problemFor(err error) Problem {
 		}
 	}
 	return p
+}
+
+// frameworkDetail is what a person reads for the errors fiber and fasthttp
+// raise on their own (before any handler runs), in place of their English text.
+var frameworkDetail = map[int]string{
+	http.StatusBadRequest:                  "A requisição está malformada.",
+	http.StatusNotFound:                    "O recurso não foi encontrado.",
+	http.StatusMethodNotAllowed:            "Este método não é aceito nesta rota.",
+	http.StatusRequestTimeout:              "A requisição demorou demais para chegar; tente novamente.",
+	http.StatusRequestEntityTooLarge:       "O corpo da requisição passa do limite aceito.",
+	http.StatusRequestHeaderFieldsTooLarge: "Os cabeçalhos da requisição passam do limite aceito.",
+	http.StatusUnsupportedMediaType:        "O tipo de conteúdo enviado não é aceito.",
 }
 
 // RetryAfter is what a 503 answer's Retry-After header asks the client to wait.

@@ -274,6 +274,9 @@ func TestBodyOverTheServerLimit(t *testing.T) {
 	if res.StatusCode != 413 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
 		t.Fatalf("status %d %q: %s", res.StatusCode, res.Header.Get("Content-Type"), b)
 	}
+	if m["detail"] != "O corpo da requisição passa do limite aceito." { // fasthttp's own refusal, in pt-BR
+		t.Fatalf("detail %q", m["detail"])
+	}
 }
 
 // TestServeStopsWhenCancelledBeforeStart: a context already ended still stops Serve.

@@ -480,22 +480,14 @@ func TestOversizeAttachment(t *testing.T) {
 			p := harness.SignUpVerifiedProfessional(t, h, harness.ProfessionalOptions{})
 			book(t, h, a, p, 3)
 			c := start(t, h, a, map[string]any{"professional_id": p.ID}, http.StatusCreated)
-			big := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 1<<20)...)
-			var buf bytes.Buffer
-			w := multipart.NewWriter(&buf)
-			fw, _ := w.CreateFormFile("file", "grande.pdf")
-			_, _ = fw.Write(big)
-			_ = w.Close()
-			req, _ := http.NewRequest(http.MethodPost, h.URL+"/v1/conversations/"+c.ID+"/messages", &buf)
-			req.Header.Set("Content-Type", w.FormDataContentType())
-			req.Header.Set("Authorization", "Bearer "+a.Token)
-			res, err := h.Client.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			// The body declares more than the limit: refused from its head.
+			status, header, body := harness.Oversize(t, h.URL, http.MethodPost, "/v1/conversations/"+c.ID+"/messages", a.Token,
+				"multipart/form-data; boundary=x", 1<<20+4096)
+			if status != http.StatusRequestEntityTooLarge || header.Get("Content-Type") != "application/problem+json" {
+				t.Fatalf("oversize file: %d %s %s", status, header.Get("Content-Type"), body)
 			}
-			_ = res.Body.Close()
-			if res.StatusCode != http.StatusRequestEntityTooLarge {
-				t.Fatalf("oversize file: %d", res.StatusCode)
+			if !strings.Contains(string(body), "passa do limite") {
+				t.Fatalf("oversize file: not the pt-BR detail: %s", body)
 			}
 			just := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("x"), 900<<10)...)
 			sendFile(t, h, a, c.ID, "", "cabe.pdf", just).Want(t, http.StatusCreated)
