@@ -43,6 +43,7 @@ type Config struct {
 	WriteTimeout    time.Duration `env:"MULTISAUDE_WRITE_TIMEOUT" default:"30s" help:"HTTP write timeout"`
 	ShutdownTimeout time.Duration `env:"MULTISAUDE_SHUTDOWN_TIMEOUT" default:"15s" help:"how long SIGTERM waits for in-flight requests"`
 	CORSOrigins     []string      `env:"MULTISAUDE_CORS_ORIGINS" default:"" help:"comma-separated allowed origins; empty disables CORS"`
+	Portal          bool          `env:"MULTISAUDE_PORTAL" default:"true" help:"serve the web portal (pages and assets) beside the API; false for an API-only instance"`
 	TrustedProxies  []string      `env:"MULTISAUDE_TRUSTED_PROXIES" default:"" help:"comma-separated proxy IPs whose X-Forwarded-For is trusted"`
 	LogLevel        string        `env:"MULTISAUDE_LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
 	RunWorker       bool          `env:"MULTISAUDE_RUN_WORKER" default:"true" help:"serve also runs the background worker in-process"`

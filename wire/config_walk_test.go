@@ -168,6 +168,7 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_SHUTDOWN_TIMEOUT": {value: "3s", env: local, probe: httpCfg},
 		"MULTISAUDE_CORS_ORIGINS":     {value: "https://a.example", env: local, probe: httpCfg},
 		"MULTISAUDE_TRUSTED_PROXIES":  {value: "10.0.0.1", env: local, probe: httpCfg},
+		"MULTISAUDE_PORTAL":           {value: "false", env: local, probe: func(_ *testing.T, c Config) any { return ProvideHTTPConfig(c).Portal == nil }},
 		"MULTISAUDE_LOG_LEVEL":        {value: "error", env: local, probe: loggedLevels},
 		"MULTISAUDE_RUN_WORKER":       {elsewhere: cmd},
 		"MULTISAUDE_METRICS_ADDR":     {elsewhere: "../test/e2e/foundation/binary_test.go:start"}, // TestBinary: metrics on it, 404 on the public port,

@@ -1,6 +1,8 @@
 package wire
 
 import (
+	"github.com/gofiber/fiber/v2"
+
 	"context"
 	"io"
 	"log/slog"
@@ -17,6 +19,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi/identityapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/liveapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
+	"github.com/multisaude/multisaude/adapters/http/webportal"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/identity"
@@ -70,8 +73,13 @@ func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB,
 
 // ProvideHTTPConfig maps the configuration to the server's.
 func ProvideHTTPConfig(cfg Config) httpapi.Config {
+	var portal fiber.Handler
+	if cfg.Portal {
+		portal = webportal.New().Handler()
+	}
 	return httpapi.Config{
-		Addr: cfg.HTTPAddr, BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit,
+		Portal: portal,
+		Addr:   cfg.HTTPAddr, BodyLimit: cfg.BodyLimit, UploadLimit: cfg.UploadLimit,
 		ReadTimeout: cfg.ReadTimeout, WriteTimeout: cfg.WriteTimeout, ShutdownTimeout: cfg.ShutdownTimeout,
 		CORSOrigins: cfg.CORSOrigins, TrustedProxies: cfg.TrustedProxies, Version: cfg.Version,
 		PublicURL: cfg.PublicURL,

@@ -28,6 +28,9 @@ type Config struct {
 	ShutdownTimeout time.Duration // default 15s
 	Version         string
 	PublicURL       string // the API's external base URL, the OpenAPI document's server
+	// Portal, when set, answers what no route took (the web portal's pages and
+	// assets: webportal.Portal.Handler); it calls Next for what is not its own.
+	Portal fiber.Handler
 }
 
 // Module is one context's set of routes.
@@ -119,6 +122,9 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 	s.platformRoutes(r)
 	for _, m := range modules {
 		m.Register(r)
+	}
+	if cfg.Portal != nil {
+		s.app.Use(cfg.Portal)
 	}
 	s.app.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
 	return s

@@ -1,0 +1,15 @@
+// The menu of each side (a link per page). Each side's pages live in
+// pages/<side>/ and are loaded only when visited.
+import type { Kind } from "./api/session";
+
+export interface NavItem {
+  to: string;
+  label: string;
+}
+
+export const nav: Record<Kind, NavItem[]> = {
+  patient: [{ to: "/paciente", label: "Início" }],
+  professional: [{ to: "/profissional", label: "Início" }],
+  company_member: [{ to: "/empresa", label: "Início" }],
+  admin: [{ to: "/admin", label: "Início" }],
+};
