@@ -114,6 +114,9 @@ func (p *Portal) Handler() fiber.Handler {
 		if f, ok := p.files[reqPath]; ok {
 			return p.asset(c, reqPath, f)
 		}
+		if reqPath == "/metrics" { // served apart (httpapi.ServeMetrics): never the page on the public port
+			return c.Next()
+		}
 		for _, pre := range apiPrefixes {
 			if strings.HasPrefix(reqPath, pre) {
 				return c.Next()

@@ -112,6 +112,7 @@ func TestTheAPIKeepsItsAnswers(t *testing.T) {
 		{http.MethodGet, "/favicon.ico", 404},
 		{http.MethodPost, "/entrar", 404},
 		{http.MethodGet, "/.well-known/nada", 404},
+		{http.MethodGet, "/metrics", 404},
 	} {
 		res, body := get(t, s, c.method, c.path, nil)
 		if res.StatusCode != c.status || res.Header.Get("Content-Type") != "application/problem+json" {
