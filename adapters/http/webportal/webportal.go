@@ -18,6 +18,7 @@ import (
 	"mime"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -30,15 +31,27 @@ var dist embed.FS
 // noncePlaceholder is what the build writes where the nonce goes (vite.config.ts: html.cspNonce).
 const noncePlaceholder = "__CSP_NONCE__"
 
+// file is one asset, read and compressed on its first request (an instance
+// that serves only the API never holds the bundle in memory).
 type file struct {
-	body, gz    []byte // gz is nil when compressing does not pay
+	name        string // in the embedded file system
 	contentType string
+	once        sync.Once
+	body, gz    []byte // gz is nil when compressing does not pay
+}
+
+func (f *file) load(fsys fs.FS) {
+	f.once.Do(func() {
+		f.body, _ = fs.ReadFile(fsys, f.name) // listed at start: an embedded file reads
+		f.gz = compress(f.body, f.contentType)
+	})
 }
 
 // Portal holds the built portal.
 type Portal struct {
+	fsys  fs.FS
 	index []byte
-	files map[string]file // by path, "/assets/index-1a2b.js"
+	files map[string]*file // by path, "/assets/index-1a2b.js"
 }
 
 // New loads the embedded build. A binary whose build has no page answers every
@@ -46,7 +59,7 @@ type Portal struct {
 func New() *Portal {
 	p, err := load(dist)
 	if err != nil { // an embedded file system does not fail to read; keep the API up if it ever does
-		p = &Portal{files: map[string]file{}}
+		p = &Portal{fsys: dist, files: map[string]*file{}}
 	}
 	if p.index == nil {
 		p.index = []byte(`<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>multisaude</title>` +
@@ -56,25 +69,21 @@ func New() *Portal {
 }
 
 func load(fsys fs.FS) (*Portal, error) {
-	p := &Portal{files: map[string]file{}}
+	p := &Portal{fsys: fsys, files: map[string]*file{}}
 	err := fs.WalkDir(fsys, "dist", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return err
-		}
 		rel := strings.TrimPrefix(name, "dist")
 		if rel == "/index.html" {
-			p.index = body
-			return nil
+			p.index, err = fs.ReadFile(fsys, name)
+			return err
 		}
 		ct := mime.TypeByExtension(path.Ext(rel))
 		if ct == "" {
 			ct = "application/octet-stream"
 		}
-		p.files[rel] = file{body: body, gz: compress(body, ct), contentType: ct}
+		p.files[rel] = &file{name: name, contentType: ct}
 		return nil
 	})
 	if err != nil {
@@ -83,7 +92,7 @@ func load(fsys fs.FS) (*Portal, error) {
 	return p, nil
 }
 
-// compress gzips text assets once at start; binary formats (images, fonts) are left as they are.
+// compress gzips a text asset; binary formats (images, fonts) are left as they are.
 func compress(body []byte, ct string) []byte {
 	if len(body) < 1024 || !(strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") ||
 		strings.Contains(ct, "json") || strings.Contains(ct, "svg")) {
@@ -123,13 +132,14 @@ func (p *Portal) Handler() fiber.Handler {
 			}
 		}
 		if path.Ext(reqPath) != "" { // a file the build does not have (favicon.ico, an old chunk)
-			return kernel.NotFound("arquivo não encontrado: " + reqPath)
+			return kernel.NotFound("arquivo não encontrado: %s", reqPath)
 		}
 		return p.page(c)
 	}
 }
 
-func (p *Portal) asset(c *fiber.Ctx, name string, f file) error {
+func (p *Portal) asset(c *fiber.Ctx, name string, f *file) error {
+	f.load(p.fsys)
 	c.Set(fiber.HeaderContentType, f.contentType)
 	if strings.HasPrefix(name, "/assets/") { // Vite names them by content hash
 		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
