@@ -82,7 +82,7 @@ export async function newContext(opts) {
 }
 
 // makeT is what a journey receives.
-export function makeT({ page, base, shots, journey, log }) {
+export function makeT({ page, base, shots, journey, log, browser }) {
   mkdirSync(shots, { recursive: true });
   const consoleErrors = [];
   page.on("console", (m) => {
@@ -109,22 +109,11 @@ export function makeT({ page, base, shots, journey, log }) {
       }
     },
     async shot(name) {
-      shotN++;
-      const file = join(shots, `${journey}-${String(shotN).padStart(2, "0")}-${name.replace(/[^\w.-]+/g, "_")}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      log(`screenshot: ${file}`);
-      return file;
+      return t.shotOf(page, name);
     },
     // axe fails on serious or critical violations of WCAG 2 A/AA rules.
     async axe(name) {
-      const r = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-      const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-      const minor = r.violations.length - bad.length;
-      log(`axe ${name}: ${r.passes.length} rules passed, ${bad.length} serious/critical, ${minor} minor`);
-      if (bad.length) {
-        const lines = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.slice(0, 5).map((n) => n.target.join(" ")).join("\n    ")}`);
-        throw new Error(`axe on ${name}:\n${lines.join("\n")}`);
-      }
+      return t.axeOf(page, name);
     },
     async api(method, path, body, token, headers = {}) {
       const h = { ...headers };
@@ -193,12 +182,44 @@ export function makeT({ page, base, shots, journey, log }) {
       return { id: out.id, accountId: out.admin_account_id, email: body.admin.email, password: PASSWORD, token };
     },
     // login signs in through the portal's page and waits to leave it.
+    // person opens a second browser (its own context: its own session), for
+    // journeys where several people act; it returns a page like t.page, whose
+    // console errors count too. login(p, ...) signs in on that page.
+    async person() {
+      const context = await browser.newContext({ baseURL: base, locale: "pt-BR", timezoneId: "America/Sao_Paulo", viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(15_000);
+      const p = await context.newPage();
+      p.on("console", (m) => {
+        if (m.type() === "error") consoleErrors.push(m.text());
+      });
+      p.on("pageerror", (e) => consoleErrors.push(String(e)));
+      return p;
+    },
+    async shotOf(p, name) {
+      shotN++;
+      const file = join(shots, `${journey}-${String(shotN).padStart(2, "0")}-${name.replace(/[^\w.-]+/g, "_")}.png`);
+      await p.screenshot({ path: file, fullPage: true });
+      log(`screenshot: ${file}`);
+      return file;
+    },
+    async axeOf(p, name) {
+      const r = await new AxeBuilder({ page: p }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+      const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+      log(`axe ${name}: ${r.passes.length} rules passed, ${bad.length} serious/critical, ${r.violations.length - bad.length} minor`);
+      if (bad.length) {
+        const lines = bad.map((v) => `${v.impact} ${v.id}: ${v.help}\n    ${v.nodes.slice(0, 5).map((n) => n.target.join(" ")).join("\n    ")}`);
+        throw new Error(`axe on ${name}:\n${lines.join("\n")}`);
+      }
+    },
+    async loginOn(p, emailAddr, password) {
+      await p.goto("/entrar");
+      await p.getByLabel("E-mail").fill(emailAddr);
+      await p.getByLabel("Senha", { exact: false }).first().fill(password);
+      await p.getByRole("button", { name: "Entrar" }).click();
+      await p.waitForURL((u) => !u.pathname.startsWith("/entrar"));
+    },
     async login(emailAddr, password) {
-      await page.goto("/entrar");
-      await page.getByLabel("E-mail").fill(emailAddr);
-      await page.getByLabel("Senha", { exact: false }).first().fill(password);
-      await page.getByRole("button", { name: "Entrar" }).click();
-      await page.waitForURL((u) => !u.pathname.startsWith("/entrar"));
+      return t.loginOn(page, emailAddr, password);
     },
   };
   return t;

@@ -9,7 +9,7 @@ const journey = basename(file, ".mjs");
 const log = (s) => console.log(`[${journey}] ${s}`);
 const { browser, context } = await newContext({ base: process.env.BASE_URL, chromium: process.env.CHROMIUM });
 const page = await context.newPage();
-const t = makeT({ page, base: process.env.BASE_URL, shots: process.env.SHOTS, journey, log });
+const t = makeT({ page, base: process.env.BASE_URL, shots: process.env.SHOTS, journey, log, browser });
 let code = 0;
 try {
   const mod = await import(pathToFileURL(resolve(file)).href);
