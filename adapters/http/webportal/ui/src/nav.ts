@@ -8,7 +8,19 @@ export interface NavItem {
 }
 
 export const nav: Record<Kind, NavItem[]> = {
-  patient: [{ to: "/paciente", label: "Início" }],
+  patient: [
+    { to: "/paciente", label: "Início" },
+    // patient B
+    { to: "/paciente/historico", label: "Histórico" },
+    { to: "/paciente/planos", label: "Planos" },
+    { to: "/paciente/carrinho", label: "Carrinho" },
+    { to: "/paciente/pedidos", label: "Pedidos" },
+    { to: "/paciente/pagamentos", label: "Pagamentos" },
+    { to: "/paciente/mensagens", label: "Mensagens" },
+    { to: "/paciente/notificacoes", label: "Notificações" },
+    { to: "/paciente/privacidade", label: "Privacidade" },
+    // end patient B
+  ],
   professional: [{ to: "/profissional", label: "Início" }],
   company_member: [{ to: "/empresa", label: "Início" }],
   admin: [{ to: "/admin", label: "Início" }],
