@@ -46,8 +46,18 @@ function NewConversation({ s }: { s: Session }) {
   const nav = useNavigate();
   const people = useLoad(async () => {
     if (s.kind === "patient") {
-      const appts = await call(api.GET("/v1/appointments", { params: { query: { limit: 100 } } }));
-      const ids = [...new Set(appts.items.map((a) => a.professional_id).filter((x): x is string => !!x))];
+      // who attends me: professionals I booked with, and those I shared my record with
+      const [appts, shares] = await Promise.all([
+        call(api.GET("/v1/appointments", { params: { query: { limit: 100 } } })),
+        call(api.GET("/v1/me/record-shares", { params: { query: { limit: 100 } } })),
+      ]);
+      const now = Date.now();
+      const ids = [
+        ...new Set([
+          ...appts.items.map((a) => a.professional_id),
+          ...shares.items.filter((x) => !x.revoked_at && new Date(x.until).getTime() > now).map((x) => x.professional_id),
+        ]),
+      ].filter((x): x is string => !!x);
       const profs = await Promise.all(
         ids.map(async (id) => {
           const r = await api.GET("/v1/professionals/{id}", { params: { path: { id } } });
