@@ -4,7 +4,9 @@
 // notifications and the chat with live delivery from the professional.
 export default async function (t) {
   const { page } = t;
-  const today = new Date().toISOString().slice(0, 10);
+  // the plan starts today in the patient's zone (the browser's)
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/Sao_Paulo" }).format(new Date());
+  const todayBR = today.split("-").reverse().join("/");
 
   // --- setup through the API ---
   const pat = await t.signUpPatient();
@@ -30,6 +32,9 @@ export default async function (t) {
   }, pharm.token, 201);
   // the professional reads the record: an entry of the access log
   await t.must("GET", `/v1/patients/${pat.id}/history`, null, pro.token, 200);
+  // another professional opens the record in an emergency: the patient is notified
+  const er = await t.signUpProfessional({ name: "Dra. Ana Pronto" });
+  await t.must("POST", `/v1/patients/${pat.id}/break-the-glass`, { reason: "Paciente inconsciente no pronto-socorro." }, er.token);
 
   await t.login(pat.email, pat.password);
   // the session lives in memory: move through the menu, never page.goto
@@ -64,6 +69,10 @@ export default async function (t) {
     await page.getByRole("link", { name: planTitle }).click();
     await page.getByRole("heading", { level: 1, name: planTitle }).waitFor();
     await page.getByRole("cell", { name: "R$ 39,90" }).first().waitFor();
+    t.expect((await page.locator("main").innerText()).includes(`Início em ${todayBR}`), `the plan does not start on ${todayBR}`);
+    await page.getByRole("button", { name: "Marcar feito hoje: Vitamina D 2.000 UI" }).click();
+    await page.getByRole("cell", { name: "Feito hoje" }).waitFor();
+    await page.getByRole("cell", { name: "1 vez", exact: true }).waitFor();
     await t.axe("plan");
     await t.shot("plan");
     await page.getByRole("button", { name: `Adicionar ao carrinho: ${product} de Parceira` }).click();
@@ -130,8 +139,12 @@ export default async function (t) {
     t.expect(mine.states.find((s) => s.purpose === "telemedicine").effective, "telemedicine not granted again");
     // the professional's access
     await page.getByRole("row").filter({ hasText: pro.name }).first().waitFor();
-    // the share made in the setup
-    await page.getByRole("row").filter({ hasText: pro.id }).waitFor();
+    // the emergency access, marked so
+    const emergency = page.getByRole("row").filter({ hasText: "Dra. Ana Pronto" }).first();
+    await emergency.waitFor();
+    t.expect((await emergency.innerText()).includes("Emergência"), "the emergency access is not marked");
+    // the share made in the setup, by the professional's name
+    await page.getByRole("row").filter({ hasText: "Compartilhado por você" }).filter({ hasText: pro.name }).waitFor();
     await page.getByRole("button", { name: "Pedir exportação" }).click();
     await page.getByRole("row").filter({ hasText: /Na fila|Em preparação|Pronto para baixar/ }).first().waitFor();
     await t.axe("privacy");
@@ -139,27 +152,23 @@ export default async function (t) {
   });
 
   await t.step("notifications", async () => {
-    const notes = await t.must("GET", "/v1/me/notifications", null, pat.token, 200);
+    let notes;
+    for (let i = 0; i < 40; i++) {
+      notes = await t.must("GET", "/v1/me/notifications?unread=true", null, pat.token, 200);
+      if (notes.items.length > 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    t.expect(notes.items.length > 0, "the emergency access notified nobody");
+    const n = notes.items[0];
     await menu("Notificações");
     await page.getByRole("heading", { level: 1, name: "Notificações" }).waitFor();
-    const unread = notes.items.filter((n) => !n.read_at);
-    if (unread.length === 0) {
-      if (notes.items.length === 0) await page.getByText("Nenhuma notificação.").waitFor();
-    } else {
-      const n = unread[0];
-      await page.getByText(n.title).first().waitFor();
-      await page.getByRole("button", { name: `Marcar como lida: ${n.title}` }).first().click();
-      await t.expect(true, "");
-      for (let i = 0; i < 20; i++) {
-        const now = await t.must("GET", "/v1/me/notifications", null, pat.token, 200);
-        if (now.items.find((x) => x.id === n.id)?.read_at) break;
-        if (i === 19) throw new Error("the notification was not marked read");
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-    t.log(`notifications: ${notes.items.length} (${unread.length} unread)`);
+    await page.getByText(n.title).first().waitFor();
     await t.axe("notifications");
     await t.shot("notifications");
+    await page.getByRole("button", { name: `Marcar como lida: ${n.title}` }).first().click();
+    await page.getByRole("button", { name: `Marcar como lida: ${n.title}` }).first().waitFor({ state: "detached" }).catch(() => undefined);
+    const after = await t.must("GET", "/v1/me/notifications", null, pat.token, 200);
+    t.expect(after.items.find((x) => x.id === n.id)?.read_at, "the notification was not marked read");
   });
 
   await t.step("chat: start, send, attach, live reply", async () => {
@@ -175,7 +184,8 @@ export default async function (t) {
     await page.getByRole("status").filter({ hasText: "Conectado" }).waitFor();
     await page.getByLabel("Mensagem").fill("Bom dia, doutor. Comecei a vitamina D hoje.");
     await page.getByRole("button", { name: "Enviar" }).click();
-    await page.getByText("Bom dia, doutor. Comecei a vitamina D hoje.").waitFor();
+    const thread = page.getByRole("list", { name: "Mensagens" });
+    await thread.getByText("Bom dia, doutor. Comecei a vitamina D hoje.").waitFor();
     // an attachment (a 1x1 PNG)
     const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
     await page.getByLabel(/Anexo/).setInputFiles({ name: "exame.png", mimeType: "image/png", buffer: png });
@@ -185,9 +195,9 @@ export default async function (t) {
     // the professional answers through the API: it appears without a reload
     const reply = "Ótimo, Maria. Vamos reavaliar em 3 meses.";
     await t.must("POST", `/v1/conversations/${convId}/messages`, { text: reply }, pro.token, 201);
-    await page.getByText(reply).waitFor({ timeout: 10_000 });
-    const text = await page.locator("main").innerText();
-    t.expect(text.includes(pro.name), `the reply does not name the professional: ${text}`);
+    await thread.getByText(reply).waitFor({ timeout: 10_000 });
+    const bubble = await thread.getByRole("listitem").filter({ hasText: reply }).innerText();
+    t.expect(bubble.includes(pro.name), `the reply does not name the professional: ${bubble}`);
     await t.axe("chat-room");
     await t.shot("chat-room");
   });

@@ -8,7 +8,7 @@ import { ProblemAlert } from "../../components/ProblemAlert";
 import { date, dateTime, price } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { useCart, type CartLine } from "./CartContext";
-import { itemKind, label, planStatus } from "./labels";
+import { day, itemKind, label, planStatus } from "./labels";
 import { usePatientId } from "./me";
 
 type Plan = Schemas["PlanResponse"];
@@ -55,8 +55,8 @@ export function Plans() {
                     </Link>
                   </Heading>
                   <Text fontSize="sm">
-                    Início em {date(p.start)}
-                    {p.end ? ` · término em ${date(p.end)}` : ""} · {p.items.length}{" "}
+                    Início em {day(p.start, date)}
+                    {p.end ? ` · término em ${day(p.end, date)}` : ""} · {p.items.length}{" "}
                     {p.items.length === 1 ? "item" : "itens"}
                   </Text>
                 </Stack>
@@ -146,8 +146,8 @@ export function PlanDetail() {
           <HStack wrap="wrap">
             <Badge>{label(planStatus, p.status)}</Badge>
             <Text>
-              Início em {date(p.start)}
-              {p.end ? ` · término em ${date(p.end)}` : ""}
+              Início em {day(p.start, date)}
+              {p.end ? ` · término em ${day(p.end, date)}` : ""}
             </Text>
           </HStack>
           {p.goals.length > 0 && (

@@ -8,7 +8,7 @@ import { TextField } from "../../components/TextField";
 import { date, dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { saveBlob } from "./download";
-import { actorKind, label, purposeName } from "./labels";
+import { accessBasis, actorKind, label, purposeName } from "./labels";
 
 type Purpose = Schemas["ConsentRequest"]["purpose"];
 
@@ -200,7 +200,7 @@ function AccessLog() {
                     </Badge>
                   )}
                 </Table.Cell>
-                <Table.Cell>{a.basis}</Table.Cell>
+                <Table.Cell>{label(accessBasis, a.basis)}</Table.Cell>
               </Table.Row>
             ))}
           </Table.Body>
@@ -216,7 +216,19 @@ function AccessLog() {
 }
 
 function Shares() {
-  const list = useLoad(() => call(api.GET("/v1/me/record-shares", { params: { query: { limit: 50 } } })));
+  const list = useLoad(async () => {
+    const r = await call(api.GET("/v1/me/record-shares", { params: { query: { limit: 50 } } }));
+    // the professionals' names (public profiles); the ID stays when a profile cannot be read
+    const ids = [...new Set(r.items.map((x) => x.professional_id))];
+    const names: Record<string, string> = {};
+    await Promise.all(
+      ids.map(async (id) => {
+        const p = await api.GET("/v1/professionals/{id}", { params: { path: { id } } });
+        if (p.data) names[id] = p.data.name;
+      }),
+    );
+    return { ...r, names };
+  });
   const [prof, setProf] = useState("");
   const [until, setUntil] = useState("");
   const [error, setError] = useState<unknown>();
@@ -268,7 +280,7 @@ function Shares() {
           <Table.Body>
             {items.map((s) => (
               <Table.Row key={s.id}>
-                <Table.Cell>{s.professional_id}</Table.Cell>
+                <Table.Cell>{list.data?.names[s.professional_id] ?? s.professional_id}</Table.Cell>
                 <Table.Cell>{s.kind === "emergency" ? `Emergência${s.reason ? `: ${s.reason}` : ""}` : "Compartilhado por você"}</Table.Cell>
                 <Table.Cell>{s.revoked_at ? `Revogado em ${dateTime(s.revoked_at)}` : dateTime(s.until)}</Table.Cell>
                 <Table.Cell>

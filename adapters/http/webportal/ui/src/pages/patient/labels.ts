@@ -75,3 +75,18 @@ export function label(m: Record<string, string>, k: string | undefined | null): 
   if (!k) return "—";
   return m[k] ?? k;
 }
+
+export const accessBasis: Record<string, string> = {
+  self: "Acesso próprio",
+  share: "Compartilhamento",
+  care: "Atendimento",
+  emergency: "Emergência",
+  admin: "Administração",
+};
+
+// day shows a calendar date ("2027-03-10", no time of day) as "10/03/2027"
+// without moving it through a time zone; a full timestamp goes through date().
+export function day(s: string, fallback: (iso: string) => string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : fallback(s);
+}
