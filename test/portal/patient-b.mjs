@@ -125,6 +125,28 @@ export default async function (t) {
     await t.shot("payments");
   });
 
+  await t.step("cancel an order waiting for payment", async () => {
+    await t.must("POST", "/v1/orders", { company_id: pharm.id, items: [{ sku, quantity: 2 }], fulfilment: { method: "pickup" } }, pat.token, 201, {
+      "Idempotency-Key": `pb-cancel-${Date.now()}`,
+    });
+    await menu("Pedidos");
+    await page.getByLabel("Situação").selectOption("created");
+    const row = page.getByRole("row").filter({ hasText: `2× ${product}` });
+    await row.waitFor();
+    t.expect((await row.innerText()).includes("R$ 79,80"), "the second order's total is not R$ 79,80");
+    await row.getByRole("link").click();
+    await page.getByTestId("order-status").filter({ hasText: "Aguardando pagamento" }).waitFor();
+    await page.getByRole("button", { name: "Cancelar pedido" }).click();
+    await page.getByLabel("Motivo (opcional)").fill("Comprei em outro lugar.");
+    await t.axe("order-cancel");
+    await page.getByRole("button", { name: "Confirmar cancelamento" }).click();
+    await page.getByTestId("order-status").filter({ hasText: "Cancelado" }).waitFor();
+    const text = await page.locator("main").innerText();
+    t.expect(/Cancelado em \d{2}\/\d{2}\/\d{4}, \d{2}:\d{2} por você/.test(text), `the timeline has no cancellation by the patient: ${text}`);
+    t.expect(!text.includes("Gerar código Pix"), "a cancelled order still offers payment");
+    await t.shot("order-cancelled");
+  });
+
   await t.step("privacy centre", async () => {
     const term = await t.must("GET", "/v1/consent-terms/telemedicine");
     await menu("Privacidade");

@@ -7,7 +7,7 @@ import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
 import { saveBlob } from "./download";
-import { historyKind, label } from "./labels";
+import { entryStatus, historyKind, label } from "./labels";
 import { usePatientId } from "./me";
 
 type Entry = Schemas["HistoryEntryResponse"];
@@ -129,7 +129,7 @@ export function History() {
               <Table.Row key={`${e.kind}-${e.id}`}>
                 <Table.Cell>{dateTime(e.at)}</Table.Cell>
                 <Table.Cell>
-                  {label(historyKind, e.kind)} {e.status && <Badge>{e.status}</Badge>}
+                  {label(historyKind, e.kind)} {e.status && <Badge>{label(entryStatus, e.status)}</Badge>}
                 </Table.Cell>
                 <Table.Cell>{e.summary || "—"}</Table.Cell>
                 <Table.Cell>

@@ -90,3 +90,14 @@ export function day(s: string, fallback: (iso: string) => string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
   return m ? `${m[3]}/${m[2]}/${m[1]}` : fallback(s);
 }
+
+// entryStatus names the status a history entry carries (plans, prescriptions,
+// appointments, evaluations).
+export const entryStatus: Record<string, string> = {
+  ...planStatus,
+  issued: "Emitida",
+  dispensed: "Dispensada",
+  confirmed: "Confirmada",
+  no_show: "Não compareceu",
+  signed: "Assinada",
+};
