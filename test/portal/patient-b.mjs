@@ -18,6 +18,9 @@ export default async function (t) {
   await t.must("POST", `/v1/patients/${pat.id}/evaluations`, {
     kind: "detailed", chief_complaint: "Cansaço e dores musculares", assessment: "Deficiência de vitamina D", icd10: ["E55"], plan: "Suplementação", sign: true,
   }, pro.token, 201);
+  await t.must("POST", `/v1/patients/${pat.id}/prescriptions`, { type: "simple", items: [{
+    drug: "Colecalciferol", active_ingredient: "Colecalciferol", concentration: "2.000 UI", form: "cápsula",
+    dosage: "1 cápsula ao dia", quantity: "60 cápsulas", route: "oral" }] }, pro.token, 201);
   const planTitle = "Reposição de vitamina D";
   const plan = await t.must("POST", `/v1/patients/${pat.id}/treatment-plans`, {
     title: planTitle, start: today, status: "active", goals: ["Normalizar a vitamina D em 3 meses"],
@@ -56,6 +59,15 @@ export default async function (t) {
     await page.getByRole("heading", { level: 1, name: "Histórico de saúde" }).waitFor();
     await page.getByRole("cell", { name: /Avaliação/ }).first().waitFor();
     await page.getByRole("cell", { name: /Plano de tratamento/ }).first().waitFor();
+    await page.getByRole("cell", { name: /Receita/ }).first().waitFor();
+    const [dl] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Baixar PDF da receita" }).click()]);
+    t.expect(/^receita-.*\.pdf$/.test(dl.suggestedFilename()), `the prescription downloads as ${dl.suggestedFilename()}`);
+    const head = await new Promise(async (res, rej) => {
+      const st = await dl.createReadStream();
+      st.once("data", (c) => res(c.subarray(0, 5).toString()));
+      st.once("error", rej);
+    });
+    t.expect(head === "%PDF-", `the prescription download starts with ${head}`);
     await t.axe("history");
     await t.shot("history");
   });
@@ -169,6 +181,14 @@ export default async function (t) {
     await page.getByRole("row").filter({ hasText: "Compartilhado por você" }).filter({ hasText: pro.name }).waitFor();
     await page.getByRole("button", { name: "Pedir exportação" }).click();
     await page.getByRole("row").filter({ hasText: /Na fila|Em preparação|Pronto para baixar/ }).first().waitFor();
+    // the worker builds the archive; the page shows it ready and downloads it
+    for (let i = 0; i < 60; i++) {
+      if (await page.getByRole("button", { name: /Baixar ZIP/ }).count()) break;
+      await new Promise((r) => setTimeout(r, 500));
+      await page.getByRole("button", { name: "Atualizar situação" }).first().click();
+    }
+    const [zip] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: /Baixar ZIP/ }).click()]);
+    t.expect(/^meus-dados-.*\.zip$/.test(zip.suggestedFilename()), `the export downloads as ${zip.suggestedFilename()}`);
     await t.axe("privacy");
     await t.shot("privacy");
   });
