@@ -159,6 +159,25 @@ export default async function (t) {
     await t.shot("order-cancelled");
   });
 
+  await t.step("pay an order by card (the local provider's test token)", async () => {
+    await t.must("POST", "/v1/orders", { company_id: pharm.id, items: [{ sku, quantity: 3 }], fulfilment: { method: "pickup" } }, pat.token, 201, {
+      "Idempotency-Key": `pb-card-${Date.now()}`,
+    });
+    await menu("Pedidos");
+    await page.getByLabel("Situação").selectOption("created");
+    const row = page.getByRole("row").filter({ hasText: `3× ${product}` });
+    await row.waitFor();
+    await row.getByRole("link").click();
+    await page.getByTestId("order-status").filter({ hasText: "Aguardando pagamento" }).waitFor();
+    await page.getByRole("tab", { name: "Cartão" }).click();
+    await page.getByLabel("Token do cartão").fill("tok_visa");
+    await t.axe("order-card");
+    await page.getByRole("button", { name: "Pagar com cartão" }).click();
+    await page.getByRole("status").filter({ hasText: "Pagamento confirmado" }).waitFor({ timeout: 30_000 });
+    await page.getByTestId("order-status").filter({ hasText: "Pago" }).waitFor();
+    await t.shot("order-card-paid");
+  });
+
   await t.step("privacy centre", async () => {
     const term = await t.must("GET", "/v1/consent-terms/telemedicine");
     await menu("Privacidade");
