@@ -8,7 +8,12 @@ export interface NavItem {
 }
 
 export const nav: Record<Kind, NavItem[]> = {
-  patient: [{ to: "/paciente", label: "Início" }],
+  patient: [
+    { to: "/paciente", label: "Início" },
+    // patient A
+    { to: "/paciente/buscar", label: "Buscar" },
+    { to: "/paciente/consultas", label: "Minhas consultas" },
+  ],
   professional: [{ to: "/profissional", label: "Início" }],
   company_member: [{ to: "/empresa", label: "Início" }],
   admin: [{ to: "/admin", label: "Início" }],
