@@ -124,3 +124,35 @@ func TestTheAPIKeepsItsAnswers(t *testing.T) {
 		t.Fatalf("favicon: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 }
+
+// TestInitialBundleBudget: what the first page load must fetch (the page's
+// script and style and the modules it preloads) stays under 250 KB gzip; each
+// side's pages are separate chunks loaded when visited. The sizes are logged.
+func TestInitialBundleBudget(t *testing.T) {
+	s := server(t)
+	_, page := get(t, s, http.MethodGet, "/", nil)
+	refs := regexp.MustCompile(`(?:src|href)="(/assets/[^"]+\.(?:js|css))"`).FindAllStringSubmatch(page, -1)
+	if len(refs) == 0 {
+		t.Fatalf("the page references no asset: %s", page)
+	}
+	total := 0
+	for _, r := range refs {
+		req := httptest.NewRequest(http.MethodGet, r[1], nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := s.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", r[1], res.StatusCode)
+		}
+		t.Logf("%s: %.1f KB as sent", r[1], float64(len(b))/1024)
+		total += len(b)
+	}
+	t.Logf("initial load: %.1f KB gzip (budget 250 KB)", float64(total)/1024)
+	if total > 250*1024 {
+		t.Fatalf("initial load is %.1f KB gzip, over the 250 KB budget", float64(total)/1024)
+	}
+}

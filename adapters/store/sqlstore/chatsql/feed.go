@@ -2,48 +2,12 @@ package chatsql
 
 import (
 	"context"
-	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
-	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/core/messaging/chat"
 )
 
 var _ chat.HeadStore = (*Store)(nil)
-
-// feedRow is a message as the feed reads it (its own type, so the feed does
-// not depend on the conversation store's row).
-type feedRow struct {
-	bun.BaseModel  `bun:"table:chat_messages,alias:m"`
-	ID             string     `bun:"id,pk"`
-	ConversationID string     `bun:"conversation_id"`
-	Seq            int64      `bun:"seq"`
-	SenderID       string     `bun:"sender_id"`
-	SenderKind     string     `bun:"sender_kind"`
-	Text           string     `bun:"text"`
-	AttKey         string     `bun:"att_key"`
-	AttName        string     `bun:"att_name"`
-	AttContentType string     `bun:"att_content_type"`
-	AttSize        int64      `bun:"att_size"`
-	AttSHA256      string     `bun:"att_sha256"`
-	CreatedAt      time.Time  `bun:"created_at"`
-	ErasedAt       *time.Time `bun:"erased_at"`
-}
-
-func (r feedRow) toDomain() chat.Message {
-	m := chat.Message{ID: r.ID, ConversationID: r.ConversationID, Seq: r.Seq, SenderID: r.SenderID,
-		SenderKind: kernel.AccountKind(r.SenderKind), Text: r.Text, CreatedAt: r.CreatedAt.UTC()}
-	if r.AttKey != "" {
-		m.Attachment = &chat.Attachment{Key: r.AttKey, Name: r.AttName, ContentType: r.AttContentType, Size: r.AttSize, SHA256: r.AttSHA256}
-	}
-	if r.ErasedAt != nil {
-		e := r.ErasedAt.UTC()
-		m.ErasedAt = &e
-	}
-	return m
-}
 
 // maxFeed caps one read whatever the caller asks.
 const maxFeed = 1000
@@ -53,7 +17,7 @@ func (s *Store) MessagesAfter(ctx context.Context, f chat.ConversationFilter, af
 	if limit <= 0 || limit > maxFeed {
 		limit = maxFeed
 	}
-	q := s.db.NewSelect().Model((*feedRow)(nil)).
+	q := s.db.NewSelect().TableExpr("chat_messages AS m").ColumnExpr(messageColumns).
 		Join("JOIN chat_conversations AS c ON c.id = m.conversation_id").
 		Where("m.seq > ?", afterSeq)
 	switch {
@@ -69,15 +33,11 @@ func (s *Store) MessagesAfter(ctx context.Context, f chat.ConversationFilter, af
 	if f.ID != "" {
 		q = q.Where("c.id = ?", f.ID)
 	}
-	var rows []feedRow
+	var rows []messageRow
 	if err := q.OrderExpr("m.seq ASC").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
-	out := make([]chat.Message, len(rows))
-	for i, r := range rows {
-		out[i] = r.toDomain()
-	}
-	return out, nil
+	return messagesOf(rows), nil
 }
 
 // NewestSeq: see chat.HeadStore.

@@ -11,50 +11,9 @@ import (
 	"github.com/multisaude/multisaude/core/messaging/chat"
 )
 
-// retentionRow is a chat_messages row as the LGPD queries read it.
-type retentionRow struct {
-	ID             string     `bun:"id"`
-	ConversationID string     `bun:"conversation_id"`
-	Seq            int64      `bun:"seq"`
-	SenderID       string     `bun:"sender_id"`
-	SenderKind     string     `bun:"sender_kind"`
-	Text           string     `bun:"text"`
-	AttKey         string     `bun:"att_key"`
-	AttName        string     `bun:"att_name"`
-	AttContentType string     `bun:"att_content_type"`
-	AttSize        int64      `bun:"att_size"`
-	AttSHA256      string     `bun:"att_sha256"`
-	CreatedAt      time.Time  `bun:"created_at"`
-	ErasedAt       *time.Time `bun:"erased_at"`
-}
-
-func (r retentionRow) message() chat.Message {
-	m := chat.Message{ID: r.ID, ConversationID: r.ConversationID, Seq: r.Seq, SenderID: r.SenderID,
-		SenderKind: kernel.AccountKind(r.SenderKind), Text: r.Text, CreatedAt: r.CreatedAt.UTC()}
-	if r.AttKey != "" {
-		m.Attachment = &chat.Attachment{Key: r.AttKey, Name: r.AttName, ContentType: r.AttContentType, Size: r.AttSize, SHA256: r.AttSHA256}
-	}
-	if r.ErasedAt != nil {
-		t := r.ErasedAt.UTC()
-		m.ErasedAt = &t
-	}
-	return m
-}
-
-const retentionColumns = "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_kind, m.text, m.att_key, m.att_name, " +
-	"m.att_content_type, m.att_size, m.att_sha256, m.created_at, m.erased_at"
-
-func retentionMessages(rows []retentionRow) []chat.Message {
-	out := make([]chat.Message, len(rows))
-	for i, r := range rows {
-		out[i] = r.message()
-	}
-	return out
-}
-
 // ExportMessages: see chat.RetentionStore.
 func (s *Store) ExportMessages(ctx context.Context, f chat.ExportFilter, afterSeq int64, limit int) ([]chat.Message, error) {
-	q := s.db.NewSelect().TableExpr("chat_messages AS m").ColumnExpr(retentionColumns).Where("m.seq > ?", afterSeq)
+	q := s.db.NewSelect().TableExpr("chat_messages AS m").ColumnExpr(messageColumns).Where("m.seq > ?", afterSeq)
 	switch {
 	case f.PatientID != "":
 		q = q.Join("JOIN chat_conversations AS c ON c.id = m.conversation_id").Where("c.patient_id = ?", f.PatientID)
@@ -63,11 +22,11 @@ func (s *Store) ExportMessages(ctx context.Context, f chat.ExportFilter, afterSe
 	default:
 		return nil, kernel.Invalid("filter", "filtro de exportação vazio")
 	}
-	var rows []retentionRow
+	var rows []messageRow
 	if err := q.OrderExpr("m.seq").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
-	return retentionMessages(rows), nil
+	return messagesOf(rows), nil
 }
 
 // LastMessageAt: see chat.RetentionStore.
@@ -89,7 +48,7 @@ func (s *Store) LastMessageAt(ctx context.Context, patientID kernel.ID, kind cha
 
 // ErasableMessages: see chat.RetentionStore.
 func (s *Store) ErasableMessages(ctx context.Context, q chat.RetentionQuery, limit int) ([]chat.Message, error) {
-	sel := s.db.NewSelect().TableExpr("chat_messages AS m").ColumnExpr(retentionColumns).
+	sel := s.db.NewSelect().TableExpr("chat_messages AS m").ColumnExpr(messageColumns).
 		Join("JOIN chat_conversations AS c ON c.id = m.conversation_id").
 		Where("m.erased_at IS NULL").Where("c.kind = ?", string(q.Kind))
 	if q.PatientID != "" {
@@ -98,11 +57,11 @@ func (s *Store) ErasableMessages(ctx context.Context, q chat.RetentionQuery, lim
 	if !q.Before.IsZero() {
 		sel = sel.Where("c.last_message_at < ?", q.Before.UTC())
 	}
-	var rows []retentionRow
+	var rows []messageRow
 	if err := sel.OrderExpr("m.seq").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
 		return nil, sqlstore.Translate(err)
 	}
-	return retentionMessages(rows), nil
+	return messagesOf(rows), nil
 }
 
 // EraseMessages: see chat.RetentionStore.

@@ -95,6 +95,11 @@ func (r messageRow) toDomain() chat.Message {
 	return m
 }
 
+// messageColumns selects a messageRow from chat_messages aliased m (for
+// queries that join the conversation).
+const messageColumns = "m.id, m.conversation_id, m.seq, m.sender_id, m.sender_kind, m.text, m.att_key, m.att_name, " +
+	"m.att_content_type, m.att_size, m.att_sha256, m.created_at, m.erased_at"
+
 func messagesOf(rows []messageRow) []chat.Message {
 	out := make([]chat.Message, 0, len(rows))
 	for _, r := range rows {

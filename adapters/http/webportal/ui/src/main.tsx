@@ -1,7 +1,8 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router";
-import { ChakraProvider, defaultSystem } from "@chakra-ui/react";
+import { ChakraProvider } from "@chakra-ui/react";
+import { system } from "./theme";
 import createCache from "@emotion/cache";
 import { CacheProvider } from "@emotion/react";
 import { App } from "./App";
@@ -16,7 +17,7 @@ const cache = createCache({ key: "ms", nonce });
 createRoot(document.getElementById("root")!).render(
   <StrictMode>
     <CacheProvider value={cache}>
-      <ChakraProvider value={defaultSystem}>
+      <ChakraProvider value={system}>
         <BrowserRouter>
           <AuthProvider>
             <App />
