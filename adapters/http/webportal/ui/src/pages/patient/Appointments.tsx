@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Dialog, HStack, Link, Portal, Stack, Tabs, Text } from "@chakra-ui/react";
+import { Badge, Button, Card, Dialog, Field, HStack, Link, Portal, Stack, Tabs, Text, Textarea } from "@chakra-ui/react";
 import { useEffect, useState } from "react";
 import { Link as RouterLink } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
@@ -217,11 +217,12 @@ function Modal({ title, onClose, children, footer, size }: { title: string; onCl
 function CancelDialog({ a, title, onClose, onDone }: { a: Appointment; title: string; onClose: () => void; onDone: (a: Appointment) => void }) {
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const [reason, setReason] = useState("");
   async function cancel() {
     setBusy(true);
     setError(undefined);
     try {
-      onDone(await call(api.POST("/v1/appointments/{id}/cancel", { params: { path: { id: a.id } }, body: { reason: "cancelada pelo paciente no portal" } })));
+      onDone(await call(api.POST("/v1/appointments/{id}/cancel", { params: { path: { id: a.id } }, body: { reason: reason.trim() || undefined } })));
     } catch (e) {
       setError(e);
     } finally {
@@ -237,6 +238,10 @@ function CancelDialog({ a, title, onClose, onDone }: { a: Appointment; title: st
           O profissional ou o hospital pode exigir uma antecedência mínima para cancelar; fora do prazo, o cancelamento é recusado e o motivo aparece aqui.
           {a.price.amount > 0 && ` O valor (${price(a.price)}) segue a política de reembolso do pagamento.`}
         </Text>
+        <Field.Root>
+          <Field.Label>Motivo (opcional)</Field.Label>
+          <Textarea name="reason" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        </Field.Root>
         <ProblemAlert error={error} />
       </Stack>
     </Modal>

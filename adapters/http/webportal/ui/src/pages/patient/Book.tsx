@@ -34,6 +34,7 @@ export function ConsentOffer({ consent, onGranted }: { consent: NonNullable<Prob
     setError(undefined);
     try {
       await call(api.POST("/v1/me/consents", {
+          params: { header: { "X-Consent-Channel": "portal" } },
         body: { purpose: consent.purpose as Schemas["ConsentRequest"]["purpose"], term_version: consent.term_version, decision: "granted" },
       }));
       onGranted();

@@ -60,8 +60,10 @@ export default function SignUp() {
     }
   }
 
-  const required = (terms.data?.items ?? []).filter((t) => t.required);
-  const optional = (terms.data?.items ?? []).filter((t) => !t.required);
+  // A term marked required is one whose purpose needs a consent (telemedicine,
+  // sharing with partners, marketing): none is a condition of the sign-up, so
+  // each is a choice here; the others (care) are recorded as read.
+  const items = terms.data?.items ?? [];
   const cpfBad = cpfTouched && f.cpf !== "" && !validCPF(f.cpf);
 
   async function submit(e: FormEvent) {
@@ -69,11 +71,6 @@ export default function SignUp() {
     setError(undefined);
     if (!validCPF(f.cpf)) {
       setCpfTouched(true);
-      return;
-    }
-    const missing = required.filter((t) => !accepted[t.purpose]);
-    if (missing.length > 0) {
-      setError(new Error("consent"));
       return;
     }
     setBusy(true);
@@ -88,7 +85,8 @@ export default function SignUp() {
       await signIn(body.email, f.password, "patient");
       for (const t of terms.data?.items ?? []) {
         if (accepted[t.purpose]) {
-          await call(api.POST("/v1/me/consents", { body: { purpose: t.purpose as Schemas["ConsentRequest"]["purpose"], term_version: t.version, decision: "granted" } }));
+          await call(api.POST("/v1/me/consents", {
+          params: { header: { "X-Consent-Channel": "portal" } }, body: { purpose: t.purpose as Schemas["ConsentRequest"]["purpose"], term_version: t.version, decision: "granted" } }));
         }
       }
       navigate("/paciente", { replace: true });
@@ -99,7 +97,6 @@ export default function SignUp() {
     }
   }
 
-  const consentMissing = error instanceof Error && error.message === "consent";
   return (
     <Page title="Criar conta de paciente">
       <form onSubmit={submit} noValidate>
@@ -157,21 +154,19 @@ export default function SignUp() {
           <Text fontWeight="semibold" as="h2" fontSize="lg">Termos de consentimento (LGPD)</Text>
           {terms.loading && <Loading />}
           {terms.error !== undefined && <ProblemAlert error={terms.error} />}
-          {[...required, ...optional].map((t) => (
+          <Text fontSize="sm">Nenhum termo é condição para criar a conta; você pode mudar cada escolha depois na central de privacidade.</Text>
+          {items.map((t) => (
             <Checkbox.Root key={t.purpose} checked={!!accepted[t.purpose]} onCheckedChange={(d) => setAccepted((a) => ({ ...a, [t.purpose]: !!d.checked }))}
               alignItems="flex-start">
               <Checkbox.HiddenInput />
               <Checkbox.Control />
               <Checkbox.Label>
-                {t.required ? "Li e aceito (obrigatório): " : "Aceito (opcional): "}
+                {t.required ? "Aceito: " : "Li e estou ciente: "}
                 <strong>{t.title}</strong> (versão {t.version}). {t.summary}
               </Checkbox.Label>
             </Checkbox.Root>
           ))}
-          {consentMissing && (
-            <Text role="alert" color="red.700">Para criar a conta, aceite os termos obrigatórios: {required.filter((t) => !accepted[t.purpose]).map((t) => t.title).join(", ")}.</Text>
-          )}
-          {!consentMissing && <ProblemAlert error={error} />}
+          <ProblemAlert error={error} />
           <Stack direction="row" gap="4" align="center">
             <Button type="submit" colorPalette="teal" loading={busy}>Criar conta</Button>
             <RouterLink to="/entrar">Já tenho conta</RouterLink>
