@@ -118,7 +118,7 @@ export default async function (t) {
     await byLabel(page, "Motivo da consulta (opcional)").fill("Dor no peito ao correr");
     await page.getByRole("button", { name: "Confirmar agendamento" }).click();
     await page.getByRole("heading", { level: 1, name: "Agendamento confirmado" }).waitFor();
-    const done = await page.getByRole("status").filter({ hasText: "confirmada" }).innerText();
+    const done = await page.getByRole("status").filter({ hasText: "Quando:" }).innerText();
     t.expect(done.includes(`Consulta com ${proName} confirmada`), `the confirmation says "${done}"`);
     t.expect(done.includes(`Quando: ${full(first)}`), `the confirmation says "${done}", want ${full(first)}`);
     t.expect(done.includes("Presencial") && done.includes("R$ 250,00"), `the confirmation says "${done}"`);
@@ -170,5 +170,38 @@ export default async function (t) {
     const list = await t.must("GET", "/v1/appointments", null, tok);
     t.expect(list.items.length === 1 && list.items[0].status === "cancelled" && list.items[0].professional_id === pro.id &&
       new Date(list.items[0].start).getTime() === new Date(second).getTime(), `the API lists ${JSON.stringify(list.items)}`);
+  });
+
+  await t.step("exams: search near a CEP finds a hospital's exam; its calendar books it", async () => {
+    const hospital = await t.signUpCompany("hospital");
+    const examName = `Hemograma completo ${Date.now() % 100000}`;
+    const exam = await t.must("POST", `/v1/companies/${hospital.id}/exams`, {
+      name: examName, duration_minutes: 20, capacity: 1, price: { amount: 4500, currency: "BRL" }, preparation: "Jejum de 8 horas.",
+    }, hospital.token, 201);
+    const weekly = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"].map((d) => ({ weekday: d, start: "07:00", end: "11:00", mode: "in_person" }));
+    await t.must("PUT", `/v1/exams/${exam.id}/availability`, {
+      time_zone: SP, slot_minutes: 20, buffer_minutes: 0, min_notice_hours: 0, horizon_days: 30, cancel_until_hours: 0, weekly, exceptions: [],
+    }, hospital.token);
+    await page.getByRole("link", { name: "Buscar" }).first().click();
+    await byLabel(page, "O que você procura").selectOption("exams");
+    await byLabel(page, "Exame").fill(examName);
+    await byLabel(page, "Perto do CEP").fill("01310100");
+    await page.getByRole("button", { name: "Buscar", exact: true }).click();
+    await page.getByRole("heading", { name: examName }).waitFor();
+    await t.axe("search-exams");
+    await t.shot("search-exams");
+    await page.getByRole("link", { name: `Agendar ${examName}` }).click();
+    await page.getByRole("heading", { level: 1, name: `Agendar exame: ${examName}` }).waitFor();
+    const free = await t.must("GET", `/v1/exams/${exam.id}/slots?${week()}`);
+    const slots = page.getByRole("group", { name: "Horários livres da semana" }).getByRole("button");
+    await slots.first().click();
+    await t.axe("book-exam");
+    await t.shot("book-exam");
+    await page.getByRole("button", { name: "Confirmar agendamento" }).click();
+    await page.getByRole("heading", { level: 1, name: "Agendamento confirmado" }).waitFor();
+    const done = await page.getByRole("status").filter({ hasText: "Quando:" }).innerText();
+    t.expect(done.includes(`Exame ${examName} confirmado`) && done.includes(`Quando: ${full(free.items[0].start)}`) && done.includes("R$ 45,00"),
+      `the exam confirmation says "${done}", want ${full(free.items[0].start)}`);
+    await t.shot("booked-exam");
   });
 }

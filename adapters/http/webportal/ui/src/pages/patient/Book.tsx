@@ -133,7 +133,7 @@ export default function Book() {
           <Card.Body>
             <Stack gap="2" role="status">
               <Text fontSize="lg" fontWeight="semibold">
-                {done.kind === "exam" ? "Exame" : "Consulta"} com {name} confirmada
+                {done.kind === "exam" ? `Exame ${name} confirmado` : `Consulta com ${name} confirmada`}
               </Text>
               <Text>Quando: {dateTime(done.start)}{differsFromViewer(done.start) ? ` (${theirTime(done.start)} no horário ${isExam ? "do hospital" : "do profissional"}, UTC${offsetOf(done.start)})` : ""}</Text>
               <Text>Atendimento: {modeLabel[done.mode] ?? done.mode}{done.place ? ` · ${done.place}` : ""}</Text>
