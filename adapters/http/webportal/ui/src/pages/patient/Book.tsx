@@ -135,7 +135,11 @@ export default function Book() {
               <Text fontSize="lg" fontWeight="semibold">
                 {done.kind === "exam" ? `Exame ${name} confirmado` : `Consulta com ${name} confirmada`}
               </Text>
-              <Text>Quando: {dateTime(done.start)}{differsFromViewer(done.start) ? ` (${theirTime(done.start)} no horário ${isExam ? "do hospital" : "do profissional"}, UTC${offsetOf(done.start)})` : ""}</Text>
+              <Text>
+                Quando: {dateTime(done.start)}
+                {/* the answer is in UTC; the chosen slot was written in their zone */}
+                {slot && differsFromViewer(slot.start) ? ` (${theirTime(slot.start)} no horário ${isExam ? "do hospital" : "do profissional"}, UTC${offsetOf(slot.start)})` : ""}
+              </Text>
               <Text>Atendimento: {modeLabel[done.mode] ?? done.mode}{done.place ? ` · ${done.place}` : ""}</Text>
               <Text>Valor: {price(done.price)}</Text>
             </Stack>

@@ -24,10 +24,11 @@ function dayLabel(d: string): string {
 }
 
 // offsetOf is the UTC offset an RFC 3339 time was written with ("-03:00"):
-// the API writes slots in the professional's zone.
+// the API writes slots in the professional's (or hospital's) zone. A time in
+// UTC ("Z", as appointments are written) says nothing of that zone: "".
 export function offsetOf(iso: string): string {
-  const m = /([+-]\d{2}:\d{2}|Z)$/.exec(iso);
-  return m ? (m[1] === "Z" ? "+00:00" : m[1]) : "";
+  const m = /([+-]\d{2}:\d{2})$/.exec(iso);
+  return m ? m[1] : "";
 }
 
 function viewerOffset(iso: string): string {
