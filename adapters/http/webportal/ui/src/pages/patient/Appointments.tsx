@@ -236,7 +236,6 @@ function CancelDialog({ a, title, onClose, onDone }: { a: Appointment; title: st
         <Text>{title}, {dateTime(a.start)}.</Text>
         <Text fontSize="sm">
           O profissional ou o hospital pode exigir uma antecedência mínima para cancelar; fora do prazo, o cancelamento é recusado e o motivo aparece aqui.
-          {a.price.amount > 0 && ` O valor (${price(a.price)}) segue a política de reembolso do pagamento.`}
         </Text>
         <Field.Root>
           <Field.Label>Motivo (opcional)</Field.Label>
