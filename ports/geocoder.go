@@ -22,3 +22,11 @@ type Point struct {
 type Geocoder interface {
 	Geocode(ctx context.Context, a Address) (Point, error)
 }
+
+// CEPLookup finds the address a CEP names (as much of it as the source knows:
+// the state always, the city, district and street when it has them) and where
+// it lies. A malformed CEP is kernel.KindInvalid naming the field "cep"; a CEP
+// nobody has is kernel.KindNotFound.
+type CEPLookup interface {
+	LookupCEP(ctx context.Context, cep string) (Address, Point, error)
+}

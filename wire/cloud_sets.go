@@ -185,10 +185,19 @@ func ProvideGeocoder(ctx context.Context, cfg Config) (ports.Geocoder, error) {
 	return nil, fmt.Errorf("MULTISAUDE_GEOCODER=%q: unknown geocoder", cfg.Geocoder)
 }
 
+// ProvideCEPLookup is the CEP lookup of the geocoder MULTISAUDE_GEOCODER names
+// (the same client, so Nominatim's one request a second holds for both).
+func ProvideCEPLookup(g ports.Geocoder) (ports.CEPLookup, error) {
+	if l, ok := g.(ports.CEPLookup); ok {
+		return l, nil
+	}
+	return nil, fmt.Errorf("the geocoder %T cannot look up a CEP", g)
+}
+
 // cloudPorts is one provider per port, each switching on its setting.
 var cloudPorts = gw.NewSet(ProvideLogOutput, ProvideBlobStore, ProvideBlobRoutes, ProvideQueueOptions, ProvideQueue,
 	ProvideScheduler, ProvideSchedulerWorker, ProvideIdentityProvider, ProvideTokenIssuer, ProvideKeySet,
-	ProvideKeyManager, ProvideNotifier, ProvideGeocoder, LocalSignerSet, ProvidePayments, ProvideNoDevRoutes)
+	ProvideKeyManager, ProvideNotifier, ProvideGeocoder, ProvideCEPLookup, LocalSignerSet, ProvidePayments, ProvideNoDevRoutes)
 
 // AWSSet is the AWS profile: by default S3, SQS, Cognito, KMS, SES, Amazon
 // Location and EventBridge Scheduler (the defaults live in validateAdapters).

@@ -50,7 +50,8 @@ func ProvideLocalSigner(cfg Config) (*localsigner.Signer, error) {
 var LocalSignerSet = gw.NewSet(ProvideLocalSigner, gw.Bind(new(ports.DocumentSigner), new(*localsigner.Signer)))
 
 // OfflineGeoSet is the offline geocoder (state capitals and CEP ranges).
-var OfflineGeoSet = gw.NewSet(offlinegeo.New, gw.Bind(new(ports.Geocoder), new(*offlinegeo.Geocoder)))
+var OfflineGeoSet = gw.NewSet(offlinegeo.New, gw.Bind(new(ports.Geocoder), new(*offlinegeo.Geocoder)),
+	gw.Bind(new(ports.CEPLookup), new(*offlinegeo.Geocoder)))
 
 // ProvideFileBlobRoutes serves the on-disk store's signed links.
 func ProvideFileBlobRoutes(store *fileblob.Store) BlobRoutes { return blobapi.New(store) }

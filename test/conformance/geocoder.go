@@ -111,3 +111,92 @@ func DistanceKm(a, b ports.Point) float64 {
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
 	return 2 * r * math.Asin(math.Sqrt(h))
 }
+
+// CEPCase is a CEP an adapter knows and what it must answer.
+type CEPCase struct {
+	CEP         string
+	Want        ports.Address // UF always checked; City, District, Street when not empty
+	At          ports.Point
+	ToleranceKm float64 // 0 means 25 km
+}
+
+// CEPLookupFixture is what RunCEPLookup needs from an adapter's test.
+type CEPLookupFixture struct {
+	Lookup  ports.CEPLookup
+	Known   []CEPCase // at least one
+	Unknown []string  // well-formed CEPs it does not know: kernel.KindNotFound
+}
+
+// RunCEPLookup checks the CEPLookup contract: known CEPs answer their state
+// (and city, district, street where the fixture expects them), the CEP as
+// eight digits and a point near the truth; unknown ones are
+// kernel.KindNotFound; a malformed CEP is kernel.KindInvalid naming "cep";
+// concurrent use is safe.
+func RunCEPLookup(t *testing.T, newFixture func(t *testing.T) CEPLookupFixture) {
+	report(t, "CEPLookup")
+	ctx := context.Background()
+
+	t.Run("Known", func(t *testing.T) {
+		f := newFixture(t)
+		if len(f.Known) == 0 {
+			t.Fatal("the fixture gives no known CEP")
+		}
+		for _, c := range f.Known {
+			a, p, err := f.Lookup.LookupCEP(ctx, c.CEP)
+			if err != nil {
+				t.Errorf("LookupCEP(%s): %v", c.CEP, err)
+				continue
+			}
+			if len(a.CEP) != 8 || a.UF != c.Want.UF {
+				t.Errorf("LookupCEP(%s) = %+v, want CEP as 8 digits and UF %s", c.CEP, a, c.Want.UF)
+			}
+			for _, w := range [][2]string{{c.Want.City, a.City}, {c.Want.District, a.District}, {c.Want.Street, a.Street}} {
+				if w[0] != "" && w[0] != w[1] {
+					t.Errorf("LookupCEP(%s) = %+v, want %+v", c.CEP, a, c.Want)
+				}
+			}
+			tol := c.ToleranceKm
+			if tol == 0 {
+				tol = 25
+			}
+			if !InBrazil(p) || DistanceKm(p, c.At) > tol {
+				t.Errorf("LookupCEP(%s) at %+v, want within %.0f km of %+v", c.CEP, p, tol, c.At)
+			}
+		}
+	})
+
+	t.Run("UnknownIsNotFound", func(t *testing.T) {
+		f := newFixture(t)
+		for _, cep := range f.Unknown {
+			_, _, err := f.Lookup.LookupCEP(ctx, cep)
+			mustKind(t, "LookupCEP of an unknown CEP", err, kernel.KindNotFound)
+		}
+	})
+
+	t.Run("BadCEPIsInvalid", func(t *testing.T) {
+		f := newFixture(t)
+		for _, cep := range []string{"", "1234", "123456789", "0131O-100", "abcdefgh", "01310_100", "01310-1000"} {
+			_, _, err := f.Lookup.LookupCEP(ctx, cep)
+			mustKind(t, "LookupCEP("+cep+")", err, kernel.KindInvalid)
+			var ke *kernel.Error
+			if errors.As(err, &ke) && (len(ke.Fields) == 0 || ke.Fields[0].Field != "cep") {
+				t.Errorf("LookupCEP(%s): fields %+v, want one naming cep", cep, ke.Fields)
+			}
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		f := newFixture(t)
+		var wg sync.WaitGroup
+		for i := 0; i < 10; i++ {
+			wg.Add(1)
+			go func(c CEPCase) {
+				defer wg.Done()
+				if _, _, err := f.Lookup.LookupCEP(ctx, c.CEP); err != nil {
+					t.Error(err)
+				}
+			}(f.Known[i%len(f.Known)])
+		}
+		wg.Wait()
+	})
+}

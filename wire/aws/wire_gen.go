@@ -8,6 +8,7 @@ package aws
 
 import (
 	"context"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/addressapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
@@ -157,7 +158,21 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	liveapiModule, cleanup9 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideNoDevRoutes()
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
+	cepLookup, err := wire.ProvideCEPLookup(geocoder)
+	if err != nil {
+		cleanup9()
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	addressapiModule := addressapi.New(cepLookup)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)

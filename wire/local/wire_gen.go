@@ -9,6 +9,7 @@ package local
 import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/http/httpapi/addressapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/consentapi"
@@ -117,7 +118,8 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	liveapiModule, cleanup5 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes)
+	addressapiModule := addressapi.New(geocoder)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)

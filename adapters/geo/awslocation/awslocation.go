@@ -35,7 +35,10 @@ type Geocoder struct {
 	api *location.Client
 }
 
-var _ ports.Geocoder = (*Geocoder)(nil)
+var (
+	_ ports.Geocoder  = (*Geocoder)(nil)
+	_ ports.CEPLookup = (*Geocoder)(nil)
+)
 
 // New builds the geocoder. It does not call AWS.
 func New(ctx context.Context, cfg Config) (*Geocoder, error) {
@@ -131,6 +134,70 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 		return offlinegeo.Locate(a)
 	}
 	return ports.Point{}, kernel.NotFound("não foi possível localizar este endereço no mapa")
+}
+
+// LookupCEP searches the index for the postal code ("01310-100, Brasil") and
+// takes the best place whose postal code (when the index gives one) begins as
+// the CEP does. The UF is the index's region when it is a state's two letters,
+// else the CEP's range (Correios), which is authoritative.
+func (g *Geocoder) LookupCEP(ctx context.Context, cep string) (ports.Address, ports.Point, error) {
+	n, err := offlinegeo.NormalizeCEP(cep)
+	if err != nil {
+		return ports.Address{}, ports.Point{}, err
+	}
+	uf, ok := offlinegeo.StateOfCEP(n)
+	if !ok {
+		return ports.Address{}, ports.Point{}, kernel.NotFound("nenhum estado tem este CEP")
+	}
+	out, err := g.api.SearchPlaceIndexForText(ctx, &location.SearchPlaceIndexForTextInput{
+		IndexName:       aws.String(g.cfg.IndexName),
+		Text:            aws.String(n[:5] + "-" + n[5:] + ", Brasil"),
+		FilterCountries: []string{"BRA"},
+		Language:        aws.String("pt-BR"),
+		MaxResults:      aws.Int32(3),
+	})
+	if err != nil {
+		return ports.Address{}, ports.Point{}, translate(err)
+	}
+	for _, r := range out.Results {
+		pl := r.Place
+		if pl == nil || pl.Geometry == nil || len(pl.Geometry.Point) != 2 {
+			continue
+		}
+		if r.Relevance != nil && *r.Relevance < g.cfg.MinRelevance {
+			continue
+		}
+		if pc := digits(aws.ToString(pl.PostalCode)); pc != "" && !strings.HasPrefix(n, pc[:min(5, len(pc))]) {
+			continue
+		}
+		lng, lat := pl.Geometry.Point[0], pl.Geometry.Point[1]
+		if lat < -90 || lat > 90 || lng < -180 || lng > 180 {
+			continue
+		}
+		a := ports.Address{CEP: n, UF: uf, Street: aws.ToString(pl.Street), District: aws.ToString(pl.Neighborhood),
+			City: aws.ToString(pl.Municipality)}
+		if a.District == "" {
+			a.District = aws.ToString(pl.SubMunicipality)
+		}
+		if reg := strings.ToUpper(strings.TrimSpace(aws.ToString(pl.Region))); len(reg) == 2 {
+			a.UF = reg
+		}
+		return a, ports.Point{Lat: lat, Lng: lng}, nil
+	}
+	if g.cfg.FallbackOffline {
+		return offlinegeo.LookupCEP(n)
+	}
+	return ports.Address{}, ports.Point{}, kernel.NotFound("CEP não encontrado")
+}
+
+func digits(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // translate maps Amazon Location errors; the SDK already retried throttling.

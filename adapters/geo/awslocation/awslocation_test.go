@@ -65,6 +65,13 @@ func (f *fakeLocation) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	text, _ := in["Text"].(string)
 	results := []map[string]any{}
 	switch {
+	case text == "01310-100, Brasil":
+		results = append(results, map[string]any{"Place": map[string]any{"Geometry": map[string]any{"Point": []float64{-46.6565, -23.5613}},
+			"Label": "Avenida Paulista, Bela Vista, São Paulo, SP, 01310-100, BRA", "Street": "Avenida Paulista", "Neighborhood": "Bela Vista",
+			"Municipality": "São Paulo", "Region": "São Paulo", "PostalCode": "01310-100", "Country": "BRA"}, "Relevance": 1})
+	case text == "20040-020, Brasil": // a place of another CEP: not an answer
+		results = append(results, map[string]any{"Place": map[string]any{"Geometry": map[string]any{"Point": []float64{-43.17, -22.90}},
+			"Municipality": "Rio de Janeiro", "PostalCode": "20090-000"}, "Relevance": 0.9})
 	case strings.Contains(text, "Avenida Paulista"):
 		results = append(results, map[string]any{"Place": map[string]any{"Geometry": map[string]any{"Point": []float64{-46.6544, -23.5631}},
 			"Label": "Avenida Paulista, 1000, São Paulo, SP, BRA", "Country": "BRA"}, "Relevance": 0.98})
@@ -146,5 +153,35 @@ func TestErrorsAndFallback(t *testing.T) {
 	wrong, _ := awslocation.New(context.Background(), awslocation.Config{IndexName: "other", Endpoint: "http://127.0.0.1:1", AWS: &cfg})
 	if _, err := wrong.Geocode(context.Background(), ports.Address{City: "X"}); kernel.KindOf(err) != kernel.KindUnavailable {
 		t.Errorf("unreachable: %v", err)
+	}
+}
+
+func TestCEPLookupConformance(t *testing.T) {
+	conformance.RunCEPLookup(t, func(t *testing.T) conformance.CEPLookupFixture {
+		_, g := start(t, 0.5, false)
+		return conformance.CEPLookupFixture{
+			Lookup: g,
+			Known: []conformance.CEPCase{{CEP: "01310100", Want: ports.Address{UF: "SP", City: "São Paulo", District: "Bela Vista", Street: "Avenida Paulista"},
+				At: ports.Point{Lat: -23.5613, Lng: -46.6565}, ToleranceKm: 0.1}},
+			Unknown: []string{"69900-000", "20040-020"},
+		}
+	})
+}
+
+func TestLookupCEPRequestAndFallback(t *testing.T) {
+	f, g := start(t, 0, false)
+	if _, _, err := g.LookupCEP(context.Background(), "01310-100"); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	in := f.bodies[len(f.bodies)-1]
+	f.mu.Unlock()
+	if in["Text"] != "01310-100, Brasil" || in["FilterCountries"].([]any)[0] != "BRA" || in["IndexName"] != nil && in["IndexName"] != index {
+		t.Errorf("request %v", in)
+	}
+	_, fb := start(t, 0, true)
+	a, _, err := fb.LookupCEP(context.Background(), "20040-020")
+	if err != nil || a.UF != "RJ" || a.City != "Rio de Janeiro" {
+		t.Errorf("offline fallback: %+v %v", a, err)
 	}
 }

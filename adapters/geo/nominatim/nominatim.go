@@ -49,10 +49,14 @@ type Geocoder struct {
 
 type cached struct {
 	p     ports.Point
+	a     ports.Address // with addressdetails=1
 	found bool
 }
 
-var _ ports.Geocoder = (*Geocoder)(nil)
+var (
+	_ ports.Geocoder  = (*Geocoder)(nil)
+	_ ports.CEPLookup = (*Geocoder)(nil)
+)
 
 // New checks the configuration.
 func New(cfg Config) (*Geocoder, error) {
@@ -79,8 +83,65 @@ func New(cfg Config) (*Geocoder, error) {
 }
 
 type result struct {
-	Lat string `json:"lat"`
-	Lon string `json:"lon"`
+	Lat     string  `json:"lat"`
+	Lon     string  `json:"lon"`
+	Address details `json:"address"`
+}
+
+// details is the address of a place (addressdetails=1); a city may come as
+// city, town, village or municipality, a district as suburb or neighbourhood.
+type details struct {
+	Road          string `json:"road"`
+	Suburb        string `json:"suburb"`
+	Neighbourhood string `json:"neighbourhood"`
+	City          string `json:"city"`
+	Town          string `json:"town"`
+	Village       string `json:"village"`
+	Municipality  string `json:"municipality"`
+	ISO           string `json:"ISO3166-2-lvl4"` // "BR-SP"
+	Postcode      string `json:"postcode"`
+}
+
+func (d details) address() ports.Address {
+	first := func(ss ...string) string {
+		for _, s := range ss {
+			if s = strings.TrimSpace(s); s != "" {
+				return s
+			}
+		}
+		return ""
+	}
+	return ports.Address{Street: first(d.Road), District: first(d.Suburb, d.Neighbourhood),
+		City: first(d.City, d.Town, d.Village, d.Municipality), UF: strings.TrimPrefix(strings.ToUpper(d.ISO), "BR-")}
+}
+
+// LookupCEP searches the CEP alone, with the place's address details. The
+// state comes from the CEP's range when Nominatim does not give it; a CEP
+// Nominatim does not know is looked up offline when FallbackOffline is set.
+func (g *Geocoder) LookupCEP(ctx context.Context, cep string) (ports.Address, ports.Point, error) {
+	n, err := offlinegeo.NormalizeCEP(cep)
+	if err != nil {
+		return ports.Address{}, ports.Point{}, err
+	}
+	c, err := g.search(ctx, url.Values{"postalcode": {n[:5] + "-" + n[5:]}, "addressdetails": {"1"}})
+	if err != nil {
+		return ports.Address{}, ports.Point{}, err
+	}
+	if !c.found {
+		if g.cfg.FallbackOffline {
+			return offlinegeo.LookupCEP(n)
+		}
+		return ports.Address{}, ports.Point{}, kernel.NotFound("CEP não encontrado")
+	}
+	a := c.a
+	a.CEP = n
+	if uf, ok := offlinegeo.StateOfCEP(n); ok && (a.UF == "" || len(a.UF) != 2) {
+		a.UF = uf
+	}
+	if a.UF == "" {
+		return ports.Address{}, ports.Point{}, kernel.NotFound("CEP não encontrado")
+	}
+	return a, c.p, nil
 }
 
 // Geocode places the address: first by street, city, state and CEP, then by
@@ -117,12 +178,12 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 		return ports.Point{}, kernel.NotFound("o endereço não tem nada para buscar")
 	}
 	for _, q := range queries {
-		p, found, err := g.search(ctx, q)
+		c, err := g.search(ctx, q)
 		if err != nil {
 			return ports.Point{}, err
 		}
-		if found {
-			return p, nil
+		if c.found {
+			return c.p, nil
 		}
 	}
 	if g.cfg.FallbackOffline {
@@ -131,7 +192,7 @@ func (g *Geocoder) Geocode(ctx context.Context, a ports.Address) (ports.Point, e
 	return ports.Point{}, kernel.NotFound("não foi possível localizar este endereço no mapa")
 }
 
-func (g *Geocoder) search(ctx context.Context, q url.Values) (ports.Point, bool, error) {
+func (g *Geocoder) search(ctx context.Context, q url.Values) (cached, error) {
 	q.Set("country", "Brasil")
 	q.Set("countrycodes", "br")
 	q.Set("format", "jsonv2")
@@ -144,41 +205,41 @@ func (g *Geocoder) search(ctx context.Context, q url.Values) (ports.Point, bool,
 	c, hit := g.cache[key]
 	g.mu.Unlock()
 	if hit {
-		return c.p, c.found, nil
+		return c, nil
 	}
 	if err := g.limiter.Wait(ctx); err != nil {
-		return ports.Point{}, false, kernel.Unavailable(err, "the geocoder is busy")
+		return cached{}, kernel.Unavailable(err, "the geocoder is busy")
 	}
 	u := *g.base
 	u.Path = strings.TrimRight(u.Path, "/") + "/search"
 	u.RawQuery = key
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return ports.Point{}, false, kernel.Internal(withoutQuery(err), "building a geocoder request")
+		return cached{}, kernel.Internal(withoutQuery(err), "building a geocoder request")
 	}
 	req.Header.Set("User-Agent", g.cfg.UserAgent)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Accept-Language", "pt-BR")
 	res, err := g.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return ports.Point{}, false, kernel.Unavailable(withoutQuery(err), "the geocoder cannot be reached")
+		return cached{}, kernel.Unavailable(withoutQuery(err), "the geocoder cannot be reached")
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return ports.Point{}, false, kernel.Unavailable(fmt.Errorf("nominatim answered %s", res.Status), "the geocoder is unavailable")
+		return cached{}, kernel.Unavailable(fmt.Errorf("nominatim answered %s", res.Status), "the geocoder is unavailable")
 	}
 	var rs []result
 	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&rs); err != nil {
-		return ports.Point{}, false, kernel.Unavailable(err, "the geocoder answered something unexpected")
+		return cached{}, kernel.Unavailable(err, "the geocoder answered something unexpected")
 	}
 	c = cached{}
 	if len(rs) > 0 {
 		lat, err1 := strconv.ParseFloat(rs[0].Lat, 64)
 		lng, err2 := strconv.ParseFloat(rs[0].Lon, 64)
 		if err := errors.Join(err1, err2); err != nil || lat < -90 || lat > 90 || lng < -180 || lng > 180 {
-			return ports.Point{}, false, kernel.Unavailable(err, "the geocoder answered an invalid point")
+			return cached{}, kernel.Unavailable(err, "the geocoder answered an invalid point")
 		}
-		c = cached{p: ports.Point{Lat: lat, Lng: lng}, found: true}
+		c = cached{p: ports.Point{Lat: lat, Lng: lng}, a: rs[0].Address.address(), found: true}
 	}
 	g.mu.Lock()
 	if len(g.cache) >= g.cfg.CacheSize {
@@ -186,7 +247,7 @@ func (g *Geocoder) search(ctx context.Context, q url.Values) (ports.Point, bool,
 	}
 	g.cache[key] = c
 	g.mu.Unlock()
-	return c.p, c.found, nil
+	return c, nil
 }
 
 // withoutQuery drops the query string from the URL an HTTP error quotes: it

@@ -43,6 +43,13 @@ func (f *fakeNominatim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case q.Get("street") == "1000 Avenida Paulista" && q.Get("city") == "São Paulo":
 		out = append(out, map[string]any{"place_id": 1, "lat": "-23.5631", "lon": "-46.6544", "display_name": "Avenida Paulista, 1000"})
+	case q.Get("postalcode") == "01310-100" && q.Get("addressdetails") == "1":
+		out = append(out, map[string]any{"place_id": 3, "lat": "-23.5613", "lon": "-46.6565", "display_name": "Avenida Paulista, Bela Vista, São Paulo",
+			"address": map[string]any{"road": "Avenida Paulista", "suburb": "Bela Vista", "city": "São Paulo", "state": "São Paulo",
+				"ISO3166-2-lvl4": "BR-SP", "postcode": "01310-100", "country_code": "br"}})
+	case q.Get("postalcode") == "13083-970" && q.Get("addressdetails") == "1":
+		out = append(out, map[string]any{"place_id": 4, "lat": "-22.8170", "lon": "-47.0700", "display_name": "Barão Geraldo, Campinas",
+			"address": map[string]any{"neighbourhood": "Barão Geraldo", "town": "Campinas", "postcode": "13083-970"}})
 	case q.Get("postalcode") == "20040-020" && q.Get("street") == "":
 		out = append(out, map[string]any{"place_id": 2, "lat": "-22.9035", "lon": "-43.1775", "display_name": "Centro, Rio de Janeiro"})
 	}
@@ -147,5 +154,40 @@ func TestFailuresAndFallback(t *testing.T) {
 	}
 	if _, err := nominatim.New(nominatim.Config{URL: "ftp://x"}); err == nil {
 		t.Error("a non-http URL was accepted")
+	}
+}
+
+func TestCEPLookupConformance(t *testing.T) {
+	conformance.RunCEPLookup(t, func(t *testing.T) conformance.CEPLookupFixture {
+		_, g := start(t, nil)
+		return conformance.CEPLookupFixture{
+			Lookup: g,
+			Known: []conformance.CEPCase{
+				{CEP: "01310-100", Want: ports.Address{UF: "SP", City: "São Paulo", District: "Bela Vista", Street: "Avenida Paulista"},
+					At: ports.Point{Lat: -23.5613, Lng: -46.6565}, ToleranceKm: 0.1},
+				// no ISO code in the answer: the UF comes from the CEP's range
+				{CEP: "13083970", Want: ports.Address{UF: "SP", City: "Campinas", District: "Barão Geraldo"},
+					At: ports.Point{Lat: -22.8170, Lng: -47.0700}, ToleranceKm: 0.1},
+			},
+			Unknown: []string{"69900-000"},
+		}
+	})
+}
+
+func TestLookupCEPRequestAndFallback(t *testing.T) {
+	f, g := start(t, nil)
+	if _, _, err := g.LookupCEP(context.Background(), "01310100"); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	q := f.requests[len(f.requests)-1].URL.Query()
+	f.mu.Unlock()
+	if q.Get("postalcode") != "01310-100" || q.Get("addressdetails") != "1" || q.Get("street") != "" {
+		t.Errorf("query %v", q)
+	}
+	_, fb := start(t, func(c *nominatim.Config) { c.FallbackOffline = true })
+	a, _, err := fb.LookupCEP(context.Background(), "69900-000")
+	if err != nil || a.UF != "AC" {
+		t.Errorf("offline fallback: %+v %v", a, err)
 	}
 }

@@ -21,7 +21,10 @@ import (
 // Geocoder implements ports.Geocoder from the offline table.
 type Geocoder struct{}
 
-var _ ports.Geocoder = (*Geocoder)(nil)
+var (
+	_ ports.Geocoder  = (*Geocoder)(nil)
+	_ ports.CEPLookup = (*Geocoder)(nil)
+)
 
 // New returns the offline geocoder.
 func New() *Geocoder { return &Geocoder{} }
@@ -29,6 +32,29 @@ func New() *Geocoder { return &Geocoder{} }
 // Geocode places a by CEP, else by capital city.
 func (g *Geocoder) Geocode(_ context.Context, a ports.Address) (ports.Point, error) {
 	return Locate(a)
+}
+
+// LookupCEP answers the state of a CEP and, when the CEP lies in its capital's
+// range, the capital city; the point is the capital's (see the package comment).
+func (g *Geocoder) LookupCEP(_ context.Context, cep string) (ports.Address, ports.Point, error) {
+	return LookupCEP(cep)
+}
+
+// LookupCEP is the offline lookup without a receiver, for other geocoders' fallbacks.
+func LookupCEP(cep string) (ports.Address, ports.Point, error) {
+	n, err := NormalizeCEP(cep)
+	if err != nil {
+		return ports.Address{}, ports.Point{}, err
+	}
+	uf, ok := StateOfCEP(n)
+	if !ok {
+		return ports.Address{}, ports.Point{}, kernel.NotFound("nenhum estado tem este CEP")
+	}
+	a := ports.Address{CEP: n, UF: uf}
+	if IsCapitalCEP(n) {
+		a.City = capitals[uf].City
+	}
+	return a, capitals[uf].Point, nil
 }
 
 // Locate is Geocode without a receiver, for other geocoders' fallbacks.
@@ -73,11 +99,11 @@ func NormalizeCEP(s string) (string, error) {
 			b.WriteRune(r)
 		case r == '-' && i == len(s)-4, r == '.' && i == 2:
 		default:
-			return "", kernel.Invalid("cep", "must be 8 digits, as 01310-100")
+			return "", kernel.Invalid("cep", "deve ter 8 dígitos, como 01310-100")
 		}
 	}
 	if b.Len() != 8 {
-		return "", kernel.Invalid("cep", "must be 8 digits, as 01310-100")
+		return "", kernel.Invalid("cep", "deve ter 8 dígitos, como 01310-100")
 	}
 	return b.String(), nil
 }

@@ -132,3 +132,24 @@ func itoa(n int) string {
 	}
 	return string(b)
 }
+
+func TestCEPLookupConformance(t *testing.T) {
+	conformance.RunCEPLookup(t, func(t *testing.T) conformance.CEPLookupFixture {
+		return conformance.CEPLookupFixture{
+			Lookup: offlinegeo.New(),
+			Known: []conformance.CEPCase{
+				{CEP: "01310-100", Want: ports.Address{UF: "SP", City: "São Paulo"}, At: ports.Point{Lat: -23.56, Lng: -46.65}},
+				{CEP: "20040020", Want: ports.Address{UF: "RJ", City: "Rio de Janeiro"}, At: ports.Point{Lat: -22.90, Lng: -43.18}},
+				{CEP: "13083-970", Want: ports.Address{UF: "SP"}, At: ports.Point{Lat: -23.55, Lng: -46.63}, ToleranceKm: 150},
+			},
+			Unknown: []string{"00000-000", "00999999"},
+		}
+	})
+}
+
+func TestLookupCEPOutsideTheCapitalHasNoCity(t *testing.T) {
+	a, _, err := offlinegeo.New().LookupCEP(context.Background(), "13083-970")
+	if err != nil || a.UF != "SP" || a.City != "" || a.CEP != "13083970" {
+		t.Errorf("Campinas: %+v %v (the offline table knows only capitals)", a, err)
+	}
+}

@@ -511,6 +511,7 @@ var responseHeaders = map[string]any{
 // tags are the groups of operations, in the order a reader meets them.
 var tags = []any{
 	map[string]any{"name": "identity", "description": "Contas, cadastro de pacientes, profissionais e empresas parceiras, tokens, membros e chaves de API"},
+	map[string]any{"name": "addresses", "description": "Consulta pública de CEP (endereço e localização) para os cadastros"},
 	map[string]any{"name": "scheduling", "description": "Disponibilidade, horários livres, busca, agendamentos, exames, lista de espera, notificações e painel"},
 	map[string]any{"name": "clinical", "description": "Avaliações, planos de tratamento, receitas, documentos, histórico, compartilhamentos e registro de acesso"},
 	map[string]any{"name": "commerce", "description": "Catálogos de parceiros, opções de compra dos planos, pedidos, pagamentos (Pix e cartão), reembolsos, extratos e webhooks de parceiros"},

@@ -243,6 +243,99 @@ func (e AddressUf) Valid() bool {
 	}
 }
 
+// Defines values for AddressResponseUf.
+const (
+	AddressResponseUfAC AddressResponseUf = "AC"
+	AddressResponseUfAL AddressResponseUf = "AL"
+	AddressResponseUfAM AddressResponseUf = "AM"
+	AddressResponseUfAP AddressResponseUf = "AP"
+	AddressResponseUfBA AddressResponseUf = "BA"
+	AddressResponseUfCE AddressResponseUf = "CE"
+	AddressResponseUfDF AddressResponseUf = "DF"
+	AddressResponseUfES AddressResponseUf = "ES"
+	AddressResponseUfGO AddressResponseUf = "GO"
+	AddressResponseUfMA AddressResponseUf = "MA"
+	AddressResponseUfMG AddressResponseUf = "MG"
+	AddressResponseUfMS AddressResponseUf = "MS"
+	AddressResponseUfMT AddressResponseUf = "MT"
+	AddressResponseUfPA AddressResponseUf = "PA"
+	AddressResponseUfPB AddressResponseUf = "PB"
+	AddressResponseUfPE AddressResponseUf = "PE"
+	AddressResponseUfPI AddressResponseUf = "PI"
+	AddressResponseUfPR AddressResponseUf = "PR"
+	AddressResponseUfRJ AddressResponseUf = "RJ"
+	AddressResponseUfRN AddressResponseUf = "RN"
+	AddressResponseUfRO AddressResponseUf = "RO"
+	AddressResponseUfRR AddressResponseUf = "RR"
+	AddressResponseUfRS AddressResponseUf = "RS"
+	AddressResponseUfSC AddressResponseUf = "SC"
+	AddressResponseUfSE AddressResponseUf = "SE"
+	AddressResponseUfSP AddressResponseUf = "SP"
+	AddressResponseUfTO AddressResponseUf = "TO"
+)
+
+// Valid indicates whether the value is a known member of the AddressResponseUf enum.
+func (e AddressResponseUf) Valid() bool {
+	switch e {
+	case AddressResponseUfAC:
+		return true
+	case AddressResponseUfAL:
+		return true
+	case AddressResponseUfAM:
+		return true
+	case AddressResponseUfAP:
+		return true
+	case AddressResponseUfBA:
+		return true
+	case AddressResponseUfCE:
+		return true
+	case AddressResponseUfDF:
+		return true
+	case AddressResponseUfES:
+		return true
+	case AddressResponseUfGO:
+		return true
+	case AddressResponseUfMA:
+		return true
+	case AddressResponseUfMG:
+		return true
+	case AddressResponseUfMS:
+		return true
+	case AddressResponseUfMT:
+		return true
+	case AddressResponseUfPA:
+		return true
+	case AddressResponseUfPB:
+		return true
+	case AddressResponseUfPE:
+		return true
+	case AddressResponseUfPI:
+		return true
+	case AddressResponseUfPR:
+		return true
+	case AddressResponseUfRJ:
+		return true
+	case AddressResponseUfRN:
+		return true
+	case AddressResponseUfRO:
+		return true
+	case AddressResponseUfRR:
+		return true
+	case AddressResponseUfRS:
+		return true
+	case AddressResponseUfSC:
+		return true
+	case AddressResponseUfSE:
+		return true
+	case AddressResponseUfSP:
+		return true
+	case AddressResponseUfTO:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AgendaItemResponseKind.
 const (
 	AgendaItemResponseKindConsultation AgendaItemResponseKind = "consultation"
@@ -3141,6 +3234,20 @@ type Address struct {
 // AddressUf defines model for Address.Uf.
 type AddressUf string
 
+// AddressResponse Examples: {"cep":"01310-100","city":"São Paulo","district":"Bela Vista","lat":-23.5613,"lng":-46.6565,"street":"Avenida Paulista","uf":"SP"}
+type AddressResponse struct {
+	Cep      string            `json:"cep"`
+	City     *string           `json:"city,omitempty"`
+	District *string           `json:"district,omitempty"`
+	Lat      float64           `json:"lat"`
+	Lng      float64           `json:"lng"`
+	Street   *string           `json:"street,omitempty"`
+	Uf       AddressResponseUf `json:"uf"`
+}
+
+// AddressResponseUf defines model for AddressResponse.Uf.
+type AddressResponseUf string
+
 // AgendaItemList defines model for AgendaItemList.
 type AgendaItemList struct {
 	Items      []AgendaItemResponse `json:"items"`
@@ -5903,6 +6010,13 @@ type ClientInterface interface {
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// LookupCEP Look up a CEP: its address (state always; city, district and street when known) and point
+	//
+	// Público (o cadastro o usa antes de haver conta), limitado por endereço de origem. O que se sabe do CEP depende do geocodificador configurado: a tabela offline conhece o estado e, nas faixas das capitais, a cidade.
+	//
+	// Corresponds with GET /v1/addresses/{cep} (the `LookupCEP` operationId).
+	LookupCEP(ctx context.Context, cep string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AdminListCompany Admin: companies by status (pending_verification by default)
 	//
 	// Corresponds with GET /v1/admin/companies (the `AdminListCompany` operationId).
@@ -7191,6 +7305,23 @@ func (c *Client) Openapi(ctx context.Context, reqEditors ...RequestEditorFn) (*h
 // Corresponds with GET /readyz (the `Readyz` operationId).
 func (c *Client) Readyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReadyzRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// LookupCEP Look up a CEP: its address (state always; city, district and street when known) and point
+//
+// Público (o cadastro o usa antes de haver conta), limitado por endereço de origem. O que se sabe do CEP depende do geocodificador configurado: a tabela offline conhece o estado e, nas faixas das capitais, a cidade.
+//
+// Corresponds with GET /v1/addresses/{cep} (the `LookupCEP` operationId).
+func (c *Client) LookupCEP(ctx context.Context, cep string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewLookupCEPRequest(c.Server, cep)
 	if err != nil {
 		return nil, err
 	}
@@ -10485,6 +10616,40 @@ func NewReadyzRequest(server string) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/readyz")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewLookupCEPRequest constructs an http.Request for the LookupCEP method
+func NewLookupCEPRequest(server string, cep string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cep", cep, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/addresses/%s", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -17670,6 +17835,15 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /readyz (the `Readyz` operationId).
 	ReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ReadyzReply, error)
 
+	// LookupCEPWithResponse Look up a CEP: its address (state always; city, district and street when known) and point
+	//
+	// Público (o cadastro o usa antes de haver conta), limitado por endereço de origem. O que se sabe do CEP depende do geocodificador configurado: a tabela offline conhece o estado e, nas faixas das capitais, a cidade.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/addresses/{cep} (the `LookupCEP` operationId).
+	LookupCEPWithResponse(ctx context.Context, cep string, reqEditors ...RequestEditorFn) (*LookupCEPReply, error)
+
 	// AdminListCompanyWithResponse Admin: companies by status (pending_verification by default)
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19846,6 +20020,132 @@ func (r ReadyzReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ReadyzReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// LookupCEPReply200Headers the declared response headers of an HTTP 200 response for LookupCEP
+type LookupCEPReply200Headers struct {
+	XRequestID *string
+}
+
+// LookupCEPReply400Headers the declared response headers of an HTTP 400 response for LookupCEP
+type LookupCEPReply400Headers struct {
+	XRequestID *string
+}
+
+// LookupCEPReply401Headers the declared response headers of an HTTP 401 response for LookupCEP
+type LookupCEPReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// LookupCEPReply404Headers the declared response headers of an HTTP 404 response for LookupCEP
+type LookupCEPReply404Headers struct {
+	XRequestID *string
+}
+
+// LookupCEPReply429Headers the declared response headers of an HTTP 429 response for LookupCEP
+type LookupCEPReply429Headers struct {
+	XRequestID *string
+}
+
+// LookupCEPReply503Headers the declared response headers of an HTTP 503 response for LookupCEP
+type LookupCEPReply503Headers struct {
+	XRequestID *string
+}
+
+type LookupCEPReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AddressResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Problem
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Problem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *Problem
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *Problem
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Problem
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *LookupCEPReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *LookupCEPReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *LookupCEPReply401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *LookupCEPReply404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *LookupCEPReply429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *LookupCEPReply503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r LookupCEPReply) GetJSON200() *AddressResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r LookupCEPReply) GetApplicationproblemJSON400() *Problem {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r LookupCEPReply) GetApplicationproblemJSON401() *Problem {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r LookupCEPReply) GetApplicationproblemJSON404() *Problem {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r LookupCEPReply) GetApplicationproblemJSON429() *Problem {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r LookupCEPReply) GetApplicationproblemJSON503() *Problem {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r LookupCEPReply) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r LookupCEPReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r LookupCEPReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r LookupCEPReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r LookupCEPReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38446,6 +38746,21 @@ func (c *ClientWithResponses) ReadyzWithResponse(ctx context.Context, reqEditors
 	return ParseReadyzReply(rsp)
 }
 
+// LookupCEPWithResponse Look up a CEP: its address (state always; city, district and street when known) and point
+//
+// Público (o cadastro o usa antes de haver conta), limitado por endereço de origem. O que se sabe do CEP depende do geocodificador configurado: a tabela offline conhece o estado e, nas faixas das capitais, a cidade.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/addresses/{cep} (the `LookupCEP` operationId).
+func (c *ClientWithResponses) LookupCEPWithResponse(ctx context.Context, cep string, reqEditors ...RequestEditorFn) (*LookupCEPReply, error) {
+	rsp, err := c.LookupCEP(ctx, cep, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseLookupCEPReply(rsp)
+}
+
 // AdminListCompanyWithResponse Admin: companies by status (pending_verification by default)
 //
 // Returns a wrapper object for the known response body format(s).
@@ -41784,6 +42099,144 @@ func ParseReadyzReply(rsp *http.Response) (*ReadyzReply, error) {
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers ReadyzReply503Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseLookupCEPReply parses an HTTP response from a LookupCEPWithResponse call
+func ParseLookupCEPReply(rsp *http.Response) (*LookupCEPReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &LookupCEPReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AddressResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers LookupCEPReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers LookupCEPReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers LookupCEPReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers LookupCEPReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers LookupCEPReply429Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers LookupCEPReply503Headers
 		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -46,6 +46,14 @@ func (w *world) malformedIDs(t *testing.T, h *harness.H, ops map[string]bool) {
 					}
 					continue
 				}
+				if name == "cep" {
+					// a CEP is no ID: a malformed one is named (400 with the field cep)
+					w.checkProblem(t, what, res, http.StatusBadRequest)
+					if !strings.Contains(string(res.Body), `"field":"cep"`) {
+						t.Errorf("%s: the problem does not name cep: %.300s", what, res.Body)
+					}
+					continue
+				}
 				if name == "sku" && strings.HasPrefix(op, "PUT ") {
 					// a SKU is the partner's own name for an item: a PUT of a
 					// well-formed one creates it, of a malformed one names sku

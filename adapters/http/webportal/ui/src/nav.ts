@@ -10,6 +10,9 @@ export interface NavItem {
 export const nav: Record<Kind, NavItem[]> = {
   patient: [
     { to: "/paciente", label: "Início" },
+    // patient A
+    { to: "/paciente/buscar", label: "Buscar" },
+    { to: "/paciente/consultas", label: "Minhas consultas" },
     // patient B
     { to: "/paciente/historico", label: "Histórico" },
     { to: "/paciente/planos", label: "Planos" },

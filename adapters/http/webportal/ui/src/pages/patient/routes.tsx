@@ -1,3 +1,4 @@
+import { lazy } from "react";
 import { Route, Routes } from "react-router";
 import { NotFound } from "../NotFound";
 // patient B
@@ -12,11 +13,21 @@ import { Privacy } from "./Privacy";
 import { Notifications } from "./Notifications";
 import { ChatList, ChatRoom } from "../shared/Chat";
 
+// patient A
+const Search = lazy(() => import("./Search"));
+const Book = lazy(() => import("./Book"));
+const Appointments = lazy(() => import("./Appointments"));
+
 // The patient side's pages, under its prefix (App.tsx).
 export default function SideRoutes() {
   return (
     <CartProvider>
       <Routes>
+        {/* patient A */}
+        <Route path="buscar" element={<Search />} />
+        <Route path="agendar/:professionalId" element={<Book />} />
+        <Route path="agendar-exame/:examId" element={<Book />} />
+        <Route path="consultas" element={<Appointments />} />
         {/* patient B */}
         <Route index element={<Home />} />
         <Route path="historico" element={<History />} />

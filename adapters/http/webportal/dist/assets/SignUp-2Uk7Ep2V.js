@@ -1,1 +1,0 @@
-import{i as e,n as t,r as n}from"./index-C0vqYB9e.js";var r=e();function i(){return(0,r.jsx)(t,{title:`Em construção`,children:(0,r.jsx)(n,{children:`Em construção.`})})}export{i as default};

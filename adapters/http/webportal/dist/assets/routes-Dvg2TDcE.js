@@ -1,1 +1,0 @@
-import{a as e,i as t,n,o as r,r as i,t as a}from"./index-C0vqYB9e.js";var o=t();function s(){return(0,o.jsx)(n,{title:`Início`,children:(0,o.jsx)(i,{children:`Em construção.`})})}function c(){return(0,o.jsxs)(r,{children:[(0,o.jsx)(e,{index:!0,element:(0,o.jsx)(s,{})}),(0,o.jsx)(e,{path:`*`,element:(0,o.jsx)(a,{})})]})}export{c as default};
