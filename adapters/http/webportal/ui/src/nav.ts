@@ -9,7 +9,12 @@ export interface NavItem {
 
 export const nav: Record<Kind, NavItem[]> = {
   patient: [{ to: "/paciente", label: "Início" }],
-  professional: [{ to: "/profissional", label: "Início" }],
+  professional: [
+    { to: "/profissional", label: "Agenda" },
+    { to: "/profissional/disponibilidade", label: "Disponibilidade" },
+    { to: "/profissional/pacientes", label: "Pacientes" },
+    { to: "/profissional/mensagens", label: "Mensagens" },
+  ],
   company_member: [{ to: "/empresa", label: "Início" }],
   admin: [{ to: "/admin", label: "Início" }],
 };
