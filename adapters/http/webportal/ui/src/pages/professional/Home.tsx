@@ -63,7 +63,7 @@ function AppointmentCard({ a, zone, onChanged }: { a: Item; zone: string; onChan
   }
 
   return (
-    <Card.Root size="sm" aria-label={`Consulta das ${time(a.start, zone)} com ${a.patient_name}`}>
+    <Card.Root size="sm" role="group" aria-label={`Consulta das ${time(a.start, zone)} com ${a.patient_name}`}>
       <Card.Body>
         <Stack gap="2">
           <HStack justify="space-between" wrap="wrap">

@@ -14,6 +14,17 @@ type Profession = Schemas["ProfessionalRequest"]["profession"];
 type CouncilType = Schemas["Council"]["type"];
 type UF = Schemas["Council"]["uf"];
 
+// slug turns a specialty as typed ("Clínica geral") into the API's identifier ("clinica-geral").
+function slug(s: string): string {
+  return s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .trim()
+    .replace(/[^a-z0-9_-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
 // reais parses "250,00" (or "250") into cents.
 function cents(s: string): number {
   const n = Number(s.replace(/\./g, "").replace(",", "."));
@@ -76,7 +87,7 @@ export default function SignUp() {
             council: { type: council as CouncilType, number: f.councilNumber.trim(), uf: f.councilUf as UF },
             specialties: f.specialties
               .split(",")
-              .map((s) => s.trim())
+              .map(slug)
               .filter(Boolean),
             bio: f.bio.trim() || undefined,
             price: { amount, currency: "BRL" },
@@ -205,7 +216,7 @@ export default function SignUp() {
                     value={f.specialties}
                     onChange={set("specialties")}
                     error={error}
-                    help="Separadas por vírgula, por exemplo: cardiologia, clínica geral"
+                    help="Separadas por vírgula, por exemplo: cardiologia, clínica geral (enviadas como cardiologia, clinica-geral)"
                   />
                   <TextField label="Apresentação" name="bio" value={f.bio} onChange={set("bio")} error={error} />
                   <SimpleGrid columns={{ base: 1, md: 2 }} gap="4">
@@ -247,7 +258,7 @@ export default function SignUp() {
               <Card.Body>
                 <Stack gap="4">
                   <Heading as="h2" size="md">
-                    Endereço do consultório (opcional)
+                    Endereço do consultório (obrigatório para atendimento presencial)
                   </Heading>
                   <SimpleGrid columns={{ base: 1, md: 3 }} gap="4">
                     <TextField label="CEP" name="address.cep" inputMode="numeric" value={f.cep} onChange={(e) => setF({ ...f, cep: maskCEP(e.target.value) })} error={error} />
