@@ -108,13 +108,18 @@ export default async function (t) {
     );
   });
 
-  await t.step("the agenda shows the booking at its time, with the patient", async () => {
+  // agendaCard opens the agenda on the booking's day and finds its card.
+  const agendaCard = async () => {
     await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Agenda" }).click();
     await page.getByRole("heading", { level: 1, name: "Agenda" }).waitFor();
     const days = Math.round((new Date(`${ymd(new Date(appt.start))}T12:00:00Z`) - new Date(`${ymd(new Date())}T12:00:00Z`)) / 86400_000);
     for (let i = 0; i < days; i++) await page.getByRole("button", { name: "Próximo dia" }).click();
     const card = page.getByRole("group", { name: /^Consulta das/ }).filter({ hasText: "Carla Menezes" });
     await card.first().waitFor();
+    return card;
+  };
+  await t.step("the agenda shows the booking at its time, with the patient", async () => {
+    const card = await agendaCard();
     const text = await card.first().innerText();
     const want = `${hm(appt.start)}–${hm(appt.end)} · Carla Menezes`;
     t.expect(text.includes(want), `the agenda card says "${text}", wanted "${want}"`);
@@ -129,13 +134,16 @@ export default async function (t) {
     await card.first().getByRole("link", { name: "Abrir paciente" }).click();
     await page.getByRole("heading", { level: 1, name: "Carla Menezes" }).waitFor();
     await page.getByRole("cell", { name: "Consulta" }).first().waitFor();
+    await page.getByText("Confirmada").first().waitFor();
     await t.axe("patient");
     await t.shot("patient");
   });
 
   await t.step("detailed evaluation: out-of-range vital sign refused on its field, then saved and signed", async () => {
-    await page.getByRole("link", { name: "Nova avaliação" }).click();
+    const card = await agendaCard();
+    await card.first().getByRole("link", { name: "Registrar avaliação" }).click();
     await page.getByRole("heading", { level: 1, name: "Nova avaliação" }).waitFor();
+    await page.getByText("vinculada à consulta").waitFor();
     await page.getByLabel("Tipo de avaliação").selectOption("detailed");
     await page.getByLabel("Queixa principal").fill("Cansaço aos esforços.");
     await page.getByLabel("Avaliação / hipótese diagnóstica").fill("Hipertensão arterial a investigar.");
@@ -164,10 +172,15 @@ export default async function (t) {
     await page.getByText(/Assinada em \d{2}\/\d{2}\/\d{4}/).first().waitFor();
     await t.axe("evaluation-signed");
     await t.shot("evaluation-signed");
+    // signing completed the booking: the agenda says so
+    const done = await agendaCard();
+    await done.first().getByText("Realizada").waitFor();
+    await t.shot("agenda-completed");
+    await done.first().getByRole("link", { name: "Abrir paciente" }).click();
+    await page.getByRole("heading", { level: 1, name: "Carla Menezes" }).waitFor();
   });
 
   await t.step("treatment plan: build it, then edit it", async () => {
-    await page.getByRole("link", { name: "Voltar ao paciente" }).click();
     await page.getByRole("link", { name: "Novo plano de tratamento" }).click();
     await page.getByRole("heading", { level: 1, name: "Novo plano de tratamento" }).waitFor();
     await page.getByLabel("Título do plano").fill("Controle da pressão");
@@ -202,9 +215,11 @@ export default async function (t) {
 
   let code;
   await t.step("prescription: issue, code, PDF, public verification", async () => {
-    await page.goto("/profissional");
     await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Pacientes" }).click();
     await page.getByRole("heading", { level: 1, name: "Pacientes atendidos" }).waitFor();
+    const row = page.getByRole("row").filter({ hasText: "Carla Menezes" });
+    await row.waitFor();
+    t.expect((await row.innerText()).includes(new Intl.DateTimeFormat("pt-BR", { timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(appt.start))), "the last visit is not the booking's day");
     await t.axe("patients");
     await t.shot("patients");
     await page.getByRole("link", { name: "Carla Menezes" }).click();

@@ -8,6 +8,7 @@ import { fieldError, ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { errorContrast } from "./common";
 import { SelectField } from "./SelectField";
 
 type Evaluation = Schemas["EvaluationResponse"];
@@ -112,7 +113,7 @@ function EvaluationForm({
         onSubmit(f, reason);
       }}
     >
-      <Stack gap="5">
+      <Stack gap="5" css={errorContrast}>
         <Card.Root>
           <Card.Body>
             <Stack gap="4">
@@ -323,6 +324,7 @@ export default function EvaluationPage() {
   const { id: patientId = "" } = useParams();
   const [params] = useSearchParams();
   const evalId = params.get("id");
+  const apptId = params.get("consulta");
   const navigate = useNavigate();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -331,7 +333,7 @@ export default function EvaluationPage() {
     setBusy(true);
     setError(undefined);
     try {
-      const ev = await call(api.POST("/v1/patients/{id}/evaluations", { params: { path: { id: patientId } }, body: toBody(f) }));
+      const ev = await call(api.POST("/v1/patients/{id}/evaluations", { params: { path: { id: patientId } }, body: { ...toBody(f), appointment_id: apptId ?? undefined } }));
       navigate(`/profissional/pacientes/${patientId}/avaliacao?id=${ev.id}`);
     } catch (e) {
       setError(e);
@@ -345,7 +347,10 @@ export default function EvaluationPage() {
       {evalId ? (
         <Existing id={evalId} patientId={patientId} />
       ) : (
-        <EvaluationForm initial={toForm()} error={error} busy={busy} amend={false} onSubmit={(f) => void create(f)} />
+        <>
+          {apptId && <Text>Esta avaliação fica vinculada à consulta; ao assiná-la, a consulta é marcada como realizada.</Text>}
+          <EvaluationForm initial={toForm()} error={error} busy={busy} amend={false} onSubmit={(f) => void create(f)} />
+        </>
       )}
     </Page>
   );

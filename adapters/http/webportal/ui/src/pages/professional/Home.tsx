@@ -83,8 +83,15 @@ function AppointmentCard({ a, zone, onChanged }: { a: Item; zone: string; onChan
           <ProblemAlert error={error} />
           <HStack wrap="wrap" gap="2">
             <Button asChild size="sm" variant="outline">
-              <NavLink to={`/profissional/pacientes/${a.patient_id}`}>Abrir paciente</NavLink>
+              <NavLink to={`/profissional/pacientes/${a.patient_id}`} state={{ name: a.patient_name }}>
+                Abrir paciente
+              </NavLink>
             </Button>
+            {confirmed && (
+              <Button asChild size="sm" variant="outline">
+                <NavLink to={`/profissional/pacientes/${a.patient_id}/avaliacao?consulta=${a.id}`}>Registrar avaliação</NavLink>
+              </Button>
+            )}
             {confirmed && a.mode === "telemedicine" && inWindow && (
               <Button size="sm" colorPalette="teal" loading={busy === "video"} onClick={() => void video()}>
                 Iniciar videochamada

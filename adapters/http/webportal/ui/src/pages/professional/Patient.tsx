@@ -1,13 +1,13 @@
 import { Badge, Button, Card, Heading, HStack, Link as CLink, Stack, Table, Text } from "@chakra-ui/react";
 import { useState } from "react";
-import { NavLink, useNavigate, useParams } from "react-router";
+import { NavLink, useLocation, useNavigate, useParams } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
-import { historyKindLabel, patientName } from "./common";
+import { anyStatusLabel, historyKindLabel, patientName } from "./common";
 
 type Entry = Schemas["HistoryEntryResponse"];
 
@@ -23,7 +23,9 @@ function linkOf(id: string, e: Entry): string | undefined {
 export default function Patient() {
   const { id = "" } = useParams();
   const navigate = useNavigate();
-  const name = useLoad(() => patientName(id), [id]);
+  // the name comes with the link from the agenda; otherwise from my patients list
+  const known = (useLocation().state as { name?: string } | null)?.name;
+  const name = useLoad(async () => known ?? (await patientName(id)), [id, known]);
   const [more, setMore] = useState<Entry[]>([]);
   const [cursor, setCursor] = useState<string>();
   const [moreError, setMoreError] = useState<unknown>();
@@ -118,7 +120,7 @@ export default function Patient() {
                       )}
                     </Table.Cell>
                     <Table.Cell>{e.summary || "—"}</Table.Cell>
-                    <Table.Cell>{e.status ? <Badge>{e.status}</Badge> : "—"}</Table.Cell>
+                    <Table.Cell>{e.status ? <Badge>{anyStatusLabel[e.status] ?? e.status}</Badge> : "—"}</Table.Cell>
                   </Table.Row>
                 );
               })}

@@ -101,3 +101,18 @@ export async function patientName(id: string): Promise<string> {
   } while (cursor);
   return "Paciente";
 }
+
+// anyStatusLabel names the statuses a patient's history shows (others as they come).
+export const anyStatusLabel: Record<string, string> = {
+  ...statusLabel,
+  signed: "Assinada",
+  unsigned: "Não assinada",
+  draft: "Rascunho",
+  active: "Ativo",
+  issued: "Emitida",
+  dispensed: "Dispensada",
+};
+
+// errorContrast darkens field error messages to meet WCAG AA contrast on white
+// (the theme's default red is too light); put it on a form's root Stack.
+export const errorContrast = { "& [data-part='error-text']": { color: "red.700" } };
