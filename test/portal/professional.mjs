@@ -219,7 +219,12 @@ export default async function (t) {
     await page.getByRole("heading", { level: 1, name: "Pacientes atendidos" }).waitFor();
     const row = page.getByRole("row").filter({ hasText: "Carla Menezes" });
     await row.waitFor();
-    t.expect((await row.innerText()).includes(new Intl.DateTimeFormat("pt-BR", { timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric" }).format(new Date(appt.start))), "the last visit is not the booking's day");
+    // the row says what the API says (last_visit counts completed visits already ended)
+    const api = await t.must("GET", "/v1/professionals/me/patients", null, await t.token(me.email, PASSWORD, "professional"));
+    const mine = api.items.find((x) => x.patient_id === patient.id);
+    const cells = (await row.innerText()).split("\t").map((c) => c.trim());
+    const last = mine.last_visit ? new Intl.DateTimeFormat("pt-BR", { timeZone: ZONE, day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit" }).format(new Date(mine.last_visit)) : "—";
+    t.expect(cells[1] === last && cells[2] === String(mine.active_plans) && mine.active_plans === 1, `the row says ${JSON.stringify(cells)}; the API ${JSON.stringify(mine)}`);
     await t.axe("patients");
     await t.shot("patients");
     await page.getByRole("link", { name: "Carla Menezes" }).click();
