@@ -172,6 +172,17 @@ export default async function (t) {
     await page.getByText(/Assinada em \d{2}\/\d{2}\/\d{4}/).first().waitFor();
     await t.axe("evaluation-signed");
     await t.shot("evaluation-signed");
+    // amend: a new version, the old one listed
+    await page.getByRole("button", { name: "Corrigir (nova versão)" }).click();
+    await page.getByLabel("Conduta").fill("Losartana 50 mg e caminhadas; retorno em 30 dias.");
+    await page.getByLabel("Motivo da correção").fill("Conduta acrescentada.");
+    await page.getByRole("button", { name: "Salvar nova versão" }).click();
+    await page.getByRole("status").filter({ hasText: "Nova versão salva." }).waitFor();
+    await page.getByText(/versão 2/).first().waitFor();
+    const versions = await page.getByRole("table").innerText();
+    t.expect(versions.includes("Conduta acrescentada.") && /\n1\t/.test(versions), `versions: ${versions}`);
+    await t.axe("evaluation-amended");
+    await t.shot("evaluation-amended");
     // signing completed the booking: the agenda says so
     const done = await agendaCard();
     await done.first().getByText("Realizada").waitFor();
