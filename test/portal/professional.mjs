@@ -89,6 +89,15 @@ export default async function (t) {
     const slots = await t.must("GET", `/v1/professionals/${proId}/slots?from=${ymd(tomorrow)}&to=${ymd(tomorrow)}`);
     t.expect(slots.items.length === (new Date(`${ymd(tomorrow)}T12:00:00Z`).getUTCDay() === 1 ? 6 : 8), `tomorrow has ${slots.items.length} slots`);
     t.expect(text.includes(`${hm(slots.items[0].start)} (`), "the preview misses tomorrow's first slot");
+    // a day off four days ahead: the preview drops that day
+    const off = ymd(new Date(Date.now() + 4 * 86400_000));
+    const offLabel = new Intl.DateTimeFormat("pt-BR", { timeZone: "UTC", weekday: "long", day: "2-digit", month: "long" }).format(new Date(`${off}T12:00:00Z`));
+    t.expect(text.includes(offLabel), `the preview lacks ${offLabel} before the day off`);
+    await page.getByRole("button", { name: "Adicionar exceção" }).click();
+    await page.getByLabel("Data (exceção 1)").fill(off);
+    await page.getByRole("button", { name: "Salvar disponibilidade" }).click();
+    await page.getByRole("status").filter({ hasText: "Disponibilidade salva." }).waitFor();
+    await page.waitForFunction((label) => !document.querySelector("[aria-label='Prévia dos horários']")?.textContent?.includes(label), offLabel);
     await t.axe("availability-saved");
     await t.shot("availability-saved");
   });
@@ -260,6 +269,9 @@ export default async function (t) {
     t.expect(download.suggestedFilename() === `receita-${code}.pdf`, `downloaded ${download.suggestedFilename()}`);
     await t.axe("prescription");
     await t.shot("prescription");
+  });
+
+  await t.step("the public verification page says what was issued", async () => {
     await page.getByRole("link", { name: "Abrir a página pública de verificação" }).click();
     t.expect(new URL(page.url()).pathname === `/verificar/${code}`, `went to ${page.url()}`);
     await page.getByRole("heading", { level: 1 }).waitFor();
