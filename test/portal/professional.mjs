@@ -234,7 +234,7 @@ export default async function (t) {
   });
 
   let code;
-  await t.step("prescription: issue, code, PDF, public verification", async () => {
+  await t.step("prescription: issue, code, PDF", async () => {
     await page.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Pacientes" }).click();
     await page.getByRole("heading", { level: 1, name: "Pacientes atendidos" }).waitFor();
     const row = page.getByRole("row").filter({ hasText: "Carla Menezes" });
@@ -271,6 +271,40 @@ export default async function (t) {
     await t.shot("prescription");
   });
 
+  await t.step("video: a telemedicine booking inside its window can be joined from the agenda", async () => {
+    // another professional (API), whose agenda has a 10-minute slot starting within minutes
+    const pro2 = await t.signUpProfessional({ name: "Dr. Rui Tavares" });
+    const now = new Date();
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", { timeZone: ZONE, weekday: "long", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+        .formatToParts(now)
+        .map((p) => [p.type, p.value]),
+    );
+    const startMin = Math.floor((Number(parts.hour) * 60 + Number(parts.minute)) / 10) * 10;
+    const endMin = Math.min(startMin + 120, 24 * 60);
+    const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+    await t.must("PUT", `/v1/professionals/${pro2.id}/availability`, {
+      time_zone: ZONE, slot_minutes: 10, buffer_minutes: 0, min_notice_hours: 0, horizon_days: 30, cancel_until_hours: 0,
+      weekly: [{ weekday: parts.weekday.toLowerCase(), start: hhmm(startMin), end: hhmm(endMin), mode: "telemedicine" }], exceptions: [],
+    }, pro2.token);
+    const slots = await t.must("GET", `/v1/professionals/${pro2.id}/slots?from=${ymd(now)}&to=${ymd(now)}&mode=telemedicine`);
+    t.expect(slots.items.length > 0, "no slot starting within minutes");
+    const slot = slots.items[0];
+    t.expect(new Date(slot.start) - now < 15 * 60_000, `the first slot starts at ${slot.start}`);
+    await t.must("POST", "/v1/appointments", { professional_id: pro2.id, start: slot.start, mode: "telemedicine" }, patient.token, 201);
+    const p2 = await t.person();
+    await t.loginOn(p2, pro2.email, pro2.password);
+    const card = p2.getByRole("group", { name: /^Consulta das/ }).filter({ hasText: "Carla Menezes" });
+    await card.waitFor();
+    t.expect((await card.innerText()).includes(`${hm(slot.start)}–${hm(slot.end)} · Carla Menezes`), "the telemedicine booking's time");
+    await card.getByRole("button", { name: "Iniciar videochamada" }).click();
+    const join = p2.getByRole("link", { name: "abrir a videochamada em nova aba" });
+    await join.waitFor();
+    const href = await join.getAttribute("href");
+    t.expect(href && href.includes("/chamada/") && (await join.getAttribute("target")) === "_blank", `join link ${href}`);
+    await t.axeOf(p2, "agenda-video");
+    await t.shotOf(p2, "agenda-video");
+  });
   await t.step("the public verification page says what was issued", async () => {
     await page.getByRole("link", { name: "Abrir a página pública de verificação" }).click();
     t.expect(new URL(page.url()).pathname === `/verificar/${code}`, `went to ${page.url()}`);
@@ -281,4 +315,5 @@ export default async function (t) {
     await t.axe("verify");
     await t.shot("verify");
   });
+
 }

@@ -193,8 +193,8 @@ function Editor({ loaded, onSaved }: { loaded: Loaded; onSaved: (l: Loaded) => v
                         <TextField label={`Fim (${tag})`} name={`weekly[${i}].end`} type="time" value={r.end} onChange={(e) => setRule(i, { end: e.target.value })} error={error} />
                         <SelectField label={`Modalidade (${tag})`} name={`weekly[${i}].mode`} value={r.mode} onChange={(v) => setRule(i, { mode: v as Mode })} options={modeOptions} error={error} />
                         <TextField label={`Local (${tag})`} name={`weekly[${i}].place`} value={r.place ?? ""} onChange={(e) => setRule(i, { place: e.target.value })} error={error} />
-                        <Button variant="outline" colorPalette="red" onClick={() => setAv({ ...av, weekly: av.weekly.filter((_, j) => j !== i) })}>
-                          Remover ({tag})
+                        <Button variant="outline" colorPalette="red" aria-label={`Remover (${tag})`} onClick={() => setAv({ ...av, weekly: av.weekly.filter((_, j) => j !== i) })}>
+                          Remover
                         </Button>
                       </SimpleGrid>
                     );
