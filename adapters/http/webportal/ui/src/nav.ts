@@ -24,7 +24,12 @@ export const nav: Record<Kind, NavItem[]> = {
     { to: "/paciente/privacidade", label: "Privacidade" },
     // end patient B
   ],
-  professional: [{ to: "/profissional", label: "Início" }],
+  professional: [
+    { to: "/profissional", label: "Agenda" },
+    { to: "/profissional/disponibilidade", label: "Disponibilidade" },
+    { to: "/profissional/pacientes", label: "Pacientes" },
+    { to: "/profissional/mensagens", label: "Mensagens" },
+  ],
   company_member: [{ to: "/empresa", label: "Início" }],
   admin: [{ to: "/admin", label: "Início" }],
 };
