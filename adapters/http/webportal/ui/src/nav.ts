@@ -10,6 +10,17 @@ export interface NavItem {
 export const nav: Record<Kind, NavItem[]> = {
   patient: [{ to: "/paciente", label: "Início" }],
   professional: [{ to: "/profissional", label: "Início" }],
-  company_member: [{ to: "/empresa", label: "Início" }],
-  admin: [{ to: "/admin", label: "Início" }],
+  company_member: [
+    { to: "/empresa", label: "Pedidos" },
+    { to: "/empresa/catalogo", label: "Catálogo" },
+    { to: "/empresa/integracoes", label: "Integrações" },
+    { to: "/empresa/membros", label: "Membros" },
+    { to: "/empresa/extrato", label: "Extrato" },
+    { to: "/empresa/perfil", label: "Perfil" },
+  ],
+  admin: [
+    { to: "/admin", label: "Verificações" },
+    { to: "/admin/incidentes", label: "Incidentes" },
+    { to: "/admin/apagamentos", label: "Pedidos de apagamento" },
+  ],
 };
