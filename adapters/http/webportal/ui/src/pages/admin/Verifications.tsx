@@ -56,6 +56,7 @@ export function Verifications() {
 function Professionals() {
   const [status, setStatus] = useState<Status>("pending_verification");
   const [cursor, setCursor] = useState<string>();
+  const [notice, setNotice] = useState("");
   const list = useLoad(() => call(api.GET("/v1/admin/professionals", { params: { query: { status, cursor, limit: 20 } } })), [status, cursor]);
   return (
     <Stack as="section" gap="3" aria-label="Profissionais">
@@ -63,6 +64,7 @@ function Professionals() {
         Profissionais
       </Heading>
       <StatusSelect label="Situação dos profissionais" value={status} onChange={(s) => { setCursor(undefined); setStatus(s); }} />
+      <div role="status">{notice && <Text fontWeight="semibold">{notice}</Text>}</div>
       <ProblemAlert error={list.error} />
       {list.loading && !list.data ? (
         <Loading />
@@ -83,7 +85,10 @@ function Professionals() {
               `Cadastro em ${dateTime(p.created_at)}`,
               p.rejection_reason ? `Motivo da recusa: ${p.rejection_reason}` : "",
             ]}
-            onDone={() => void list.reload()}
+            onDone={(msg) => {
+              setNotice(msg);
+              void list.reload();
+            }}
           />
         ))
       )}
@@ -99,6 +104,7 @@ function Professionals() {
 function Companies() {
   const [status, setStatus] = useState<Status>("pending_verification");
   const [cursor, setCursor] = useState<string>();
+  const [notice, setNotice] = useState("");
   const list = useLoad(() => call(api.GET("/v1/admin/companies", { params: { query: { status, cursor, limit: 20 } } })), [status, cursor]);
   return (
     <Stack as="section" gap="3" aria-label="Empresas">
@@ -106,6 +112,7 @@ function Companies() {
         Empresas
       </Heading>
       <StatusSelect label="Situação das empresas" value={status} onChange={(s) => { setCursor(undefined); setStatus(s); }} />
+      <div role="status">{notice && <Text fontWeight="semibold">{notice}</Text>}</div>
       <ProblemAlert error={list.error} />
       {list.loading && !list.data ? (
         <Loading />
@@ -126,7 +133,10 @@ function Companies() {
               `Cadastro em ${dateTime(c.created_at)}`,
               c.rejection_reason ? `Motivo da recusa: ${c.rejection_reason}` : "",
             ]}
-            onDone={() => void list.reload()}
+            onDone={(msg) => {
+              setNotice(msg);
+              void list.reload();
+            }}
           />
         ))
       )}
@@ -139,13 +149,12 @@ function Companies() {
   );
 }
 
-function Decide(props: { kind: "professional" | "company"; id: string; name: string; status: Status; lines: string[]; onDone: () => void }) {
+function Decide(props: { kind: "professional" | "company"; id: string; name: string; status: Status; lines: string[]; onDone: (msg: string) => void }) {
   const { kind, id, name, status, lines, onDone } = props;
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState("");
   const path = { params: { path: { id } } };
 
   async function run(p: () => Promise<unknown>, msg: string) {
@@ -153,8 +162,7 @@ function Decide(props: { kind: "professional" | "company"; id: string; name: str
     setError(undefined);
     try {
       await p();
-      setNotice(msg);
-      onDone();
+      onDone(msg);
     } catch (e) {
       setError(e);
     } finally {
@@ -193,7 +201,6 @@ function Decide(props: { kind: "professional" | "company"; id: string; name: str
             </Text>
           ))}
           <ProblemAlert error={error} />
-          <div role="status">{notice && <Text fontWeight="semibold">{notice}</Text>}</div>
           {status !== "verified" && (
             <HStack wrap="wrap">
               <Button size="sm" colorPalette="teal" loading={busy && !rejecting} onClick={() => void verify()} aria-label={`Verificar ${name}`}>
