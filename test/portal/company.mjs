@@ -218,8 +218,13 @@ export default async function (t) {
       ["Entregue ao paciente", "Concluídos", "Entregue"],
     ];
     for (const [button, column, status] of moves) {
-      await card.getByRole("button", { name: button }).click();
+      // with the keyboard: the board has no drag and drop
+      await card.getByRole("button", { name: button }).focus();
+      await page.keyboard.press("Enter");
       await page.getByRole("region", { name: column }).getByRole("article", { name: `Pedido ${orderId.slice(0, 8)}` }).getByText(status, { exact: true }).first().waitFor();
+      await page.getByRole("status").filter({ hasText: `Pedido ${orderId.slice(0, 8)}: ${status}.` }).waitFor();
+      const focused = await page.evaluate(() => document.activeElement?.id);
+      t.expect(focused === `pedido-${orderId}`, `after "${button}" the focus is on "${focused}", not on the moved order`);
       const api = await t.must("GET", `/v1/orders/${orderId}`, null, await t.token(admin.email, admin.password, "company_member"));
       t.expect(orderStatusPT[api.status] === status, `the page shows ${status}, the API says ${api.status}`);
       await t.shot(`company-board-${api.status}`);
@@ -295,6 +300,14 @@ export default async function (t) {
     await t.must("POST", `/v1/prescriptions/${rx2.id}/cancel`, { reason: "Troca de medicamento" }, pro.token, 200);
     const r = await t.must("GET", `/v1/prescription-verifications/${rx2.verification_code}`);
     t.expect(r.valid === false && r.reason === "cancelled", `a cancelled prescription verifies as ${JSON.stringify(r)}`);
+    const third = await t.person();
+    await third.goto(`/verificar/${rx2.verification_code}`);
+    await third.getByText("Receita inválida", { exact: true }).waitFor();
+    t.expect((await third.getByRole("main").innerText()).includes("A receita foi cancelada por quem a emitiu"), "the cancelled state is not said");
+    t.expect((await third.getByRole("button", { name: "Marcar como dispensada" }).count()) === 0, "a cancelled prescription offers to dispense");
+    await t.axeOf(third, "verify-cancelled");
+    await t.shotOf(third, "verify-cancelled");
+    await third.context().close();
   });
 }
 

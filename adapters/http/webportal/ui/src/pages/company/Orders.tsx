@@ -76,7 +76,14 @@ export function Orders() {
     }
   }
 
-  const changed = (o: Order) => merge([o], false);
+  const [notice, setNotice] = useState("");
+  // a moved order changes column: announce its new state and keep the
+  // keyboard on its card
+  const changed = (o: Order) => {
+    merge([o], false);
+    setNotice(`Pedido ${o.id.slice(0, 8)}: ${orderStatus[o.status] ?? o.status}.`);
+    requestAnimationFrame(() => document.getElementById(`pedido-${o.id}`)?.focus());
+  };
 
   return (
     <Page
@@ -94,6 +101,7 @@ export function Orders() {
         </HStack>
       }
     >
+      <div role="status">{notice && <Text fontWeight="semibold">{notice}</Text>}</div>
       <ProblemAlert error={error} />
       {loading ? (
         <Loading />
@@ -165,7 +173,6 @@ function OrderCard({ order: o, onChange }: { order: Order; onChange: (o: Order) 
   const [reason, setReason] = useState("");
   const [amount, setAmount] = useState("");
   const [buyer, setBuyer] = useState({ name: "", doc: "" });
-  const [notice, setNotice] = useState("");
   const short = o.id.slice(0, 8);
   const canCancel = ["paid", "accepted", "preparing"].includes(o.status);
   const canRefund = !!o.paid_at && o.status !== "refunded" && o.status !== "cancelled" && o.refunded.amount < o.total.amount;
@@ -177,9 +184,8 @@ function OrderCard({ order: o, onChange }: { order: Order; onChange: (o: Order) 
     setError(undefined);
     try {
       const n = await p();
-      onChange(n);
       setForm(null);
-      setNotice(`Pedido ${short}: ${orderStatus[n.status] ?? n.status}.`);
+      onChange(n);
     } catch (e) {
       setError(e);
     } finally {
@@ -235,7 +241,7 @@ function OrderCard({ order: o, onChange }: { order: Order; onChange: (o: Order) 
 
   const a = o.fulfilment.address;
   return (
-    <Card.Root size="sm" as="article" aria-label={`Pedido ${short}`}>
+    <Card.Root size="sm" as="article" aria-label={`Pedido ${short}`} id={`pedido-${o.id}`} tabIndex={-1}>
       <Card.Body>
         <Stack gap="2">
           <HStack justify="space-between" wrap="wrap">
@@ -270,7 +276,6 @@ function OrderCard({ order: o, onChange }: { order: Order; onChange: (o: Order) 
           {o.prescription && <Text fontSize="sm">Receita: código {o.prescription.verification_code}</Text>}
           <Text fontWeight="semibold">Total {price(o.total)}</Text>
           {o.refunded.amount > 0 && <Text fontSize="sm">Reembolsado: {price(o.refunded)}</Text>}
-          <div role="status">{notice && <Text fontSize="sm">{notice}</Text>}</div>
           <ProblemAlert error={error} />
           <HStack wrap="wrap" gap="2">
             {movesOf(o).map((m) => (
