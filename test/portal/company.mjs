@@ -150,6 +150,20 @@ export default async function (t) {
     await t.shot("company-catalog");
   });
 
+  await t.step("catalogue: edit a price, remove an item", async () => {
+    const items = page.getByRole("table", { name: "Itens do catálogo" });
+    await page.getByRole("button", { name: "Editar Soro fisiológico 500 ml" }).click();
+    t.expect((await page.getByLabel(/^Preço/).inputValue()) === "8,00", "the form does not show the item's price");
+    await page.getByLabel(/^Preço/).fill("9,50");
+    await page.getByRole("button", { name: "Salvar item" }).click();
+    await page.getByText("Item SORO-1 (Soro fisiológico 500 ml): atualizado.").waitFor();
+    await items.getByRole("row", { name: /SORO-1/ }).getByText("R$ 9,50").waitFor();
+    await page.getByRole("button", { name: "Remover Soro fisiológico 500 ml" }).click();
+    await page.getByRole("button", { name: "Confirmar remoção de SORO-1" }).click();
+    await page.getByText("Item SORO-1 removido.").waitFor();
+    t.expect((await items.getByRole("row", { name: /SORO-1/ }).count()) === 0, "the removed item is still listed");
+  });
+
   await t.step("integrations: an API key and a webhook, secrets shown once", async () => {
     await go("Integrações");
     await h1("Integrações");

@@ -1,5 +1,5 @@
 import { Badge, Box, Button, Card, Heading, HStack, List, SimpleGrid, Stack, Text } from "@chakra-ui/react";
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useLayoutEffect, useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
 import { Page } from "../../components/Page";
@@ -82,8 +82,14 @@ export function Orders() {
   const changed = (o: Order) => {
     merge([o], false);
     setNotice(`Pedido ${o.id.slice(0, 8)}: ${orderStatus[o.status] ?? o.status}.`);
-    requestAnimationFrame(() => document.getElementById(`pedido-${o.id}`)?.focus());
+    setFocusId(o.id);
   };
+  const [focusId, setFocusId] = useState<string>();
+  useLayoutEffect(() => {
+    if (!focusId) return;
+    document.getElementById(`pedido-${focusId}`)?.focus();
+    setFocusId(undefined);
+  }, [focusId]);
 
   return (
     <Page
