@@ -323,6 +323,25 @@ export default async function (t) {
     await t.shotOf(third, "verify-cancelled");
     await third.context().close();
   });
+
+  await t.step("a hospital publishes an exam and its weekly hours", async () => {
+    const hospital = await t.signUpCompany("hospital");
+    const p = await t.person();
+    await t.loginOn(p, hospital.email, hospital.password);
+    await p.getByRole("navigation", { name: "Menu principal" }).getByRole("link", { name: "Catálogo", exact: true }).click();
+    await p.getByRole("heading", { level: 2, name: "Exames" }).waitFor();
+    await p.getByLabel(/^Nome do exame/).fill("Hemograma completo");
+    await p.getByLabel(/^Preço \(R\$\)/).last().fill("45,00");
+    await p.getByLabel(/^Duração/).fill("15");
+    await p.getByRole("button", { name: "Publicar exame" }).click();
+    await p.getByRole("heading", { level: 3, name: /Hemograma completo · R\$ 45,00 · 15 min/ }).waitFor();
+    await p.getByLabel("Dia 1").selectOption("tuesday");
+    await p.getByRole("button", { name: "Publicar agenda" }).click();
+    await p.getByText("Agenda do exame publicada (horário de Brasília).").waitFor();
+    await t.axeOf(p, "hospital-exams");
+    await t.shotOf(p, "hospital-exams");
+    await p.context().close();
+  });
 }
 
 const orderStatusPT = {
