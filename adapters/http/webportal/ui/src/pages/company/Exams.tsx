@@ -131,8 +131,8 @@ function ExamAvailability({ exam }: { exam: Schemas["ExamResponse"] }) {
         </Heading>
         <Text fontSize="sm">Horários semanais (horário de Brasília):</Text>
         {rules.map((r, i) => (
-          <HStack key={i} wrap="wrap" align="end">
-            <Field.Root maxW="40">
+          <SimpleGrid key={i} columns={{ base: 1, md: 4 }} gap="2" alignItems="end">
+            <Field.Root>
               <Field.Label>Dia {i + 1}</Field.Label>
               <NativeSelect.Root>
                 <NativeSelect.Field value={r.weekday} onChange={(e) => setRules(rules.map((x, j) => (j === i ? { ...x, weekday: e.target.value as Weekday } : x)))}>
@@ -145,12 +145,12 @@ function ExamAvailability({ exam }: { exam: Schemas["ExamResponse"] }) {
                 <NativeSelect.Indicator />
               </NativeSelect.Root>
             </Field.Root>
-            <TextField label={`Início ${i + 1}`} name={`weekly.${i}.start`} type="time" maxW="36" value={r.start} onChange={(e) => setRules(rules.map((x, j) => (j === i ? { ...x, start: e.target.value } : x)))} error={error} />
-            <TextField label={`Fim ${i + 1}`} name={`weekly.${i}.end`} type="time" maxW="36" value={r.end} onChange={(e) => setRules(rules.map((x, j) => (j === i ? { ...x, end: e.target.value } : x)))} error={error} />
+            <TextField label={`Início ${i + 1}`} name={`weekly.${i}.start`} type="time" value={r.start} onChange={(e) => setRules(rules.map((x, j) => (j === i ? { ...x, start: e.target.value } : x)))} error={error} />
+            <TextField label={`Fim ${i + 1}`} name={`weekly.${i}.end`} type="time" value={r.end} onChange={(e) => setRules(rules.map((x, j) => (j === i ? { ...x, end: e.target.value } : x)))} error={error} />
             <Button size="sm" variant="outline" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
               Remover dia {i + 1}
             </Button>
-          </HStack>
+          </SimpleGrid>
         ))}
         <HStack>
           <Button size="sm" variant="outline" onClick={() => setRules([...rules, { weekday: "monday", start: "08:00", end: "12:00" }])}>
