@@ -30,6 +30,18 @@ export const nav: Record<Kind, NavItem[]> = {
     { to: "/profissional/pacientes", label: "Pacientes" },
     { to: "/profissional/mensagens", label: "Mensagens" },
   ],
-  company_member: [{ to: "/empresa", label: "Início" }],
-  admin: [{ to: "/admin", label: "Início" }],
+  company_member: [
+    { to: "/empresa", label: "Pedidos" },
+    { to: "/empresa/catalogo", label: "Catálogo" },
+    { to: "/empresa/mensagens", label: "Mensagens" },
+    { to: "/empresa/integracoes", label: "Integrações" },
+    { to: "/empresa/membros", label: "Membros" },
+    { to: "/empresa/extrato", label: "Extrato" },
+    { to: "/empresa/perfil", label: "Perfil" },
+  ],
+  admin: [
+    { to: "/admin", label: "Verificações" },
+    { to: "/admin/incidentes", label: "Incidentes" },
+    { to: "/admin/apagamentos", label: "Pedidos de apagamento" },
+  ],
 };
