@@ -1,1 +1,0 @@
-import{a as e,k as t,t as n}from"./Page-x5ABtyXC.js";var r=t();function i(){return(0,r.jsx)(n,{title:`Em construção`,children:(0,r.jsx)(e,{children:`Em construção.`})})}export{i as default};

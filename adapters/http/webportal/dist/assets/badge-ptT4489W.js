@@ -1,0 +1,1 @@
+import{I as e}from"./ProblemAlert-D8UGNtJb.js";var{PropsProvider:t,withContext:n}=e({key:`badge`}),r=n(`span`);export{r as t};

@@ -1,0 +1,1 @@
+import{I as e}from"./ProblemAlert-D8UGNtJb.js";var{withContext:t,PropsProvider:n}=e({key:`code`}),r=t(`code`);export{r as t};

@@ -1,0 +1,1 @@
+import{w as e}from"./ProblemAlert-D8UGNtJb.js";var{withProvider:t,withContext:n,useStyles:r,PropsProvider:i}=e({key:`dataList`}),a=t(`dl`,`root`),o=n(`div`,`item`),s=n(`dt`,`itemLabel`),c=n(`dd`,`itemValue`);export{a as i,s as n,c as r,o as t};

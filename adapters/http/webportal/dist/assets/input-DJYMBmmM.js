@@ -1,0 +1,1 @@
+import{o as e}from"./field-CvFKYQPx.js";import{I as t}from"./ProblemAlert-D8UGNtJb.js";var{withContext:n,PropsProvider:r}=t({key:`input`}),i=n(e.Input);export{i as t};
