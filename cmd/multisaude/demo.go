@@ -71,12 +71,14 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return os.Getenv(k)
 		}
 	}
+	// refused before the configuration is even read: a production profile's
+	// settings are no business of a demonstration
+	if p := strings.TrimSpace(getenv("MULTISAUDE_PROFILE")); p != "" && p != appwire.ProfileLocal && !*force {
+		return fmt.Errorf("recusado: o perfil %q pode ser um banco de produção; os dados de demonstração só são gravados no perfil local (use --force se tiver certeza)", p)
+	}
 	cfg, err := appwire.Load(getenv)
 	if err != nil {
 		return err
-	}
-	if cfg.Profile != appwire.ProfileLocal && !*force {
-		return fmt.Errorf("recusado: o perfil %q pode ser um banco de produção; os dados de demonstração só são gravados no perfil local (use --force se tiver certeza)", cfg.Profile)
 	}
 	cfg.Version = version
 	adminEmail, adminPassword := cfg.AdminEmail, cfg.AdminPassword
@@ -164,7 +166,11 @@ func printLogins(out io.Writer, adminEmail string, adminDemoPassword bool) {
 		fmt.Fprintf(w, "paciente\t%s\t%s (%s/%s)\n", p.Email+demoDomain, p.Name, p.Addr.City, p.Addr.UF)
 	}
 	for _, p := range demoProfessionals {
-		fmt.Fprintf(w, "profissional\t%s\t%s, %s (%s/%s)\n", p.Email+demoDomain, p.Name, professionPT[p.Profession], p.Addr.City, p.Addr.UF)
+		what := professionPT[p.Profession]
+		if sp := specialtyPT[p.Specialties[0]]; sp != "" {
+			what += ", " + sp
+		}
+		fmt.Fprintf(w, "profissional\t%s\t%s, %s (%s/%s)\n", p.Email+demoDomain, p.Name, what, p.Addr.City, p.Addr.UF)
 	}
 	for _, c := range demoCompanies {
 		fmt.Fprintf(w, "empresa\t%s\t%s, %s (%s)\n", c.Email+demoDomain, c.Admin, c.Trade, companyTypePT[c.Type])
@@ -179,6 +185,11 @@ func printLogins(out io.Writer, adminEmail string, adminDemoPassword bool) {
 
 var professionPT = map[string]string{"physician": "médico(a)", "nutritionist": "nutricionista", "physiotherapist": "fisioterapeuta",
 	"physical_educator": "educador(a) físico(a)", "psychologist": "psicólogo(a)"}
+
+var specialtyPT = map[string]string{"clinical_medicine": "clínica médica", "cardiology": "cardiologia", "pediatrics": "pediatria",
+	"dermatology": "dermatologia", "clinical_nutrition": "nutrição clínica", "sports_nutrition": "nutrição esportiva",
+	"orthopedic_physiotherapy": "ortopédica", "respiratory_physiotherapy": "respiratória", "strength_training": "treinamento de força",
+	"cognitive_behavioral_therapy": "terapia cognitivo-comportamental"}
 
 var companyTypePT = map[string]string{"hospital": "hospital", "pharmacy": "farmácia", "market": "mercado", "sports_store": "loja de esportes", "gym": "academia"}
 
