@@ -135,7 +135,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	} else {
 		fmt.Fprintln(stderr, "Criando os dados de demonstração (profissionais, pacientes, empresas e histórico)...")
 		if err := s.seed(); err != nil {
-			return fmt.Errorf("os dados de demonstração ficaram incompletos: %w", err)
+			return fmt.Errorf("os dados de demonstração ficaram incompletos (apague a pasta MULTISAUDE_DATA_DIR, ou o banco, e rode de novo): %w", err)
 		}
 		// let the relay publish what the seeding raised before the app stops
 		clock.real()
@@ -298,15 +298,29 @@ func (s *seeder) login(email, password, kind string) (string, error) {
 	return out.AccessToken, err
 }
 
-// exists tells whether the demo data is there: the first demo patient signs in.
+// exists tells whether the demo data is there: the first account the seeding
+// creates (a professional) signs in. It is an error when an earlier run
+// stopped halfway (the last step, João's orders, is missing).
 func (s *seeder) exists() (bool, error) {
-	_, err := s.login(demoPatients[0].Email+demoDomain, demoPassword, "patient")
+	_, err := s.login(demoProfessionals[0].Email+demoDomain, demoPassword, "professional")
 	var ae *apiError
 	switch {
-	case err == nil:
-		return true, nil
 	case errors.As(err, &ae) && (ae.status == http.StatusUnauthorized || ae.status == http.StatusBadRequest):
 		return false, nil
+	case err != nil:
+		return false, err
 	}
-	return false, err
+	last := demoPatients[1]
+	tok, err := s.login(last.Email+demoDomain, demoPassword, "patient")
+	var orders struct {
+		Items []struct{} `json:"items"`
+	}
+	if err == nil {
+		err = s.do(http.MethodGet, "/v1/me/orders", tok, nil, &orders)
+	}
+	if err != nil || len(orders.Items) < 2 {
+		return true, errors.New("os dados de demonstração de uma execução anterior estão incompletos (ela foi interrompida): " +
+			"apague a pasta MULTISAUDE_DATA_DIR (ou o banco de MULTISAUDE_DATABASE_URL) e rode `multisaude demo` de novo")
+	}
+	return true, nil
 }
