@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
 )
 
 // Profiles the binary can run with.
@@ -53,6 +55,10 @@ type Config struct {
 	// LogOutput, when set, receives the logs instead of standard output: for
 	// tests and programs that embed the app. It is not read from the environment.
 	LogOutput io.Writer `env:"-"`
+	// Clock, when set, tells the app the time instead of the system clock: for
+	// tests and `multisaude demo`, which writes a history dated in the past.
+	// It is not read from the environment.
+	Clock kernel.Clock `env:"-"`
 
 	LocalKeysMasterKeys     string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS" default:"" help:"local/onprem key manager: id=BASE64(32 bytes) list, newest first; local default: generated into $DATA_DIR"`
 	LocalKeysMasterKeysFile string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS_FILE" default:"" help:"a file with the same list, one key a line"`

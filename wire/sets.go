@@ -49,8 +49,13 @@ func ProvideLogger(cfg Config, out LogOutput) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: lvl}))
 }
 
-// ProvideClock returns the system clock.
-func ProvideClock() kernel.Clock { return kernel.SystemClock{} }
+// ProvideClock returns cfg.Clock when set, else the system clock.
+func ProvideClock(cfg Config) kernel.Clock {
+	if cfg.Clock != nil {
+		return cfg.Clock
+	}
+	return kernel.SystemClock{}
+}
 
 // ProvideDB opens the database and, when configured, migrates it.
 func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB, func(), error) {

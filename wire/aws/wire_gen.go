@@ -30,7 +30,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	config := wire.ProvideHTTPConfig(cfg)
 	store := wire.ProvideIdentityStore(db)
 	hasher := wire.ProvideArgon2(cfg)
-	clock := wire.ProvideClock()
+	clock := wire.ProvideClock(cfg)
 	identityProvider, cleanup2, err := wire.ProvideIdentityProvider(ctx, cfg, clock)
 	if err != nil {
 		cleanup()

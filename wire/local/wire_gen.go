@@ -31,7 +31,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	config := wire.ProvideHTTPConfig(cfg)
 	store := wire.ProvideIdentityStore(db)
 	hasher := wire.ProvideArgon2(cfg)
-	clock := wire.ProvideClock()
+	clock := wire.ProvideClock(cfg)
 	provider, err := wire.ProvideLocalAuth(cfg, clock)
 	if err != nil {
 		cleanup()
