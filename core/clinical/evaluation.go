@@ -57,7 +57,7 @@ var VitalRanges = []Range{
 	{"heart_rate_bpm", 20, 300, "bpm"},
 	{"systolic_mmhg", 40, 300, "mmHg"},
 	{"diastolic_mmhg", 20, 200, "mmHg"},
-	{"respiratory_rate_bpm", 4, 80, "breaths/min"},
+	{"respiratory_rate_bpm", 4, 80, "irpm"},
 	{"spo2_pct", 40, 100, "%"},
 	{"waist_cm", 20, 300, "cm"},
 	{"glucose_mg_dl", 10, 1500, "mg/dL"},

@@ -585,7 +585,14 @@ func summary(k clinical.HistoryKind, r timelineRow) string {
 		if s == "" {
 			s = b.ChiefComplaint
 		}
-		return clip(r.Kind + " evaluation: " + s)
+		label := map[string]string{"detailed": "Avaliação detalhada", "simplified": "Avaliação simplificada"}[r.Kind]
+		if label == "" {
+			label = "Avaliação"
+		}
+		if s == "" {
+			return label
+		}
+		return clip(label + ": " + s)
 	case clinical.HistPlan:
 		var b planBody
 		_ = json.Unmarshal([]byte(r.Body), &b)
