@@ -28,40 +28,8 @@ import (
 	"github.com/multisaude/multisaude/adapters/video/webrtcvideo"
 	"github.com/multisaude/multisaude/adapters/video/webrtcvideo/webrtcvideotest"
 	"github.com/multisaude/multisaude/ports"
+	"github.com/multisaude/multisaude/test/browserenv"
 )
-
-type tools struct{ chromium, node string }
-
-func need(t *testing.T) tools {
-	t.Helper()
-	missing := func(what string) {
-		msg := "browser test needs " + what
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: .ci/run installs it)")
-		}
-		t.Skip(msg + "; skipping (install Debian's chromium and run `npm ci` in test/browser)")
-	}
-	chromium := os.Getenv("MULTISAUDE_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-		if _, err := os.Stat(chromium); err != nil {
-			if p, err := exec.LookPath("chromium"); err == nil {
-				chromium = p
-			}
-		}
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("chromium (" + chromium + ")")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node")
-	}
-	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
-		missing("node_modules/playwright-core")
-	}
-	return tools{chromium: chromium, node: node}
-}
 
 type instance struct {
 	base  string
@@ -116,7 +84,7 @@ type runResult struct {
 }
 
 func TestTwoBrowsersReachConnected(t *testing.T) {
-	tl := need(t)
+	tl := browserenv.Need(t, "test/browser", "playwright-core")
 	for _, tc := range []struct {
 		name      string
 		instances int
@@ -151,11 +119,11 @@ func TestTwoBrowsersReachConnected(t *testing.T) {
 			} else if out = filepath.Join(out, strings.ReplaceAll(tc.name, " ", "-")); os.MkdirAll(out, 0o755) != nil {
 				t.Fatal(err)
 			}
-			cfg, _ := json.Marshal(map[string]any{"chromium": tl.chromium, "outDir": out, "timeoutMs": 30000,
+			cfg, _ := json.Marshal(map[string]any{"chromium": tl.Chromium, "outDir": out, "timeoutMs": 30000,
 				"urls": []string{a.base + pro.JoinURL, b.base + pat.JoinURL}})
 			rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(rctx, tl.node, "call.mjs")
+			cmd := exec.CommandContext(rctx, tl.Node, "call.mjs")
 			cmd.Env = append(os.Environ(), "CALL_TEST="+string(cfg))
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -19,47 +19,14 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/multisaude/multisaude/test/browserenv"
 )
 
 const (
 	adminEmail    = "admin@portal.test"
 	adminPassword = "Admin-Portal-2026!"
 )
-
-type tools struct{ chromium, node string }
-
-func need(t *testing.T) tools {
-	t.Helper()
-	missing := func(what string) {
-		msg := "portal journeys need " + what
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg + " (CI=true: .ci/run installs it)")
-		}
-		t.Skip(msg + "; skipping (install Debian's chromium and run `npm ci` in test/portal)")
-	}
-	chromium := os.Getenv("MULTISAUDE_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-		if _, err := os.Stat(chromium); err != nil {
-			if p, err := exec.LookPath("chromium"); err == nil {
-				chromium = p
-			}
-		}
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		missing("chromium (" + chromium + ")")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node")
-	}
-	for _, m := range []string{"playwright-core", "@axe-core/playwright"} {
-		if _, err := os.Stat(filepath.Join("node_modules", m, "package.json")); err != nil {
-			missing(m + " (npm ci in test/portal)")
-		}
-	}
-	return tools{chromium: chromium, node: node}
-}
 
 var (
 	buildOnce sync.Once
@@ -155,7 +122,7 @@ func TestPortal(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Debian's chromium")
 	}
-	tl := need(t)
+	tl := browserenv.Need(t, "test/portal", "playwright-core", "@axe-core/playwright")
 	bin := binary(t)
 	shots := os.Getenv("MULTISAUDE_PORTAL_SHOTS")
 	if shots == "" {
@@ -166,8 +133,8 @@ func TestPortal(t *testing.T) {
 			base := serve(t, bin)
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, tl.node, "run.mjs", j+".mjs")
-			cmd.Env = append(os.Environ(), "BASE_URL="+base, "CHROMIUM="+tl.chromium, "SHOTS="+shots,
+			cmd := exec.CommandContext(ctx, tl.Node, "run.mjs", j+".mjs")
+			cmd.Env = append(os.Environ(), "BASE_URL="+base, "CHROMIUM="+tl.Chromium, "SHOTS="+shots,
 				"ADMIN_EMAIL="+adminEmail, "ADMIN_PASSWORD="+adminPassword)
 			pr, pw := io.Pipe()
 			cmd.Stdout, cmd.Stderr = pw, pw
