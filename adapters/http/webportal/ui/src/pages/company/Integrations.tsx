@@ -108,22 +108,7 @@ function APIKeys() {
           <form onSubmit={create} noValidate>
             <Stack gap="3">
               <TextField label="Nome da chave" name="name" required value={name} onChange={(e) => setName(e.target.value)} error={error} maxW="md" />
-              <Fieldset.Root>
-                <Fieldset.Legend>Permissões</Fieldset.Legend>
-                <HStack wrap="wrap" gap="4">
-                  {(Object.keys(scopeLabel) as Scope[]).map((s) => (
-                    <Checkbox.Root
-                      key={s}
-                      checked={scopes.includes(s)}
-                      onCheckedChange={(d) => setScopes(d.checked === true ? [...scopes, s] : scopes.filter((x) => x !== s))}
-                    >
-                      <Checkbox.HiddenInput />
-                      <Checkbox.Control />
-                      <Checkbox.Label>{scopeLabel[s]}</Checkbox.Label>
-                    </Checkbox.Root>
-                  ))}
-                </HStack>
-              </Fieldset.Root>
+              <Choices legend="Permissões" labels={scopeLabel} value={scopes} onChange={setScopes} />
               <Button type="submit" colorPalette="teal" loading={busy} alignSelf="start">
                 Criar chave
               </Button>
@@ -176,6 +161,24 @@ function APIKeys() {
   );
 }
 
+// Choices is a set of checkboxes, one a key of labels, under a legend.
+function Choices<K extends string>({ legend, labels, value, onChange }: { legend: string; labels: Record<K, string>; value: K[]; onChange: (v: K[]) => void }) {
+  return (
+    <Fieldset.Root>
+      <Fieldset.Legend>{legend}</Fieldset.Legend>
+      <HStack wrap="wrap" gap="4">
+        {(Object.keys(labels) as K[]).map((s) => (
+          <Checkbox.Root key={s} checked={value.includes(s)} onCheckedChange={(d) => onChange(d.checked === true ? [...value, s] : value.filter((x) => x !== s))}>
+            <Checkbox.HiddenInput />
+            <Checkbox.Control />
+            <Checkbox.Label>{labels[s]}</Checkbox.Label>
+          </Checkbox.Root>
+        ))}
+      </HStack>
+    </Fieldset.Root>
+  );
+}
+
 function Webhooks() {
   const { id } = useCompany();
   const hooks = useLoad(() => call(api.GET("/v1/companies/{id}/webhooks", { params: { path: { id } } })), [id]);
@@ -212,22 +215,7 @@ function Webhooks() {
           <form onSubmit={create} noValidate>
             <Stack gap="3">
               <TextField label="URL do endpoint (https)" name="url" type="url" required value={url} onChange={(e) => setUrl(e.target.value)} error={error} maxW="xl" />
-              <Fieldset.Root>
-                <Fieldset.Legend>Eventos</Fieldset.Legend>
-                <HStack wrap="wrap" gap="4">
-                  {(Object.keys(eventLabel) as Event[]).map((s) => (
-                    <Checkbox.Root
-                      key={s}
-                      checked={events.includes(s)}
-                      onCheckedChange={(d) => setEvents(d.checked === true ? [...events, s] : events.filter((x) => x !== s))}
-                    >
-                      <Checkbox.HiddenInput />
-                      <Checkbox.Control />
-                      <Checkbox.Label>{eventLabel[s]}</Checkbox.Label>
-                    </Checkbox.Root>
-                  ))}
-                </HStack>
-              </Fieldset.Root>
+              <Choices legend="Eventos" labels={eventLabel} value={events} onChange={setEvents} />
               <Button type="submit" colorPalette="teal" loading={busy} alignSelf="start">
                 Criar webhook
               </Button>

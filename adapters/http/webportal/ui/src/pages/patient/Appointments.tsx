@@ -4,9 +4,11 @@ import { Link as RouterLink } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { ProblemError } from "../../api/session";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime, price } from "../../lib/format";
+import { usePaged } from "../../lib/usePaged";
 import { ConsentOffer, newKey } from "./Book";
 import { modeLabel, statusLabel } from "./labels";
 import { differsFromViewer, offsetOf, SlotCalendar, theirTime, type Slot } from "./SlotCalendar";
@@ -44,31 +46,13 @@ function useNames(items: Appointment[]) {
 }
 
 function useList(which: "upcoming" | "past") {
-  const [items, setItems] = useState<Appointment[]>([]);
-  const [next, setNext] = useState<string>();
-  const [error, setError] = useState<unknown>();
-  const [loading, setLoading] = useState(true);
-  async function load(cursor?: string) {
-    setLoading(true);
-    setError(undefined);
-    try {
-      const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-      const query = which === "upcoming" ? { from: now, cursor } : { to: now, cursor };
-      const r = await call(api.GET("/v1/appointments", { params: { query } }));
-      setItems((old) => [...(cursor ? old : []), ...r.items]);
-      setNext(r.next_cursor || undefined);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoading(false);
-    }
-  }
-  useEffect(() => {
-    void load();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  const replace = (a: Appointment) => setItems((xs) => xs.map((x) => (x.id === a.id ? a : x)));
-  return { items, next, error, loading, load, replace };
+  const list = usePaged((cursor?: string) => {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    const query = which === "upcoming" ? { from: now, cursor } : { to: now, cursor };
+    return call(api.GET("/v1/appointments", { params: { query } }));
+  });
+  const replace = (a: Appointment) => list.setItems((xs) => xs.map((x) => (x.id === a.id ? a : x)));
+  return { ...list, replace };
 }
 
 // Appointments: the patient's upcoming and past appointments, with
@@ -106,9 +90,7 @@ function List({ list, names, empty, actions }: { list: ReturnType<typeof useList
       ) : (
         list.items.map((a) => <Item key={a.id} a={a} name={names[a.professional_id ?? a.exam_service_id ?? ""]} actions={actions} onChange={list.replace} />)
       )}
-      {list.next && (
-        <Button variant="outline" alignSelf="flex-start" loading={list.loading} onClick={() => void list.load(list.next)}>Carregar mais</Button>
-      )}
+      <MoreButton paged={list} />
     </Stack>
   );
 }

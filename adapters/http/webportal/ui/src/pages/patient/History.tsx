@@ -2,10 +2,11 @@ import { Badge, Button, Field, HStack, NativeSelect, Stack, Table, Text } from "
 import { useState } from "react";
 import { api, call, must, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
-import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { saveBlob } from "./download";
 import { entryStatus, historyKind, label } from "./labels";
 import { usePatientId } from "./me";
@@ -62,37 +63,18 @@ function Download({ entry }: { entry: Entry }) {
 export function History() {
   const pid = usePatientId();
   const [kind, setKind] = useState<"" | Kind>("");
-  const [more, setMore] = useState<Entry[]>([]);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [moreErr, setMoreErr] = useState<unknown>();
-  const [moreBusy, setMoreBusy] = useState(false);
-  const page = (c?: string) =>
-    call(
-      api.GET("/v1/patients/{id}/history", {
-        params: { path: { id: pid.data! }, query: { kind: kind || undefined, limit: 20, cursor: c } },
-      }),
-    );
-  const first = useLoad(async () => {
-    if (!pid.data) return undefined;
-    const r = await page();
-    setMore([]);
-    setCursor(r.next_cursor || undefined);
-    return r;
-  }, [pid.data, kind]);
-  const loadMore = async () => {
-    setMoreBusy(true);
-    setMoreErr(undefined);
-    try {
-      const r = await page(cursor);
-      setMore((m) => [...m, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setMoreErr(e);
-    } finally {
-      setMoreBusy(false);
-    }
-  };
-  const items = [...(first.data?.items ?? []), ...more];
+  const first = usePaged(
+    async (c?: string) =>
+      pid.data
+        ? call(
+            api.GET("/v1/patients/{id}/history", {
+              params: { path: { id: pid.data }, query: { kind: kind || undefined, limit: 20, cursor: c } },
+            }),
+          )
+        : undefined,
+    [pid.data, kind],
+  );
+  const items: Entry[] = first.items;
   return (
     <Page title="Histórico de saúde">
       <ProblemAlert error={pid.error ?? first.error} />
@@ -113,7 +95,7 @@ export function History() {
         </Field.Root>
       </HStack>
       {(pid.loading || first.loading) && <Loading />}
-      {first.data && items.length === 0 && <Text>Nenhum registro no seu histórico.</Text>}
+      {first.loaded && items.length === 0 && <Text>Nenhum registro no seu histórico.</Text>}
       {items.length > 0 && (
         <Table.Root size="sm">
           <Table.Header>
@@ -140,12 +122,7 @@ export function History() {
           </Table.Body>
         </Table.Root>
       )}
-      <ProblemAlert error={moreErr} />
-      {cursor && (
-        <Button alignSelf="start" variant="outline" onClick={loadMore} loading={moreBusy}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} />
     </Page>
   );
 }

@@ -2,36 +2,23 @@ import { Badge, Box, Button, Card, Field, HStack, NativeSelect, Stack, Text } fr
 import { useState } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
-import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 
 type Note = Schemas["NotificationResponse"];
 
 // Notifications lists the in-app notifications; each can be marked read.
 export function Notifications() {
   const [unread, setUnread] = useState(false);
-  const [extra, setExtra] = useState<Note[]>([]);
-  const [cursor, setCursor] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [read, setRead] = useState<Record<string, string>>({});
-  const get = (c?: string) => call(api.GET("/v1/me/notifications", { params: { query: { unread: unread || undefined, limit: 20, cursor: c } } }));
-  const first = useLoad(async () => {
-    const r = await get();
-    setExtra([]);
-    setCursor(r.next_cursor || undefined);
-    return r;
-  }, [unread]);
-  const more = async () => {
-    try {
-      const r = await get(cursor);
-      setExtra((x) => [...x, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setError(e);
-    }
-  };
+  const first = usePaged(
+    (c?: string) => call(api.GET("/v1/me/notifications", { params: { query: { unread: unread || undefined, limit: 20, cursor: c } } })),
+    [unread],
+  );
   const mark = async (n: Note) => {
     setError(undefined);
     try {
@@ -41,7 +28,7 @@ export function Notifications() {
       setError(e);
     }
   };
-  const items = [...(first.data?.items ?? []), ...extra];
+  const items: Note[] = first.items;
   return (
     <Page title="Notificações">
       <Field.Root maxW="xs">
@@ -56,7 +43,7 @@ export function Notifications() {
       </Field.Root>
       <ProblemAlert error={first.error ?? error} />
       {first.loading && <Loading />}
-      {first.data && items.length === 0 && <Text>{unread ? "Nenhuma notificação não lida." : "Nenhuma notificação."}</Text>}
+      {first.loaded && items.length === 0 && <Text>{unread ? "Nenhuma notificação não lida." : "Nenhuma notificação."}</Text>}
       <Stack gap="2" as="ul" listStyleType="none">
         {items.map((n) => {
           const readAt = n.read_at ?? read[n.id];
@@ -86,11 +73,7 @@ export function Notifications() {
           );
         })}
       </Stack>
-      {cursor && (
-        <Button alignSelf="start" variant="outline" onClick={more}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} />
     </Page>
   );
 }

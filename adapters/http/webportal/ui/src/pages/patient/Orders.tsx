@@ -3,10 +3,12 @@ import { useCallback, useState } from "react";
 import { Link as RouterLink, useParams } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime, price } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { byWhom, label, orderStatus } from "./labels";
 import { PayOrder } from "./Pay";
 
@@ -16,26 +18,11 @@ type Status = Order["status"];
 // Orders lists the patient's orders, newest first, by status.
 export function Orders() {
   const [status, setStatus] = useState<"" | Status>("");
-  const [extra, setExtra] = useState<Order[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [moreErr, setMoreErr] = useState<unknown>();
-  const get = (c?: string) => call(api.GET("/v1/me/orders", { params: { query: { status: status || undefined, limit: 20, cursor: c } } }));
-  const first = useLoad(async () => {
-    const r = await get();
-    setExtra([]);
-    setCursor(r.next_cursor || undefined);
-    return r;
-  }, [status]);
-  const more = async () => {
-    try {
-      const r = await get(cursor);
-      setExtra((x) => [...x, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setMoreErr(e);
-    }
-  };
-  const orders = [...(first.data?.items ?? []), ...extra];
+  const first = usePaged(
+    (c?: string) => call(api.GET("/v1/me/orders", { params: { query: { status: status || undefined, limit: 20, cursor: c } } })),
+    [status],
+  );
+  const orders = first.items;
   return (
     <Page title="Meus pedidos">
       <Field.Root maxW="xs">
@@ -54,7 +41,7 @@ export function Orders() {
       </Field.Root>
       <ProblemAlert error={first.error} />
       {first.loading && <Loading />}
-      {first.data && orders.length === 0 && <Text>Nenhum pedido.</Text>}
+      {first.loaded && orders.length === 0 && <Text>Nenhum pedido.</Text>}
       {orders.length > 0 && (
         <Table.Root size="sm">
           <Table.Header>
@@ -83,12 +70,7 @@ export function Orders() {
           </Table.Body>
         </Table.Root>
       )}
-      <ProblemAlert error={moreErr} />
-      {cursor && (
-        <Button alignSelf="start" variant="outline" onClick={more}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} />
     </Page>
   );
 }

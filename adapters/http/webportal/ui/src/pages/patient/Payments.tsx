@@ -1,42 +1,25 @@
-import { Badge, Button, Link, Table, Text } from "@chakra-ui/react";
-import { useState } from "react";
+import { Badge, Link, Table, Text } from "@chakra-ui/react";
 import { Link as RouterLink } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime, price } from "../../lib/format";
-import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { label, paymentStatus } from "./labels";
 
 type Payment = Schemas["PaymentResponse"];
 
 // Payments lists the patient's payments (orders and appointments), newest first.
 export function Payments() {
-  const [extra, setExtra] = useState<Payment[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [moreErr, setMoreErr] = useState<unknown>();
-  const get = (c?: string) => call(api.GET("/v1/me/payments", { params: { query: { limit: 20, cursor: c } } }));
-  const first = useLoad(async () => {
-    const r = await get();
-    setCursor(r.next_cursor || undefined);
-    return r;
-  });
-  const more = async () => {
-    try {
-      const r = await get(cursor);
-      setExtra((x) => [...x, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setMoreErr(e);
-    }
-  };
-  const items = [...(first.data?.items ?? []), ...extra];
+  const first = usePaged((c?: string) => call(api.GET("/v1/me/payments", { params: { query: { limit: 20, cursor: c } } })));
+  const items: Payment[] = first.items;
   return (
     <Page title="Pagamentos">
       <ProblemAlert error={first.error} />
       {first.loading && <Loading />}
-      {first.data && items.length === 0 && <Text>Nenhum pagamento.</Text>}
+      {first.loaded && items.length === 0 && <Text>Nenhum pagamento.</Text>}
       {items.length > 0 && (
         <Table.Root size="sm">
           <Table.Header>
@@ -76,12 +59,7 @@ export function Payments() {
           </Table.Body>
         </Table.Root>
       )}
-      <ProblemAlert error={moreErr} />
-      {cursor && (
-        <Button alignSelf="start" variant="outline" onClick={more}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} />
     </Page>
   );
 }

@@ -3,10 +3,12 @@ import { useState } from "react";
 import { Link as RouterLink, useParams } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { date, dateTime, price } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { useCart, type CartLine } from "./CartContext";
 import { day, itemKind, label, planStatus } from "./labels";
 import { usePatientId } from "./me";
@@ -17,32 +19,17 @@ type Offer = Schemas["OfferResponse"];
 // Plans lists the patient's treatment plans.
 export function Plans() {
   const pid = usePatientId();
-  const [extra, setExtra] = useState<Plan[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [moreErr, setMoreErr] = useState<unknown>();
-  const get = (c?: string) =>
-    call(api.GET("/v1/patients/{id}/treatment-plans", { params: { path: { id: pid.data! }, query: { limit: 20, cursor: c } } }));
-  const first = useLoad(async () => {
-    if (!pid.data) return undefined;
-    const r = await get();
-    setCursor(r.next_cursor || undefined);
-    return r;
-  }, [pid.data]);
-  const more = async () => {
-    try {
-      const r = await get(cursor);
-      setExtra((x) => [...x, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setMoreErr(e);
-    }
-  };
-  const plans = [...(first.data?.items ?? []), ...extra];
+  const first = usePaged(
+    async (c?: string) =>
+      pid.data ? call(api.GET("/v1/patients/{id}/treatment-plans", { params: { path: { id: pid.data }, query: { limit: 20, cursor: c } } })) : undefined,
+    [pid.data],
+  );
+  const plans: Plan[] = first.items;
   return (
     <Page title="Planos de tratamento">
       <ProblemAlert error={pid.error ?? first.error} />
       {(pid.loading || first.loading) && <Loading />}
-      {first.data && plans.length === 0 && <Text>Nenhum plano de tratamento.</Text>}
+      {first.loaded && plans.length === 0 && <Text>Nenhum plano de tratamento.</Text>}
       <Stack gap="3">
         {plans.map((p) => (
           <Card.Root key={p.id}>
@@ -66,12 +53,7 @@ export function Plans() {
           </Card.Root>
         ))}
       </Stack>
-      <ProblemAlert error={moreErr} />
-      {cursor && (
-        <Button alignSelf="start" variant="outline" onClick={more}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} />
     </Page>
   );
 }

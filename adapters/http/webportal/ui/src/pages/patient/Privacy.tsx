@@ -2,11 +2,13 @@ import { Badge, Box, Button, Card, Heading, HStack, Input, Field, List, Stack, T
 import { useState } from "react";
 import { api, call, must, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { date, dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { saveBlob } from "./download";
 import { accessBasis, actorKind, label, purposeName } from "./labels";
 
@@ -150,30 +152,13 @@ function Consents() {
 }
 
 function AccessLog() {
-  const [extra, setExtra] = useState<Schemas["AccessEntryResponse"][]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [err, setErr] = useState<unknown>();
-  const get = (c?: string) => call(api.GET("/v1/me/access-log", { params: { query: { limit: 20, cursor: c } } }));
-  const first = useLoad(async () => {
-    const r = await get();
-    setCursor(r.next_cursor || undefined);
-    return r;
-  });
-  const more = async () => {
-    try {
-      const r = await get(cursor);
-      setExtra((x) => [...x, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setErr(e);
-    }
-  };
-  const items = [...(first.data?.items ?? []), ...extra];
+  const first = usePaged((c?: string) => call(api.GET("/v1/me/access-log", { params: { query: { limit: 20, cursor: c } } })));
+  const items: Schemas["AccessEntryResponse"][] = first.items;
   return (
     <Section title="Quem acessou meu prontuário">
-      <ProblemAlert error={first.error ?? err} />
+      <ProblemAlert error={first.error} />
       {first.loading && <Loading />}
-      {first.data && items.length === 0 && <Text>Ninguém acessou seu prontuário ainda.</Text>}
+      {first.loaded && items.length === 0 && <Text>Ninguém acessou seu prontuário ainda.</Text>}
       {items.length > 0 && (
         <Table.Root size="sm">
           <Table.Header>
@@ -206,11 +191,7 @@ function AccessLog() {
           </Table.Body>
         </Table.Root>
       )}
-      {cursor && (
-        <Button alignSelf="start" size="sm" variant="outline" onClick={more}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} size="sm" />
     </Section>
   );
 }

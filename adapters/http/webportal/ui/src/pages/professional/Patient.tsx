@@ -3,10 +3,12 @@ import { useState } from "react";
 import { NavLink, useLocation, useNavigate, useParams } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { anyStatusLabel, historyKindLabel, patientName } from "./common";
 
 type Entry = Schemas["HistoryEntryResponse"];
@@ -26,31 +28,11 @@ export default function Patient() {
   // the name comes with the link from the agenda; otherwise from my patients list
   const known = (useLocation().state as { name?: string } | null)?.name;
   const name = useLoad(async () => known ?? (await patientName(id)), [id, known]);
-  const [more, setMore] = useState<Entry[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [moreError, setMoreError] = useState<unknown>();
   const [chatError, setChatError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const history = useLoad(async () => {
-    const page = await call(api.GET("/v1/patients/{id}/history", { params: { path: { id }, query: { limit: 20 } } }));
-    setCursor(page.next_cursor || undefined);
-    setMore([]);
-    return page.items;
-  }, [id]);
-
-  async function loadMore() {
-    setBusy(true);
-    setMoreError(undefined);
-    try {
-      const page = await call(api.GET("/v1/patients/{id}/history", { params: { path: { id }, query: { limit: 20, cursor } } }));
-      setMore((m) => [...m, ...page.items]);
-      setCursor(page.next_cursor || undefined);
-    } catch (e) {
-      setMoreError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const history = usePaged(
+    (cursor?: string) => call(api.GET("/v1/patients/{id}/history", { params: { path: { id }, query: { limit: 20, cursor } } })),
+    [id],
+  );
 
   async function chat() {
     setChatError(undefined);
@@ -62,7 +44,7 @@ export default function Patient() {
     }
   }
 
-  const rows = [...(history.data ?? []), ...more];
+  const rows: Entry[] = history.items;
   return (
     <Page title={name.data ?? "Paciente"}>
       <ProblemAlert error={name.error} />
@@ -126,12 +108,7 @@ export default function Patient() {
               })}
             </Table.Body>
           </Table.Root>
-          <ProblemAlert error={moreError} />
-          {cursor && (
-            <Button alignSelf="start" variant="outline" loading={busy} onClick={() => void loadMore()}>
-              Carregar mais
-            </Button>
-          )}
+          <MoreButton paged={history} />
         </Stack>
       )}
     </Page>

@@ -1,43 +1,20 @@
-import { Button, Link as CLink, Stack, Table, Text } from "@chakra-ui/react";
-import { useState } from "react";
+import { Link as CLink, Stack, Table, Text } from "@chakra-ui/react";
 import { NavLink } from "react-router";
 import { api, call, type Schemas } from "../../api/client";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
-import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 
 type Row = Schemas["PatientSummaryResponse"];
 
 // Patients lists the patients I attended, with their last visit and open plans.
 export default function Patients() {
-  const [more, setMore] = useState<Row[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [moreError, setMoreError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const { data, error, loading } = useLoad(async () => {
-    const page = await call(api.GET("/v1/professionals/me/patients", { params: { query: { limit: 20 } } }));
-    setCursor(page.next_cursor || undefined);
-    setMore([]);
-    return page.items;
-  }, []);
-
-  async function loadMore() {
-    setBusy(true);
-    setMoreError(undefined);
-    try {
-      const page = await call(api.GET("/v1/professionals/me/patients", { params: { query: { limit: 20, cursor } } }));
-      setMore((m) => [...m, ...page.items]);
-      setCursor(page.next_cursor || undefined);
-    } catch (e) {
-      setMoreError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const rows = [...(data ?? []), ...more];
+  const paged = usePaged((cursor?: string) => call(api.GET("/v1/professionals/me/patients", { params: { query: { limit: 20, cursor } } })));
+  const { error, loading } = paged;
+  const rows: Row[] = paged.items;
   return (
     <Page title="Pacientes atendidos">
       <ProblemAlert error={error} />
@@ -69,12 +46,7 @@ export default function Patients() {
               ))}
             </Table.Body>
           </Table.Root>
-          <ProblemAlert error={moreError} />
-          {cursor && (
-            <Button alignSelf="start" variant="outline" loading={busy} onClick={() => void loadMore()}>
-              Carregar mais
-            </Button>
-          )}
+          <MoreButton paged={paged} />
         </Stack>
       )}
     </Page>

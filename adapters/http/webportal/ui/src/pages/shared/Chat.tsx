@@ -5,10 +5,12 @@ import { api, call, must, type Schemas } from "../../api/client";
 import type { Session } from "../../api/session";
 import { homeOf, useSession } from "../../auth";
 import { Loading } from "../../components/Loading";
+import { MoreButton } from "../../components/MoreButton";
 import { Page } from "../../components/Page";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { usePaged } from "../../lib/usePaged";
 import { useLive, type Message } from "./ChatLive";
 
 // The chat, shared by every side: it needs only the session (its kind says
@@ -137,37 +139,19 @@ function NewConversation({ s }: { s: Session }) {
 // kept current by the live feed.
 export function ChatList() {
   const s = useSession()!;
-  const [extra, setExtra] = useState<Conversation[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [err, setErr] = useState<unknown>();
-  const get = (c?: string) => call(api.GET("/v1/conversations", { params: { query: { limit: 20, cursor: c } } }));
-  const first = useLoad(async () => {
-    const r = await get();
-    setExtra([]);
-    setCursor(r.next_cursor || undefined);
-    return r;
-  });
+  const first = usePaged((c?: string) => call(api.GET("/v1/conversations", { params: { query: { limit: 20, cursor: c } } })));
   const { reload } = first;
   useLive(
     useCallback(() => {
       void reload();
     }, [reload]),
   );
-  const more = async () => {
-    try {
-      const r = await get(cursor);
-      setExtra((x) => [...x, ...r.items]);
-      setCursor(r.next_cursor || undefined);
-    } catch (e) {
-      setErr(e);
-    }
-  };
-  const items = [...(first.data?.items ?? []), ...extra];
+  const items: Conversation[] = first.items;
   return (
     <Page title="Mensagens">
-      <ProblemAlert error={first.error ?? err} />
-      {first.loading && !first.data && <Loading />}
-      {first.data && items.length === 0 && <Text>Nenhuma conversa.</Text>}
+      <ProblemAlert error={first.error} />
+      {first.loading && !first.loaded && <Loading />}
+      {first.loaded && items.length === 0 && <Text>Nenhuma conversa.</Text>}
       <Stack as="ul" listStyleType="none" gap="2">
         {items.map((c) => (
           <Box as="li" key={c.id} borderWidth="1px" borderRadius="md" p="3">
@@ -185,11 +169,7 @@ export function ChatList() {
           </Box>
         ))}
       </Stack>
-      {cursor && (
-        <Button alignSelf="start" variant="outline" onClick={more}>
-          Carregar mais
-        </Button>
-      )}
+      <MoreButton paged={first} />
       <NewConversation s={s} />
     </Page>
   );
