@@ -203,6 +203,17 @@ export function makeT({ page, base, shots, journey, log, browser }) {
       return file;
     },
     async axeOf(p, name) {
+      // a dialog fading in or a button changing colour is measured mid-way
+      // otherwise (contrast of a half-transparent text): let them finish first
+      // (spinners run forever: only finite ones are awaited)
+      await p.evaluate(() =>
+        Promise.all(
+          document
+            .getAnimations()
+            .filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity)
+            .map((a) => a.finished.catch(() => undefined)),
+        ),
+      );
       const r = await new AxeBuilder({ page: p }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
       const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
       log(`axe ${name}: ${r.passes.length} rules passed, ${bad.length} serious/critical, ${r.violations.length - bad.length} minor`);
