@@ -310,6 +310,7 @@ export default async function (t) {
     t.expect(new URL(page.url()).pathname === `/verificar/${code}`, `went to ${page.url()}`);
     await page.getByRole("heading", { level: 1 }).waitFor();
     await page.getByText("Losartana potássica").first().waitFor();
+    await page.getByRole("main").getByText(me.name).first().waitFor(); // the answer is on the page, not only its heading
     const v = await page.locator("main").innerText();
     t.expect(v.includes(me.name) && v.includes(me.crm) && /válida/i.test(v), `the verification page says: ${v.slice(0, 500)}`);
     await t.axe("verify");

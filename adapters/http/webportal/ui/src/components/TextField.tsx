@@ -19,8 +19,7 @@ export function TextField({
       </Field.Label>
       <Input name={name} {...input} />
       {help && !msg && <Field.HelperText>{help}</Field.HelperText>}
-      {/* red.700: the default red fails contrast on white (axe) */}
-      {msg && <Field.ErrorText color="red.700">{msg}</Field.ErrorText>}
+      {msg && <Field.ErrorText>{msg}</Field.ErrorText>}
     </Field.Root>
   );
 }

@@ -47,7 +47,7 @@ function TextArea({ label, name, value, onChange, error, required }: { label: st
         {required && <Field.RequiredIndicator />}
       </Field.Label>
       <Textarea name={name} value={value} onChange={(e) => onChange(e.target.value)} rows={3} />
-      {msg && <Field.ErrorText color="red.700">{msg}</Field.ErrorText>}
+      {msg && <Field.ErrorText>{msg}</Field.ErrorText>}
     </Field.Root>
   );
 }
@@ -206,7 +206,7 @@ function NewIncident({ onDone }: { onDone: (i?: Incident) => void }) {
                   </Checkbox.Root>
                 ))}
               </HStack>
-              {fieldError(error, "categories") && <Fieldset.ErrorText color="red.700">{fieldError(error, "categories")}</Fieldset.ErrorText>}
+              {fieldError(error, "categories") && <Fieldset.ErrorText>{fieldError(error, "categories")}</Fieldset.ErrorText>}
             </Fieldset.Root>
             <HStack>
               <Button type="submit" colorPalette="teal" loading={busy}>

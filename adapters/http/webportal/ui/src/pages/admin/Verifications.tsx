@@ -7,23 +7,12 @@ import { ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { professionLabel } from "../../lib/labels";
 import { maskCNPJ } from "../company/cnpj";
 import { companyStatus, companyType } from "../company/labels";
 
 type Status = "pending_verification" | "verified" | "rejected";
 
-const profession: Record<string, string> = {
-  dentist: "Dentista",
-  nurse: "Enfermagem",
-  nutritionist: "Nutrição",
-  occupational_therapist: "Terapia ocupacional",
-  pharmacist: "Farmácia",
-  physical_educator: "Educação física",
-  physician: "Medicina",
-  physiotherapist: "Fisioterapia",
-  psychologist: "Psicologia",
-  speech_therapist: "Fonoaudiologia",
-};
 
 function StatusSelect({ label, value, onChange }: { label: string; value: Status; onChange: (s: Status) => void }) {
   return (
@@ -79,7 +68,7 @@ function Professionals() {
             name={p.name}
             status={p.status}
             lines={[
-              `${profession[p.profession] ?? p.profession} · ${p.council.type} ${p.council.number}/${p.council.uf}`,
+              `${professionLabel[p.profession] ?? p.profession} · ${p.council.type} ${p.council.number}/${p.council.uf}`,
               p.email ? `E-mail: ${p.email}` : "",
               p.specialties.length ? `Especialidades: ${p.specialties.join(", ")}` : "",
               `Cadastro em ${dateTime(p.created_at)}`,

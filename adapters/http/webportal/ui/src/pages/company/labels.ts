@@ -60,10 +60,7 @@ export const deliveryStatus: Record<string, string> = {
 
 export const roleLabel: Record<string, string> = { admin: "Administrador(a)", staff: "Equipe" };
 
-export const ufs = [
-  "AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR", "RJ",
-  "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO",
-] as const;
+export { UFS as ufs } from "../../lib/labels";
 
 // reais parses an amount typed in reais ("12,90", "1.234,56") into cents.
 export function reais(s: string): number | undefined {

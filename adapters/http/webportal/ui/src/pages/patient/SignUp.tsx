@@ -9,9 +9,8 @@ import { TextField } from "../../components/TextField";
 import { Loading } from "../../components/Loading";
 import { digits, maskCEP, maskCPF, validCPF } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
+import { UFS, type UF } from "../../lib/labels";
 
-const UFS = ["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR", "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO"] as const;
-type UF = (typeof UFS)[number];
 
 // maskPhone shows "(11) 98765-4321"; the API takes "+5511987654321".
 function maskPhone(s: string): string {

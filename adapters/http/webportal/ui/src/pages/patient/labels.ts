@@ -102,20 +102,7 @@ export const entryStatus: Record<string, string> = {
   signed: "Assinada",
 };
 
-export const professionLabel: Record<string, string> = {
-  dentist: "Dentista",
-  nurse: "Enfermagem",
-  nutritionist: "Nutrição",
-  occupational_therapist: "Terapia ocupacional",
-  pharmacist: "Farmácia",
-  physical_educator: "Educação física",
-  physician: "Medicina",
-  physiotherapist: "Fisioterapia",
-  psychologist: "Psicologia",
-  speech_therapist: "Fonoaudiologia",
-};
-
-export const modeLabel: Record<string, string> = { in_person: "Presencial", telemedicine: "Telemedicina" };
+export { modeLabel, professionLabel, UFS, type UF } from "../../lib/labels";
 
 export const statusLabel: Record<string, string> = {
   confirmed: "Confirmada",
@@ -124,5 +111,3 @@ export const statusLabel: Record<string, string> = {
   no_show: "Não compareceu",
 };
 
-export const UFS = ["AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR", "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO"] as const;
-export type UF = (typeof UFS)[number];

@@ -7,7 +7,7 @@ import { ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { time, viewerZone, weekday, zoneName } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
-import { addDays, loadMe, modeLabel, weekdays, ymd, type Me, errorContrast } from "./common";
+import { addDays, loadMe, modeLabel, weekdays, ymd, type Me } from "./common";
 import { SelectField } from "./SelectField";
 
 type Rule = Schemas["WeeklyRule"];
@@ -133,7 +133,7 @@ function Editor({ loaded, onSaved }: { loaded: Loaded; onSaved: (l: Loaded) => v
 
   const zones = brazilZones.includes(av.time_zone) ? brazilZones : [av.time_zone, ...brazilZones];
   return (
-    <Stack gap="5" css={errorContrast}>
+    <Stack gap="5">
       <Card.Root>
         <Card.Body>
           <Stack gap="4">

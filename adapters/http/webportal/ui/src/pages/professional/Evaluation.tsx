@@ -8,7 +8,6 @@ import { fieldError, ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
-import { errorContrast } from "./common";
 import { SelectField } from "./SelectField";
 
 type Evaluation = Schemas["EvaluationResponse"];
@@ -113,7 +112,7 @@ function EvaluationForm({
         onSubmit(f, reason);
       }}
     >
-      <Stack gap="5" css={errorContrast}>
+      <Stack gap="5">
         <Card.Root>
           <Card.Body>
             <Stack gap="4">

@@ -8,7 +8,7 @@ import { fieldError, ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { dateTime, viewerZone } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
-import { ymd, errorContrast } from "./common";
+import { ymd } from "./common";
 import { SelectField } from "./SelectField";
 
 type Item = Schemas["PlanItem"];
@@ -156,7 +156,7 @@ function PlanForm({ patientId, plan, etag }: { patientId: string; plan?: Plan; e
         void save();
       }}
     >
-      <Stack gap="5" css={errorContrast}>
+      <Stack gap="5">
         <Card.Root>
           <Card.Body>
             <Stack gap="4">

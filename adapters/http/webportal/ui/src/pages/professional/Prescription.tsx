@@ -8,7 +8,6 @@ import { ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { dateTime } from "../../lib/format";
 import { useLoad } from "../../lib/useLoad";
-import { errorContrast } from "./common";
 import { SelectField } from "./SelectField";
 
 type Item = Schemas["PrescriptionItem"];
@@ -159,7 +158,7 @@ export default function PrescriptionPage() {
           void issue();
         }}
       >
-        <Stack gap="5" css={errorContrast}>
+        <Stack gap="5">
           <SimpleGrid columns={{ base: 1, md: 2 }} gap="4">
             <SelectField
               label="Tipo de receita"

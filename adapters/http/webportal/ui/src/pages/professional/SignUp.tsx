@@ -7,7 +7,7 @@ import { Page } from "../../components/Page";
 import { fieldError, ProblemAlert } from "../../components/ProblemAlert";
 import { TextField } from "../../components/TextField";
 import { digits, maskCEP, maskCPF, validCPF } from "../../lib/format";
-import { professions, ufs, errorContrast } from "./common";
+import { professions, ufs } from "./common";
 import { SelectField } from "./SelectField";
 
 type Profession = Schemas["ProfessionalRequest"]["profession"];
@@ -139,7 +139,7 @@ export default function SignUp() {
     <Page title="Cadastro de profissional de saúde">
       <Box maxW="3xl">
         <form onSubmit={submit} noValidate>
-          <Stack gap="5" css={errorContrast}>
+          <Stack gap="5">
             <ProblemAlert error={error} />
             <Card.Root>
               <Card.Body>

@@ -25,7 +25,7 @@ export async function loadMe(): Promise<Me> {
   return { id, name: me.name, zone, status: me.professional?.status };
 }
 
-export const modeLabel: Record<string, string> = { in_person: "Presencial", telemedicine: "Telemedicina" };
+export { modeLabel } from "../../lib/labels";
 
 export const statusLabel: Record<string, string> = {
   confirmed: "Confirmada",
@@ -49,10 +49,7 @@ export const professions: { value: string; label: string; council: string }[] = 
 
 export const councils = ["CRM", "CRO", "COREN", "CRN", "CREFITO", "CRP", "CREFONO", "CRF", "CREF"];
 
-export const ufs = [
-  "AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA",
-  "PB", "PE", "PI", "PR", "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO",
-];
+export { UFS as ufs } from "../../lib/labels";
 
 export const weekdays: { value: string; label: string }[] = [
   { value: "monday", label: "Segunda-feira" },
@@ -113,6 +110,3 @@ export const anyStatusLabel: Record<string, string> = {
   dispensed: "Dispensada",
 };
 
-// errorContrast darkens field error messages to meet WCAG AA contrast on white
-// (the theme's default red is too light); put it on a form's root Stack.
-export const errorContrast = { "& [data-part='error-text']": { color: "red.700" } };
