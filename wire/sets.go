@@ -12,6 +12,7 @@ import (
 
 	"github.com/multisaude/multisaude/adapters/bridge/clinicaldir"
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
+	"github.com/multisaude/multisaude/adapters/http/fhirapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/addressapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"
@@ -116,14 +117,14 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 var CommonSet = gw.NewSet(
 	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
 	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet, CommerceSet, ConsentSet,
-	MessagingSet, VideoSet, addressapi.New,
+	MessagingSet, VideoSet, addressapi.New, FHIRSet,
 )
 
 // ProvideModules lists the HTTP modules. Each context adds its module here.
 func ProvideModules(blob BlobRoutes, identityRoutes *identityapi.Module, clinicalRoutes *clinicalapi.Module, schedulingRoutes *schedulingapi.Module,
 	commerceRoutes *commerceapi.Module, consentRoutes *consentapi.Module, chatRoutes *chatapi.Module, liveRoutes *liveapi.Module,
-	callRoutes CallRoutes, dev DevRoutes, addressRoutes *addressapi.Module) Modules {
-	return Modules{blob, identityRoutes, addressRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, consentRoutes, chatRoutes, liveRoutes, callRoutes, dev}
+	callRoutes CallRoutes, dev DevRoutes, addressRoutes *addressapi.Module, fhirRoutes *fhirapi.Module) Modules {
+	return Modules{blob, identityRoutes, addressRoutes, clinicalRoutes, schedulingRoutes, commerceRoutes, consentRoutes, chatRoutes, liveRoutes, callRoutes, dev, fhirRoutes}
 }
 
 // ProvideWorkers lists the background loops. Each context adds its workers here.

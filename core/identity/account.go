@@ -189,9 +189,12 @@ const (
 	// ScopePrescriptionsDispense lets a pharmacy's integration dispense
 	// prescriptions (clinical checks it); only pharmacies' keys may hold it.
 	ScopePrescriptionsDispense = "prescriptions:dispense"
+	// ScopeFHIRRead lets a partner's system read through the FHIR facade
+	// what the company's members may read (a hospital: its exam bookings).
+	ScopeFHIRRead = kernel.ScopeFHIRRead
 )
 
-var knownScopes = map[string]bool{ScopeOrdersRead: true, ScopeOrdersWrite: true, ScopeCatalogWrite: true, ScopePrescriptionsDispense: true}
+var knownScopes = map[string]bool{ScopeOrdersRead: true, ScopeOrdersWrite: true, ScopeCatalogWrite: true, ScopePrescriptionsDispense: true, ScopeFHIRRead: true}
 
 // APIKey is a partner integration's key. The secret is stored only as a hash.
 type APIKey struct {

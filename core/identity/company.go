@@ -137,7 +137,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 	name := checkText(&prob, "name", in.Name, true, MaxAPIKeyNameLen)
 	var scopes []string
 	if len(in.Scopes) == 0 {
-		prob.Add("scopes", "deve listar ao menos um entre orders:read, orders:write, catalog:write, prescriptions:dispense")
+		prob.Add("scopes", "deve listar ao menos um entre orders:read, orders:write, catalog:write, prescriptions:dispense, fhir:read")
 	}
 	if len(in.Scopes) > MaxScopes {
 		prob.Add("scopes", "deve ter no máximo %d escopos", MaxScopes)
@@ -145,7 +145,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, p kernel.Principal, companyI
 	}
 	for _, sc := range in.Scopes {
 		if !knownScopes[sc] {
-			prob.Add("scopes", "%q não é um escopo; use orders:read, orders:write, catalog:write ou prescriptions:dispense", sc)
+			prob.Add("scopes", "%q não é um escopo; use orders:read, orders:write, catalog:write, prescriptions:dispense ou fhir:read", sc)
 			break
 		}
 		if !slices.Contains(scopes, sc) {

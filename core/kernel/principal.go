@@ -20,7 +20,7 @@ type Principal struct {
 	Kind      AccountKind
 	Roles     []string // e.g. "admin" or "staff" within a company
 	CompanyID ID       // for company members and API keys
-	Scopes    []string // for API keys: orders:read, orders:write, catalog:write, prescriptions:dispense
+	Scopes    []string // for API keys: orders:read, orders:write, catalog:write, prescriptions:dispense, fhir:read
 	// IssuedAt is when the bearer token was issued (its iat), for revoking
 	// sessions; zero when unknown (API keys, or a token without iat).
 	IssuedAt time.Time
@@ -46,6 +46,10 @@ func (p Principal) HasRole(role string) bool {
 	}
 	return false
 }
+
+// ScopeFHIRRead is the API key scope of the FHIR facade's reads (every
+// context checks it on the partner keys it lets read).
+const ScopeFHIRRead = "fhir:read"
 
 // HasScope reports whether an API key principal holds scope.
 func (p Principal) HasScope(scope string) bool {

@@ -104,6 +104,8 @@ func canSee(p kernel.Principal, a Appointment) bool {
 		return a.Kind == KindConsultation && a.ProfessionalID == p.AccountID
 	case kernel.KindCompanyMember:
 		return a.Kind == KindExam && a.CompanyID == p.CompanyID
+	case kernel.KindAPIKey: // a partner's system reading through the FHIR facade
+		return p.HasScope(kernel.ScopeFHIRRead) && a.Kind == KindExam && a.CompanyID == p.CompanyID
 	}
 	return false
 }
@@ -411,7 +413,9 @@ func (s *Service) GetAppointment(ctx context.Context, p kernel.Principal, id ker
 }
 
 // ListAppointments lists the caller's own: a patient's bookings, a professional's agenda,
-// a company's exam bookings. An admin sees all.
+// a company's exam bookings (its members, and its API keys with fhir:read). An admin
+// sees all. The filter's PatientID, ProfessionalID and CompanyID narrow that list
+// (a professional's bookings with one patient); they never widen it.
 func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f AppointmentFilter, page kernel.Page) (kernel.List[Appointment], error) {
 	if err := p.RequireAuthenticated(); err != nil {
 		return kernel.List[Appointment]{}, err
@@ -423,14 +427,18 @@ func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f Ap
 	if err != nil {
 		return kernel.List[Appointment]{}, err
 	}
-	f.PatientID, f.ProfessionalID, f.CompanyID = "", "", ""
 	switch p.Kind {
 	case kernel.KindPatient:
-		f.PatientID = p.AccountID
+		f.PatientID = narrow(f.PatientID, p.AccountID)
 	case kernel.KindProfessional:
-		f.ProfessionalID = p.AccountID
+		f.ProfessionalID = narrow(f.ProfessionalID, p.AccountID)
 	case kernel.KindCompanyMember:
-		f.CompanyID = p.CompanyID
+		f.CompanyID = narrow(f.CompanyID, p.CompanyID)
+	case kernel.KindAPIKey:
+		if !p.HasScope(kernel.ScopeFHIRRead) {
+			return kernel.List[Appointment]{}, kernel.Forbidden("a chave de API precisa do escopo fhir:read")
+		}
+		f.CompanyID = narrow(f.CompanyID, p.CompanyID)
 	case kernel.KindAdmin:
 	default:
 		return kernel.List[Appointment]{}, kernel.Forbidden("este usuário não possui consultas")
@@ -440,6 +448,15 @@ func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f Ap
 		l.Items[i] = forViewer(p, l.Items[i])
 	}
 	return l, kernel.Wrap(err, "list appointments")
+}
+
+// narrow is own, unless asked names another: then a value that matches nothing
+// (asking for someone else's list answers an empty one, as if it had none).
+func narrow(asked, own kernel.ID) kernel.ID {
+	if asked == "" || asked == own {
+		return own
+	}
+	return "-"
 }
 
 // AgendaItem is an appointment with the patient's name, for the professional's eyes.

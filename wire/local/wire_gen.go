@@ -9,6 +9,7 @@ package local
 import (
 	"context"
 	"github.com/multisaude/multisaude/adapters/geo/offlinegeo"
+	"github.com/multisaude/multisaude/adapters/http/fhirapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/addressapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/commerceapi"
@@ -119,7 +120,9 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
 	addressapiModule := addressapi.New(geocoder)
-	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule)
+	facade := wire.ProvideFHIRFacade(cfg, service, schedulingService, clinicalService, consentService, clock, logger)
+	fhirapiModule := fhirapi.NewModule(facade)
+	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule, fhirapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)

@@ -519,6 +519,7 @@ var tags = []any{
 	map[string]any{"name": "chat", "description": "Conversas entre pacientes e profissionais (com relação de cuidado) e entre pacientes e parceiros sobre um pedido: mensagens, anexos cifrados e marcadores de leitura"},
 	map[string]any{"name": "live", "description": "Tempo real: tickets e o WebSocket que entrega as mensagens das conversas assim que são enviadas, com retomada"},
 	map[string]any{"name": "video", "description": "Página de chamada e WebSocket de sinalização do provedor de vídeo embutido (WebRTC)"},
+	map[string]any{"name": "fhir", "description": "Fachada FHIR R4 (application/fhir+json): leitura e busca dos dados da plataforma como recursos padrão, com as mesmas regras de acesso da API REST"},
 	map[string]any{"name": "dev", "description": "Rotas de desenvolvimento do perfil local (simulador de pagamentos); não existem em aws nem onprem"},
 	map[string]any{"name": "blobs", "description": "Download de arquivos por link assinado e com prazo"},
 	map[string]any{"name": "platform", "description": "Saúde do processo, prontidão e este documento"},

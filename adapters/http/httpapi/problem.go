@@ -72,6 +72,10 @@ func StatusOf(k kernel.Kind) int {
 	}
 }
 
+// ProblemOf is the problem+json body and status err answers (the FHIR facade
+// writes the same as an OperationOutcome). Internal errors show no detail.
+func ProblemOf(err error) Problem { return problemFor(err) }
+
 // problemFor builds the body for err. Internal errors show no detail.
 func problemFor(err error) Problem {
 	var fe *fiber.Error

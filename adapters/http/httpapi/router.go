@@ -82,6 +82,11 @@ type Op struct {
 	// differs from Request's (media type -> a value of its type), e.g. a
 	// route taking JSON or a multipart upload.
 	MoreRequests map[string]any
+
+	// Errors, when set, answers the route's errors (its own and the
+	// router's: a bad credential, a body too large) instead of problem+json:
+	// the FHIR facade answers an OperationOutcome.
+	Errors func(c *fiber.Ctx, err error) error
 }
 
 // Router registers routes on the server and documents them.
@@ -103,7 +108,7 @@ func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
 		limit = r.server.cfg.UploadLimit
 	}
 	auth := op.Auth
-	r.group.Add(method, path, func(c *fiber.Ctx) error {
+	route := func(c *fiber.Ctx) error {
 		if err := r.server.authenticate(c); err != nil {
 			return err
 		}
@@ -122,6 +127,16 @@ func (r *Router) Handle(method, path string, op Op, h fiber.Handler) {
 			}
 		}
 		return h(c)
+	}
+	if op.Errors == nil {
+		r.group.Add(method, path, route)
+		return
+	}
+	r.group.Add(method, path, func(c *fiber.Ctx) error {
+		if err := route(c); err != nil {
+			return op.Errors(c, err)
+		}
+		return nil
 	})
 }
 
