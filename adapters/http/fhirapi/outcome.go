@@ -44,7 +44,7 @@ func outcomeOf(err error) (OperationOutcome, int) {
 	oo := OperationOutcome{Base: Base{ResourceType: "OperationOutcome"}}
 	var ns *errNotSupported
 	if errors.As(err, &ns) {
-		oo.Issue = []Issue{{Severity: "error", Code: issueCode(ns.status), Diagnostics: ns.msg}}
+		oo.Issue = []Issue{{Severity: "error", Code: "not-supported", Diagnostics: ns.msg}}
 		return oo, ns.status
 	}
 	p := httpapi.ProblemOf(err)
