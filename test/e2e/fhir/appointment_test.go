@@ -294,6 +294,16 @@ func TestFHIRAppointments(t *testing.T) {
 		if len(both) != 2 || !both[aIDs[1]] || !both[examAppt] {
 			t.Fatalf("date range: %v", both)
 		}
+		// the same search by POST, the parameters in a form body
+		var posted apptBundle
+		pr := h.Do(t, harness.Req{Method: http.MethodPost, Path: "/fhir/R4/Appointment/_search", Token: A.Token,
+			Body: strings.NewReader("date=ge" + from + "&date=lt" + days[2].Format(time.DateOnly)),
+			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}).Want(t, http.StatusOK)
+		c.Add(t, "Appointment-search-post", pr.Body)
+		pr.JSON(t, &posted)
+		if len(posted.Entry) != 2 {
+			t.Fatalf("POST _search: %s", pr.Body)
+		}
 		if got := apptIDs(apptSearch(t, h, c, "/fhir/R4/Appointment?status=cancelled", A.Token)); len(got) != 1 || !got[aIDs[2]] {
 			t.Fatalf("status=cancelled: %v", got)
 		}
