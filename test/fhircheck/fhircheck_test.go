@@ -22,7 +22,7 @@ func TestValidatorCatchesErrors(t *testing.T) {
 		"searchset-ok": `{"resourceType":"Bundle","type":"searchset","total":1,
 			"link":[{"relation":"self","url":"https://api.example/fhir/R4/Patient"},{"relation":"next","url":"https://api.example/fhir/R4/Patient?_cursor=x"}],
 			"entry":[{"fullUrl":"https://api.example/fhir/R4/Patient/p1","resource":{"resourceType":"Patient","id":"p1"},"search":{"mode":"match"}}]}`,
-		"patient-bad": `{"resourceType":"Patient","id":"p2","gender":"xyz","foo":"bar"}`,
+		"patient-bad":     `{"resourceType":"Patient","id":"p2","gender":"xyz","foo":"bar"}`,
 		"observation-bad": `{"resourceType":"Observation","id":"o1","code":{"text":"peso"}}`,
 		"searchset-bad": `{"resourceType":"Bundle","type":"searchset",
 			"link":[{"relation":"next","url":"/fhir/R4/Patient?_cursor=x"}],
