@@ -91,7 +91,7 @@ func (w *world) checkOutcome(t *testing.T, what string, res *harness.Resp, want 
 			Diagnostics string `json:"diagnostics"`
 		} `json:"issue"`
 	}
-	codes := map[int]string{400: "invalid", 401: "login", 403: "forbidden", 404: "not-found"}
+	codes := map[int]string{400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 406: "not-supported", 413: "too-long"}
 	if err := gojson.Unmarshal(res.Body, &oo); err != nil || oo.ResourceType != "OperationOutcome" || len(oo.Issue) == 0 ||
 		oo.Issue[0].Severity != "error" || oo.Issue[0].Diagnostics == "" || (codes[want] != "" && oo.Issue[0].Code != codes[want]) {
 		t.Errorf("%s: not an OperationOutcome of a %d: %s", what, want, res.Body)
@@ -170,6 +170,15 @@ func (w *world) fhir(t *testing.T, h *harness.H) {
 	}
 	get(anon, "", "/fhir/R4/Appointment", 401)
 	get(anon, "", appt+w.apptA, 401)
+	// The router's own refusals (a bad credential, a body too large, a format
+	// not served) are OperationOutcomes too, as the document says.
+	get("a bad credential", "não-é-um-token", "/fhir/R4/metadata", 401)
+	get("a bad credential", "não-é-um-token", appt+w.apptA, 401)
+	big := h.Do(t, harness.Req{Method: http.MethodPost, Path: "/fhir/R4/Appointment/_search", Token: w.A.Token,
+		Body: strings.NewReader("_count=" + strings.Repeat("1", 2<<20)), Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}})
+	w.checkOutcome(t, "POST _search of 2 MiB", big, http.StatusRequestEntityTooLarge)
+	xml := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/fhir/R4/metadata", Headers: map[string]string{"Accept": "application/fhir+xml"}})
+	w.checkOutcome(t, "metadata in XML", xml, http.StatusNotAcceptable)
 
 	// The owners read theirs (the IDs are live); others learn nothing.
 	get(patA, w.A.Token, appt+w.apptA, 200)
