@@ -74,6 +74,18 @@ func Dir() string {
 // (npm ci in test/fhircheck) it skips, unless CI is set: then it fails.
 func (c *Collector) Validate(t testing.TB) {
 	t.Helper()
+	node := validator(t)
+	out, err := run(node, c.dir)
+	if err != nil {
+		t.Fatalf("fhircheck: the validator found problems in %d FHIR bodies:\n%s", c.Count(), out)
+	}
+	t.Logf("fhircheck: %s", out)
+}
+
+// validator returns the node binary, skipping t (failing it under CI) when
+// Node or the validator's packages are missing.
+func validator(t testing.TB) string {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	_, modErr := os.Stat(filepath.Join(Dir(), "node_modules", "@medplum", "core"))
 	if err != nil || modErr != nil {
@@ -83,9 +95,12 @@ func (c *Collector) Validate(t testing.TB) {
 		}
 		t.Skip(msg)
 	}
-	out, err := exec.Command(node, filepath.Join(Dir(), "validate.mjs"), c.dir).CombinedOutput()
-	if err != nil {
-		t.Fatalf("fhircheck: the validator found problems in %d FHIR bodies:\n%s", c.Count(), out)
-	}
-	t.Logf("fhircheck: %s", strings.TrimSpace(string(out)))
+	return node
+}
+
+// run validates every *.json file of dir; err is set when the validator
+// found a problem (out has one line each) or could not run.
+func run(node, dir string) (string, error) {
+	out, err := exec.Command(node, filepath.Join(Dir(), "validate.mjs"), dir).CombinedOutput()
+	return strings.TrimSpace(string(out)), err
 }

@@ -30,10 +30,13 @@ func NewModule(f *Facade) *Module { return &Module{f: f} }
 
 const tag = "fhir"
 
+// fhirJSON is the media type the document gives the facade's answers.
+const fhirJSON = "application/fhir+json"
+
 func fhirAnswers(status int, body any, errs ...int) []httpapi.Response {
-	out := []httpapi.Response{{Status: status, Body: body, ContentType: "application/fhir+json"}}
+	out := []httpapi.Response{{Status: status, Body: body, ContentType: fhirJSON}}
 	for _, s := range errs {
-		out = append(out, httpapi.Response{Status: s, Body: OperationOutcome{}, ContentType: "application/fhir+json"})
+		out = append(out, httpapi.Response{Status: s, Body: OperationOutcome{}, ContentType: fhirJSON})
 	}
 	return out
 }
@@ -46,21 +49,21 @@ func (m *Module) Register(r *httpapi.Router) {
 	r.Handle(fiber.MethodGet, Prefix+"/metadata", httpapi.Op{ID: "fhirCapabilities", Tag: tag, Auth: httpapi.Public,
 		Summary:     "FHIR R4 CapabilityStatement: the resource types, interactions and search parameters this server supports",
 		Description: "Público. Somente JSON (`application/fhir+json`).",
-		Responses:   fhirAnswers(200, CapabilityStatement{}, 406), Errors: onErr}, m.metadata)
+		Responses:   fhirAnswers(200, CapabilityStatement{}, 406), Errors: onErr, ErrorBody: OperationOutcome{}, ErrorType: fhirJSON}, m.metadata)
 	searchDoc := "Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso."
 	r.Handle(fiber.MethodGet, Prefix+"/:type", httpapi.Op{ID: "fhirSearch", Tag: tag, Auth: httpapi.Public,
 		Summary: "FHIR R4 search of one resource type", Description: searchDoc,
 		Query:     []httpapi.Param{{Name: "_count", Type: "integer", Minimum: 1, Maximum: kernel.MaxLimit, Description: "page size"}, {Name: "_cursor", MaxLength: maxValueLen, Description: "the next link's position"}},
-		Responses: fhirAnswers(200, Bundle{}, 400, 401, 403, 404, 406), Errors: onErr}, m.search)
+		Responses: fhirAnswers(200, Bundle{}, 400, 401, 403, 404, 406), Errors: onErr, ErrorBody: OperationOutcome{}, ErrorType: fhirJSON}, m.search)
 	r.Handle(fiber.MethodPost, Prefix+"/:type/_search", httpapi.Op{ID: "fhirSearchPost", Tag: tag, Auth: httpapi.Public,
 		Summary: "FHIR R4 search of one resource type, parameters in a form body", Description: searchDoc,
 		Request: SearchForm{}, RequestType: "application/x-www-form-urlencoded",
-		Responses: fhirAnswers(200, Bundle{}, 400, 401, 403, 404, 406), Errors: onErr}, m.search)
+		Responses: fhirAnswers(200, Bundle{}, 400, 401, 403, 404, 406), Errors: onErr, ErrorBody: OperationOutcome{}, ErrorType: fhirJSON}, m.search)
 	r.Handle(fiber.MethodGet, Prefix+"/:type/:id", httpapi.Op{ID: "fhirRead", Tag: tag, Auth: httpapi.Public,
 		Summary:         "FHIR R4 read of one resource",
 		Description:     "404 (OperationOutcome) quando o recurso não existe ou o chamador não pode saber que existe.",
 		ResponseHeaders: []string{"ETag"},
-		Responses:       fhirAnswers(200, map[string]any{}, 401, 403, 404, 406), Errors: onErr}, m.read)
+		Responses:       fhirAnswers(200, map[string]any{}, 401, 403, 404, 406), Errors: onErr, ErrorBody: OperationOutcome{}, ErrorType: fhirJSON}, m.read)
 }
 
 // SearchForm documents a POST _search body: the same parameters as a GET search.

@@ -111,6 +111,11 @@ func (s *Spec) add(method, path string, op Op) {
 		resps[strconv.Itoa(r.Status)] = rd
 	}
 	problem := map[string]any{"application/problem+json": map[string]any{"schema": s.schemaOf(reflect.TypeOf(Problem{}))}}
+	retryRequired := true
+	if op.ErrorBody != nil { // the route answers its errors in its own format (Op.Errors)
+		problem = map[string]any{op.ErrorType: map[string]any{"schema": s.schemaOf(reflect.TypeOf(op.ErrorBody))}}
+		retryRequired = false
+	}
 	for _, st := range impliedStatuses(op, len(names) > 0) {
 		if _, ok := resps[strconv.Itoa(st.status)]; !ok {
 			resps[strconv.Itoa(st.status)] = map[string]any{"description": st.why, "content": problem}
@@ -121,7 +126,7 @@ func (s *Spec) add(method, path string, op Op) {
 	}
 	if _, ok := resps["503"]; !ok { // every route may find a dependency (the database, at least to authenticate) down
 		resps["503"] = map[string]any{"description": "a dependency is unavailable; retry after the Retry-After header's seconds",
-			"headers": map[string]any{"Retry-After": map[string]any{"required": true, "description": "seconds to wait before retrying",
+			"headers": map[string]any{"Retry-After": map[string]any{"required": retryRequired, "description": "seconds to wait before retrying",
 				"schema": map[string]any{"type": "integer", "minimum": 1}}},
 			"content": problem}
 	}

@@ -87,6 +87,12 @@ type Op struct {
 	// router's: a bad credential, a body too large) instead of problem+json:
 	// the FHIR facade answers an OperationOutcome.
 	Errors func(c *fiber.Ctx, err error) error
+	// ErrorBody and ErrorType document what Errors writes (a value of its
+	// type, and its media type) for the answers the document implies (a bad
+	// credential, a body too large, a dependency down, the default); without
+	// them those are problem+json.
+	ErrorBody any
+	ErrorType string
 }
 
 // Router registers routes on the server and documents them.

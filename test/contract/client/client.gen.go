@@ -21,6 +21,7 @@ import (
 // Defines values for APIKeyRequestScopes.
 const (
 	APIKeyRequestScopesCatalogWrite          APIKeyRequestScopes = "catalog:write"
+	APIKeyRequestScopesFhirRead              APIKeyRequestScopes = "fhir:read"
 	APIKeyRequestScopesOrdersRead            APIKeyRequestScopes = "orders:read"
 	APIKeyRequestScopesOrdersWrite           APIKeyRequestScopes = "orders:write"
 	APIKeyRequestScopesPrescriptionsDispense APIKeyRequestScopes = "prescriptions:dispense"
@@ -30,6 +31,8 @@ const (
 func (e APIKeyRequestScopes) Valid() bool {
 	switch e {
 	case APIKeyRequestScopesCatalogWrite:
+		return true
+	case APIKeyRequestScopesFhirRead:
 		return true
 	case APIKeyRequestScopesOrdersRead:
 		return true
@@ -45,6 +48,7 @@ func (e APIKeyRequestScopes) Valid() bool {
 // Defines values for APIKeyResponseScopes.
 const (
 	APIKeyResponseScopesCatalogWrite          APIKeyResponseScopes = "catalog:write"
+	APIKeyResponseScopesFhirRead              APIKeyResponseScopes = "fhir:read"
 	APIKeyResponseScopesOrdersRead            APIKeyResponseScopes = "orders:read"
 	APIKeyResponseScopesOrdersWrite           APIKeyResponseScopes = "orders:write"
 	APIKeyResponseScopesPrescriptionsDispense APIKeyResponseScopes = "prescriptions:dispense"
@@ -54,6 +58,8 @@ const (
 func (e APIKeyResponseScopes) Valid() bool {
 	switch e {
 	case APIKeyResponseScopesCatalogWrite:
+		return true
+	case APIKeyResponseScopesFhirRead:
 		return true
 	case APIKeyResponseScopesOrdersRead:
 		return true
@@ -3467,6 +3473,101 @@ type BreakGlassRequest struct {
 	Reason string `json:"reason"`
 }
 
+// Bundle defines model for Bundle.
+type Bundle struct {
+	Entry        *[]BundleEntry `json:"entry,omitempty"`
+	Id           *string        `json:"id,omitempty"`
+	Link         *[]BundleLink  `json:"link,omitempty"`
+	Meta         *Meta          `json:"meta,omitempty"`
+	ResourceType string         `json:"resourceType"`
+	Timestamp    *string        `json:"timestamp,omitempty"`
+	Total        *int           `json:"total,omitempty"`
+	Type         string         `json:"type"`
+}
+
+// BundleEntry defines model for BundleEntry.
+type BundleEntry struct {
+	FullUrl  *string      `json:"fullUrl,omitempty"`
+	Resource interface{}  `json:"resource,omitempty"`
+	Search   *EntrySearch `json:"search,omitempty"`
+}
+
+// BundleLink defines model for BundleLink.
+type BundleLink struct {
+	Relation string `json:"relation"`
+	Url      string `json:"url"`
+}
+
+// CapImpl defines model for CapImpl.
+type CapImpl struct {
+	Description string  `json:"description"`
+	Url         *string `json:"url,omitempty"`
+}
+
+// CapInteraction defines model for CapInteraction.
+type CapInteraction struct {
+	Code string `json:"code"`
+}
+
+// CapResource defines model for CapResource.
+type CapResource struct {
+	Documentation *string           `json:"documentation,omitempty"`
+	Interaction   []CapInteraction  `json:"interaction"`
+	Profile       *string           `json:"profile,omitempty"`
+	SearchInclude *[]string         `json:"searchInclude,omitempty"`
+	SearchParam   *[]CapSearchParam `json:"searchParam,omitempty"`
+	Type          string            `json:"type"`
+}
+
+// CapRest defines model for CapRest.
+type CapRest struct {
+	Documentation *string       `json:"documentation,omitempty"`
+	Mode          string        `json:"mode"`
+	Resource      []CapResource `json:"resource"`
+	Security      *CapSecurity  `json:"security,omitempty"`
+}
+
+// CapSearchParam defines model for CapSearchParam.
+type CapSearchParam struct {
+	Documentation *string `json:"documentation,omitempty"`
+	Name          string  `json:"name"`
+	Type          string  `json:"type"`
+}
+
+// CapSecurity defines model for CapSecurity.
+type CapSecurity struct {
+	Cors        *bool              `json:"cors,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	Service     *[]CodeableConcept `json:"service,omitempty"`
+}
+
+// CapSoftware defines model for CapSoftware.
+type CapSoftware struct {
+	Name    string  `json:"name"`
+	Version *string `json:"version,omitempty"`
+}
+
+// CapabilityStatement defines model for CapabilityStatement.
+type CapabilityStatement struct {
+	Date           string       `json:"date"`
+	Description    *string      `json:"description,omitempty"`
+	FhirVersion    string       `json:"fhirVersion"`
+	Format         []string     `json:"format"`
+	Id             *string      `json:"id,omitempty"`
+	Implementation *CapImpl     `json:"implementation,omitempty"`
+	Kind           string       `json:"kind"`
+	Meta           *Meta        `json:"meta,omitempty"`
+	Name           string       `json:"name"`
+	Publisher      *string      `json:"publisher,omitempty"`
+	ResourceType   string       `json:"resourceType"`
+	Rest           []CapRest    `json:"rest"`
+	Software       *CapSoftware `json:"software,omitempty"`
+	Status         string       `json:"status"`
+	Title          *string      `json:"title,omitempty"`
+	Url            *string      `json:"url,omitempty"`
+	Version        *string      `json:"version,omitempty"`
+}
+
 // Charge defines model for Charge.
 type Charge struct {
 	Amount        int          `json:"amount"`
@@ -3486,6 +3587,20 @@ type ChargeMethod string
 
 // ChargeStatus defines model for Charge.Status.
 type ChargeStatus string
+
+// CodeableConcept defines model for CodeableConcept.
+type CodeableConcept struct {
+	Coding *[]Coding `json:"coding,omitempty"`
+	Text   *string   `json:"text,omitempty"`
+}
+
+// Coding defines model for Coding.
+type Coding struct {
+	Code    *string `json:"code,omitempty"`
+	Display *string `json:"display,omitempty"`
+	System  *string `json:"system,omitempty"`
+	Version *string `json:"version,omitempty"`
+}
 
 // CompanyAdmin Examples: {"email":"ana.costa@hospitalexemplo.com.br","name":"Ana Beatriz Costa","password":"Cerrado-em-flor-2026"}
 type CompanyAdmin struct {
@@ -3735,6 +3850,11 @@ type DocumentUpload struct {
 
 // DocumentUploadKind defines model for DocumentUpload.Kind.
 type DocumentUploadKind string
+
+// EntrySearch defines model for EntrySearch.
+type EntrySearch struct {
+	Mode string `json:"mode"`
+}
 
 // ErasureDecisionResponse defines model for ErasureDecisionResponse.
 type ErasureDecisionResponse struct {
@@ -4052,6 +4172,15 @@ type IncidentResponseCategories string
 // IncidentResponseRisk defines model for IncidentResponse.Risk.
 type IncidentResponseRisk string
 
+// Issue defines model for Issue.
+type Issue struct {
+	Code        string           `json:"code"`
+	Details     *CodeableConcept `json:"details,omitempty"`
+	Diagnostics *string          `json:"diagnostics,omitempty"`
+	Expression  *[]string        `json:"expression,omitempty"`
+	Severity    string           `json:"severity"`
+}
+
 // ItemList defines model for ItemList.
 type ItemList struct {
 	Items      []ItemResponse `json:"items"`
@@ -4212,6 +4341,14 @@ type MessageUpload struct {
 	Text *string             `json:"text,omitempty"`
 }
 
+// Meta defines model for Meta.
+type Meta struct {
+	LastUpdated *string   `json:"lastUpdated,omitempty"`
+	Profile     *[]string `json:"profile,omitempty"`
+	Security    *[]Coding `json:"security,omitempty"`
+	VersionId   *string   `json:"versionId,omitempty"`
+}
+
 // Money Examples: {"amount":25000,"currency":"BRL"}
 type Money struct {
 	Amount   int    `json:"amount"`
@@ -4270,6 +4407,14 @@ type OfferResponse struct {
 
 // OfferResponseKind defines model for OfferResponse.Kind.
 type OfferResponseKind string
+
+// OperationOutcome defines model for OperationOutcome.
+type OperationOutcome struct {
+	Id           *string `json:"id,omitempty"`
+	Issue        []Issue `json:"issue"`
+	Meta         *Meta   `json:"meta,omitempty"`
+	ResourceType string  `json:"resourceType"`
+}
 
 // OrderFulfilmentRequest defines model for OrderFulfilmentRequest.
 type OrderFulfilmentRequest struct {
@@ -4899,6 +5044,11 @@ type ResetRequest struct {
 // ResetRequestAccountKind defines model for ResetRequest.AccountKind.
 type ResetRequestAccountKind string
 
+// SearchForm defines model for SearchForm.
+type SearchForm struct {
+	UnderscoreCount *int `json:"_count,omitempty"`
+}
+
 // SearchResultList defines model for SearchResultList.
 type SearchResultList struct {
 	Items      []SearchResultResponse `json:"items"`
@@ -5239,6 +5389,15 @@ type WeeklyRuleWeekday string
 type DevLocalpayFailParams struct {
 	// Reason the failure reason the charge and its charge.failed event carry (simulated_failure)
 	Reason *string `form:"reason,omitempty" json:"reason,omitempty"`
+}
+
+// FhirSearchParams defines parameters for FhirSearch.
+type FhirSearchParams struct {
+	// UnderscoreCount page size
+	UnderscoreCount *int `form:"_count,omitempty" json:"_count,omitempty"`
+
+	// UnderscoreCursor the next link's position
+	UnderscoreCursor *string `form:"_cursor,omitempty" json:"_cursor,omitempty"`
 }
 
 // AdminListCompanyParams defines parameters for AdminListCompany.
@@ -5748,6 +5907,9 @@ type OpenWebSocketParams struct {
 	After *openapi_types.UUID `form:"after,omitempty" json:"after,omitempty"`
 }
 
+// FhirSearchPostFormdataRequestBody defines body for FhirSearchPost for application/x-www-form-urlencoded ContentType.
+type FhirSearchPostFormdataRequestBody = SearchForm
+
 // RejectCompanyJSONRequestBody defines body for RejectCompany for application/json ContentType.
 type RejectCompanyJSONRequestBody = ReasonRequest
 
@@ -5994,6 +6156,45 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
 	DevLocalpayPay(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FhirCapabilities FHIR R4 CapabilityStatement: the resource types, interactions and search parameters this server supports
+	//
+	// Público. Somente JSON (`application/fhir+json`).
+	//
+	// Corresponds with GET /fhir/R4/metadata (the `FhirCapabilities` operationId).
+	FhirCapabilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FhirSearch FHIR R4 search of one resource type
+	//
+	// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+	//
+	// Corresponds with GET /fhir/R4/{type} (the `FhirSearch` operationId).
+	FhirSearch(ctx context.Context, pType string, params *FhirSearchParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FhirSearchPostWithBody FHIR R4 search of one resource type, parameters in a form body
+	//
+	// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+	FhirSearchPostWithBody(ctx context.Context, pType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FhirSearchPostWithFormdataBody FHIR R4 search of one resource type, parameters in a form body
+	//
+	// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+	FhirSearchPostWithFormdataBody(ctx context.Context, pType string, body FhirSearchPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FhirRead FHIR R4 read of one resource
+	//
+	// 404 (OperationOutcome) quando o recurso não existe ou o chamador não pode saber que existe.
+	//
+	// Corresponds with GET /fhir/R4/{type}/{id} (the `FhirRead` operationId).
+	FhirRead(ctx context.Context, pType string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// Healthz The process is alive
 	//
@@ -7260,6 +7461,95 @@ func (c *Client) DevLocalpayFail(ctx context.Context, id openapi_types.UUID, par
 // Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
 func (c *Client) DevLocalpayPay(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDevLocalpayPayRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FhirCapabilities FHIR R4 CapabilityStatement: the resource types, interactions and search parameters this server supports
+//
+// Público. Somente JSON (`application/fhir+json`).
+//
+// Corresponds with GET /fhir/R4/metadata (the `FhirCapabilities` operationId).
+func (c *Client) FhirCapabilities(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFhirCapabilitiesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FhirSearch FHIR R4 search of one resource type
+//
+// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+//
+// Corresponds with GET /fhir/R4/{type} (the `FhirSearch` operationId).
+func (c *Client) FhirSearch(ctx context.Context, pType string, params *FhirSearchParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFhirSearchRequest(c.Server, pType, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FhirSearchPostWithBody FHIR R4 search of one resource type, parameters in a form body
+//
+// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+func (c *Client) FhirSearchPostWithBody(ctx context.Context, pType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFhirSearchPostRequestWithBody(c.Server, pType, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FhirSearchPostWithFormdataBody FHIR R4 search of one resource type, parameters in a form body
+//
+// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+func (c *Client) FhirSearchPostWithFormdataBody(ctx context.Context, pType string, body FhirSearchPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFhirSearchPostRequestWithFormdataBody(c.Server, pType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FhirRead FHIR R4 read of one resource
+//
+// 404 (OperationOutcome) quando o recurso não existe ou o chamador não pode saber que existe.
+//
+// Corresponds with GET /fhir/R4/{type}/{id} (the `FhirRead` operationId).
+func (c *Client) FhirRead(ctx context.Context, pType string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFhirReadRequest(c.Server, pType, id)
 	if err != nil {
 		return nil, err
 	}
@@ -10545,6 +10835,194 @@ func NewDevLocalpayPayRequest(server string, id openapi_types.UUID) (*http.Reque
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFhirCapabilitiesRequest constructs an http.Request for the FhirCapabilities method
+func NewFhirCapabilitiesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/fhir/R4/metadata")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFhirSearchRequest constructs an http.Request for the FhirSearch method
+func NewFhirSearchRequest(server string, pType string, params *FhirSearchParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "type", pType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/fhir/R4/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.UnderscoreCount != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "_count", *params.UnderscoreCount, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.UnderscoreCursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "_cursor", *params.UnderscoreCursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFhirSearchPostRequestWithFormdataBody calls the generic FhirSearchPost builder with application/x-www-form-urlencoded body
+func NewFhirSearchPostRequestWithFormdataBody(server string, pType string, body FhirSearchPostFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewFhirSearchPostRequestWithBody(server, pType, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewFhirSearchPostRequestWithBody constructs an http.Request for the FhirSearchPost method, with any body, and a specified content type
+func NewFhirSearchPostRequestWithBody(server string, pType string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "type", pType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/fhir/R4/%s/_search", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewFhirReadRequest constructs an http.Request for the FhirRead method
+func NewFhirReadRequest(server string, pType string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "type", pType, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/fhir/R4/%s/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -17814,6 +18292,51 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /dev/localpay/charges/{id}/pay (the `DevLocalpayPay` operationId).
 	DevLocalpayPayWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*DevLocalpayPayReply, error)
 
+	// FhirCapabilitiesWithResponse FHIR R4 CapabilityStatement: the resource types, interactions and search parameters this server supports
+	//
+	// Público. Somente JSON (`application/fhir+json`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /fhir/R4/metadata (the `FhirCapabilities` operationId).
+	FhirCapabilitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*FhirCapabilitiesReply, error)
+
+	// FhirSearchWithResponse FHIR R4 search of one resource type
+	//
+	// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /fhir/R4/{type} (the `FhirSearch` operationId).
+	FhirSearchWithResponse(ctx context.Context, pType string, params *FhirSearchParams, reqEditors ...RequestEditorFn) (*FhirSearchReply, error)
+
+	// FhirSearchPostWithBodyWithResponse FHIR R4 search of one resource type, parameters in a form body
+	//
+	// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+	FhirSearchPostWithBodyWithResponse(ctx context.Context, pType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FhirSearchPostReply, error)
+
+	// FhirSearchPostWithFormdataBodyWithResponse FHIR R4 search of one resource type, parameters in a form body
+	//
+	// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+	FhirSearchPostWithFormdataBodyWithResponse(ctx context.Context, pType string, body FhirSearchPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*FhirSearchPostReply, error)
+
+	// FhirReadWithResponse FHIR R4 read of one resource
+	//
+	// 404 (OperationOutcome) quando o recurso não existe ou o chamador não pode saber que existe.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /fhir/R4/{type}/{id} (the `FhirRead` operationId).
+	FhirReadWithResponse(ctx context.Context, pType string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*FhirReadReply, error)
+
 	// HealthzWithResponse The process is alive
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19767,6 +20290,539 @@ func (r DevLocalpayPayReply) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r DevLocalpayPayReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FhirCapabilitiesReply200Headers the declared response headers of an HTTP 200 response for FhirCapabilities
+type FhirCapabilitiesReply200Headers struct {
+	XRequestID *string
+}
+
+// FhirCapabilitiesReply401Headers the declared response headers of an HTTP 401 response for FhirCapabilities
+type FhirCapabilitiesReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// FhirCapabilitiesReply406Headers the declared response headers of an HTTP 406 response for FhirCapabilities
+type FhirCapabilitiesReply406Headers struct {
+	XRequestID *string
+}
+
+// FhirCapabilitiesReply503Headers the declared response headers of an HTTP 503 response for FhirCapabilities
+type FhirCapabilitiesReply503Headers struct {
+	RetryAfter *int
+}
+
+type FhirCapabilitiesReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationfhirJSON200 the response for an HTTP 200 `application/fhir+json` response
+	ApplicationfhirJSON200 *CapabilityStatement
+	// ApplicationfhirJSON401 the response for an HTTP 401 `application/fhir+json` response
+	ApplicationfhirJSON401 *OperationOutcome
+	// ApplicationfhirJSON406 the response for an HTTP 406 `application/fhir+json` response
+	ApplicationfhirJSON406 *OperationOutcome
+	// ApplicationfhirJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationfhirJSON503 *OperationOutcome
+	// ApplicationfhirJSONDefault the response for an HTTP default `application/fhir+json` response
+	ApplicationfhirJSONDefault *OperationOutcome
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FhirCapabilitiesReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *FhirCapabilitiesReply401Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *FhirCapabilitiesReply406Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *FhirCapabilitiesReply503Headers
+}
+
+// GetApplicationfhirJSON200 returns the response for an HTTP 200 `application/fhir+json` response
+func (r FhirCapabilitiesReply) GetApplicationfhirJSON200() *CapabilityStatement {
+	return r.ApplicationfhirJSON200
+}
+
+// GetApplicationfhirJSON401 returns the response for an HTTP 401 `application/fhir+json` response
+func (r FhirCapabilitiesReply) GetApplicationfhirJSON401() *OperationOutcome {
+	return r.ApplicationfhirJSON401
+}
+
+// GetApplicationfhirJSON406 returns the response for an HTTP 406 `application/fhir+json` response
+func (r FhirCapabilitiesReply) GetApplicationfhirJSON406() *OperationOutcome {
+	return r.ApplicationfhirJSON406
+}
+
+// GetApplicationfhirJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r FhirCapabilitiesReply) GetApplicationfhirJSON503() *OperationOutcome {
+	return r.ApplicationfhirJSON503
+}
+
+// GetApplicationfhirJSONDefault returns the response for an HTTP default `application/fhir+json` response
+func (r FhirCapabilitiesReply) GetApplicationfhirJSONDefault() *OperationOutcome {
+	return r.ApplicationfhirJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FhirCapabilitiesReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FhirCapabilitiesReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FhirCapabilitiesReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FhirCapabilitiesReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FhirSearchReply200Headers the declared response headers of an HTTP 200 response for FhirSearch
+type FhirSearchReply200Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchReply400Headers the declared response headers of an HTTP 400 response for FhirSearch
+type FhirSearchReply400Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchReply401Headers the declared response headers of an HTTP 401 response for FhirSearch
+type FhirSearchReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// FhirSearchReply403Headers the declared response headers of an HTTP 403 response for FhirSearch
+type FhirSearchReply403Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchReply404Headers the declared response headers of an HTTP 404 response for FhirSearch
+type FhirSearchReply404Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchReply406Headers the declared response headers of an HTTP 406 response for FhirSearch
+type FhirSearchReply406Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchReply503Headers the declared response headers of an HTTP 503 response for FhirSearch
+type FhirSearchReply503Headers struct {
+	RetryAfter *int
+}
+
+type FhirSearchReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationfhirJSON200 the response for an HTTP 200 `application/fhir+json` response
+	ApplicationfhirJSON200 *Bundle
+	// ApplicationfhirJSON400 the response for an HTTP 400 `application/fhir+json` response
+	ApplicationfhirJSON400 *OperationOutcome
+	// ApplicationfhirJSON401 the response for an HTTP 401 `application/fhir+json` response
+	ApplicationfhirJSON401 *OperationOutcome
+	// ApplicationfhirJSON403 the response for an HTTP 403 `application/fhir+json` response
+	ApplicationfhirJSON403 *OperationOutcome
+	// ApplicationfhirJSON404 the response for an HTTP 404 `application/fhir+json` response
+	ApplicationfhirJSON404 *OperationOutcome
+	// ApplicationfhirJSON406 the response for an HTTP 406 `application/fhir+json` response
+	ApplicationfhirJSON406 *OperationOutcome
+	// ApplicationfhirJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationfhirJSON503 *OperationOutcome
+	// ApplicationfhirJSONDefault the response for an HTTP default `application/fhir+json` response
+	ApplicationfhirJSONDefault *OperationOutcome
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FhirSearchReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *FhirSearchReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *FhirSearchReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *FhirSearchReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *FhirSearchReply404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *FhirSearchReply406Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *FhirSearchReply503Headers
+}
+
+// GetApplicationfhirJSON200 returns the response for an HTTP 200 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON200() *Bundle {
+	return r.ApplicationfhirJSON200
+}
+
+// GetApplicationfhirJSON400 returns the response for an HTTP 400 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON400() *OperationOutcome {
+	return r.ApplicationfhirJSON400
+}
+
+// GetApplicationfhirJSON401 returns the response for an HTTP 401 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON401() *OperationOutcome {
+	return r.ApplicationfhirJSON401
+}
+
+// GetApplicationfhirJSON403 returns the response for an HTTP 403 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON403() *OperationOutcome {
+	return r.ApplicationfhirJSON403
+}
+
+// GetApplicationfhirJSON404 returns the response for an HTTP 404 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON404() *OperationOutcome {
+	return r.ApplicationfhirJSON404
+}
+
+// GetApplicationfhirJSON406 returns the response for an HTTP 406 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON406() *OperationOutcome {
+	return r.ApplicationfhirJSON406
+}
+
+// GetApplicationfhirJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSON503() *OperationOutcome {
+	return r.ApplicationfhirJSON503
+}
+
+// GetApplicationfhirJSONDefault returns the response for an HTTP default `application/fhir+json` response
+func (r FhirSearchReply) GetApplicationfhirJSONDefault() *OperationOutcome {
+	return r.ApplicationfhirJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FhirSearchReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FhirSearchReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FhirSearchReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FhirSearchReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FhirSearchPostReply200Headers the declared response headers of an HTTP 200 response for FhirSearchPost
+type FhirSearchPostReply200Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply400Headers the declared response headers of an HTTP 400 response for FhirSearchPost
+type FhirSearchPostReply400Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply401Headers the declared response headers of an HTTP 401 response for FhirSearchPost
+type FhirSearchPostReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// FhirSearchPostReply403Headers the declared response headers of an HTTP 403 response for FhirSearchPost
+type FhirSearchPostReply403Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply404Headers the declared response headers of an HTTP 404 response for FhirSearchPost
+type FhirSearchPostReply404Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply406Headers the declared response headers of an HTTP 406 response for FhirSearchPost
+type FhirSearchPostReply406Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply413Headers the declared response headers of an HTTP 413 response for FhirSearchPost
+type FhirSearchPostReply413Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply415Headers the declared response headers of an HTTP 415 response for FhirSearchPost
+type FhirSearchPostReply415Headers struct {
+	XRequestID *string
+}
+
+// FhirSearchPostReply503Headers the declared response headers of an HTTP 503 response for FhirSearchPost
+type FhirSearchPostReply503Headers struct {
+	RetryAfter *int
+}
+
+type FhirSearchPostReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationfhirJSON200 the response for an HTTP 200 `application/fhir+json` response
+	ApplicationfhirJSON200 *Bundle
+	// ApplicationfhirJSON400 the response for an HTTP 400 `application/fhir+json` response
+	ApplicationfhirJSON400 *OperationOutcome
+	// ApplicationfhirJSON401 the response for an HTTP 401 `application/fhir+json` response
+	ApplicationfhirJSON401 *OperationOutcome
+	// ApplicationfhirJSON403 the response for an HTTP 403 `application/fhir+json` response
+	ApplicationfhirJSON403 *OperationOutcome
+	// ApplicationfhirJSON404 the response for an HTTP 404 `application/fhir+json` response
+	ApplicationfhirJSON404 *OperationOutcome
+	// ApplicationfhirJSON406 the response for an HTTP 406 `application/fhir+json` response
+	ApplicationfhirJSON406 *OperationOutcome
+	// ApplicationfhirJSON413 the response for an HTTP 413 `application/fhir+json` response
+	ApplicationfhirJSON413 *OperationOutcome
+	// ApplicationfhirJSON415 the response for an HTTP 415 `application/fhir+json` response
+	ApplicationfhirJSON415 *OperationOutcome
+	// ApplicationfhirJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationfhirJSON503 *OperationOutcome
+	// ApplicationfhirJSONDefault the response for an HTTP default `application/fhir+json` response
+	ApplicationfhirJSONDefault *OperationOutcome
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FhirSearchPostReply200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *FhirSearchPostReply400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *FhirSearchPostReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *FhirSearchPostReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *FhirSearchPostReply404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *FhirSearchPostReply406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *FhirSearchPostReply413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *FhirSearchPostReply415Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *FhirSearchPostReply503Headers
+}
+
+// GetApplicationfhirJSON200 returns the response for an HTTP 200 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON200() *Bundle {
+	return r.ApplicationfhirJSON200
+}
+
+// GetApplicationfhirJSON400 returns the response for an HTTP 400 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON400() *OperationOutcome {
+	return r.ApplicationfhirJSON400
+}
+
+// GetApplicationfhirJSON401 returns the response for an HTTP 401 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON401() *OperationOutcome {
+	return r.ApplicationfhirJSON401
+}
+
+// GetApplicationfhirJSON403 returns the response for an HTTP 403 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON403() *OperationOutcome {
+	return r.ApplicationfhirJSON403
+}
+
+// GetApplicationfhirJSON404 returns the response for an HTTP 404 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON404() *OperationOutcome {
+	return r.ApplicationfhirJSON404
+}
+
+// GetApplicationfhirJSON406 returns the response for an HTTP 406 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON406() *OperationOutcome {
+	return r.ApplicationfhirJSON406
+}
+
+// GetApplicationfhirJSON413 returns the response for an HTTP 413 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON413() *OperationOutcome {
+	return r.ApplicationfhirJSON413
+}
+
+// GetApplicationfhirJSON415 returns the response for an HTTP 415 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON415() *OperationOutcome {
+	return r.ApplicationfhirJSON415
+}
+
+// GetApplicationfhirJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSON503() *OperationOutcome {
+	return r.ApplicationfhirJSON503
+}
+
+// GetApplicationfhirJSONDefault returns the response for an HTTP default `application/fhir+json` response
+func (r FhirSearchPostReply) GetApplicationfhirJSONDefault() *OperationOutcome {
+	return r.ApplicationfhirJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FhirSearchPostReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FhirSearchPostReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FhirSearchPostReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FhirSearchPostReply) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FhirReadReply200Headers the declared response headers of an HTTP 200 response for FhirRead
+type FhirReadReply200Headers struct {
+	ETag       *string
+	XRequestID *string
+}
+
+// FhirReadReply401Headers the declared response headers of an HTTP 401 response for FhirRead
+type FhirReadReply401Headers struct {
+	WWWAuthenticate *string
+	XRequestID      *string
+}
+
+// FhirReadReply403Headers the declared response headers of an HTTP 403 response for FhirRead
+type FhirReadReply403Headers struct {
+	XRequestID *string
+}
+
+// FhirReadReply404Headers the declared response headers of an HTTP 404 response for FhirRead
+type FhirReadReply404Headers struct {
+	XRequestID *string
+}
+
+// FhirReadReply406Headers the declared response headers of an HTTP 406 response for FhirRead
+type FhirReadReply406Headers struct {
+	XRequestID *string
+}
+
+// FhirReadReply503Headers the declared response headers of an HTTP 503 response for FhirRead
+type FhirReadReply503Headers struct {
+	RetryAfter *int
+}
+
+type FhirReadReply struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationfhirJSON200 the response for an HTTP 200 `application/fhir+json` response
+	ApplicationfhirJSON200 *map[string]interface{}
+	// ApplicationfhirJSON401 the response for an HTTP 401 `application/fhir+json` response
+	ApplicationfhirJSON401 *OperationOutcome
+	// ApplicationfhirJSON403 the response for an HTTP 403 `application/fhir+json` response
+	ApplicationfhirJSON403 *OperationOutcome
+	// ApplicationfhirJSON404 the response for an HTTP 404 `application/fhir+json` response
+	ApplicationfhirJSON404 *OperationOutcome
+	// ApplicationfhirJSON406 the response for an HTTP 406 `application/fhir+json` response
+	ApplicationfhirJSON406 *OperationOutcome
+	// ApplicationfhirJSON503 the response for an HTTP 503 `application/fhir+json` response
+	ApplicationfhirJSON503 *OperationOutcome
+	// ApplicationfhirJSONDefault the response for an HTTP default `application/fhir+json` response
+	ApplicationfhirJSONDefault *OperationOutcome
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *FhirReadReply200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *FhirReadReply401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *FhirReadReply403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *FhirReadReply404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *FhirReadReply406Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *FhirReadReply503Headers
+}
+
+// GetApplicationfhirJSON200 returns the response for an HTTP 200 `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSON200() *map[string]interface{} {
+	return r.ApplicationfhirJSON200
+}
+
+// GetApplicationfhirJSON401 returns the response for an HTTP 401 `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSON401() *OperationOutcome {
+	return r.ApplicationfhirJSON401
+}
+
+// GetApplicationfhirJSON403 returns the response for an HTTP 403 `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSON403() *OperationOutcome {
+	return r.ApplicationfhirJSON403
+}
+
+// GetApplicationfhirJSON404 returns the response for an HTTP 404 `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSON404() *OperationOutcome {
+	return r.ApplicationfhirJSON404
+}
+
+// GetApplicationfhirJSON406 returns the response for an HTTP 406 `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSON406() *OperationOutcome {
+	return r.ApplicationfhirJSON406
+}
+
+// GetApplicationfhirJSON503 returns the response for an HTTP 503 `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSON503() *OperationOutcome {
+	return r.ApplicationfhirJSON503
+}
+
+// GetApplicationfhirJSONDefault returns the response for an HTTP default `application/fhir+json` response
+func (r FhirReadReply) GetApplicationfhirJSONDefault() *OperationOutcome {
+	return r.ApplicationfhirJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FhirReadReply) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FhirReadReply) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FhirReadReply) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FhirReadReply) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -38707,6 +39763,81 @@ func (c *ClientWithResponses) DevLocalpayPayWithResponse(ctx context.Context, id
 	return ParseDevLocalpayPayReply(rsp)
 }
 
+// FhirCapabilitiesWithResponse FHIR R4 CapabilityStatement: the resource types, interactions and search parameters this server supports
+//
+// Público. Somente JSON (`application/fhir+json`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /fhir/R4/metadata (the `FhirCapabilities` operationId).
+func (c *ClientWithResponses) FhirCapabilitiesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*FhirCapabilitiesReply, error) {
+	rsp, err := c.FhirCapabilities(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFhirCapabilitiesReply(rsp)
+}
+
+// FhirSearchWithResponse FHIR R4 search of one resource type
+//
+// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /fhir/R4/{type} (the `FhirSearch` operationId).
+func (c *ClientWithResponses) FhirSearchWithResponse(ctx context.Context, pType string, params *FhirSearchParams, reqEditors ...RequestEditorFn) (*FhirSearchReply, error) {
+	rsp, err := c.FhirSearch(ctx, pType, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFhirSearchReply(rsp)
+}
+
+// FhirSearchPostWithBodyWithResponse FHIR R4 search of one resource type, parameters in a form body
+//
+// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+func (c *ClientWithResponses) FhirSearchPostWithBodyWithResponse(ctx context.Context, pType string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FhirSearchPostReply, error) {
+	rsp, err := c.FhirSearchPostWithBody(ctx, pType, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFhirSearchPostReply(rsp)
+}
+
+// FhirSearchPostWithFormdataBodyWithResponse FHIR R4 search of one resource type, parameters in a form body
+//
+// Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /fhir/R4/{type}/_search (the `FhirSearchPost` operationId).
+func (c *ClientWithResponses) FhirSearchPostWithFormdataBodyWithResponse(ctx context.Context, pType string, body FhirSearchPostFormdataRequestBody, reqEditors ...RequestEditorFn) (*FhirSearchPostReply, error) {
+	rsp, err := c.FhirSearchPostWithFormdataBody(ctx, pType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFhirSearchPostReply(rsp)
+}
+
+// FhirReadWithResponse FHIR R4 read of one resource
+//
+// 404 (OperationOutcome) quando o recurso não existe ou o chamador não pode saber que existe.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /fhir/R4/{type}/{id} (the `FhirRead` operationId).
+func (c *ClientWithResponses) FhirReadWithResponse(ctx context.Context, pType string, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*FhirReadReply, error) {
+	rsp, err := c.FhirRead(ctx, pType, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFhirReadReply(rsp)
+}
+
 // HealthzWithResponse The process is alive
 //
 // Returns a wrapper object for the known response body format(s).
@@ -41837,6 +42968,599 @@ func ParseDevLocalpayPayReply(rsp *http.Response) (*DevLocalpayPayReply, error) 
 				return nil, err
 			}
 			headers.RetryAfter = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFhirCapabilitiesReply parses an HTTP response from a FhirCapabilitiesWithResponse call
+func ParseFhirCapabilitiesReply(rsp *http.Response) (*FhirCapabilitiesReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FhirCapabilitiesReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CapabilityStatement
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FhirCapabilitiesReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers FhirCapabilitiesReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 406:
+		var headers FhirCapabilitiesReply406Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 503:
+		var headers FhirCapabilitiesReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFhirSearchReply parses an HTTP response from a FhirSearchWithResponse call
+func ParseFhirSearchReply(rsp *http.Response) (*FhirSearchReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FhirSearchReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Bundle
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FhirSearchReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers FhirSearchReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers FhirSearchReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers FhirSearchReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers FhirSearchReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers FhirSearchReply406Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 503:
+		var headers FhirSearchReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFhirSearchPostReply parses an HTTP response from a FhirSearchPostWithResponse call
+func ParseFhirSearchPostReply(rsp *http.Response) (*FhirSearchPostReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FhirSearchPostReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Bundle
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FhirSearchPostReply200Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers FhirSearchPostReply400Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers FhirSearchPostReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers FhirSearchPostReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers FhirSearchPostReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers FhirSearchPostReply406Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers FhirSearchPostReply413Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers FhirSearchPostReply415Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 503:
+		var headers FhirSearchPostReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFhirReadReply parses an HTTP response from a FhirReadWithResponse call
+func ParseFhirReadReply(rsp *http.Response) (*FhirReadReply, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FhirReadReply{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest map[string]interface{}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest OperationOutcome
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationfhirJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers FhirReadReply200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers FhirReadReply401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers FhirReadReply403Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers FhirReadReply404Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers FhirReadReply406Headers
+		if values := rsp.Header.Values("X-Request-ID"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-ID", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestID = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 503:
+		var headers FhirReadReply503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
 		}
 		response.Headers503 = &headers
 	}

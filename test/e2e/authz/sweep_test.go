@@ -97,6 +97,10 @@ func (w *world) leaks(body []byte, content, ids bool) []string {
 // (RFC 9457 problem+json whose status matches) and any of A's data in it.
 func (w *world) checkProblem(t *testing.T, what string, res *harness.Resp, want int) {
 	t.Helper()
+	if fhirRoute(what) { // the FHIR facade refuses with an OperationOutcome
+		w.checkOutcome(t, what, res, want)
+		return
+	}
 	if res.Status != want {
 		t.Errorf("%s: %d, want %d; body %.300s", what, res.Status, want, res.Body)
 		return
@@ -124,6 +128,8 @@ func (w *world) check(t *testing.T, what string, r route, res *harness.Resp, wan
 	case meta, own:
 		if res.Status < 200 || res.Status > 299 {
 			t.Errorf("%s: %d, want 2xx; body %.300s", what, res.Status, res.Body)
+		} else if fhirRoute(what) {
+			w.keepFHIR(t, what, res)
 		}
 		if l := w.leaks(res.Body, !r.contentOK, want == own && r.public == ""); len(l) > 0 {
 			t.Errorf("%s: the answer holds A's data %q", what, l)
@@ -190,6 +196,7 @@ func TestAuthorizationSweep(t *testing.T) {
 		t.Run("bodies naming another patient", func(t *testing.T) { w.foreignBodies(t, h) })
 		t.Run("roles", func(t *testing.T) { w.roles(t, h) })
 		t.Run("Idempotency-Key of another caller", func(t *testing.T) { w.replayedKey(t, h) })
+		t.Run("FHIR facade", func(t *testing.T) { w.fhir(t, h) })
 		// Nothing the attackers did changed A's world.
 		t.Run("intact", func(t *testing.T) { w.intact(t, h) })
 		t.Run("revoked and removed credentials", func(t *testing.T) { w.deadCredentials(t, h) })

@@ -109,6 +109,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fhir/R4/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * FHIR R4 CapabilityStatement: the resource types, interactions and search parameters this server supports
+         * @description Público. Somente JSON (`application/fhir+json`).
+         */
+        get: operations["fhirCapabilities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * FHIR R4 search of one resource type
+         * @description Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+         */
+        get: operations["fhirSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{type}/_search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * FHIR R4 search of one resource type, parameters in a form body
+         * @description Busca (`searchset`) com os parâmetros que `/fhir/R4/metadata` declara para o tipo, `_id`, `_count` (1 a 100) e `_include` onde declarado; a próxima página vem em `Bundle.link` (`next`). Um parâmetro desconhecido responde 400 com OperationOutcome, nunca uma lista completa. As regras de acesso são as da API REST: o paciente vê só os próprios dados, o profissional os de quem atende, e uma chave de API precisa do escopo `fhir:read`; cada leitura de dado clínico entra no registro de acesso.
+         */
+        post: operations["fhirSearchPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fhir/R4/{type}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * FHIR R4 read of one resource
+         * @description 404 (OperationOutcome) quando o recurso não existe ou o chamador não pode saber que existe.
+         */
+        get: operations["fhirRead"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -2202,7 +2282,7 @@ export interface components {
          */
         APIKeyRequest: {
             name: string;
-            scopes: ("catalog:write" | "orders:read" | "orders:write" | "prescriptions:dispense")[];
+            scopes: ("catalog:write" | "fhir:read" | "orders:read" | "orders:write" | "prescriptions:dispense")[];
         };
         /**
          * @example {
@@ -2229,7 +2309,7 @@ export interface components {
             prefix: string;
             /** Format: date-time */
             revoked_at?: string | null;
-            scopes: ("catalog:write" | "orders:read" | "orders:write" | "prescriptions:dispense")[];
+            scopes: ("catalog:write" | "fhir:read" | "orders:read" | "orders:write" | "prescriptions:dispense")[];
             secret?: string;
         };
         /**
@@ -2623,6 +2703,79 @@ export interface components {
         BreakGlassRequest: {
             reason: string;
         };
+        Bundle: {
+            entry?: components["schemas"]["BundleEntry"][];
+            id?: string;
+            link?: components["schemas"]["BundleLink"][];
+            meta?: components["schemas"]["Meta"] | null;
+            resourceType: string;
+            timestamp?: string;
+            total?: number | null;
+            type: string;
+        };
+        BundleEntry: {
+            fullUrl?: string;
+            resource?: unknown;
+            search?: components["schemas"]["EntrySearch"] | null;
+        };
+        BundleLink: {
+            relation: string;
+            url: string;
+        };
+        CapImpl: {
+            description: string;
+            url?: string;
+        };
+        CapInteraction: {
+            code: string;
+        };
+        CapResource: {
+            documentation?: string;
+            interaction: components["schemas"]["CapInteraction"][];
+            profile?: string;
+            searchInclude?: string[];
+            searchParam?: components["schemas"]["CapSearchParam"][];
+            type: string;
+        };
+        CapRest: {
+            documentation?: string;
+            mode: string;
+            resource: components["schemas"]["CapResource"][];
+            security?: components["schemas"]["CapSecurity"] | null;
+        };
+        CapSearchParam: {
+            documentation?: string;
+            name: string;
+            type: string;
+        };
+        CapSecurity: {
+            cors?: boolean;
+            description?: string;
+            service?: components["schemas"]["CodeableConcept"][];
+        };
+        CapSoftware: {
+            name: string;
+            version?: string;
+        };
+        CapabilityStatement: {
+            date: string;
+            description?: string;
+            fhirVersion: string;
+            format: string[];
+            id?: string;
+            implementation?: components["schemas"]["CapImpl"] | null;
+            kind: string;
+            meta?: components["schemas"]["Meta"] | null;
+            name: string;
+            publisher?: string;
+            resourceType: string;
+            rest: components["schemas"]["CapRest"][];
+            software?: components["schemas"]["CapSoftware"] | null;
+            status: string;
+            title?: string;
+            url?: string;
+            version?: string;
+        };
         Charge: {
             amount: number;
             currency: string;
@@ -2637,6 +2790,16 @@ export interface components {
             refunded: number;
             /** @enum {string} */
             status: "pending" | "authorized" | "succeeded" | "failed" | "expired" | "cancelled";
+        };
+        CodeableConcept: {
+            coding?: components["schemas"]["Coding"][];
+            text?: string;
+        };
+        Coding: {
+            code?: string;
+            display?: string;
+            system?: string;
+            version?: string;
         };
         /**
          * @example {
@@ -2930,6 +3093,9 @@ export interface components {
             /** @enum {string} */
             kind: "exam_result" | "report" | "image" | "certificate" | "other";
             title?: string;
+        };
+        EntrySearch: {
+            mode: string;
         };
         ErasureDecisionResponse: {
             action: string;
@@ -3407,6 +3573,13 @@ export interface components {
             updated_at: string;
             version: number;
         };
+        Issue: {
+            code: string;
+            details?: components["schemas"]["CodeableConcept"] | null;
+            diagnostics?: string;
+            expression?: string[];
+            severity: string;
+        };
         ItemList: {
             items: components["schemas"]["ItemResponse"][];
             next_cursor?: string;
@@ -3598,6 +3771,12 @@ export interface components {
             file?: string;
             text?: string;
         };
+        Meta: {
+            lastUpdated?: string;
+            profile?: string[];
+            security?: components["schemas"]["Coding"][];
+            versionId?: string;
+        };
         /**
          * @example {
          *       "amount": 25000,
@@ -3661,6 +3840,12 @@ export interface components {
             requires_prescription: boolean;
             score: number;
             sku: string;
+        };
+        OperationOutcome: {
+            id?: string;
+            issue: components["schemas"]["Issue"][];
+            meta?: components["schemas"]["Meta"] | null;
+            resourceType: string;
         };
         OrderFulfilmentRequest: {
             address?: components["schemas"]["DeliveryAddress"] | null;
@@ -4462,6 +4647,9 @@ export interface components {
             account_kind?: "patient" | "professional" | "company_member" | "admin";
             /** Format: email */
             email: string;
+        };
+        SearchForm: {
+            _count?: number;
         };
         SearchResultList: {
             items: components["schemas"]["SearchResultResponse"][];
@@ -5326,6 +5514,377 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fhirCapabilities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["CapabilityStatement"];
+                };
+            };
+            /** @description a credential was sent and is invalid, expired or revoked (none is needed) */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Acceptable */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description a dependency is unavailable; retry after the Retry-After header's seconds */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description an error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    fhirSearch: {
+        parameters: {
+            query?: {
+                /** @description page size */
+                _count?: number;
+                /** @description the next link's position */
+                _cursor?: string;
+            };
+            header?: never;
+            path: {
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Acceptable */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description a dependency is unavailable; retry after the Retry-After header's seconds */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description an error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    fhirSearchPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["SearchForm"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["Bundle"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Acceptable */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description the body is larger than the limit */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description the body is not of the documented media type */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description a dependency is unavailable; retry after the Retry-After header's seconds */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description an error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+        };
+    };
+    fhirRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                type: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    /** @description the scheme to authenticate with */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description Not Acceptable */
+            406: {
+                headers: {
+                    "X-Request-ID": components["headers"]["X-Request-ID"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description a dependency is unavailable; retry after the Retry-After header's seconds */
+            503: {
+                headers: {
+                    /** @description seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
+                };
+            };
+            /** @description an error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/fhir+json": components["schemas"]["OperationOutcome"];
                 };
             };
         };

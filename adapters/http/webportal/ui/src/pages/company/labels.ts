@@ -37,6 +37,7 @@ export const itemKind: Record<string, string> = {
 
 export const scopeLabel: Record<string, string> = {
   "catalog:write": "Alterar o catálogo",
+  "fhir:read": "Leitura FHIR (fhir:read)",
   "orders:read": "Ler pedidos",
   "orders:write": "Mover pedidos",
   "prescriptions:dispense": "Dispensar receitas",
