@@ -62,10 +62,10 @@ func (f *Facade) WriteExportBundle(ctx context.Context, p kernel.Principal, w io
 func (f *Facade) exportResources(ctx context.Context, p kernel.Principal, bs *bundleStream) error {
 	if rt := f.types["Patient"]; rt != nil && !rt.stub {
 		r, err := rt.Read(ctx, p, p.AccountID)
-		switch kernel.KindOf(err) {
-		case "":
+		switch {
+		case err == nil:
 			bs.add(r)
-		case kernel.KindNotFound: // a record blocked at its erasure request
+		case kernel.KindOf(err) == kernel.KindNotFound: // a record blocked at its erasure request
 		default:
 			return kernel.Wrap(err, "export Patient")
 		}
@@ -85,10 +85,10 @@ func (f *Facade) exportResources(ctx context.Context, p kernel.Principal, bs *bu
 			continue
 		}
 		r, err := rt.Read(ctx, p, id)
-		switch kernel.KindOf(err) {
-		case "":
+		switch k := kernel.KindOf(err); {
+		case err == nil:
 			bs.add(r)
-		case kernel.KindNotFound, kernel.KindForbidden:
+		case k == kernel.KindNotFound, k == kernel.KindForbidden:
 		default:
 			return kernel.Wrap(err, "export %s", typ)
 		}
