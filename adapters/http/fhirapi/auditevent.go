@@ -149,13 +149,16 @@ func auditEventOf(e clinical.AccessEntry) *AuditEventResource {
 		agent.Who = &Reference{Display: "Sistema"}
 	}
 	if e.Basis == clinical.BasisEmergency {
-		agent.PurposeOfUse = []CodeableConcept{*concept(SystemActReason, "BTG", "break the glass")}
+		agent.PurposeOfUse = []CodeableConcept{{Coding: []Coding{{System: SystemActReason, Code: "BTG", Display: "break the glass"}},
+			Text: "acesso de emergência (quebra de vidro)"}}
 	}
 	r.Agent = []AuditAgent{agent}
 	r.Entity = []AuditEntity{{What: ref("Patient", e.PatientID),
 		Type: &Coding{System: SystemAuditEntityType, Code: "1", Display: "Person"},
 		Role: &Coding{System: SystemObjectRole, Code: "1", Display: "Patient"}}}
-	if e.ObjectType != "" && !(e.ObjectType == "patient" && e.ObjectID == e.PatientID) {
+	if e.ObjectType == "patient" && e.ObjectID == e.PatientID {
+		r.Entity[0].Description = textOr(objectText, e.ObjectType) // the demographics themselves
+	} else if e.ObjectType != "" {
 		obj := AuditEntity{Type: &Coding{System: SystemAuditEntityType, Code: "2", Display: "System Object"},
 			Description: textOr(objectText, e.ObjectType)}
 		if e.ObjectID != "" {

@@ -113,10 +113,12 @@ func purposeSlug(purpose string) string { return strings.ReplaceAll(purpose, "_"
 func consentOf(patientID kernel.ID, st consent.ConsentState) *ConsentResource {
 	granted := st.Decision == consent.Granted
 	r := &ConsentResource{
-		Base:     Base{ResourceType: "Consent", ID: patientID + "." + purposeSlug(st.Purpose), Meta: meta(st.At, "")},
-		Status:   "inactive",
-		Scope:    *concept(SystemConsentScope, "patient-privacy", "Privacy Consent"),
-		Category: []CodeableConcept{*concept(SystemConsentCat, "59284-0", "Patient Consent")},
+		Base:   Base{ResourceType: "Consent", ID: patientID + "." + purposeSlug(st.Purpose), Meta: meta(st.At, "")},
+		Status: "inactive",
+		Scope: CodeableConcept{Coding: []Coding{{System: SystemConsentScope, Code: "patient-privacy", Display: "Privacy Consent"}},
+			Text: "Consentimento de privacidade (LGPD)"},
+		Category: []CodeableConcept{{Coding: []Coding{{System: SystemConsentCat, Code: "59284-0", Display: "Patient Consent"}},
+			Text: "Consentimento do paciente"}},
 		Patient:  ref("Patient", patientID),
 		DateTime: instant(st.At),
 		Provision: &ConsentProvision{Type: "deny",
