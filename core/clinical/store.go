@@ -38,6 +38,9 @@ type Store interface {
 	LogAccess(ctx context.Context, entries ...AccessEntry) error
 	// AccessLog lists a patient's access log.
 	AccessLog(ctx context.Context, patientID kernel.ID, page kernel.Page) (kernel.List[AccessEntry], error)
+	// AccessEntry returns one entry of a patient's access log; KindNotFound
+	// when there is none with that id for that patient.
+	AccessEntry(ctx context.Context, patientID, id kernel.ID) (AccessEntry, error)
 
 	// CreateEvaluation stores version 1 of a new evaluation with its events.
 	CreateEvaluation(ctx context.Context, e Evaluation, events ...kernel.Event) error

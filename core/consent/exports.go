@@ -129,8 +129,10 @@ type ExportStore interface {
 	ListExports(ctx context.Context, ownerID kernel.ID, page kernel.Page) (kernel.List[Export], error)
 }
 
-// Export sections: one JSON file each in the archive (consent.json is
-// consent's own and is written by the service).
+// Export sections: one JSON file each in the archive, named section+".json"
+// (consent.json is consent's own and is written by the service).
+// SectionFHIR is fhir_bundle.json: a FHIR R4 Bundle (type collection) of
+// everything the patient has, for systems that speak FHIR (LGPD art. 18, V).
 const (
 	SectionIdentity   = "identity"
 	SectionScheduling = "scheduling"
@@ -138,11 +140,12 @@ const (
 	SectionCommerce   = "commerce"
 	SectionAccessLog  = "access_log"
 	SectionMessages   = "messages"
+	SectionFHIR       = "fhir_bundle"
 )
 
 // ExportSections are the sections ExportSource writes, in archive order.
 func ExportSections() []string {
-	return []string{SectionIdentity, SectionScheduling, SectionClinical, SectionCommerce, SectionAccessLog, SectionMessages}
+	return []string{SectionIdentity, SectionScheduling, SectionClinical, SectionCommerce, SectionAccessLog, SectionMessages, SectionFHIR}
 }
 
 // ExportDocument is one file to put in the archive: a clinical document

@@ -389,7 +389,7 @@ func TestExportBuildSealsAndOpens(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := r.store.GetExport(ctx, e.ID)
-	if got.Status != ExportReady || got.Progress != 100 || !got.ExpiresAt.Equal(r.clock.Now().Add(ExportTTL)) || got.Files != 9 { // six sections, consent.json, a document, the manifest
+	if got.Status != ExportReady || got.Progress != 100 || !got.ExpiresAt.Equal(r.clock.Now().Add(ExportTTL)) || got.Files != 10 { // seven sections (fhir_bundle.json among them), consent.json, a document, the manifest
 		t.Fatalf("after build: %+v", got)
 	}
 	if _, ok := r.sched.jobs["export-expire:"+e.ID]; !ok {
@@ -434,6 +434,14 @@ func TestExportBuildSealsAndOpens(t *testing.T) {
 	}
 	if !bytes.Equal(files["documents/"+docID+"_doc.pdf"], big) {
 		t.Error("the document changed")
+	}
+	for _, sec := range ExportSections() {
+		if _, ok := files[sec+".json"]; !ok {
+			t.Errorf("%s.json missing", sec)
+		}
+	}
+	if _, ok := files["fhir_bundle.json"]; !ok {
+		t.Error("fhir_bundle.json missing")
 	}
 	var cons map[string]any
 	if err := json.Unmarshal(files["consent.json"], &cons); err != nil || cons["consents"] == nil || cons["disclosures"] == nil {

@@ -120,7 +120,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
 	addressapiModule := addressapi.New(geocoder)
-	facade := wire.ProvideFHIRFacade(cfg, service, schedulingService, clinicalService, consentService, clock, logger)
+	facade := wire.ProvideFHIRFacade(cfg, service, schedulingService, clinicalService, consentService, consentdirDirectory, clock, logger)
 	fhirapiModule := fhirapi.NewModule(facade)
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule, fhirapiModule)
 	server := wire.ProvideServer(config, logger, service, v, modules)

@@ -18,7 +18,8 @@ type Directory struct {
 	cli   *clinical.Service
 	sched *scheduling.Service
 	com   *commerce.Service
-	chats *chat.Service // nil: no messages (exports, erasure and purge skip them)
+	chats *chat.Service    // nil: no messages (exports, erasure and purge skip them)
+	fhir  FHIRBundleWriter // nil: fhir_bundle.json is an empty collection (fhir.go)
 }
 
 // New builds the bridge.

@@ -24,6 +24,9 @@ var _ consent.ExportSource = (*Directory)(nil)
 // (kernel.MaxLimit items, at most consent.MaxExportPages pages) and written
 // as they come; one page is held at a time.
 func (d *Directory) WriteSection(ctx context.Context, p kernel.Principal, section string, w io.Writer) error {
+	if section == consent.SectionFHIR {
+		return d.fhirSection(ctx, p, w)
+	}
 	s := newStream(w)
 	s.open(section, p)
 	var err error

@@ -172,6 +172,14 @@ func (s *Store) AccessLog(ctx context.Context, patientID kernel.ID, page kernel.
 	return cut(items, page, func(x clinical.AccessEntry) string { return x.ID }), nil
 }
 
+func (s *Store) AccessEntry(ctx context.Context, patientID, id kernel.ID) (clinical.AccessEntry, error) {
+	var row accessRow
+	if err := s.db.NewSelect().Model(&row).Where("id = ? AND patient_id = ?", id, patientID).Scan(ctx); err != nil {
+		return clinical.AccessEntry{}, hideNotFound(err, "access log entry")
+	}
+	return row.toDomain(), nil
+}
+
 // --- evaluations ---
 
 func (s *Store) CreateEvaluation(ctx context.Context, e clinical.Evaluation, events ...kernel.Event) error {

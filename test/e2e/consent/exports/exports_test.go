@@ -230,7 +230,7 @@ func TestExportJourney(t *testing.T) {
 			}
 			listed[f.Path] = true
 		}
-		for _, name := range []string{"identity.json", "scheduling.json", "clinical.json", "commerce.json", "consent.json", "access_log.json"} {
+		for _, name := range []string{"identity.json", "scheduling.json", "clinical.json", "commerce.json", "consent.json", "access_log.json", "fhir_bundle.json"} {
 			if !listed[name] || !json.Valid(files[name]) {
 				t.Fatalf("%s missing or not JSON: %s", name, files[name])
 			}
