@@ -11,8 +11,8 @@ import (
 	gw "github.com/google/wire"
 
 	"github.com/multisaude/multisaude/adapters/bridge/clinicaldir"
-	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/adapters/http/fhirapi"
+	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/addressapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/chatapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/clinicalapi"

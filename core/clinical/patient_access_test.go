@@ -26,16 +26,22 @@ func (s *paStore) AccessEntry(_ context.Context, patientID, id kernel.ID) (Acces
 	return AccessEntry{}, kernel.NotFound("x")
 }
 
-type paDir struct{ pros map[kernel.ID]ProfessionalInfo }
+type paDir struct {
+	pros map[kernel.ID]ProfessionalInfo
+}
 
-func (d paDir) Patient(_ context.Context, id kernel.ID) (PatientInfo, error) { return PatientInfo{ID: id}, nil }
+func (d paDir) Patient(_ context.Context, id kernel.ID) (PatientInfo, error) {
+	return PatientInfo{ID: id}, nil
+}
 func (d paDir) Professional(_ context.Context, id kernel.ID) (ProfessionalInfo, error) {
 	if p, ok := d.pros[id]; ok {
 		return p, nil
 	}
 	return ProfessionalInfo{}, kernel.NotFound("x")
 }
-func (d paDir) Company(context.Context, kernel.ID) (CompanyInfo, error) { return CompanyInfo{}, kernel.NotFound("x") }
+func (d paDir) Company(context.Context, kernel.ID) (CompanyInfo, error) {
+	return CompanyInfo{}, kernel.NotFound("x")
+}
 
 type paCare struct{ rel map[[2]kernel.ID]CareRelation }
 
@@ -45,8 +51,10 @@ func (c paCare) Relation(_ context.Context, pro, pat kernel.ID) (CareRelation, e
 func (paCare) Appointment(context.Context, kernel.ID) (AppointmentRef, error) {
 	return AppointmentRef{}, kernel.NotFound("x")
 }
-func (paCare) PatientAppointments(context.Context, kernel.ID) ([]AppointmentRef, error) { return nil, nil }
-func (paCare) AttendedPatients(context.Context, kernel.ID) ([]PatientVisit, error)     { return nil, nil }
+func (paCare) PatientAppointments(context.Context, kernel.ID) ([]AppointmentRef, error) {
+	return nil, nil
+}
+func (paCare) AttendedPatients(context.Context, kernel.ID) ([]PatientVisit, error) { return nil, nil }
 
 func TestPatientRecordAccess(t *testing.T) {
 	ctx := context.Background()

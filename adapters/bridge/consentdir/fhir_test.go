@@ -13,7 +13,9 @@ import (
 
 type bundleFunc func(p kernel.Principal, w io.Writer) error
 
-func (f bundleFunc) WriteExportBundle(_ context.Context, p kernel.Principal, w io.Writer) error { return f(p, w) }
+func (f bundleFunc) WriteExportBundle(_ context.Context, p kernel.Principal, w io.Writer) error {
+	return f(p, w)
+}
 
 func TestFHIRSection(t *testing.T) {
 	ctx := context.Background()

@@ -72,10 +72,10 @@ func (f *Facade) includes(ctx context.Context, p kernel.Principal, rt *resourceT
 					continue
 				}
 				res, err := f.read(ctx, p, typ, id)
-				switch kernel.KindOf(err) {
-				case "":
+				switch {
+				case err == nil:
 					out = append(out, res)
-				case kernel.KindNotFound, kernel.KindForbidden:
+				case kernel.KindOf(err) == kernel.KindNotFound, kernel.KindOf(err) == kernel.KindForbidden:
 				default:
 					return nil, err
 				}

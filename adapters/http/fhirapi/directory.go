@@ -90,16 +90,22 @@ func modeConcepts(modes []string) []CodeableConcept {
 	return out
 }
 
-// addressOf writes a Brazilian postal address; nil when it is empty.
-func addressOf(a identity.Address) *Address {
+// addressOf writes a Brazilian address (use: home for a patient, work for an
+// office or a company): street and number, complement, district (bairro),
+// city, UF and CEP as 00000-000; nil when it is empty.
+func addressOf(a identity.Address, use string) *Address {
 	if a == (identity.Address{}) {
 		return nil
 	}
-	out := &Address{Use: "work", Type: "physical", City: a.City, District: a.District, State: a.UF,
-		PostalCode: a.CEP, Country: "BR"}
+	out := &Address{Use: use, Type: "physical", City: a.City, District: a.District, State: strings.ToUpper(a.UF), Country: "BR"}
+	if cep := digits(a.CEP); len(cep) == 8 {
+		out.PostalCode = cep[:5] + "-" + cep[5:]
+	} else {
+		out.PostalCode = strings.TrimSpace(a.CEP)
+	}
 	street := strings.TrimSpace(strings.Join(nonEmpty(a.Street, a.Number), ", "))
 	out.Line = nonEmpty(street, a.Complement)
-	out.Text = strings.Join(nonEmpty(street, a.Complement, a.District, strings.Join(nonEmpty(a.City, a.UF), " - "), a.CEP), ", ")
+	out.Text = strings.Join(nonEmpty(street, a.Complement, a.District, strings.Join(nonEmpty(a.City, out.State), " - "), out.PostalCode), ", ")
 	return out
 }
 

@@ -120,22 +120,22 @@ func TestDirectoryCodes(t *testing.T) {
 		t.Errorf("gym: %+v", c)
 	}
 	co := identity.Company{CNPJ: "12ABC34501DE35"}
-	if id := companyIdentifier(co); id.Value != "12ABC34501DE35" || id.System != SystemCNPJ {
+	if id := cnpjIdentifier(co.CNPJ); id.Value != "12ABC34501DE35" || id.System != SystemCNPJ {
 		t.Errorf("alphanumeric CNPJ: %+v", id)
 	}
 	rt := (&Facade{}).organizationType()
-	if !identifierMatch(query(t, rt, "identifier="+url.QueryEscape(SystemCNPJ+"|12.abc.345/01de-35")), "identifier", normalCNPJ, companyIdentifier(co)) {
+	if !identifierMatch(query(t, rt, "identifier="+url.QueryEscape(SystemCNPJ+"|12.abc.345/01de-35")), "identifier", cnpjValue, cnpjIdentifier(co.CNPJ)) {
 		t.Error("a punctuated, lower-case CNPJ does not match")
 	}
-	if identifierMatch(query(t, rt, "identifier="+url.QueryEscape(SystemCPF+"|12ABC34501DE35")), "identifier", normalCNPJ, companyIdentifier(co)) {
+	if identifierMatch(query(t, rt, "identifier="+url.QueryEscape(SystemCPF+"|12ABC34501DE35")), "identifier", cnpjValue, cnpjIdentifier(co.CNPJ)) {
 		t.Error("a CNPJ matches under the CPF system")
 	}
-	a := addressOf(identity.Address{CEP: "01310100", Street: "Avenida Paulista", Number: "1000", Complement: "sala 4", District: "Bela Vista", City: "São Paulo", UF: "SP"})
+	a := addressOf(identity.Address{CEP: "01310100", Street: "Avenida Paulista", Number: "1000", Complement: "sala 4", District: "Bela Vista", City: "São Paulo", UF: "SP"}, "work")
 	if !slices.Equal(a.Line, []string{"Avenida Paulista, 1000", "sala 4"}) || a.State != "SP" || a.Country != "BR" ||
-		a.Text != "Avenida Paulista, 1000, sala 4, Bela Vista, São Paulo - SP, 01310100" {
+		a.Text != "Avenida Paulista, 1000, sala 4, Bela Vista, São Paulo - SP, 01310-100" {
 		t.Errorf("address: %+v", a)
 	}
-	if addressOf(identity.Address{}) != nil {
+	if addressOf(identity.Address{}, "work") != nil {
 		t.Error("an empty address is written")
 	}
 }

@@ -133,7 +133,7 @@ func locationOf(pl place) *LocationResource {
 			Name:        "Consultório de " + pr.Name,
 			Description: "Atendimento presencial de " + pr.Name,
 			Type:        []CodeableConcept{{Coding: []Coding{{System: systemRoleCode, Code: "PROFF", Display: "Provider's Office"}}, Text: "Consultório"}},
-			Address:     addressOf(pr.Address), Position: positionOf(pr.Point),
+			Address:     addressOf(pr.Address, "work"), Position: positionOf(pr.Point),
 		}
 	}
 	c := pl.co
@@ -149,7 +149,7 @@ func locationOf(pl place) *LocationResource {
 		Base:   Base{ResourceType: "Location", ID: c.ID, Meta: meta(c.UpdatedAt, "")},
 		Status: status, Mode: "instance", Name: name,
 		Description: companyTypeText[c.Type],
-		Telecom:     companyTelecom(*c), Address: addressOf(c.Address), Position: positionOf(c.Point),
+		Telecom:     companyTelecom(*c), Address: addressOf(c.Address, "work"), Position: positionOf(c.Point),
 		ManagingOrganization: ref("Organization", c.ID),
 	}
 	if c.Type == "hospital" {

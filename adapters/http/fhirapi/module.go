@@ -41,8 +41,6 @@ func fhirAnswers(status int, body any, errs ...int) []httpapi.Response {
 	return out
 }
 
-var typeParam = httpapi.Param{Name: "type", Description: "the resource type (Patient, Appointment, ...)", Required: true}
-
 // Register adds the routes.
 func (m *Module) Register(r *httpapi.Router) {
 	onErr := m.f.answerError

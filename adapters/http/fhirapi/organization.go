@@ -2,7 +2,6 @@ package fhirapi
 
 import (
 	"context"
-	"strings"
 
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
@@ -62,7 +61,7 @@ func (f *Facade) organizationType() *resourceType {
 			var kept []identity.Company
 			for _, c := range list {
 				if q.StringMatch("name", c.LegalName, c.TradeName) &&
-					identifierMatch(q, "identifier", normalCNPJ, companyIdentifier(c)) &&
+					identifierMatch(q, "identifier", cnpjValue, cnpjIdentifier(c.CNPJ)) &&
 					q.TokenMatch("type", companyTypeConcept(c.Type).Coding...) {
 					kept = append(kept, c)
 				}
@@ -80,24 +79,11 @@ func (f *Facade) organizationType() *resourceType {
 	}
 }
 
-// normalCNPJ writes a CNPJ as we store it: no punctuation, letters upper case.
-func normalCNPJ(s string) string {
-	return strings.ToUpper(strings.NewReplacer(".", "", "/", "", "-", "", " ", "").Replace(s))
-}
-
-// companyIdentifier is the CNPJ identifier; the value as stored (an
-// alphanumeric CNPJ keeps its letters).
-func companyIdentifier(c identity.Company) Identifier {
-	id := cnpjIdentifier(c.CNPJ)
-	id.Value = normalCNPJ(c.CNPJ)
-	return id
-}
-
 func organizationOf(c identity.Company) *OrganizationResource {
 	active := c.Verified()
 	r := &OrganizationResource{
 		Base:       Base{ResourceType: "Organization", ID: c.ID, Meta: meta(c.UpdatedAt, "")},
-		Identifier: []Identifier{companyIdentifier(c)},
+		Identifier: []Identifier{cnpjIdentifier(c.CNPJ)},
 		Active:     &active,
 		Type:       []CodeableConcept{companyTypeConcept(c.Type)},
 		Name:       c.LegalName,
@@ -106,7 +92,7 @@ func organizationOf(c identity.Company) *OrganizationResource {
 	if c.TradeName != "" && c.TradeName != c.LegalName {
 		r.Alias = []string{c.TradeName}
 	}
-	if a := addressOf(c.Address); a != nil {
+	if a := addressOf(c.Address, "work"); a != nil {
 		r.Address = []Address{*a}
 	}
 	return r

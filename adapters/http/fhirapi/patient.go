@@ -2,7 +2,6 @@ package fhirapi
 
 import (
 	"context"
-	"strings"
 
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
@@ -131,33 +130,8 @@ func patientOf(pt identity.Patient) *PatientResource {
 	if pt.Email != "" {
 		r.Telecom = append(r.Telecom, ContactPoint{System: "email", Value: pt.Email})
 	}
-	if a := addressOf(pt.Address); a != nil {
+	if a := addressOf(pt.Address, "home"); a != nil {
 		r.Address = []Address{*a}
 	}
 	return r
-}
-
-// addressOf writes a Brazilian address: street and number, complement,
-// district (bairro), city, UF and CEP (as 00000-000).
-func addressOf(a identity.Address) *Address {
-	if a == (identity.Address{}) {
-		return nil
-	}
-	out := &Address{Use: "home", Type: "physical", District: a.District, City: a.City, State: strings.ToUpper(a.UF), Country: "BR"}
-	street := strings.TrimSpace(a.Street)
-	if n := strings.TrimSpace(a.Number); n != "" && street != "" {
-		street += ", " + n
-	}
-	if street != "" {
-		out.Line = append(out.Line, street)
-	}
-	if c := strings.TrimSpace(a.Complement); c != "" {
-		out.Line = append(out.Line, c)
-	}
-	if cep := digits(a.CEP); len(cep) == 8 {
-		out.PostalCode = cep[:5] + "-" + cep[5:]
-	} else if cep != "" {
-		out.PostalCode = cep
-	}
-	return out
 }

@@ -281,7 +281,11 @@ var saoPaulo = func() *time.Location {
 // refID reads a reference parameter value ("Patient/123", "123", or an
 // absolute URL ending in "Patient/123") as an id; typ, when set, must match.
 func refID(v, typ string) (string, error) {
-	parts := strings.Split(strings.TrimRight(v, "/"), "/")
+	trimmed := strings.TrimSuffix(v, "/")
+	parts := strings.Split(trimmed, "/")
+	if trimmed != v && len(parts) == 1 { // "Patient/": a type without an id
+		return "", fmt.Errorf("%q não é uma referência a um recurso deste servidor", v)
+	}
 	id := parts[len(parts)-1]
 	if len(parts) >= 2 && typ != "" && parts[len(parts)-2] != typ {
 		return "", fmt.Errorf("deve referir-se a %s", typ)

@@ -358,10 +358,9 @@ func TestRefParameter(t *testing.T) {
 	}
 }
 
-// A reference with a type and no id ("Patient/") is read today as the id
-// "Patient": it finds nothing, but it should be refused as malformed.
+// A reference with a type and no id ("Patient/") is refused as malformed,
+// not read as the id "Patient".
 func TestRefIDTypeWithoutID(t *testing.T) {
-	t.Skip("known gap in refID (search.go): \"Patient/\" is read as the id \"Patient\"; remove this skip once it is refused")
 	if id, err := refID("Patient/", "Patient"); err == nil {
 		t.Errorf("refID(\"Patient/\") = %q, want an error", id)
 	}

@@ -64,7 +64,7 @@ func cpfIdentifier(cpf string) Identifier {
 }
 
 func cnpjIdentifier(cnpj string) Identifier {
-	return Identifier{Use: "official", System: SystemCNPJ, Value: digits(cnpj),
+	return Identifier{Use: "official", System: SystemCNPJ, Value: cnpjValue(cnpj),
 		Type: &CodeableConcept{Coding: []Coding{{System: SystemV2IDType, Code: "TAX", Display: "Tax ID number"}}, Text: "CNPJ"}}
 }
 
@@ -72,6 +72,20 @@ func councilIdentifier(c identity.Council) Identifier {
 	return Identifier{Use: "official", System: CouncilSystem(c.Type, c.UF), Value: c.Number,
 		Type: &CodeableConcept{Coding: []Coding{{System: SystemV2IDType, Code: "MD", Display: "Medical License number"}},
 			Text: strings.ToUpper(c.Type) + "/" + strings.ToUpper(c.UF)}}
+}
+
+// cnpjValue is a CNPJ without punctuation, letters upper-case (the
+// alphanumeric CNPJ of 2026 keeps its letters).
+func cnpjValue(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9', r >= 'A' && r <= 'Z':
+			return r
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return -1
+	}, s)
 }
 
 func digits(s string) string {
@@ -102,12 +116,6 @@ func dateOnly(t time.Time) string {
 // number writes f as a JSON number with no float noise (36.6, not 36.600000000000001).
 func number(f float64) *json.Number {
 	n := json.Number(strconv.FormatFloat(f, 'f', -1, 64))
-	return &n
-}
-
-// centavos writes an amount in centavos as a decimal (1234 -> 12.34).
-func centavos(c int64) *json.Number {
-	n := json.Number(strconv.FormatFloat(float64(c)/100, 'f', 2, 64))
 	return &n
 }
 

@@ -297,7 +297,7 @@ func TestFHIRAppointments(t *testing.T) {
 		// the same search by POST, the parameters in a form body
 		var posted apptBundle
 		pr := h.Do(t, harness.Req{Method: http.MethodPost, Path: "/fhir/R4/Appointment/_search", Token: A.Token,
-			Body: strings.NewReader("date=ge" + from + "&date=lt" + days[2].Format(time.DateOnly)),
+			Body:    strings.NewReader("date=ge" + from + "&date=lt" + days[2].Format(time.DateOnly)),
 			Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}}).Want(t, http.StatusOK)
 		c.Add(t, "Appointment-search-post", pr.Body)
 		pr.JSON(t, &posted)

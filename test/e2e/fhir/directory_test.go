@@ -286,8 +286,8 @@ func TestFHIRDirectory(t *testing.T) {
 			Specialty     []concept
 			Location      []ref
 			AvailableTime []struct {
-				DaysOfWeek                            []string
-				AllDay                                bool
+				DaysOfWeek                           []string
+				AllDay                               bool
 				AvailableStartTime, AvailableEndTime string
 			}
 		}
