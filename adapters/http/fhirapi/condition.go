@@ -37,20 +37,7 @@ func (f *Facade) conditionType() *resourceType {
 			Param{Name: "recorded-date", Type: "date", Doc: "quando foi registrado, com prefixos (ge, lt, ...)"},
 			Param{Name: "encounter", Type: "reference", Doc: "a avaliação (Encounter/{id}); dispensa patient"}),
 		Read: func(ctx context.Context, p kernel.Principal, id string) (Resource, error) {
-			evID, _, ok := splitID(id)
-			if !ok {
-				return nil, kernel.NotFound("Condition/%s não foi encontrado", id)
-			}
-			e, err := f.d.Clinical.Evaluation(ctx, p, evID, 0)
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range conditions(e, f.encounterOf(ctx, p, e)) {
-				if c.ID == id {
-					return c, nil
-				}
-			}
-			return nil, kernel.NotFound("Condition/%s não foi encontrado", id)
+			return readEvaluationPart(ctx, f, p, "Condition", id, conditions)
 		},
 		Search: func(ctx context.Context, p kernel.Principal, q Query) (Found, error) {
 			evs, next, err := f.evaluationsFor(ctx, p, q)

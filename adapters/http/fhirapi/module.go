@@ -1,8 +1,6 @@
 package fhirapi
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -184,16 +182,9 @@ func allow(p kernel.Principal, rt *resourceType) error {
 func (f *Facade) typeOf(name string) (*resourceType, error) {
 	rt := f.types[name]
 	if rt == nil {
-		return nil, notSupported(http.StatusNotFound, "o tipo de recurso "+strings.ToValidUTF8(truncate(name, 64), "?")+" não é servido aqui; os tipos estão em /fhir/R4/metadata")
+		return nil, kernel.NotFound("este tipo de recurso não é servido aqui; os tipos servidos estão em /fhir/R4/metadata")
 	}
 	return rt, nil
-}
-
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
 }
 
 func write(c *fiber.Ctx, status int, body any) error {
@@ -213,6 +204,3 @@ func (f *Facade) answerError(c *fiber.Ctx, err error) error {
 	}
 	return write(c, status, oo)
 }
-
-var _ = context.Background
-var _ = slog.Default

@@ -90,20 +90,7 @@ func (f *Facade) observationType() *resourceType {
 			Param{Name: "status", Type: "token", Doc: "final (avaliação assinada), amended ou preliminary"},
 			Param{Name: "encounter", Type: "reference", Doc: "a avaliação (Encounter/{id}); dispensa patient"}),
 		Read: func(ctx context.Context, p kernel.Principal, id string) (Resource, error) {
-			evID, _, ok := splitID(id)
-			if !ok {
-				return nil, kernel.NotFound("Observation/%s não foi encontrado", id)
-			}
-			e, err := f.d.Clinical.Evaluation(ctx, p, evID, 0)
-			if err != nil {
-				return nil, err
-			}
-			for _, o := range observations(e, f.encounterOf(ctx, p, e)) {
-				if o.ID == id {
-					return o, nil
-				}
-			}
-			return nil, kernel.NotFound("Observation/%s não foi encontrado", id)
+			return readEvaluationPart(ctx, f, p, "Observation", id, observations)
 		},
 		Search: func(ctx context.Context, p kernel.Principal, q Query) (Found, error) {
 			evs, next, err := f.evaluationsFor(ctx, p, q)

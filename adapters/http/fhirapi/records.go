@@ -166,3 +166,24 @@ func signedAt(e clinical.Evaluation) time.Time {
 	}
 	return *e.SignedAt
 }
+
+// readEvaluationPart reads one of the resources derived from an evaluation
+// (an Observation or a Condition, id "{evaluationID}.{part}") through the
+// evaluation's use case, so the read is checked and access-logged as one.
+func readEvaluationPart[R Resource](ctx context.Context, f *Facade, p kernel.Principal, typ, id string,
+	parts func(clinical.Evaluation, encounterInfo) []R) (Resource, error) {
+	evID, _, ok := splitID(id)
+	if !ok {
+		return nil, kernel.NotFound("%s/%s não foi encontrado", typ, id)
+	}
+	e, err := f.d.Clinical.Evaluation(ctx, p, evID, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range parts(e, f.encounterOf(ctx, p, e)) {
+		if r.base().ID == id {
+			return r, nil
+		}
+	}
+	return nil, kernel.NotFound("%s/%s não foi encontrado", typ, id)
+}

@@ -347,7 +347,7 @@ func TestFHIRAppointments(t *testing.T) {
 		r := h.Do(t, harness.Req{Method: http.MethodGet, Path: "/fhir/R4/Appointment", Token: A.Token, Headers: map[string]string{"Accept": "application/fhir+xml"}}).
 			Want(t, http.StatusNotAcceptable)
 		c.Add(t, "Appointment-406", r.Body)
-		apptOutcome(t, apptFHIR(t, h, c, "Unknown-type", "/fhir/R4/Spaceship", A.Token, http.StatusNotFound), "not-supported", "")
+		apptOutcome(t, apptFHIR(t, h, c, "Unknown-type", "/fhir/R4/Spaceship", A.Token, http.StatusNotFound), "not-found", "")
 		// _include the practitioner
 		var inc apptBundle
 		apptFHIR(t, h, c, "Appointment-include", "/fhir/R4/Appointment?_id="+aIDs[0]+"&_include=Appointment:practitioner", A.Token, http.StatusOK).JSON(t, &inc)
