@@ -427,36 +427,42 @@ func (s *Service) ListAppointments(ctx context.Context, p kernel.Principal, f Ap
 	if err != nil {
 		return kernel.List[Appointment]{}, err
 	}
+	var own *kernel.ID // the filter field that holds the caller's own list
 	switch p.Kind {
 	case kernel.KindPatient:
-		f.PatientID = narrow(f.PatientID, p.AccountID)
+		own = &f.PatientID
 	case kernel.KindProfessional:
-		f.ProfessionalID = narrow(f.ProfessionalID, p.AccountID)
+		own = &f.ProfessionalID
 	case kernel.KindCompanyMember:
-		f.CompanyID = narrow(f.CompanyID, p.CompanyID)
+		own = &f.CompanyID
 	case kernel.KindAPIKey:
 		if !p.HasScope(kernel.ScopeFHIRRead) {
 			return kernel.List[Appointment]{}, kernel.Forbidden("a chave de API precisa do escopo fhir:read")
 		}
-		f.CompanyID = narrow(f.CompanyID, p.CompanyID)
+		own = &f.CompanyID
 	case kernel.KindAdmin:
 	default:
 		return kernel.List[Appointment]{}, kernel.Forbidden("este usuário não possui consultas")
+	}
+	if own != nil {
+		id := p.AccountID
+		if p.Kind == kernel.KindCompanyMember || p.Kind == kernel.KindAPIKey {
+			id = p.CompanyID
+		}
+		if id == "" {
+			return kernel.List[Appointment]{}, kernel.Forbidden("este usuário não possui consultas")
+		}
+		if *own != "" && *own != id {
+			// asking for someone else's list answers an empty one, as if it had none
+			return kernel.List[Appointment]{Items: []Appointment{}}, nil
+		}
+		*own = id
 	}
 	l, err := s.store.ListAppointments(ctx, f, page)
 	for i := range l.Items {
 		l.Items[i] = forViewer(p, l.Items[i])
 	}
 	return l, kernel.Wrap(err, "list appointments")
-}
-
-// narrow is own, unless asked names another: then a value that matches nothing
-// (asking for someone else's list answers an empty one, as if it had none).
-func narrow(asked, own kernel.ID) kernel.ID {
-	if asked == "" || asked == own {
-		return own
-	}
-	return "-"
 }
 
 // AgendaItem is an appointment with the patient's name, for the professional's eyes.
