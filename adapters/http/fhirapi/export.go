@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -29,7 +30,7 @@ var referencedTypes = regexp.MustCompile(`"reference":"((?:Practitioner|Practiti
 // owner sees through /fhir/R4 and nothing more. It streams: one page
 // (kernel.MaxLimit resources) at a time, consent.MaxExportPages pages at most
 // per type, plus the set of references to follow. Anyone but a patient gets
-// an empty collection. A type still stubbed is left out; any other error
+// an empty collection. Any error
 // fails the export (which the worker retries).
 func (f *Facade) WriteExportBundle(ctx context.Context, p kernel.Principal, w io.Writer) error {
 	bw := bufio.NewWriter(w)
@@ -60,7 +61,7 @@ func (f *Facade) WriteExportBundle(ctx context.Context, p kernel.Principal, w io
 }
 
 func (f *Facade) exportResources(ctx context.Context, p kernel.Principal, bs *bundleStream) error {
-	if rt := f.types["Patient"]; rt != nil && !rt.stub {
+	if rt := f.types["Patient"]; rt != nil {
 		r, err := rt.Read(ctx, p, p.AccountID)
 		switch {
 		case err == nil:
@@ -81,7 +82,7 @@ func (f *Facade) exportResources(ctx context.Context, p kernel.Principal, bs *bu
 		bs.pending = bs.pending[1:]
 		typ, id, _ := strings.Cut(next, "/")
 		rt := f.types[typ]
-		if rt == nil || rt.stub {
+		if rt == nil {
 			continue
 		}
 		r, err := rt.Read(ctx, p, id)
@@ -99,7 +100,7 @@ func (f *Facade) exportResources(ctx context.Context, p kernel.Principal, bs *bu
 // exportType writes every page of name's search for the patient p.
 func (f *Facade) exportType(ctx context.Context, p kernel.Principal, name string, bs *bundleStream) error {
 	rt := f.types[name]
-	if rt == nil || rt.stub {
+	if rt == nil {
 		return nil
 	}
 	q := Query{Count: kernel.MaxLimit, Params: map[string][][]string{}}
@@ -122,7 +123,12 @@ func (f *Facade) exportType(ctx context.Context, p kernel.Principal, name string
 		}
 		q.Cursor = found.Next
 	}
-	return nil
+	// cut, as the other sections of the archive are: the Bundle says so
+	bs.add(&OperationOutcome{Base: Base{ResourceType: "OperationOutcome", ID: kernel.NewID()}, Issue: []Issue{{
+		Severity: "warning", Code: "too-costly",
+		Diagnostics: fmt.Sprintf("%s: o arquivo traz os primeiros %d recursos; os demais podem ser lidos em /fhir/R4/%s",
+			name, consent.MaxExportPages*kernel.MaxLimit, name)}}})
+	return bs.err
 }
 
 // exportBase is the fullUrl base of the Bundle's entries; "" (no fullUrl)

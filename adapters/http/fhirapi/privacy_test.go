@@ -83,7 +83,7 @@ func TestAuditEventOf(t *testing.T) {
 }
 
 // exportFacade is a facade over fake types: Patient, Appointment (two pages,
-// referencing a Practitioner), a stubbed Encounter, a Practitioner.
+// referencing a Practitioner), a Practitioner.
 func exportFacade(appErr error) (*Facade, *int) {
 	f := &Facade{d: Deps{Clock: kernel.SystemClock{}, BaseURL: "https://api.example/"}, types: map[string]*resourceType{}}
 	reads := 0
@@ -106,7 +106,6 @@ func exportFacade(appErr error) (*Facade, *int) {
 			}
 			return Found{Matches: []Resource{a}}, nil
 		}}
-	f.types["Encounter"] = stubType("Encounter")
 	f.types["Practitioner"] = &resourceType{Name: "Practitioner", Read: func(_ context.Context, _ kernel.Principal, id string) (Resource, error) {
 		reads++
 		return &PatientResource{Base: Base{ResourceType: "Practitioner", ID: id}}, nil
@@ -159,5 +158,39 @@ func TestWriteExportBundle(t *testing.T) {
 	f, _ = exportFacade(notSupported(http.StatusNotImplemented, "x"))
 	if err := f.WriteExportBundle(ctx, p, &bytes.Buffer{}); err == nil {
 		t.Fatal("a failing search was skipped")
+	}
+}
+
+// A list longer than the export takes is cut as the archive's other
+// sections are, and the Bundle says so in an OperationOutcome entry.
+func TestWriteExportBundleSaysWhenCut(t *testing.T) {
+	f := &Facade{d: Deps{Clock: kernel.SystemClock{}}, types: map[string]*resourceType{}}
+	pages := 0
+	f.types["Appointment"] = &resourceType{Name: "Appointment", Params: []Param{{Name: "patient", Type: "reference"}},
+		Search: func(_ context.Context, p kernel.Principal, q Query) (Found, error) {
+			pages++
+			a := &AppointmentResource{Base: Base{ResourceType: "Appointment", ID: kernel.NewID()}, Status: "booked",
+				Participant: []AppointmentParticipant{{Actor: ref("Patient", p.AccountID), Status: "accepted"}}}
+			return Found{Matches: []Resource{a}, Next: "more"}, nil
+		}}
+	var buf bytes.Buffer
+	if err := f.WriteExportBundle(context.Background(), kernel.Principal{AccountID: kernel.NewID(), Kind: kernel.KindPatient}, &buf); err != nil {
+		t.Fatal(err)
+	}
+	var b struct {
+		Entry []struct {
+			Resource struct {
+				ResourceType string
+				Issue        []struct{ Severity, Code, Diagnostics string }
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &b); err != nil {
+		t.Fatal(err)
+	}
+	last := b.Entry[len(b.Entry)-1].Resource
+	if pages != consent.MaxExportPages || len(b.Entry) != consent.MaxExportPages+1 || last.ResourceType != "OperationOutcome" ||
+		last.Issue[0].Code != "too-costly" || !strings.Contains(last.Issue[0].Diagnostics, "Appointment") {
+		t.Fatalf("pages %d, entries %d, last %+v", pages, len(b.Entry), last)
 	}
 }

@@ -60,9 +60,6 @@ type resourceType struct {
 	// IncludeRefs returns the references ("Practitioner/123") of r that the
 	// _include value inc follows.
 	IncludeRefs func(inc string, r Resource) []string
-	// stub marks a type not written yet (stubType): it answers 501, and the
-	// export leaves it out.
-	stub bool
 }
 
 func (rt *resourceType) param(name string) Param {
