@@ -32,6 +32,9 @@ type Tokens struct {
 }
 
 var errBadLogin = kernel.Unauthenticated("e-mail ou senha incorretos")
+
+const msgTooManyLogins = "muitas tentativas de login; aguarde um minuto"
+
 var errLocked = kernel.TooMany("muitas tentativas sem sucesso; tente novamente mais tarde ou redefina a senha")
 
 func accountKindOf(s string) (kernel.AccountKind, bool) {
@@ -68,11 +71,9 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 		return Tokens{}, err
 	}
 	now := s.clock.Now()
-	if !s.cfg.DisableRateLimits {
-		if !s.limiter.hit("login-ip:"+in.IP, s.cfg.LoginPerIP, s.cfg.RateWindow, now) ||
-			!s.limiter.hit("login-email:"+email, s.cfg.LoginPerAccount, s.cfg.RateWindow, now) {
-			return Tokens{}, kernel.TooMany("muitas tentativas de login; aguarde um minuto")
-		}
+	if err := s.throttle(ctx, msgTooManyLogins, limit{"login-ip:" + in.IP, s.cfg.LoginPerIP, s.cfg.RateWindow},
+		limit{"login-email:" + email, s.cfg.LoginPerAccount, s.cfg.RateWindow}); err != nil {
+		return Tokens{}, err
 	}
 	all, err := s.store.AccountsByEmail(ctx, email)
 	if err != nil {
@@ -87,10 +88,16 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (Tokens, error) {
 	if len(cands) == 0 {
 		_, _ = s.hasher.Verify(s.dummy, in.Password) // same work as for a real account
 		key := "unknown:" + email
-		if s.limiter.count(key, s.cfg.LockoutDuration, now) >= s.cfg.LockoutThreshold {
+		n, err := s.counters.CounterValue(ctx, key, s.cfg.LockoutDuration, now)
+		if err != nil {
+			return Tokens{}, err
+		}
+		if n >= s.cfg.LockoutThreshold {
 			return Tokens{}, errLocked
 		}
-		s.limiter.hit(key, s.cfg.LockoutThreshold, s.cfg.LockoutDuration, now)
+		if _, err := s.counters.HitCounter(ctx, key, s.cfg.LockoutDuration, now); err != nil {
+			return Tokens{}, err
+		}
 		return Tokens{}, errBadLogin
 	}
 	var matched []Account
@@ -189,8 +196,8 @@ func (s *Service) Refresh(ctx context.Context, refreshToken, ip string) (Tokens,
 		return Tokens{}, kernel.Invalid("refresh_token", "é obrigatório")
 	}
 	now := s.clock.Now()
-	if !s.cfg.DisableRateLimits && !s.limiter.hit("login-ip:"+ip, s.cfg.LoginPerIP, s.cfg.RateWindow, now) {
-		return Tokens{}, kernel.TooMany("muitas tentativas de login; aguarde um minuto")
+	if err := s.throttle(ctx, msgTooManyLogins, limit{"login-ip:" + ip, s.cfg.LoginPerIP, s.cfg.RateWindow}); err != nil {
+		return Tokens{}, err
 	}
 	if len(refreshToken) > 200 {
 		return Tokens{}, errBadRefresh
@@ -385,11 +392,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, accountKind, 
 		return err
 	}
 	now := s.clock.Now()
-	if !s.cfg.DisableRateLimits {
-		if !s.limiter.hit("reset-ip:"+ip, s.cfg.LoginPerIP, s.cfg.RateWindow, now) ||
-			!s.limiter.hit("reset-email:"+e, s.cfg.ResetPerAccount, time.Hour, now) {
-			return kernel.TooMany("muitos pedidos de redefinição; aguarde um pouco")
-		}
+	if err := s.throttle(ctx, "muitos pedidos de redefinição; aguarde um pouco", limit{"reset-ip:" + ip, s.cfg.LoginPerIP, s.cfg.RateWindow},
+		limit{"reset-email:" + e, s.cfg.ResetPerAccount, time.Hour}); err != nil {
+		return err
 	}
 	accs, err := s.store.AccountsByEmail(ctx, e)
 	if err != nil {
@@ -472,7 +477,9 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	if err := s.setProviderPassword(ctx, subject, password); err != nil {
 		return kernel.Wrap(err, "set the password at the identity provider")
 	}
-	s.limiter.reset("login-email:" + email)
+	if err := s.counters.ResetCounter(ctx, "login-email:"+email); err != nil {
+		s.log.Warn("sign-in counter not reset after a password reset", "kind", string(kernel.KindOf(err)))
+	}
 	return s.store.EndSessions(ctx, t.AccountID, now)
 }
 

@@ -1,14 +1,31 @@
 package identity
 
 import (
+	"context"
 	"sync"
 	"time"
+
+	"github.com/multisaude/multisaude/core/kernel"
 )
 
-// limiter counts events per key in fixed windows, in memory. It throttles
-// login and reset attempts per instance; the account lockout that must hold
-// across instances lives in the database instead.
-type limiter struct {
+// RateCounters is an optional Store capability: event counters in fixed
+// windows, shared by every instance that uses the store, so the sign-in and
+// password-reset limits hold for the platform as a whole and not once per
+// process. A store without it gets per-process counters (NewMemoryCounters).
+type RateCounters interface {
+	// HitCounter records one event for key and returns how many events the key
+	// holds in its current window, this one included. A window starts at the
+	// first event after the previous window (of length per) ended.
+	HitCounter(ctx context.Context, key string, per time.Duration, now time.Time) (int, error)
+	// CounterValue returns the events of key in its current window of length
+	// per; 0 when it has none or its window ended.
+	CounterValue(ctx context.Context, key string, per time.Duration, now time.Time) (int, error)
+	// ResetCounter forgets key.
+	ResetCounter(ctx context.Context, key string) error
+}
+
+// memoryCounters counts in this process's memory.
+type memoryCounters struct {
 	mu      sync.Mutex
 	windows map[string]*window
 	sweep   time.Time
@@ -19,43 +36,42 @@ type window struct {
 	n     int
 }
 
-func newLimiter() *limiter { return &limiter{windows: map[string]*window{}} }
+// NewMemoryCounters returns counters kept in this process only: for tests and
+// for stores that cannot share them.
+func NewMemoryCounters() RateCounters { return &memoryCounters{windows: map[string]*window{}} }
 
-// hit records one event for key and reports whether the count within the
-// window starting at the first event is still at most max.
-func (l *limiter) hit(key string, max int, per time.Duration, now time.Time) bool {
+func (l *memoryCounters) HitCounter(_ context.Context, key string, per time.Duration, now time.Time) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.gc(now, per)
 	w := l.windows[key]
-	if w == nil || now.Sub(w.start) >= per {
+	if w == nil || now.Sub(w.start) >= per || now.Before(w.start) {
 		w = &window{start: now}
 		l.windows[key] = w
 	}
 	w.n++
-	return w.n <= max
+	return w.n, nil
 }
 
-// count returns the events counted for key in its current window.
-func (l *limiter) count(key string, per time.Duration, now time.Time) int {
+func (l *memoryCounters) CounterValue(_ context.Context, key string, per time.Duration, now time.Time) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	w := l.windows[key]
-	if w == nil || now.Sub(w.start) >= per {
-		return 0
+	if w == nil || now.Sub(w.start) >= per || now.Before(w.start) {
+		return 0, nil
 	}
-	return w.n
+	return w.n, nil
 }
 
-// reset forgets key.
-func (l *limiter) reset(key string) {
+func (l *memoryCounters) ResetCounter(_ context.Context, key string) error {
 	l.mu.Lock()
 	delete(l.windows, key)
 	l.mu.Unlock()
+	return nil
 }
 
 // gc drops expired windows at most once per period, so the map stays small.
-func (l *limiter) gc(now time.Time, per time.Duration) {
+func (l *memoryCounters) gc(now time.Time, per time.Duration) {
 	if now.Sub(l.sweep) < per {
 		return
 	}
@@ -65,4 +81,41 @@ func (l *limiter) gc(now time.Time, per time.Duration) {
 			delete(l.windows, k)
 		}
 	}
+}
+
+// hit records an event for key and reports whether the key is still within
+// max events in its window.
+func (s *Service) hit(ctx context.Context, key string, max int, per time.Duration, now time.Time) (bool, error) {
+	n, err := s.counters.HitCounter(ctx, key, per, now)
+	if err != nil {
+		return false, err
+	}
+	return n <= max, nil
+}
+
+// throttle records one event on each key (with its own limit and window) and
+// answers kernel.TooMany with msg when any of them is over its limit.
+func (s *Service) throttle(ctx context.Context, msg string, limits ...limit) error {
+	if s.cfg.DisableRateLimits {
+		return nil
+	}
+	over := false
+	for _, l := range limits {
+		ok, err := s.hit(ctx, l.key, l.max, l.per, s.clock.Now())
+		if err != nil {
+			return err
+		}
+		over = over || !ok
+	}
+	if over {
+		return kernel.TooMany("%s", msg)
+	}
+	return nil
+}
+
+// limit is one key's allowance: max events per window.
+type limit struct {
+	key string
+	max int
+	per time.Duration
 }

@@ -85,7 +85,7 @@ type Service struct {
 	clock    kernel.Clock
 	log      *slog.Logger
 	cfg      Config
-	limiter  *limiter
+	counters RateCounters     // shared by every instance when the store has them
 	dummy    string           // a hash to verify against when the e-mail is unknown, so timing does not tell
 	audit    ports.AuditTrail // administrative and security actions; nil: not kept (unit tests)
 }
@@ -110,7 +110,15 @@ func NewService(store Store, hasher PasswordHasher, idp ports.IdentityProvider, 
 		return nil, kernel.Internal(err, "hash")
 	}
 	return &Service{store: store, hasher: hasher, idp: idp, issuer: issuer, geocoder: geocoder, notifier: notifier,
-		clock: clock, log: log.With("context", "identity"), cfg: cfg, limiter: newLimiter(), dummy: dummy}, nil
+		clock: clock, log: log.With("context", "identity"), cfg: cfg, counters: countersOf(store), dummy: dummy}, nil
+}
+
+// countersOf returns the store's shared rate counters, or per-process ones.
+func countersOf(store Store) RateCounters {
+	if c, ok := store.(RateCounters); ok {
+		return c
+	}
+	return NewMemoryCounters()
 }
 
 // Config returns the effective configuration.

@@ -92,6 +92,54 @@ func TestLoginLockoutAndUnknownEmail(t *testing.T) {
 	})
 }
 
+// TestLimitsShared: two services on one database (two instances) count sign-in
+// attempts together: the per-e-mail limit and an unknown e-mail's lockout are
+// reached by the attempts on both, not once per instance.
+func TestLimitsSharedBetweenInstances(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		a := newEnv(t, db)
+		b := newEnv(t, db)
+		a.patient(t, "shared@example.com")
+		limited := 0
+		for i := 0; i < 12; i++ {
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			_, err := login(e, "shared@example.com", pw)
+			if kernel.KindOf(err) == kernel.KindTooMany {
+				limited++
+			} else if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if limited != 2 {
+			t.Fatalf("%d of 12 attempts over two instances limited, want 2 (10 a minute in all)", limited)
+		}
+		for i := 0; i < 5; i++ {
+			e := a
+			if i%2 == 1 {
+				e = b
+			}
+			_, err := login(e, "ghost@example.com", "Wrong-Password-1")
+			wantKind(t, err, kernel.KindUnauthenticated, "")
+		}
+		_, err := login(a, "ghost@example.com", "Wrong-Password-1")
+		wantKind(t, err, kernel.KindTooMany, "")
+		_, err = login(b, "ghost@example.com", "Wrong-Password-1")
+		wantKind(t, err, kernel.KindTooMany, "")
+		var stored []string
+		if err := db.NewRaw("SELECT key_hash FROM identity_rate_counters").Scan(context.Background(), &stored); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range stored {
+			if strings.Contains(k, "@") || strings.Contains(k, "203.0.113.7") {
+				t.Fatalf("a counter key holds what it counts: %q", k)
+			}
+		}
+	})
+}
+
 func TestLoginRateLimitPerEmail(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
 		e := newEnv(t, db)

@@ -17,6 +17,7 @@ import (
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
+	"github.com/multisaude/multisaude/test/conformance"
 	"github.com/multisaude/multisaude/test/testdb"
 )
 
@@ -139,4 +140,15 @@ func professionalIn(email, cpf, crm string) identity.ProfessionalSignUp {
 func hashOf(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+func TestRateCountersConformance(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		conformance.RunRateCounters(t, func(t *testing.T) (identity.RateCounters, identity.RateCounters) {
+			if _, err := db.NewRaw("DELETE FROM identity_rate_counters").Exec(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			return identitysql.New(db), identitysql.New(db)
+		})
+	})
 }
