@@ -16,6 +16,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	gw "github.com/google/wire"
 
@@ -40,6 +42,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlqueue"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlscheduler"
+	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -77,16 +80,29 @@ func ProvideQueueOptions(cfg Config) ports.QueueOptions {
 }
 
 // ProvideQueue is the queue named by MULTISAUDE_QUEUE.
-func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.QueueOptions) (ports.Queue, func(), error) {
+// When tracing is on, the queue is decorated: publishing and consuming are spans.
+func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.QueueOptions, tracing *oteltrace.Tracing) (ports.Queue, func(), error) {
+	var (
+		q       ports.Queue
+		cleanup = noCleanup
+		err     error
+		system  = cfg.Queue
+	)
 	switch cfg.Queue {
 	case QueueSQS:
-		return sqsqueue.New(ctx, sqsConfig(cfg, opts))
+		q, cleanup, err = sqsqueue.New(ctx, sqsConfig(cfg, opts))
+		system = "aws_sqs"
 	case QueueRabbitMQ:
-		return rabbitqueue.New(ctx, rabbitConfig(cfg, opts))
+		q, cleanup, err = rabbitqueue.New(ctx, rabbitConfig(cfg, opts))
 	case QueueSQL:
-		return sqlqueue.New(db, opts), noCleanup, nil
+		q = sqlqueue.New(db, opts)
+	default:
+		return nil, nil, fmt.Errorf("MULTISAUDE_QUEUE=%q: unknown queue", cfg.Queue)
 	}
-	return nil, nil, fmt.Errorf("MULTISAUDE_QUEUE=%q: unknown queue", cfg.Queue)
+	if err != nil {
+		return nil, nil, err
+	}
+	return traceQueue(q, tracing, system), cleanup, nil
 }
 
 // ProvideScheduler is the scheduler named by MULTISAUDE_SCHEDULER. EventBridge
@@ -94,7 +110,7 @@ func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.Q
 func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.Queue) (ports.Scheduler, func(), error) {
 	switch cfg.Scheduler {
 	case SchedulerEventBridge:
-		sq, ok := q.(*sqsqueue.Queue)
+		sq, ok := unwrapQueue(q).(*sqsqueue.Queue)
 		if !ok {
 			return nil, nil, fmt.Errorf("MULTISAUDE_SCHEDULER=eventbridge needs MULTISAUDE_QUEUE=sqs")
 		}
@@ -114,12 +130,16 @@ func ProvideSchedulerWorker(sched ports.Scheduler, db *sqlstore.DB, q ports.Queu
 }
 
 // ProvideIdentityProvider is the identity provider named by MULTISAUDE_IDENTITY.
-func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock) (ports.IdentityProvider, func(), error) {
+func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock, tracing *oteltrace.Tracing) (ports.IdentityProvider, func(), error) {
 	switch cfg.Identity {
 	case IdentityCognito:
 		return cognitoauth.New(ctx, cognitoConfig(cfg))
 	case IdentityKeycloak:
-		return keycloakauth.New(ctx, keycloakConfig(cfg))
+		c := keycloakConfig(cfg)
+		if tracing.Enabled() {
+			c.HTTPClient = tracing.Client(&http.Client{Timeout: 10 * time.Second})
+		}
+		return keycloakauth.New(ctx, c)
 	case IdentityLocal:
 		p, err := ProvideLocalAuth(cfg, clock)
 		return p, noCleanup, err
@@ -173,12 +193,16 @@ func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.N
 }
 
 // ProvideGeocoder is the geocoder named by MULTISAUDE_GEOCODER.
-func ProvideGeocoder(ctx context.Context, cfg Config) (ports.Geocoder, error) {
+func ProvideGeocoder(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.Geocoder, error) {
 	switch cfg.Geocoder {
 	case GeocoderAWSLocation:
 		return awslocation.New(ctx, awsLocationConfig(cfg))
 	case GeocoderNominatim:
-		return nominatim.New(nominatimConfig(cfg))
+		c := nominatimConfig(cfg)
+		if tracing.Enabled() {
+			c.HTTPClient = tracing.Client(&http.Client{Timeout: 10 * time.Second}) // nominatim's default per request
+		}
+		return nominatim.New(c)
 	case GeocoderOffline:
 		return offlinegeo.New(), nil
 	}
