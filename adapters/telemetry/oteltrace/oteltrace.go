@@ -111,6 +111,14 @@ func (t *Tracing) Propagator() propagation.TextMapPropagator {
 
 func (t *Tracing) tracer() trace.Tracer { return t.Provider().Tracer(instrumentation) }
 
+// TraceID is the trace ID of ctx's span, "" when it has none.
+func TraceID(ctx context.Context) string {
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		return sc.TraceID().String()
+	}
+	return ""
+}
+
 // ForceFlush exports the spans ended so far.
 func (t *Tracing) ForceFlush(ctx context.Context) error {
 	if !t.Enabled() {
