@@ -460,3 +460,38 @@ func BenchmarkHTTPPath(b *testing.B) {
 		})
 	}
 }
+
+// TestSampleRatioIsParentBased: with a ratio of 0 a new trace is dropped, but a
+// caller's sampled traceparent is followed.
+func TestSampleRatioIsParentBased(t *testing.T) {
+	recv := newReceiver(t)
+	tr, err := oteltrace.New(context.Background(), oteltrace.Config{Exporter: oteltrace.OTLP, Endpoint: recv.srv.URL, SampleRatio: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg := newRig(t, tr)
+	for _, parent := range []string{"", "00-" + callerTrace + "-" + callerSpan + "-01"} {
+		req := httptest.NewRequest(fiber.MethodGet, "/v1/ping", nil)
+		if parent != "" {
+			req.Header.Set("traceparent", parent)
+		}
+		if res, err := rg.srv.App().Test(req); err != nil || res.StatusCode != http.StatusNoContent {
+			t.Fatalf("ping: %v", err)
+		}
+	}
+	if err := tr.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	spans, _, _ := recv.snapshot()
+	if len(spans) != 1 || hexID(spans[0].TraceId) != callerTrace {
+		t.Errorf("exported %d spans, want only the one continuing the caller's sampled trace", len(spans))
+	}
+}
+
+func TestNewRefusesBadSettings(t *testing.T) {
+	for _, c := range []oteltrace.Config{{Exporter: "jaeger"}, {Exporter: oteltrace.OTLP, SampleRatio: 1.5}, {Exporter: oteltrace.OTLP, SampleRatio: -0.1}} {
+		if _, err := oteltrace.New(context.Background(), c); err == nil {
+			t.Errorf("%+v: accepted", c)
+		}
+	}
+}
