@@ -51,10 +51,12 @@ import (
 func noCleanup() {}
 
 // ProvideBlobStore is the blob store named by MULTISAUDE_BLOB.
-func ProvideBlobStore(ctx context.Context, cfg Config) (ports.BlobStore, func(), error) {
+func ProvideBlobStore(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.BlobStore, func(), error) {
 	switch cfg.Blob {
 	case BlobS3:
-		return s3blob.New(ctx, s3Config(cfg))
+		c := s3Config(cfg)
+		c.APIOptions = tracing.AWSAPIOptions()
+		return s3blob.New(ctx, c)
 	case BlobMinio:
 		return minioblob.New(ctx, minioConfig(cfg))
 	case BlobGCS:
@@ -90,7 +92,9 @@ func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.Q
 	)
 	switch cfg.Queue {
 	case QueueSQS:
-		q, cleanup, err = sqsqueue.New(ctx, sqsConfig(cfg, opts))
+		c := sqsConfig(cfg, opts)
+		c.APIOptions = tracing.AWSAPIOptions()
+		q, cleanup, err = sqsqueue.New(ctx, c)
 		system = "aws_sqs"
 	case QueueRabbitMQ:
 		q, cleanup, err = rabbitqueue.New(ctx, rabbitConfig(cfg, opts))
@@ -107,14 +111,16 @@ func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.Q
 
 // ProvideScheduler is the scheduler named by MULTISAUDE_SCHEDULER. EventBridge
 // Scheduler sends due jobs to the SQS queue itself, so it needs MULTISAUDE_QUEUE=sqs.
-func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.Queue) (ports.Scheduler, func(), error) {
+func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.Queue, tracing *oteltrace.Tracing) (ports.Scheduler, func(), error) {
 	switch cfg.Scheduler {
 	case SchedulerEventBridge:
 		sq, ok := unwrapQueue(q).(*sqsqueue.Queue)
 		if !ok {
 			return nil, nil, fmt.Errorf("MULTISAUDE_SCHEDULER=eventbridge needs MULTISAUDE_QUEUE=sqs")
 		}
-		return ebscheduler.New(ctx, eventBridgeConfig(cfg), sq)
+		c := eventBridgeConfig(cfg)
+		c.APIOptions = tracing.AWSAPIOptions()
+		return ebscheduler.New(ctx, c, sq)
 	case SchedulerSQL:
 		return sqlscheduler.New(db), noCleanup, nil
 	}
@@ -133,7 +139,15 @@ func ProvideSchedulerWorker(sched ports.Scheduler, db *sqlstore.DB, q ports.Queu
 func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock, tracing *oteltrace.Tracing) (ports.IdentityProvider, func(), error) {
 	switch cfg.Identity {
 	case IdentityCognito:
-		return cognitoauth.New(ctx, cognitoConfig(cfg))
+		c := cognitoConfig(cfg)
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, nil, err
+			}
+			c.AWS = ac
+		}
+		return cognitoauth.New(ctx, c)
 	case IdentityKeycloak:
 		c := keycloakConfig(cfg)
 		if tracing.Enabled() {
@@ -165,10 +179,18 @@ func ProvideKeySet(idp ports.IdentityProvider) identityapi.KeySet {
 }
 
 // ProvideKeyManager is the key manager named by MULTISAUDE_KEYS.
-func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error) {
+func ProvideKeyManager(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.KeyManager, error) {
 	switch cfg.Keys {
 	case KeysKMS:
-		return kmskeys.New(ctx, kmsConfig(cfg))
+		c := kmsConfig(cfg)
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, err
+			}
+			c.AWS = ac
+		}
+		return kmskeys.New(ctx, c)
 	case KeysLocal:
 		return localkeys.New(localKeysConfig(cfg))
 	}
@@ -176,11 +198,18 @@ func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error
 }
 
 // ProvideNotifier is the notifier named by MULTISAUDE_NOTIFIER.
-func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.Notifier, error) {
+func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger, tracing *oteltrace.Tracing) (ports.Notifier, error) {
 	switch cfg.Notifier {
 	case NotifierSES:
 		c := sesConfig(cfg)
 		c.Logger = log
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, err
+			}
+			c.AWS = ac
+		}
 		return sesnotifier.New(ctx, c)
 	case NotifierSMTP:
 		c := smtpConfig(cfg)
@@ -196,7 +225,15 @@ func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.N
 func ProvideGeocoder(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.Geocoder, error) {
 	switch cfg.Geocoder {
 	case GeocoderAWSLocation:
-		return awslocation.New(ctx, awsLocationConfig(cfg))
+		c := awsLocationConfig(cfg)
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, err
+			}
+			c.AWS = ac
+		}
+		return awslocation.New(ctx, c)
 	case GeocoderNominatim:
 		c := nominatimConfig(cfg)
 		if tracing.Enabled() {

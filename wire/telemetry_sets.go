@@ -2,8 +2,12 @@ package wire
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
@@ -33,6 +37,16 @@ func ProvideTracing(ctx context.Context, cfg Config, log *slog.Logger) (*oteltra
 			log.Warn("traces: flush at shutdown failed", "err", err.Error())
 		}
 	}, nil
+}
+
+// tracedAWSConfig is the default AWS configuration (the adapter sets its own
+// region) with the tracing's SDK middleware, for adapters that take one.
+func tracedAWSConfig(ctx context.Context, t *oteltrace.Tracing) (*aws.Config, error) {
+	c, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithAPIOptions(t.AWSAPIOptions()))
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return &c, nil
 }
 
 // traceDB adds the query hook to db when tracing is on.

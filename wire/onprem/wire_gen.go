@@ -51,7 +51,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	notifier, err := wire.ProvideNotifier(ctx, cfg, logger)
+	notifier, err := wire.ProvideNotifier(ctx, cfg, logger, tracing)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -67,7 +67,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	blobStore, cleanup4, err := wire.ProvideBlobStore(ctx, cfg)
+	blobStore, cleanup4, err := wire.ProvideBlobStore(ctx, cfg, tracing)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -100,7 +100,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	keyManager, err := wire.ProvideKeyManager(ctx, cfg)
+	keyManager, err := wire.ProvideKeyManager(ctx, cfg, tracing)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -151,7 +151,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	scheduler, cleanup9, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	scheduler, cleanup9, err := wire.ProvideScheduler(ctx, cfg, db, queue, tracing)
 	if err != nil {
 		cleanup8()
 		cleanup7()
