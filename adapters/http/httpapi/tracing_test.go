@@ -21,7 +21,7 @@ import (
 func TestTraceRequestsKeepsCopies(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-	app := fiber.New() // not Immutable
+	app := fiber.New()                 // not Immutable
 	app.Use(func(c *fiber.Ctx) error { // the server's requestID, unchecked: the header's own bytes
 		c.Locals(localsRequestID, c.Get(fiber.HeaderXRequestID))
 		return c.Next()
