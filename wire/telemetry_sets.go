@@ -56,7 +56,7 @@ func traceDB(db *sqlstore.DB, t *oteltrace.Tracing) {
 		system = "postgresql"
 	}
 	if h := oteltrace.NewQueryHook(t, system); h != nil {
-		db.AddQueryHook(h)
+		db.DB = db.DB.WithQueryHook(h)
 	}
 }
 

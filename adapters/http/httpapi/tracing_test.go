@@ -56,7 +56,7 @@ func TestTraceRequestsKeepsCopies(t *testing.T) {
 		w := wants[i]
 		attrs := map[attribute.Key]string{}
 		for _, kv := range s.Attributes() {
-			attrs[kv.Key] = kv.Value.Emit()
+			attrs[kv.Key] = kv.Value.String()
 		}
 		if s.Name() != w.name || attrs["http.request.method"] != w.method || attrs["http.route"] != w.route ||
 			attrs["request_id"] != w.requestID || s.Parent().TraceState().String() != w.state {

@@ -122,13 +122,12 @@ const (
 // server, a SQLite store, the in-memory queue with a consumer, an outbound
 // client to a peer, and a logger.
 type rig struct {
-	srv       *httpapi.Server
-	logs      *lockedBuffer
-	consumed  chan string // the trace ID the consumer's context carries ("" when none)
-	peerMu    sync.Mutex
-	peerSeen  []string // traceparent headers the peer received ("" when absent)
-	stop      func()
-	publishes int
+	srv      *httpapi.Server
+	logs     *lockedBuffer
+	consumed chan string // the trace ID the consumer's context carries ("" when none)
+	peerMu   sync.Mutex
+	peerSeen []string // traceparent headers the peer received ("" when absent)
+	stop     func()
 }
 
 type module struct{ h fiber.Handler }
@@ -151,7 +150,7 @@ func newRig(t testing.TB, tr *oteltrace.Tracing) *rig {
 		t.Fatal(err)
 	}
 	if h := oteltrace.NewQueryHook(tr, "sqlite"); h != nil { // as wire.ProvideDB
-		db.AddQueryHook(h)
+		db.DB = db.DB.WithQueryHook(h)
 	}
 
 	q := oteltrace.WrapQueue(memqueue.New(ports.QueueOptions{}), tr, "memqueue") // as wire.ProvideQueue
