@@ -16,6 +16,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	gw "github.com/google/wire"
 
@@ -40,6 +42,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlqueue"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlscheduler"
+	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -48,10 +51,12 @@ import (
 func noCleanup() {}
 
 // ProvideBlobStore is the blob store named by MULTISAUDE_BLOB.
-func ProvideBlobStore(ctx context.Context, cfg Config) (ports.BlobStore, func(), error) {
+func ProvideBlobStore(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.BlobStore, func(), error) {
 	switch cfg.Blob {
 	case BlobS3:
-		return s3blob.New(ctx, s3Config(cfg))
+		c := s3Config(cfg)
+		c.APIOptions = tracing.AWSAPIOptions()
+		return s3blob.New(ctx, c)
 	case BlobMinio:
 		return minioblob.New(ctx, minioConfig(cfg))
 	case BlobGCS:
@@ -77,28 +82,45 @@ func ProvideQueueOptions(cfg Config) ports.QueueOptions {
 }
 
 // ProvideQueue is the queue named by MULTISAUDE_QUEUE.
-func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.QueueOptions) (ports.Queue, func(), error) {
+// When tracing is on, the queue is decorated: publishing and consuming are spans.
+func ProvideQueue(ctx context.Context, cfg Config, db *sqlstore.DB, opts ports.QueueOptions, tracing *oteltrace.Tracing) (ports.Queue, func(), error) {
+	var (
+		q       ports.Queue
+		cleanup = noCleanup
+		err     error
+		system  = cfg.Queue
+	)
 	switch cfg.Queue {
 	case QueueSQS:
-		return sqsqueue.New(ctx, sqsConfig(cfg, opts))
+		c := sqsConfig(cfg, opts)
+		c.APIOptions = tracing.AWSAPIOptions()
+		q, cleanup, err = sqsqueue.New(ctx, c)
+		system = "aws_sqs"
 	case QueueRabbitMQ:
-		return rabbitqueue.New(ctx, rabbitConfig(cfg, opts))
+		q, cleanup, err = rabbitqueue.New(ctx, rabbitConfig(cfg, opts))
 	case QueueSQL:
-		return sqlqueue.New(db, opts), noCleanup, nil
+		q = sqlqueue.New(db, opts)
+	default:
+		return nil, nil, fmt.Errorf("MULTISAUDE_QUEUE=%q: unknown queue", cfg.Queue)
 	}
-	return nil, nil, fmt.Errorf("MULTISAUDE_QUEUE=%q: unknown queue", cfg.Queue)
+	if err != nil {
+		return nil, nil, err
+	}
+	return traceQueue(q, tracing, system), cleanup, nil
 }
 
 // ProvideScheduler is the scheduler named by MULTISAUDE_SCHEDULER. EventBridge
 // Scheduler sends due jobs to the SQS queue itself, so it needs MULTISAUDE_QUEUE=sqs.
-func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.Queue) (ports.Scheduler, func(), error) {
+func ProvideScheduler(ctx context.Context, cfg Config, db *sqlstore.DB, q ports.Queue, tracing *oteltrace.Tracing) (ports.Scheduler, func(), error) {
 	switch cfg.Scheduler {
 	case SchedulerEventBridge:
-		sq, ok := q.(*sqsqueue.Queue)
+		sq, ok := unwrapQueue(q).(*sqsqueue.Queue)
 		if !ok {
 			return nil, nil, fmt.Errorf("MULTISAUDE_SCHEDULER=eventbridge needs MULTISAUDE_QUEUE=sqs")
 		}
-		return ebscheduler.New(ctx, eventBridgeConfig(cfg), sq)
+		c := eventBridgeConfig(cfg)
+		c.APIOptions = tracing.AWSAPIOptions()
+		return ebscheduler.New(ctx, c, sq)
 	case SchedulerSQL:
 		return sqlscheduler.New(db), noCleanup, nil
 	}
@@ -114,12 +136,24 @@ func ProvideSchedulerWorker(sched ports.Scheduler, db *sqlstore.DB, q ports.Queu
 }
 
 // ProvideIdentityProvider is the identity provider named by MULTISAUDE_IDENTITY.
-func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock) (ports.IdentityProvider, func(), error) {
+func ProvideIdentityProvider(ctx context.Context, cfg Config, clock kernel.Clock, tracing *oteltrace.Tracing) (ports.IdentityProvider, func(), error) {
 	switch cfg.Identity {
 	case IdentityCognito:
-		return cognitoauth.New(ctx, cognitoConfig(cfg))
+		c := cognitoConfig(cfg)
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, nil, err
+			}
+			c.AWS = ac
+		}
+		return cognitoauth.New(ctx, c)
 	case IdentityKeycloak:
-		return keycloakauth.New(ctx, keycloakConfig(cfg))
+		c := keycloakConfig(cfg)
+		if tracing.Enabled() {
+			c.HTTPClient = tracing.Client(&http.Client{Timeout: 10 * time.Second})
+		}
+		return keycloakauth.New(ctx, c)
 	case IdentityLocal:
 		p, err := ProvideLocalAuth(cfg, clock)
 		return p, noCleanup, err
@@ -145,10 +179,18 @@ func ProvideKeySet(idp ports.IdentityProvider) identityapi.KeySet {
 }
 
 // ProvideKeyManager is the key manager named by MULTISAUDE_KEYS.
-func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error) {
+func ProvideKeyManager(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.KeyManager, error) {
 	switch cfg.Keys {
 	case KeysKMS:
-		return kmskeys.New(ctx, kmsConfig(cfg))
+		c := kmsConfig(cfg)
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, err
+			}
+			c.AWS = ac
+		}
+		return kmskeys.New(ctx, c)
 	case KeysLocal:
 		return localkeys.New(localKeysConfig(cfg))
 	}
@@ -156,11 +198,18 @@ func ProvideKeyManager(ctx context.Context, cfg Config) (ports.KeyManager, error
 }
 
 // ProvideNotifier is the notifier named by MULTISAUDE_NOTIFIER.
-func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.Notifier, error) {
+func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger, tracing *oteltrace.Tracing) (ports.Notifier, error) {
 	switch cfg.Notifier {
 	case NotifierSES:
 		c := sesConfig(cfg)
 		c.Logger = log
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, err
+			}
+			c.AWS = ac
+		}
 		return sesnotifier.New(ctx, c)
 	case NotifierSMTP:
 		c := smtpConfig(cfg)
@@ -173,12 +222,24 @@ func ProvideNotifier(ctx context.Context, cfg Config, log *slog.Logger) (ports.N
 }
 
 // ProvideGeocoder is the geocoder named by MULTISAUDE_GEOCODER.
-func ProvideGeocoder(ctx context.Context, cfg Config) (ports.Geocoder, error) {
+func ProvideGeocoder(ctx context.Context, cfg Config, tracing *oteltrace.Tracing) (ports.Geocoder, error) {
 	switch cfg.Geocoder {
 	case GeocoderAWSLocation:
-		return awslocation.New(ctx, awsLocationConfig(cfg))
+		c := awsLocationConfig(cfg)
+		if tracing.Enabled() {
+			ac, err := tracedAWSConfig(ctx, tracing)
+			if err != nil {
+				return nil, err
+			}
+			c.AWS = ac
+		}
+		return awslocation.New(ctx, c)
 	case GeocoderNominatim:
-		return nominatim.New(nominatimConfig(cfg))
+		c := nominatimConfig(cfg)
+		if tracing.Enabled() {
+			c.HTTPClient = tracing.Client(&http.Client{Timeout: 10 * time.Second}) // nominatim's default per request
+		}
+		return nominatim.New(c)
 	case GeocoderOffline:
 		return offlinegeo.New(), nil
 	}

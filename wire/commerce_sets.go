@@ -3,6 +3,8 @@ package wire
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"time"
 
 	gw "github.com/google/wire"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/payments/stripepay"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/commercesql"
+	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
 	"github.com/multisaude/multisaude/adapters/webhook/httpwebhook"
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/core/commerce"
@@ -33,8 +36,12 @@ func ProvideCommerceDirectory(ids *identity.Service, cli *clinical.Service, sche
 
 // ProvideWebhookSender delivers partners' webhooks, refusing http:// and
 // private destinations unless MULTISAUDE_WEBHOOK_ALLOW_PRIVATE (default only in local).
-func ProvideWebhookSender(cfg Config) *httpwebhook.Sender {
-	return httpwebhook.New(webhookSenderConfig(cfg))
+func ProvideWebhookSender(cfg Config, tracing *oteltrace.Tracing) *httpwebhook.Sender {
+	s := webhookSenderConfig(cfg)
+	if tracing.Enabled() {
+		s.WrapTransport = tracing.Transport
+	}
+	return httpwebhook.New(s)
 }
 
 // ProvideCommerceService builds commerce's use cases.
@@ -107,13 +114,16 @@ func ProvideLocalPayRoutes(sim *localpay.Sim) DevRoutes { return localpayapi.New
 var LocalPaySet = gw.NewSet(ProvideLocalPay, ProvideLocalPayRoutes, gw.Bind(new(ports.Payments), new(*localpay.Sim)))
 
 // ProvidePayments is the aws/onprem payment provider chosen by MULTISAUDE_PAYMENTS.
-func ProvidePayments(cfg Config, log *slog.Logger) (ports.Payments, func(), error) {
+func ProvidePayments(cfg Config, log *slog.Logger, tracing *oteltrace.Tracing) (ports.Payments, func(), error) {
 	if cfg.Payments == PaymentsLocal {
 		log.Warn("payments: the localpay simulator is in use; no real money moves (MULTISAUDE_PAYMENTS=localpay)")
 		return ProvideLocalPay(cfg, log)
 	}
 	set := stripeConfig(cfg)
 	set.Log = log
+	if tracing.Enabled() {
+		set.HTTPClient = tracing.Client(&http.Client{Timeout: 30 * time.Second}) // stripepay's default
+	}
 	st, err := stripepay.New(set)
 	if err != nil {
 		return nil, nil, err

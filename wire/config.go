@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -218,6 +219,10 @@ type Config struct {
 	NominatimEmail           string        `env:"MULTISAUDE_NOMINATIM_EMAIL" default:"" help:"nominatim: contact address sent with requests"`
 	NominatimMinInterval     time.Duration `env:"MULTISAUDE_NOMINATIM_MIN_INTERVAL" default:"1s" help:"nominatim: least time between requests"`
 	NominatimFallbackOffline bool          `env:"MULTISAUDE_NOMINATIM_FALLBACK_OFFLINE" default:"false" help:"nominatim: place what Nominatim cannot with the offline table"`
+
+	Traces            string  `env:"MULTISAUDE_TRACES" default:"off" help:"OpenTelemetry traces: off, or otlp (OTLP/HTTP to a collector: ADOT, Jaeger, Tempo)"`
+	TracesEndpoint    string  `env:"MULTISAUDE_TRACES_ENDPOINT" default:"" help:"otlp: collector base URL, spans go to its /v1/traces; default OTEL_EXPORTER_OTLP_ENDPOINT or http://localhost:4318"`
+	TracesSampleRatio float64 `env:"MULTISAUDE_TRACES_SAMPLE_RATIO" default:"1" help:"otlp: share of new traces kept, 0..1; a caller's traceparent keeps its own decision"`
 }
 
 // Field describes one configuration variable, for the README and `multisaude config`.
@@ -366,6 +371,7 @@ func (c *Config) validate(adapters bool) []string {
 	default:
 		p = append(p, "MULTISAUDE_WEBHOOK_ALLOW_PRIVATE: must be true or false")
 	}
+	p = append(p, c.validateTraces()...)
 	if c.OrderPayWindow < time.Minute || c.OrderPayWindow > 72*time.Hour {
 		p = append(p, "MULTISAUDE_ORDER_PAY_WINDOW: must be between 1m and 72h")
 	}
@@ -420,6 +426,23 @@ const (
 
 // validateVideo resolves the video provider (the profile's default unless
 // overridden) and names every variable it requires.
+func (c *Config) validateTraces() []string {
+	var p []string
+	c.Traces = strings.ToLower(strings.TrimSpace(c.Traces))
+	if c.Traces != "off" && c.Traces != "otlp" {
+		p = append(p, fmt.Sprintf("MULTISAUDE_TRACES=%q: must be off or otlp", c.Traces))
+	}
+	if c.TracesSampleRatio < 0 || c.TracesSampleRatio > 1 {
+		p = append(p, "MULTISAUDE_TRACES_SAMPLE_RATIO: must be between 0 and 1")
+	}
+	if c.TracesEndpoint != "" {
+		if u, err := url.Parse(c.TracesEndpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p = append(p, "MULTISAUDE_TRACES_ENDPOINT: must be an http:// or https:// URL such as http://collector:4318")
+		}
+	}
+	return p
+}
+
 func (c *Config) validateVideo() []string {
 	var p []string
 	c.Video = strings.ToLower(strings.TrimSpace(c.Video))

@@ -334,6 +334,17 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_NOMINATIM_EMAIL":            {value: "x@y.z", env: onprem(nil), probe: settings(nominatimConfig)},
 		"MULTISAUDE_NOMINATIM_MIN_INTERVAL":     {value: "2s", env: onprem(nil), probe: settings(nominatimConfig)},
 		"MULTISAUDE_NOMINATIM_FALLBACK_OFFLINE": {value: "true", env: onprem(nil), probe: settings(nominatimConfig)},
+
+		"MULTISAUDE_TRACES": {value: "otlp", env: local, probe: func(t *testing.T, c Config) any {
+			tr, cleanup, err := ProvideTracing(context.Background(), c, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cleanup()
+			return tr.Enabled()
+		}},
+		"MULTISAUDE_TRACES_ENDPOINT":     {value: "http://collector:4318", env: map[string]string{"MULTISAUDE_TRACES": "otlp"}, probe: settings(tracingConfig)},
+		"MULTISAUDE_TRACES_SAMPLE_RATIO": {value: "0.25", env: map[string]string{"MULTISAUDE_TRACES": "otlp"}, probe: settings(tracingConfig)},
 	}
 }
 
@@ -516,7 +527,7 @@ func TestProvideVideoRoomsByProfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, cleanup, err := ProvideVideoRooms(context.Background(), cfg, memlive.New(), slog.New(slog.DiscardHandler))
+		v, cleanup, err := ProvideVideoRooms(context.Background(), cfg, memlive.New(), slog.New(slog.DiscardHandler), nil)
 		if err != nil {
 			t.Fatalf("%s: %v", cfg.Profile, err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlqueue"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/sqlscheduler"
+	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
 	"github.com/multisaude/multisaude/ports"
 )
 
@@ -68,8 +69,13 @@ func ProvideSQLQueue(db *sqlstore.DB, opts ports.QueueOptions) *sqlqueue.Queue {
 	return sqlqueue.New(db, opts)
 }
 
+// ProvideLocalQueue is the database queue as the port, decorated when tracing is on.
+func ProvideLocalQueue(q *sqlqueue.Queue, tracing *oteltrace.Tracing) ports.Queue {
+	return traceQueue(q, tracing, QueueSQL)
+}
+
 // SQLQueueSet is the queue in the database (a restart loses nothing, no broker needed).
-var SQLQueueSet = gw.NewSet(ProvideQueueOptions, ProvideSQLQueue, gw.Bind(new(ports.Queue), new(*sqlqueue.Queue)))
+var SQLQueueSet = gw.NewSet(ProvideQueueOptions, ProvideSQLQueue, ProvideLocalQueue)
 
 // ProvideSQLScheduler keeps scheduled jobs in the database.
 func ProvideSQLScheduler(db *sqlstore.DB) *sqlscheduler.Scheduler { return sqlscheduler.New(db) }

@@ -23,6 +23,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/http/httpapi/schedulingapi"
 	"github.com/multisaude/multisaude/adapters/http/webportal"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
 	"github.com/multisaude/multisaude/core/consent"
 	"github.com/multisaude/multisaude/core/identity"
 	"github.com/multisaude/multisaude/core/kernel"
@@ -43,11 +44,12 @@ func ProvideLogOutput(cfg Config) LogOutput {
 	return os.Stdout
 }
 
-// ProvideLogger builds the JSON logger.
+// ProvideLogger builds the JSON logger. A record logged with a context inside
+// a traced operation carries its trace_id and span_id.
 func ProvideLogger(cfg Config, out LogOutput) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
-	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: lvl}))
+	return slog.New(oteltrace.LogHandler(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: lvl})))
 }
 
 // ProvideClock returns cfg.Clock when set, else the system clock.
@@ -59,12 +61,13 @@ func ProvideClock(cfg Config) kernel.Clock {
 }
 
 // ProvideDB opens the database and, when configured, migrates it.
-func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger) (*sqlstore.DB, func(), error) {
+func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger, tracing *oteltrace.Tracing) (*sqlstore.DB, func(), error) {
 	dc := databaseConfig(cfg)
 	db, err := sqlstore.OpenPool(ctx, dc.URL, dc.MaxConns)
 	if err != nil {
 		return nil, nil, err
 	}
+	traceDB(db, tracing)
 	if dc.Migrate {
 		names, err := db.MigrateUp(ctx)
 		if err != nil {
@@ -104,7 +107,10 @@ func ProvideChecks(db *sqlstore.DB, blobs ports.BlobStore, q ports.Queue) []http
 }
 
 // ProvideServer builds the HTTP server with every module.
-func ProvideServer(cfg httpapi.Config, log *slog.Logger, auth httpapi.Authenticator, checks []httpapi.Check, modules Modules) *httpapi.Server {
+func ProvideServer(cfg httpapi.Config, log *slog.Logger, auth httpapi.Authenticator, checks []httpapi.Check, modules Modules, tracing *oteltrace.Tracing) *httpapi.Server {
+	if tracing.Enabled() {
+		cfg.Tracer, cfg.Propagator = tracing.Provider(), tracing.Propagator()
+	}
 	return httpapi.New(cfg, log, auth, checks, modules...)
 }
 
@@ -115,7 +121,7 @@ func ProvideRelay(db *sqlstore.DB, q ports.Queue, log *slog.Logger) *sqlstore.Re
 
 // CommonSet is what every profile shares.
 var CommonSet = gw.NewSet(
-	ProvideLogger, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
+	ProvideLogger, ProvideTracing, ProvideClock, ProvideDB, ProvideHTTPConfig, ProvideChecks, ProvideServer, ProvideRelay,
 	ProvideModules, ProvideWorkers, ProvideStartHooks, NewApp, IdentitySet, ClinicalSet, SchedulingSet, CommerceSet, ConsentSet,
 	MessagingSet, VideoSet, addressapi.New, FHIRSet,
 )

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/multisaude/multisaude/adapters/http/httpapi"
 	"github.com/multisaude/multisaude/adapters/http/httpapi/callapi"
+	"github.com/multisaude/multisaude/adapters/telemetry/oteltrace"
 	"github.com/multisaude/multisaude/adapters/video/chimevideo"
 	"github.com/multisaude/multisaude/adapters/video/jitsivideo"
 	"github.com/multisaude/multisaude/adapters/video/webrtcvideo"
@@ -25,8 +27,8 @@ import (
 // ProvideVideoRooms is the video provider MULTISAUDE_VIDEO names (resolved by
 // the configuration: webrtc locally, jitsi on premises, chime on AWS); the
 // cleanup closes what the provider holds (the built-in one's bus subscription).
-func ProvideVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger) (ports.VideoRooms, func(), error) {
-	v, err := newVideoRooms(ctx, cfg, bus, log)
+func ProvideVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger, tracing *oteltrace.Tracing) (ports.VideoRooms, func(), error) {
+	v, err := newVideoRooms(ctx, cfg, bus, log, tracing)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -36,7 +38,7 @@ func ProvideVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *
 	return v, noCleanup, nil
 }
 
-func newVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger) (ports.VideoRooms, error) {
+func newVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog.Logger, tracing *oteltrace.Tracing) (ports.VideoRooms, error) {
 	switch cfg.Video {
 	case VideoJitsi:
 		return jitsivideo.New(jitsiConfig(cfg))
@@ -48,6 +50,9 @@ func newVideoRooms(ctx context.Context, cfg Config, bus ports.LiveBus, log *slog
 			return nil, fmt.Errorf("chime: AWS configuration: %w", err)
 		}
 		c.Credentials = awsCfg.Credentials
+		if tracing.Enabled() {
+			c.HTTPClient = tracing.Client(&http.Client{Timeout: chimevideo.DefaultTimeout})
+		}
 		return chimevideo.New(c)
 	case VideoWebRTC, "":
 		c, err := webrtcConfig(cfg)

@@ -25,8 +25,13 @@ import (
 func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	logOutput := wire.ProvideLogOutput(cfg)
 	logger := wire.ProvideLogger(cfg, logOutput)
-	db, cleanup, err := wire.ProvideDB(ctx, cfg, logger)
+	tracing, cleanup, err := wire.ProvideTracing(ctx, cfg, logger)
 	if err != nil {
+		return nil, nil, err
+	}
+	db, cleanup2, err := wire.ProvideDB(ctx, cfg, logger, tracing)
+	if err != nil {
+		cleanup()
 		return nil, nil, err
 	}
 	config := wire.ProvideHTTPConfig(cfg)
@@ -35,12 +40,14 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	clock := wire.ProvideClock(cfg)
 	provider, err := wire.ProvideLocalAuth(cfg, clock)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	geocoder := offlinegeo.New()
 	notifier, err := wire.ProvideLogNotifier(cfg, logger)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -48,17 +55,20 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	identityConfig := wire.ProvideIdentityConfig(cfg)
 	service, err := wire.ProvideIdentityService(store, hasher, provider, provider, geocoder, notifier, trail, clock, logger, identityConfig)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	fileblobStore, err := wire.ProvideFileBlob(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	queueOptions := wire.ProvideQueueOptions(cfg)
 	queue := wire.ProvideSQLQueue(db, queueOptions)
-	v := wire.ProvideChecks(db, fileblobStore, queue)
+	portsQueue := wire.ProvideLocalQueue(queue, tracing)
+	v := wire.ProvideChecks(db, fileblobStore, portsQueue)
 	blobRoutes := wire.ProvideFileBlobRoutes(fileblobStore)
 	module := identityapi.New(service, provider)
 	clinicalsqlStore := wire.ProvideClinicalStore(db)
@@ -67,11 +77,13 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	care := wire.ProvideClinicalCare(schedulingsqlStore)
 	signer, err := wire.ProvideLocalSigner(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	keyring, err := wire.ProvideLocalKeys(cfg)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
@@ -81,13 +93,15 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	consentsqlStore := wire.ProvideConsentStore(db)
 	gate := wire.ProvideConsentGate(consentsqlStore, clock)
-	liveBus, cleanup2, err := wire.ProvideLiveBus(db, logger)
+	liveBus, cleanup3, err := wire.ProvideLiveBus(db, logger)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	videoRooms, cleanup3, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	videoRooms, cleanup4, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -98,15 +112,16 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
-	sim, cleanup4, err := wire.ProvideLocalPay(cfg, logger)
+	sim, cleanup5, err := wire.ProvideLocalPay(cfg, logger)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	scheduler := wire.ProvideSQLScheduler(db)
-	sender := wire.ProvideWebhookSender(cfg)
+	sender := wire.ProvideWebhookSender(cfg, tracing)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, sim, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
 	chatsqlStore := wire.ProvideChatStore(db)
@@ -116,26 +131,27 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, fileblobStore, keyring, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatapiModule := chatapi.New(chatService)
-	liveapiModule, cleanup5 := wire.ProvideLiveModule(chatService, liveBus, logger)
+	liveapiModule, cleanup6 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideLocalPayRoutes(sim)
 	addressapiModule := addressapi.New(geocoder)
 	facade := wire.ProvideFHIRFacade(cfg, service, schedulingService, clinicalService, consentService, consentdirDirectory, clock, logger)
 	fhirapiModule := fhirapi.NewModule(facade)
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule, fhirapiModule)
-	server := wire.ProvideServer(config, logger, service, v, modules)
-	relay := wire.ProvideRelay(db, queue, logger)
-	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
-	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
-	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, queue, logger)
+	server := wire.ProvideServer(config, logger, service, v, modules, tracing)
+	relay := wire.ProvideRelay(db, portsQueue, logger)
+	completion := wire.ProvideClinicalCompletion(portsQueue, schedulingService, logger)
+	emergencyNotices := wire.ProvideClinicalEmergencyNotices(portsQueue, clinicalService, logger)
+	schedulerWorker := wire.ProvideSQLSchedulerPoller(db, portsQueue, logger)
 	reminders := wire.ProvideSchedulingReminders(schedulingService, scheduler, notifier)
-	schedulingWorker := wire.ProvideSchedulingWorker(reminders, queue, logger)
-	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, queue, logger)
-	consentWorkers := wire.ProvideConsentWorkers(consentService, queue, logger)
+	schedulingWorker := wire.ProvideSchedulingWorker(reminders, portsQueue, logger)
+	commerceWorkers := wire.ProvideCommerceWorkers(commerceService, portsQueue, logger)
+	consentWorkers := wire.ProvideConsentWorkers(consentService, portsQueue, logger)
 	workers := wire.ProvideWorkers(relay, completion, emergencyNotices, schedulerWorker, schedulingWorker, commerceWorkers, consentWorkers)
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()

@@ -24,28 +24,36 @@ import (
 func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	logOutput := wire.ProvideLogOutput(cfg)
 	logger := wire.ProvideLogger(cfg, logOutput)
-	db, cleanup, err := wire.ProvideDB(ctx, cfg, logger)
+	tracing, cleanup, err := wire.ProvideTracing(ctx, cfg, logger)
 	if err != nil {
+		return nil, nil, err
+	}
+	db, cleanup2, err := wire.ProvideDB(ctx, cfg, logger, tracing)
+	if err != nil {
+		cleanup()
 		return nil, nil, err
 	}
 	config := wire.ProvideHTTPConfig(cfg)
 	store := wire.ProvideIdentityStore(db)
 	hasher := wire.ProvideArgon2(cfg)
 	clock := wire.ProvideClock(cfg)
-	identityProvider, cleanup2, err := wire.ProvideIdentityProvider(ctx, cfg, clock)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	tokenIssuer := wire.ProvideTokenIssuer(identityProvider)
-	geocoder, err := wire.ProvideGeocoder(ctx, cfg)
+	identityProvider, cleanup3, err := wire.ProvideIdentityProvider(ctx, cfg, clock, tracing)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	notifier, err := wire.ProvideNotifier(ctx, cfg, logger)
+	tokenIssuer := wire.ProvideTokenIssuer(identityProvider)
+	geocoder, err := wire.ProvideGeocoder(ctx, cfg, tracing)
 	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	notifier, err := wire.ProvideNotifier(ctx, cfg, logger, tracing)
+	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
@@ -54,19 +62,22 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	identityConfig := wire.ProvideIdentityConfig(cfg)
 	service, err := wire.ProvideIdentityService(store, hasher, identityProvider, tokenIssuer, geocoder, notifier, trail, clock, logger, identityConfig)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	blobStore, cleanup3, err := wire.ProvideBlobStore(ctx, cfg)
+	blobStore, cleanup4, err := wire.ProvideBlobStore(ctx, cfg, tracing)
 	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	queueOptions := wire.ProvideQueueOptions(cfg)
-	queue, cleanup4, err := wire.ProvideQueue(ctx, cfg, db, queueOptions)
+	queue, cleanup5, err := wire.ProvideQueue(ctx, cfg, db, queueOptions, tracing)
 	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
@@ -82,14 +93,16 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	care := wire.ProvideClinicalCare(schedulingsqlStore)
 	signer, err := wire.ProvideLocalSigner(cfg)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	keyManager, err := wire.ProvideKeyManager(ctx, cfg)
+	keyManager, err := wire.ProvideKeyManager(ctx, cfg, tracing)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -102,16 +115,18 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingdirDirectory := wire.ProvideSchedulingDirectory(service, clock)
 	consentsqlStore := wire.ProvideConsentStore(db)
 	gate := wire.ProvideConsentGate(consentsqlStore, clock)
-	liveBus, cleanup5, err := wire.ProvideLiveBus(db, logger)
+	liveBus, cleanup6, err := wire.ProvideLiveBus(db, logger)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	videoRooms, cleanup6, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger)
+	videoRooms, cleanup7, err := wire.ProvideVideoRooms(ctx, cfg, liveBus, logger, tracing)
 	if err != nil {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -125,17 +140,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	schedulingapiModule := schedulingapi.New(schedulingService, idempotencysqlStore)
 	commercesqlStore := wire.ProvideCommerceStore(db)
 	commercedirDirectory := wire.ProvideCommerceDirectory(service, clinicalService, schedulingService)
-	payments, cleanup7, err := wire.ProvidePayments(cfg, logger)
-	if err != nil {
-		cleanup6()
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	scheduler, cleanup8, err := wire.ProvideScheduler(ctx, cfg, db, queue)
+	payments, cleanup8, err := wire.ProvidePayments(cfg, logger, tracing)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -146,7 +151,19 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 		cleanup()
 		return nil, nil, err
 	}
-	sender := wire.ProvideWebhookSender(cfg)
+	scheduler, cleanup9, err := wire.ProvideScheduler(ctx, cfg, db, queue, tracing)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	sender := wire.ProvideWebhookSender(cfg, tracing)
 	commerceService := wire.ProvideCommerceService(commercesqlStore, commercedirDirectory, payments, scheduler, notifier, sender, geocoder, gate, clock, logger, cfg)
 	commerceapiModule := commerceapi.New(commerceService, idempotencysqlStore)
 	chatsqlStore := wire.ProvideChatStore(db)
@@ -156,11 +173,12 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	consentService := wire.ProvideConsentService(consentsqlStore, trail, consentdirDirectory, blobStore, keyManager, scheduler, notifier, queueOptions, clock, logger)
 	consentapiModule := consentapi.New(consentService, idempotencysqlStore)
 	chatapiModule := chatapi.New(chatService)
-	liveapiModule, cleanup9 := wire.ProvideLiveModule(chatService, liveBus, logger)
+	liveapiModule, cleanup10 := wire.ProvideLiveModule(chatService, liveBus, logger)
 	callRoutes := wire.ProvideCallRoutes(videoRooms)
 	devRoutes := wire.ProvideNoDevRoutes()
 	cepLookup, err := wire.ProvideCEPLookup(geocoder)
 	if err != nil {
+		cleanup10()
 		cleanup9()
 		cleanup8()
 		cleanup7()
@@ -176,7 +194,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	facade := wire.ProvideFHIRFacade(cfg, service, schedulingService, clinicalService, consentService, consentdirDirectory, clock, logger)
 	fhirapiModule := fhirapi.NewModule(facade)
 	modules := wire.ProvideModules(blobRoutes, module, clinicalapiModule, schedulingapiModule, commerceapiModule, consentapiModule, chatapiModule, liveapiModule, callRoutes, devRoutes, addressapiModule, fhirapiModule)
-	server := wire.ProvideServer(config, logger, service, v, modules)
+	server := wire.ProvideServer(config, logger, service, v, modules, tracing)
 	relay := wire.ProvideRelay(db, queue, logger)
 	completion := wire.ProvideClinicalCompletion(queue, schedulingService, logger)
 	emergencyNotices := wire.ProvideClinicalEmergencyNotices(queue, clinicalService, logger)
@@ -189,6 +207,7 @@ func Build(ctx context.Context, cfg wire.Config) (*wire.App, func(), error) {
 	startHooks := wire.ProvideStartHooks(cfg, service, consentService)
 	app := wire.NewApp(cfg, logger, db, server, workers, startHooks, consentService)
 	return app, func() {
+		cleanup10()
 		cleanup9()
 		cleanup8()
 		cleanup7()

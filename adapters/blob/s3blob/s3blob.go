@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -38,6 +39,8 @@ type Config struct {
 	SecretAccessKey string // MULTISAUDE_S3_SECRET_ACCESS_KEY
 	PartSize        int64  // MULTISAUDE_S3_PART_SIZE: bytes per multipart part, default 8 MiB, minimum 5 MiB
 	MaxAttempts     int    // MULTISAUDE_S3_MAX_ATTEMPTS: SDK retry attempts for throttling and 5xx, default 3
+	// APIOptions is SDK middleware added to the client (the tracing's spans); none by default.
+	APIOptions []func(*middleware.Stack) error
 }
 
 // Bucket is a ports.BlobStore over one S3 bucket.
@@ -79,6 +82,7 @@ func New(ctx context.Context, cfg Config) (*Bucket, func(), error) {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")))
 	}
+	opts = append(opts, config.WithAPIOptions(cfg.APIOptions))
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, nil, kernel.Internal(err, "s3blob: load AWS configuration")

@@ -175,9 +175,9 @@ func errorHandler(log *slog.Logger, m *metrics) fiber.ErrorHandler {
 			p.Detail = "O documento armazenado não passou na verificação de integridade e não foi entregue. " +
 				"A equipe técnica foi alertada; informe ao suporte o ID da requisição " + RequestID(c) + "."
 			m.integrityFailures.Inc()
-			log.Error("integrity check failed", "alert", true, "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
+			log.ErrorContext(c.UserContext(), "integrity check failed", "alert", true, "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
 		case p.Status >= 500:
-			log.Error("request failed", "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
+			log.ErrorContext(c.UserContext(), "request failed", "request_id", RequestID(c), "route", routeOf(c), "err", err.Error())
 		}
 		if p.Status == http.StatusServiceUnavailable {
 			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds())

@@ -12,6 +12,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/cors"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/multisaude/multisaude/core/kernel"
 )
@@ -31,6 +33,10 @@ type Config struct {
 	// Portal, when set, answers what no route took (the web portal's pages and
 	// assets: webportal.Portal.Handler); it calls Next for what is not its own.
 	Portal fiber.Handler
+	// Tracer, when set, puts a server span on each request (see traceRequests),
+	// continuing a caller's traceparent read with Propagator.
+	Tracer     trace.TracerProvider
+	Propagator propagation.TextMapPropagator
 }
 
 // Module is one context's set of routes.
@@ -108,7 +114,12 @@ func New(cfg Config, log *slog.Logger, auth Authenticator, checks []Check, modul
 		StrictRouting:           false,
 		CaseSensitive:           true,
 	})
-	s.app.Use(s.requestID, s.recoverer, s.accessLog, s.securityHeaders)
+	s.app.Use(s.requestID)
+	if cfg.Tracer != nil && cfg.Propagator != nil {
+		// before the access log, which logs inside the span with its trace_id
+		s.app.Use(traceRequests(cfg.Tracer.Tracer("github.com/multisaude/multisaude/adapters/http/httpapi"), cfg.Propagator))
+	}
+	s.app.Use(s.recoverer, s.accessLog, s.securityHeaders)
 	if len(cfg.CORSOrigins) > 0 {
 		s.app.Use(cors.New(cors.Config{
 			AllowOrigins:  strings.Join(cfg.CORSOrigins, ","),
@@ -211,7 +222,7 @@ func usableRequestID(id string) bool {
 func (s *Server) recoverer(c *fiber.Ctx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.log.Error("panic in handler", "request_id", RequestID(c), "route", routeOf(c),
+			s.log.ErrorContext(c.UserContext(), "panic in handler", "request_id", RequestID(c), "route", routeOf(c),
 				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 			err = kernel.Internal(fmt.Errorf("panic: %v", r), "panic")
 		}
@@ -244,7 +255,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 	if !c.Response().IsBodyStream() {
 		size = len(c.Response().Body())
 	}
-	s.log.Info("request", "request_id", RequestID(c), "method", c.Method(), "route", route,
+	s.log.InfoContext(c.UserContext(), "request", "request_id", RequestID(c), "method", c.Method(), "route", route,
 		"status", status, "duration_ms", float64(elapsed.Microseconds())/1000, "bytes", size)
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
@@ -52,6 +53,8 @@ type Config struct {
 	// (MULTISAUDE_QUEUE_VISIBILITY_TIMEOUT, default 30s, whole seconds) and RetryDelay
 	// (MULTISAUDE_QUEUE_RETRY_DELAY, default 1s, whole seconds) as every queue adapter.
 	ports.QueueOptions
+	// APIOptions is SDK middleware added to the client (the tracing's spans); none by default.
+	APIOptions []func(*middleware.Stack) error
 }
 
 // Queue is a ports.Queue over SQS.
@@ -115,6 +118,7 @@ func New(ctx context.Context, cfg Config) (*Queue, func(), error) {
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")))
 	}
+	opts = append(opts, config.WithAPIOptions(cfg.APIOptions))
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, nil, kernel.Internal(err, "sqsqueue: load AWS configuration")

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/multisaude/multisaude/adapters/queue/sqsqueue"
 	"github.com/multisaude/multisaude/core/kernel"
@@ -36,6 +37,8 @@ type Config struct {
 	GroupName       string // MULTISAUDE_SCHEDULER_GROUP: schedule group (must exist), default "default"
 	RoleARN         string // MULTISAUDE_SCHEDULER_ROLE_ARN (required): role the scheduler assumes to send to SQS
 	MaxRetries      int    // MULTISAUDE_SCHEDULER_MAX_RETRIES: SDK attempts for throttling and 5xx, default 3
+	// APIOptions is SDK middleware added to the client (the tracing's spans); none by default.
+	APIOptions []func(*middleware.Stack) error
 }
 
 // Scheduler is a ports.Scheduler over EventBridge Scheduler.
@@ -90,6 +93,7 @@ func New(ctx context.Context, cfg Config, q *sqsqueue.Queue) (*Scheduler, func()
 		opts = append(opts, config.WithCredentialsProvider(
 			credentials.NewStaticCredentialsProvider(cfg.AccessKeyID, cfg.SecretAccessKey, "")))
 	}
+	opts = append(opts, config.WithAPIOptions(cfg.APIOptions))
 	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, nil, kernel.Internal(err, "ebscheduler: load AWS configuration")

@@ -43,6 +43,8 @@ type Settings struct {
 	Resolver Resolver
 	// TLS is the client's TLS configuration (tests trust their server's certificate); default the system's.
 	TLS *tls.Config
+	// WrapTransport, when set, wraps the checked transport (tracing: a span and a traceparent per attempt).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
 // UserAgent is sent with every webhook.
@@ -78,7 +80,11 @@ func New(s Settings) *Sender {
 		IdleConnTimeout:       30 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}
-	snd.client = &http.Client{Transport: tr, Timeout: s.Timeout,
+	var rt http.RoundTripper = tr
+	if s.WrapTransport != nil {
+		rt = s.WrapTransport(tr)
+	}
+	snd.client = &http.Client{Transport: rt, Timeout: s.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return snd
 }
