@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -493,7 +494,9 @@ func checkChart(t *testing.T, r *rendered, external map[string]string) {
 	}
 	for _, s := range r.secrets {
 		if r.hookedSecrets[s.Name] {
-			if s.Annotations["helm.sh/hook"] != job.Annotations["helm.sh/hook"] || s.Annotations["helm.sh/hook-weight"] >= job.Annotations["helm.sh/hook-weight"] {
+			sw, err1 := strconv.Atoi(s.Annotations["helm.sh/hook-weight"])
+			jw, err2 := strconv.Atoi(job.Annotations["helm.sh/hook-weight"])
+			if s.Annotations["helm.sh/hook"] != job.Annotations["helm.sh/hook"] || err1 != nil || err2 != nil || sw >= jw {
 				t.Errorf("hook Secret %s is not created before the Job: %v", s.Name, s.Annotations)
 			}
 		}

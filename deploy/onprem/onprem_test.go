@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func loadConfig(env map[string]string) (appwire.Config, error) {
 	return appwire.Load(func(k string) string { return env[k] })
 }
 
-// servedPaths answers the status a GET of each path gets from the API server
+// servedStatus answers the status a GET of each path gets from the API server
 // (platform routes, with one passing readiness check) and from its metrics handler.
 func servedStatus(t *testing.T, path string, metrics bool) int {
 	t.Helper()
@@ -86,7 +87,7 @@ func TestBinaryDoesNotLinkDeploymentTooling(t *testing.T) {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	pkgs := strings.Fields(string(out))
-	if len(pkgs) < 100 || !contains(pkgs, "github.com/multisaude/multisaude/wire") {
+	if len(pkgs) < 100 || !slices.Contains(pkgs, "github.com/multisaude/multisaude/wire") {
 		t.Fatalf("go list -deps answered %d packages without wire: not the binary's list", len(pkgs))
 	}
 	for _, p := range pkgs {
@@ -96,13 +97,4 @@ func TestBinaryDoesNotLinkDeploymentTooling(t *testing.T) {
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
