@@ -27,6 +27,8 @@ import (
 // filledSecrets are what an operator writes into the empty values of .env.example.
 var filledSecrets = map[string]string{
 	"POSTGRES_PASSWORD":                "4f1c2e0d9b8a7f6e5d4c3b2a1f0e9d8c",
+	"APP_DB_PASSWORD":           "8d7c6b5a4f3e2d1c0b9a8f7e",
+	"KEYCLOAK_DB_PASSWORD":             "5a4f3e2d1c0b9a8f7e6d",
 	"MINIO_ROOT_USER":                  "minioadmin-hospital",
 	"MINIO_ROOT_PASSWORD":              "9e8d7c6b5a4f3e2d1c0b",
 	"MINIO_APP_ACCESS_KEY":             "multisaude-app",
@@ -241,8 +243,33 @@ func TestComposeConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pw, _ := db.User.Password(); db.Host != "postgres:5432" || db.User.Username() != pg["POSTGRES_USER"] || pw != pg["POSTGRES_PASSWORD"] || db.Path != "/"+pg["POSTGRES_DB"] {
-		t.Errorf("database URL %s does not match the postgres service", db.Redacted())
+	// The init script makes the roles and databases from the postgres service's environment.
+	initSQL, err := os.ReadFile("postgres/init-databases.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mounted := false
+	for _, v := range p.Services["postgres"].Volumes {
+		mounted = mounted || (strings.HasSuffix(v.Source, "postgres/init-databases.sh") && strings.HasPrefix(v.Target, "/docker-entrypoint-initdb.d/"))
+	}
+	if !mounted {
+		t.Error("the init script is not mounted into /docker-entrypoint-initdb.d")
+	}
+	for _, want := range []string{`-v app_pw="$APP_DB_PASSWORD"`, "CREATE ROLE multisaude LOGIN PASSWORD :'app_pw';", "CREATE DATABASE multisaude OWNER multisaude;",
+		`-v kc_pw="$KEYCLOAK_DB_PASSWORD"`, "CREATE ROLE keycloak LOGIN PASSWORD :'kc_pw';", "CREATE DATABASE keycloak OWNER keycloak;"} {
+		if !strings.Contains(string(initSQL), want) {
+			t.Errorf("the init script lacks %s", want)
+		}
+	}
+	if pw, _ := db.User.Password(); db.Host != "postgres:5432" || db.User.Username() != "multisaude" || pw != pg["APP_DB_PASSWORD"] || db.Path != "/multisaude" {
+		t.Errorf("database URL %s is not the role and database the init script makes", db.Redacted())
+	}
+	if db.User.Username() == pg["POSTGRES_USER"] {
+		t.Error("multisaude connects as PostgreSQL's superuser")
+	}
+	kc := serviceEnv(t, p.Services["keycloak"])
+	if kc["KC_DB_USERNAME"] != "keycloak" || kc["KC_DB_PASSWORD"] != pg["KEYCLOAK_DB_PASSWORD"] || kc["KC_DB_URL"] != "jdbc:postgresql://postgres:5432/keycloak" {
+		t.Errorf("Keycloak's database settings are not the role and database the init script makes: %s %s", kc["KC_DB_USERNAME"], kc["KC_DB_URL"])
 	}
 	mq := serviceEnv(t, p.Services["rabbitmq"])
 	amqp, err := url.Parse(env["MULTISAUDE_AMQP_URL"])
