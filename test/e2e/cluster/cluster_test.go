@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	"github.com/multisaude/multisaude/core/commerce"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/test/e2e/harness"
 	"github.com/multisaude/multisaude/test/fakes/smtpfake"
@@ -51,6 +52,7 @@ type cluster struct {
 	partner  *partner
 	admin    account
 	pharmacy account
+	endpoint string // the pharmacy's webhook endpoint
 }
 
 // start migrates a fresh database and starts API A, API B and worker 1 at
@@ -142,11 +144,13 @@ func TestCluster(t *testing.T) {
 	c.partner = newPartner(t)
 	c.pharmacy = signUpCompany(t, c.b, c.admin, "pharmacy")
 	var ep struct {
+		ID     string `json:"id"`
 		Secret string `json:"secret"`
 	}
 	c.a.post("/v1/companies/"+c.pharmacy.CompanyID+"/webhooks", c.pharmacy.Token, map[string]any{"url": c.partner.URL + "/multisaude",
 		"events": []string{"order.created", "order.paid"}}).want(t, "register webhook", http.StatusCreated).decode(t, &ep)
 	c.partner.trust(ep.Secret)
+	c.endpoint = ep.ID
 	c.b.put("/v1/companies/"+c.pharmacy.CompanyID+"/catalog/GEL-01", c.pharmacy.Token, map[string]any{"name": "Gel redutor", "kind": "product",
 		"price": map[string]any{"amount": 1590, "currency": "BRL"}, "stock": nil, "fulfilment": map[string]any{"pickup": true}, "tags": []string{"product:gel"}}).
 		want(t, "catalogue item", http.StatusCreated)
@@ -167,6 +171,7 @@ func TestCluster(t *testing.T) {
 	var orders []placed
 	t.Run("orders and partner webhooks through both instances", func(t *testing.T) { orders = c.ordersAndWebhooks(t, patients[:6]) })
 	t.Run("kill -9 one API and one worker mid-load", func(t *testing.T) { c.killMidLoad(t, orders) })
+	t.Run("every partner event in the outbox arrives under its webhook-id", func(t *testing.T) { c.everyPartnerEvent(t) })
 	t.Run("reminders fire once", func(t *testing.T) { c.checkReminders(t, rem) })
 	t.Run("every e-mail sent once", func(t *testing.T) {
 		// Every notification e-mail carries its notification ID (a dedupe key:
@@ -198,6 +203,52 @@ func TestCluster(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+// everyPartnerEvent: each order event the outbox holds for the pharmacy
+// reaches its receiver under the webhook-id derived from the event's ID
+// (commerce.WebhookMessageID), and nothing else arrives.
+func (c *cluster) everyPartnerEvent(t *testing.T) {
+	var rows []struct {
+		ID   string `bun:"id"`
+		Body []byte `bun:"body"`
+	}
+	if err := c.db.NewSelect().Table("outbox").Column("id", "body").Where("topic = ? AND key = ?", commerce.TopicPartnerEvent, c.pharmacy.CompanyID).
+		Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{} // webhook-id -> event type
+	for _, r := range rows {
+		var ev struct {
+			Type string `json:"type"`
+		}
+		if err := jsonDecode(r.Body, &ev); err != nil {
+			t.Fatalf("outbox event %s: %v", r.ID, err)
+		}
+		if ev.Type == "order.created" || ev.Type == "order.paid" {
+			want[commerce.WebhookMessageID(r.ID, c.endpoint)] = ev.Type
+		}
+	}
+	if len(want) < 20 {
+		t.Fatalf("only %d partner events in the outbox", len(want))
+	}
+	eventually(t, 30*time.Second, "every partner event delivered", func() error {
+		got, _ := c.partner.received()
+		have := map[string]bool{}
+		for _, d := range got {
+			if _, ok := want[d.ID]; !ok {
+				t.Fatalf("the partner received webhook-id %s (%s), which no outbox event of the pharmacy gives", d.ID, d.Type)
+			}
+			have[d.ID] = true
+		}
+		for id, typ := range want {
+			if !have[id] {
+				return fmt.Errorf("%s (%s) not delivered yet (%d of %d)", id, typ, len(have), len(want))
+			}
+		}
+		return nil
+	})
+	t.Logf("%d partner events in the outbox, each delivered under its webhook-id", len(want))
 }
 
 // signUpPatients signs n patients up, alternately on A and B, four at a time.
