@@ -65,7 +65,7 @@ func start(t *testing.T) *cluster {
 	for k, v := range map[string]string{
 		"MULTISAUDE_SECRET":                 c.secret,
 		"MULTISAUDE_AUTH_KEY_FILE":          filepath.Join(t.TempDir(), "auth", "jwt-ed25519.pem"), // missing: the first to start creates it
-		"MULTISAUDE_PUBLIC_URL":             "https://saude.cluster.test",                         // one name for the load balancer in front
+		"MULTISAUDE_PUBLIC_URL":             "https://saude.cluster.test",                          // one name for the load balancer in front
 		"MULTISAUDE_ADMIN_EMAIL":            adminEmail,
 		"MULTISAUDE_ADMIN_PASSWORD":         adminPassword,
 		"MULTISAUDE_WEBHOOK_ALLOW_PRIVATE":  "true", // the partner's receiver is on loopback
@@ -125,7 +125,9 @@ func (c *cluster) count(t testing.TB, query string, args ...any) int {
 func TestCluster(t *testing.T) {
 	c := start(t)
 	began := time.Now()
-	defer func() { t.Logf("the cluster test ran %s after the processes started", time.Since(began).Round(time.Second)) }()
+	defer func() {
+		t.Logf("the cluster test ran %s after the processes started", time.Since(began).Round(time.Second))
+	}()
 
 	// Started at once, the three processes bootstrapped one admin and one
 	// signing key: a token of A is good on B (checked below by every
