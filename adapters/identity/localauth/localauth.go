@@ -132,6 +132,10 @@ func newProvider(cfg Config, key ed25519.PrivateKey, clock kernel.Clock) *Provid
 	return p
 }
 
+// loadOrCreateKey reads the key at path, creating it when missing. Instances
+// sharing a volume may start together: the new key is written whole to a
+// temporary file beside path and then hard-linked to path, which succeeds for
+// exactly one of them, so nobody ever reads a file another is still writing.
 func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	if path == "" {
 		_, key, err := ed25519.GenerateKey(rand.Reader)
@@ -139,29 +143,10 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		_, key, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
+		if err := createKey(path); err != nil {
 			return nil, err
 		}
-		der, err := x509.MarshalPKCS8PrivateKey(key)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-			return nil, fmt.Errorf("localauth: create key folder: %w", err)
-		}
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, os.ErrExist) { // another process created it first
-			return loadOrCreateKey(path)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("localauth: create key file: %w", err)
-		}
-		defer f.Close()
-		if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-			return nil, fmt.Errorf("localauth: write key file: %w", err)
-		}
-		return key, f.Sync()
+		b, err = os.ReadFile(path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("localauth: read key file: %w", err)
@@ -179,6 +164,44 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("localauth: %s is not an Ed25519 key", path)
 	}
 	return key, nil
+}
+
+// createKey writes a new key to path unless another process has just done so.
+func createKey(path string) error {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("localauth: create key folder: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".jwt-key-*.tmp")
+	if err != nil {
+		return fmt.Errorf("localauth: create key file: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	err = f.Chmod(0o600)
+	if err == nil {
+		err = pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("localauth: write key file: %w", err)
+	}
+	if err := os.Link(tmp, path); err != nil && !errors.Is(err, os.ErrExist) { // ErrExist: another process created it first
+		return fmt.Errorf("localauth: create key file: %w", err)
+	}
+	return nil
 }
 
 type claims struct {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,5 +159,45 @@ func TestVerifyGivesIssuedAtToTheMillisecond(t *testing.T) {
 	}
 	if err := p.DeleteUser(ctx, member.AccountID); err != nil {
 		t.Fatalf("DeleteUser on the local provider: %v", err)
+	}
+}
+
+// Instances that start together on a shared, missing key file (a volume of a
+// scaled-out deployment) all end up with the one key: none reads the file
+// while another is still writing it.
+func TestKeyFileCreatedByInstancesStartingTogether(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "auth", "jwt.pem")
+		const n = 16
+		ids := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				p, err := localauth.New(localauth.Config{KeyFile: path}, nil)
+				if err == nil {
+					ids[i] = p.KeyID()
+				}
+				errs[i] = err
+			}()
+		}
+		close(gate)
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("round %d: instance %d failed to start: %v", round, i, errs[i])
+			}
+			if ids[i] != ids[0] {
+				t.Fatalf("round %d: instance %d signs with key %s, instance 0 with %s", round, i, ids[i], ids[0])
+			}
+		}
+		entries, _ := os.ReadDir(filepath.Dir(path))
+		if len(entries) != 1 {
+			t.Fatalf("round %d: the key folder holds %d files, want only the key", round, len(entries))
+		}
 	}
 }

@@ -15,304 +15,47 @@ package onprem
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime/multipart"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"runtime"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
-
-	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"github.com/multisaude/multisaude/adapters/blob/devs3"
 	"github.com/multisaude/multisaude/adapters/queue/rabbitqueue"
-	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/core/kernel"
 	"github.com/multisaude/multisaude/ports"
 	"github.com/multisaude/multisaude/test/e2e/harness"
 	"github.com/multisaude/multisaude/test/fakes/oidcfake"
-	"github.com/multisaude/multisaude/test/fakes/smtpfake"
-	"github.com/multisaude/multisaude/test/testdb"
+	"github.com/multisaude/multisaude/test/procs"
 )
-
-const amqpEnv = "MULTISAUDE_TEST_AMQP_URL"
 
 func requireServices(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	amqpURL := os.Getenv(amqpEnv)
-	if testdb.PostgresURL() == "" || amqpURL == "" {
-		t.Skipf("the onprem end-to-end test needs %s and %s (PostgreSQL and RabbitMQ); skipping", testdb.PostgresEnv, amqpEnv)
-	}
-	return amqpURL
+	return procs.RequireServices(t, "the onprem end-to-end test")
 }
 
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..")
-}
+// stack is what one onprem run talks to (test/procs).
+type stack struct{ *procs.Stack }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-	buildOut  []byte
-)
+func newStack(t *testing.T, amqpURL string) *stack { return &stack{procs.NewStack(t, amqpURL)} }
 
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "multisaude-onprem-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "multisaude")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/multisaude")
-		cmd.Dir = repoRoot()
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v\n%s", buildErr, buildOut)
-	}
-	return binPath
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-func randomKey() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.StdEncoding.EncodeToString(b)
-}
-
-func uniq() string { return strings.ReplaceAll(kernel.NewID(), "-", "")[16:] }
-
-// stack is what one onprem run talks to.
-type stack struct {
-	env      map[string]string
-	s3       *httptest.Server
-	bucket   string
-	amqpURL  string
-	exchange string
-	prefix   string
-	smtp     *smtpfake.Server
-}
-
-func newStack(t *testing.T, amqpURL string) *stack {
-	t.Helper()
-	s3 := httptest.NewServer(devs3.NewHandler(true))
-	t.Cleanup(s3.Close)
-	smtp := smtpfake.New(t, smtpfake.Options{NoTLS: true})
-	id := uniq()
-	st := &stack{s3: s3, bucket: "docs-" + id, amqpURL: amqpURL, exchange: "e2e-" + id, prefix: "e2e-" + id + ".", smtp: smtp}
-	st.env = map[string]string{
-		"MULTISAUDE_PROFILE":               "onprem",
-		"MULTISAUDE_DATABASE_URL":          testdb.URL(t, sqlstore.Postgres),
-		"MULTISAUDE_DB_MAX_CONNS":          "6",
-		"MULTISAUDE_DATA_DIR":              t.TempDir(),
-		"MULTISAUDE_LOG_LEVEL":             "info",
-		"MULTISAUDE_SIGNER_SEED":           randomKey(),
-		"MULTISAUDE_LOCALKEYS_MASTER_KEYS": "k1=" + randomKey(),
-		"MULTISAUDE_MINIO_ENDPOINT":        s3.URL,
-		"MULTISAUDE_MINIO_BUCKET":          st.bucket,
-		"MULTISAUDE_MINIO_ACCESS_KEY":      "devs3",
-		"MULTISAUDE_MINIO_SECRET_KEY":      "devs3-secret",
-		"MULTISAUDE_MINIO_CREATE_BUCKET":   "true",
-		"MULTISAUDE_AMQP_URL":              amqpURL,
-		"MULTISAUDE_AMQP_EXCHANGE":         st.exchange,
-		"MULTISAUDE_AMQP_QUEUE_PREFIX":     st.prefix,
-		"MULTISAUDE_IDENTITY":              "local",
-		"MULTISAUDE_SMTP_HOST":             smtp.Host(),
-		"MULTISAUDE_SMTP_PORT":             fmt.Sprint(smtp.Port()),
-		"MULTISAUDE_SMTP_FROM":             "nao-responda@multisaude.test",
-		"MULTISAUDE_SMTP_TLS":              "none",
-		"MULTISAUDE_PAYMENTS":              "localpay",
-		"MULTISAUDE_JITSI_URL":             "https://meet.multisaude.test",
-		"MULTISAUDE_JITSI_APP_ID":          "multisaude",
-		"MULTISAUDE_JITSI_SECRET":          randomKey() + randomKey(),
-	}
-	t.Cleanup(func() { st.deleteQueues(t) })
-	return st
-}
-
-// deleteQueues removes the queues and exchange this run declared. AMQP cannot
-// list queues, so every topic named in the code (a string such as
-// "clinical.document.uploaded" in core/ or adapters/) is tried with the names
-// rabbitqueue derives from it; deleting a missing queue is not an error.
-func (st *stack) deleteQueues(t *testing.T) {
-	conn, err := amqp.Dial(st.amqpURL)
-	if err != nil {
-		return
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
-	if err != nil {
-		return
-	}
-	for _, tp := range knownTopics() {
-		for _, name := range []string{tp, tp + ".retry", ports.DeadLetter(tp), ports.DeadLetter(tp) + ".retry", ports.DeadLetter(ports.DeadLetter(tp))} {
-			if _, err := ch.QueueDelete(st.prefix+name, false, false, false); err != nil {
-				if ch, err = conn.Channel(); err != nil {
-					return
-				}
-			}
-		}
-	}
-	_ = ch.ExchangeDelete(st.exchange, false, false)
-	_ = ch.Close()
-}
-
-var topicRE = regexp.MustCompile(`"([a-z]+(?:\.[a-z_]+){2,})"`)
-
-// knownTopics lists the dotted names of three or more parts quoted in the code.
-func knownTopics() []string {
-	seen := map[string]bool{}
-	for _, dir := range []string{"core", "adapters", "wire"} {
-		_ = filepath.WalkDir(filepath.Join(repoRoot(), dir), func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
-				return nil
-			}
-			b, err := os.ReadFile(p)
-			if err == nil {
-				for _, m := range topicRE.FindAllSubmatch(b, -1) {
-					seen[string(m[1])] = true
-				}
-			}
-			return nil
-		})
-	}
-	out := make([]string, 0, len(seen))
-	for tp := range seen {
-		out = append(out, tp)
-	}
-	return out
-}
-
-func (st *stack) environ(extra map[string]string) []string {
-	out := os.Environ()
-	for k, v := range st.env {
-		out = append(out, k+"="+v)
-	}
-	for k, v := range extra {
-		out = append(out, k+"="+v)
-	}
-	return out
-}
-
-type server struct {
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	base string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// run runs the binary to completion (migrate).
 func (st *stack) run(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
-	cmd.Env = st.environ(nil)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("multisaude %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return st.Run(t, args...)
 }
+
+type server struct{ *procs.Proc }
 
 // serve starts `multisaude serve --profile onprem` and waits for /healthz.
 func (st *stack) serve(t *testing.T, extra map[string]string) *server {
 	t.Helper()
-	addr := freeAddr(t)
-	if extra == nil {
-		extra = map[string]string{}
-	}
-	extra["MULTISAUDE_HTTP_ADDR"] = addr
-	extra["MULTISAUDE_PUBLIC_URL"] = "http://" + addr
-	if _, ok := extra["MULTISAUDE_METRICS_ADDR"]; !ok {
-		extra["MULTISAUDE_METRICS_ADDR"] = freeAddr(t) // instances run side by side
-	}
-	cmd := exec.Command(binary(t), "serve", "--profile", "onprem")
-	cmd.Env = st.environ(extra)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	s := &server{cmd: cmd, out: out, base: "http://" + addr}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-			t.Errorf("serve did not stop on SIGTERM")
-		}
-		if t.Failed() {
-			t.Logf("server output:\n%s", out.String())
-		}
-	})
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		select {
-		case <-exited:
-			t.Fatalf("serve exited:\n%s", out.String())
-		default:
-		}
-		if res, err := http.Get(s.base + "/healthz"); err == nil {
-			res.Body.Close()
-			return s
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start:\n%s", out.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	return &server{st.Serve(t, extra)}
 }
 
 type resp struct {
@@ -337,7 +80,7 @@ func (r resp) decode(t *testing.T, v any) {
 
 func (s *server) do(t *testing.T, method, path, token, contentType string, body io.Reader) resp {
 	t.Helper()
-	req, err := http.NewRequest(method, s.base+path, body)
+	req, err := http.NewRequest(method, s.Base+path, body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,17 +175,17 @@ func TestOnpremEndToEnd(t *testing.T) {
 	}
 
 	// (a) the object is in the devs3 bucket, and it is not the plaintext
-	mc, err := minio.New(strings.TrimPrefix(st.s3.URL, "http://"), &minio.Options{Creds: credentials.NewStaticV4("devs3", "devs3-secret", ""), BucketLookup: minio.BucketLookupPath})
+	mc, err := minio.New(strings.TrimPrefix(st.S3.URL, "http://"), &minio.Options{Creds: credentials.NewStaticV4("devs3", "devs3-secret", ""), BucketLookup: minio.BucketLookupPath})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
 	objects := 0
-	for obj := range mc.ListObjects(ctx, st.bucket, minio.ListObjectsOptions{Recursive: true}) {
+	for obj := range mc.ListObjects(ctx, st.Bucket, minio.ListObjectsOptions{Recursive: true}) {
 		if obj.Err != nil {
 			t.Fatalf("list bucket: %v", obj.Err)
 		}
-		o, err := mc.GetObject(ctx, st.bucket, obj.Key, minio.GetObjectOptions{})
+		o, err := mc.GetObject(ctx, st.Bucket, obj.Key, minio.GetObjectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -457,7 +200,7 @@ func TestOnpremEndToEnd(t *testing.T) {
 		objects++
 	}
 	if objects != 1 {
-		t.Fatalf("bucket %s holds %d objects, want 1", st.bucket, objects)
+		t.Fatalf("bucket %s holds %d objects, want 1", st.Bucket, objects)
 	}
 	got := srv.do(t, http.MethodGet, "/v1/documents/"+doc.ID+"/content", tokens.AccessToken, "", nil).want(t, "download", http.StatusOK)
 	if !bytes.Equal(got.body, examPDF) {
@@ -466,7 +209,7 @@ func TestOnpremEndToEnd(t *testing.T) {
 
 	// (b) the relay published the outbox events through RabbitMQ: consume them
 	// with the same exchange and prefix
-	q, closeQ, err := rabbitqueue.New(ctx, rabbitqueue.Config{URL: amqpURL, Exchange: st.exchange, QueuePrefix: st.prefix})
+	q, closeQ, err := rabbitqueue.New(ctx, rabbitqueue.Config{URL: amqpURL, Exchange: st.Exchange, QueuePrefix: st.Prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,16 +220,16 @@ func TestOnpremEndToEnd(t *testing.T) {
 	// the onprem notifier: a password-reset e-mail goes out through SMTP
 	srv.postJSON(t, "/v1/auth/password-reset", "", map[string]any{"email": body["email"]}).want(t, "password reset", http.StatusAccepted)
 	eventually(t, 15*time.Second, "password-reset mail through SMTP", func() error {
-		for _, m := range st.smtp.Messages() {
+		for _, m := range st.SMTP.Messages() {
 			if len(m.To) == 1 && m.To[0] == body["email"] {
 				return nil
 			}
 		}
-		return fmt.Errorf("%d messages, none to the patient", len(st.smtp.Messages()))
+		return fmt.Errorf("%d messages, none to the patient", len(st.SMTP.Messages()))
 	})
 
 	// what the server logged never holds the patient's e-mail or CPF
-	out := srv.out.String()
+	out := srv.Out.String()
 	for _, secret := range []string{body["email"].(string), body["cpf"].(string)} {
 		if strings.Contains(out, secret) {
 			t.Fatalf("the log holds personal data %q", secret)
