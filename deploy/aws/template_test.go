@@ -354,14 +354,20 @@ var otherVariables = map[string]string{
 	"OPENTELEMETRY_COLLECTOR_CONFIG_URI": "ADOT Lambda layer",
 }
 
-// wildcardAllowed lists the Allow statements that may use "*" because AWS
-// offers nothing narrower, each by policy kind and Sid.
-var wildcardAllowed = map[string]string{
-	"key/AccountAdministers": `a key policy's Resource "*" is the key itself; kms:* for the account root is AWS's default key policy (IAM decides)`,
+// starResource lists the Allow statements (by policy kind and Sid) whose
+// Resource may be "*" because AWS offers nothing narrower.
+var starResource = map[string]string{
+	"key/AccountAdministers": `a key policy's Resource "*" is the key itself`,
 	"key/AlarmsPublish":      `a key policy's Resource "*" is the key itself`,
 	"key/LogsUse":            `a key policy's Resource "*" is the key itself`,
 	"iam/QueuesPing":         `sqs:ListQueues has no resource-level permission`,
 	"iam/Traces":             `xray:PutTraceSegments and PutTelemetryRecords have no resource-level permission`,
+	"iam/Video":              `Chime SDK meetings get their IDs when created; AWS's AmazonChimeSDK policy grants these on "*"`,
+}
+
+// starAction lists the wildcard actions allowed, by policy kind, Sid and action.
+var starAction = map[string]string{
+	"key/AccountAdministers/kms:*": "AWS's default key policy: the account's IAM policies decide who uses the key",
 }
 
 // managedAllowed are the AWS managed policies roles may carry (they hold
@@ -1081,17 +1087,16 @@ func wildcards(where, kind string, doc any) []string {
 			continue // a Deny may be as wide as it likes
 		}
 		sid, _ := st["Sid"].(string)
-		allowed := sid != "" && wildcardAllowed[kind+"/"+sid] != ""
 		if _, ok := st["NotAction"]; ok {
 			p = append(p, fmt.Sprintf("%s statement %d (%s): NotAction allows everything else", where, i, sid))
 		}
 		for _, a := range list(st["Action"]) {
-			if (a == "*" || strings.HasSuffix(a, ":*")) && !allowed {
+			if (a == "*" || strings.HasSuffix(a, ":*")) && starAction[kind+"/"+sid+"/"+a] == "" {
 				p = append(p, fmt.Sprintf("%s statement %d (%s): action %q is a wildcard", where, i, sid, a))
 			}
 		}
 		for _, r := range list(st["Resource"]) {
-			if r == "*" && !allowed {
+			if r == "*" && starResource[kind+"/"+sid] == "" {
 				p = append(p, fmt.Sprintf("%s statement %d (%s): resource \"*\"", where, i, sid))
 			}
 		}
@@ -1172,6 +1177,11 @@ func TestChecksCatchBrokenTemplates(t *testing.T) {
 		{name: "a wildcard action", mode: "lambda",
 			edit: func(s string) string { return strings.Replace(s, "Action: s3:ListBucket", `Action: "s3:*"`, 1) },
 			want: `action "s3:*" is a wildcard`},
+		{name: "a wildcard action where only the resource may be one", mode: "lambda",
+			edit: func(s string) string {
+				return strings.Replace(s, "Action: [chime:CreateMeeting, chime:CreateAttendee, chime:DeleteMeeting, chime:GetMeeting]", `Action: "chime:*"`, 1)
+			},
+			want: `(Video): action "chime:*" is a wildcard`},
 		{name: "a wildcard resource", mode: "lambda",
 			edit: func(s string) string {
 				return strings.Replace(s, "Action: geo:SearchPlaceIndexForText\n            Resource: !GetAtt PlaceIndex.Arn", "Action: geo:SearchPlaceIndexForText\n            Resource: \"*\"", 1)
@@ -1181,7 +1191,9 @@ func TestChecksCatchBrokenTemplates(t *testing.T) {
 			edit: func(s string) string { return cut(s, "  ConsentAuditDigestQueue:\n", "  ConsentAuditDigestMapping:") },
 			want: "no queue multisaude-consent-audit-digest.fifo for topic consent.audit.digest"},
 		{name: "a dead-letter queue missing", mode: "ecs",
-			edit: func(s string) string { return cut(s, "  CommerceOrderExpireDeadQueue:\n", "  CommerceOrderExpireQueue:") },
+			edit: func(s string) string {
+				return cut(s, "  CommerceOrderExpireDeadQueue:\n", "  CommerceOrderExpireQueue:")
+			},
 			want: "no queue multisaude-commerce-order-expire-dead.fifo"},
 		{name: "an unknown variable", mode: "lambda",
 			edit: func(s string) string {
@@ -1194,19 +1206,29 @@ func TestChecksCatchBrokenTemplates(t *testing.T) {
 			},
 			want: "MULTISAUDE_SES_FROM is required for the aws profile"},
 		{name: "the database unencrypted", mode: "ecs",
-			edit: func(s string) string { return strings.Replace(s, "StorageEncrypted: true", "StorageEncrypted: false", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "StorageEncrypted: true", "StorageEncrypted: false", 1)
+			},
 			want: "storage not encrypted"},
 		{name: "the database public", mode: "lambda",
-			edit: func(s string) string { return strings.Replace(s, "PubliclyAccessible: false", "PubliclyAccessible: true", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "PubliclyAccessible: false", "PubliclyAccessible: true", 1)
+			},
 			want: "is publicly accessible"},
 		{name: "versioning suspended", mode: "lambda",
-			edit: func(s string) string { return strings.Replace(s, "Status: Enabled\n      PublicAccessBlock", "Status: Suspended\n      PublicAccessBlock", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "Status: Enabled\n      PublicAccessBlock", "Status: Suspended\n      PublicAccessBlock", 1)
+			},
 			want: "versioning is not enabled"},
 		{name: "no TLS-only bucket policy", mode: "lambda",
-			edit: func(s string) string { return strings.Replace(s, `Bool: { "aws:SecureTransport": "false" }`, `Bool: { "aws:SecureTransport": "true" }`, 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, `Bool: { "aws:SecureTransport": "false" }`, `Bool: { "aws:SecureTransport": "true" }`, 1)
+			},
 			want: "no bucket policy denies requests without TLS"},
 		{name: "a whole batch retried", mode: "lambda",
-			edit: func(s string) string { return strings.Replace(s, "      FunctionResponseTypes: [ReportBatchItemFailures]\n", "", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "      FunctionResponseTypes: [ReportBatchItemFailures]\n", "", 1)
+			},
 			want: "lacks FunctionResponseTypes ReportBatchItemFailures"},
 		{name: "the handler renamed", mode: "lambda",
 			edit: func(s string) string { return strings.Replace(s, "    Handler: bootstrap\n", "    Handler: main\n", 1) },
@@ -1220,10 +1242,14 @@ func TestChecksCatchBrokenTemplates(t *testing.T) {
 			},
 			want: "want exactly the scheduled topics' queues"},
 		{name: "a dead-letter queue without an alarm", mode: "lambda",
-			edit: func(s string) string { return cut(s, "  ClinicalEvaluationSignedDeadAlarm:\n", "  ClinicalEvaluationSignedAgeAlarm:") },
+			edit: func(s string) string {
+				return cut(s, "  ClinicalEvaluationSignedDeadAlarm:\n", "  ClinicalEvaluationSignedAgeAlarm:")
+			},
 			want: "no alarm when dead-letter queue multisaude-clinical-evaluation-signed-dead.fifo holds a message"},
 		{name: "key rotation off", mode: "lambda",
-			edit: func(s string) string { return strings.Replace(s, "EnableKeyRotation: true", "EnableKeyRotation: false", 1) },
+			edit: func(s string) string {
+				return strings.Replace(s, "EnableKeyRotation: true", "EnableKeyRotation: false", 1)
+			},
 			want: "automatic rotation is off"},
 		{name: "a log group unencrypted", mode: "lambda",
 			edit: func(s string) string {
