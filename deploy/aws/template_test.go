@@ -882,6 +882,14 @@ func check(t testing.TB, s *stack, makefile string) []string {
 				bad("user pool %s lacks the custom attribute %s", id, a)
 			}
 		}
+		// Not stricter than identity.CheckPassword, or sign-up would fail at the pool after the API accepted it.
+		if pool.Policies != nil && pool.Policies.PasswordPolicy != nil {
+			pp := pool.Policies.PasswordPolicy
+			if (pp.MinimumLength != nil && *pp.MinimumLength > identity.MinPasswordLen) || isTrue(pp.RequireLowercase) ||
+				isTrue(pp.RequireUppercase) || isTrue(pp.RequireNumbers) || isTrue(pp.RequireSymbols) {
+				bad("user pool %s: its password policy is stricter than the application's (identity.CheckPassword)", id)
+			}
+		}
 		groups := map[string]bool{}
 		for _, g := range s.tpl.GetAllCognitoUserPoolGroupResources() {
 			if pid, _, _ := refersTo(g.UserPoolId); pid == id {
@@ -1246,6 +1254,9 @@ func TestChecksCatchBrokenTemplates(t *testing.T) {
 				return cut(s, "  ClinicalEvaluationSignedDeadAlarm:\n", "  ClinicalEvaluationSignedAgeAlarm:")
 			},
 			want: "no alarm when dead-letter queue multisaude-clinical-evaluation-signed-dead.fifo holds a message"},
+		{name: "a pool stricter than the API", mode: "lambda",
+			edit: func(s string) string { return strings.Replace(s, "RequireNumbers: false", "RequireNumbers: true", 1) },
+			want: "password policy is stricter than the application's"},
 		{name: "key rotation off", mode: "lambda",
 			edit: func(s string) string {
 				return strings.Replace(s, "EnableKeyRotation: true", "EnableKeyRotation: false", 1)
