@@ -50,6 +50,7 @@ type Config struct {
 	TrustedProxies  []string      `env:"MULTISAUDE_TRUSTED_PROXIES" default:"" help:"comma-separated proxy IPs whose X-Forwarded-For is trusted"`
 	LogLevel        string        `env:"MULTISAUDE_LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
 	RunWorker       bool          `env:"MULTISAUDE_RUN_WORKER" default:"true" help:"serve also runs the background worker in-process"`
+	LambdaRole      string        `env:"MULTISAUDE_LAMBDA_ROLE" default:"api" help:"Lambda mode (when AWS_LAMBDA_RUNTIME_API is set): api, worker or tick"`
 	AdminEmail      string        `env:"MULTISAUDE_ADMIN_EMAIL" default:"" help:"platform admin created at start when none exists"`
 	AdminPassword   string        `env:"MULTISAUDE_ADMIN_PASSWORD" default:"" help:"its password"`
 	Version         string        `env:"-"`
@@ -60,6 +61,10 @@ type Config struct {
 	// tests and `multisaude demo`, which writes a history dated in the past.
 	// It is not read from the environment.
 	Clock kernel.Clock `env:"-"`
+
+	// The database password kept in Secrets Manager (aws), read at start into the URL.
+	DatabaseSecretARN      string `env:"MULTISAUDE_DATABASE_SECRET_ARN" default:"" help:"aws: Secrets Manager secret (ARN) with the database user and password as JSON (username, password; host, port and dbname, when present, replace the URL's); MULTISAUDE_DATABASE_URL then has no password"`
+	SecretsManagerEndpoint string `env:"MULTISAUDE_SECRETSMANAGER_ENDPOINT" default:"" help:"aws: Secrets Manager endpoint override (VPC endpoints, tests)"`
 
 	LocalKeysMasterKeys     string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS" default:"" help:"local/onprem key manager: id=BASE64(32 bytes) list, newest first; local default: generated into $DATA_DIR"`
 	LocalKeysMasterKeysFile string `env:"MULTISAUDE_LOCALKEYS_MASTER_KEYS_FILE" default:"" help:"a file with the same list, one key a line"`
@@ -348,6 +353,16 @@ func (c *Config) validate(adapters bool) []string {
 		}
 	default:
 		p = append(p, fmt.Sprintf("MULTISAUDE_PROFILE=%q: must be local, aws or onprem", c.Profile))
+	}
+	if c.DatabaseSecretARN != "" {
+		if c.Profile != ProfileAWS {
+			p = append(p, "MULTISAUDE_DATABASE_SECRET_ARN: only the aws profile reads the database password from Secrets Manager")
+		}
+		if u, err := url.Parse(c.DatabaseURL); err == nil && u.User != nil {
+			if _, has := u.User.Password(); has {
+				p = append(p, "MULTISAUDE_DATABASE_URL: leave the password out when MULTISAUDE_DATABASE_SECRET_ARN is set (the secret holds it)")
+			}
+		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "sqlite:") &&
 		!strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {

@@ -171,9 +171,13 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_PORTAL":           {value: "false", env: local, probe: func(_ *testing.T, c Config) any { return ProvideHTTPConfig(c).Portal == nil }},
 		"MULTISAUDE_LOG_LEVEL":        {value: "error", env: local, probe: loggedLevels},
 		"MULTISAUDE_RUN_WORKER":       {elsewhere: cmd},
-		"MULTISAUDE_METRICS_ADDR":     {elsewhere: "../test/e2e/foundation/binary_test.go:start"}, // TestBinary: metrics on it, 404 on the public port,
-		"MULTISAUDE_ADMIN_EMAIL":      {elsewhere: cmd},
-		"MULTISAUDE_ADMIN_PASSWORD":   {elsewhere: cmd},
+		// Read by the binary's Lambda entry point (the lambda branch); until it merges only the value is seen.
+		"MULTISAUDE_LAMBDA_ROLE":             {value: "worker", env: local, probe: func(_ *testing.T, c Config) any { return c.LambdaRole }},
+		"MULTISAUDE_DATABASE_SECRET_ARN":     {value: "arn:aws:secretsmanager:sa-east-1:1:secret:db", env: awsEnv, probe: settings(databaseSecretConfig)},
+		"MULTISAUDE_SECRETSMANAGER_ENDPOINT": {value: "http://secrets.local", env: awsEnv, probe: settings(databaseSecretConfig)},
+		"MULTISAUDE_METRICS_ADDR":            {elsewhere: "../test/e2e/foundation/binary_test.go:start"}, // TestBinary: metrics on it, 404 on the public port,
+		"MULTISAUDE_ADMIN_EMAIL":             {elsewhere: cmd},
+		"MULTISAUDE_ADMIN_PASSWORD":          {elsewhere: cmd},
 
 		"MULTISAUDE_LOCALKEYS_MASTER_KEYS":      {value: "k2=eA==", env: local, probe: settings(localKeysConfig)},
 		"MULTISAUDE_LOCALKEYS_MASTER_KEYS_FILE": {value: "/keys", env: local, probe: settings(localKeysConfig)},

@@ -60,10 +60,15 @@ func ProvideClock(cfg Config) kernel.Clock {
 	return kernel.SystemClock{}
 }
 
-// ProvideDB opens the database and, when configured, migrates it.
+// ProvideDB opens the database (its password read from Secrets Manager when
+// configured) and, when configured, migrates it.
 func ProvideDB(ctx context.Context, cfg Config, log *slog.Logger, tracing *oteltrace.Tracing) (*sqlstore.DB, func(), error) {
 	dc := databaseConfig(cfg)
-	db, err := sqlstore.OpenPool(ctx, dc.URL, dc.MaxConns)
+	url, err := DatabaseURL(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := sqlstore.OpenPool(ctx, url, dc.MaxConns)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -31,6 +32,7 @@ import (
 	"github.com/multisaude/multisaude/adapters/queue/rabbitqueue"
 	"github.com/multisaude/multisaude/adapters/queue/sqsqueue"
 	"github.com/multisaude/multisaude/adapters/schedule/ebscheduler"
+	"github.com/multisaude/multisaude/adapters/secrets/awssecrets"
 	"github.com/multisaude/multisaude/adapters/webhook/httpwebhook"
 	"github.com/multisaude/multisaude/core/clinical"
 	"github.com/multisaude/multisaude/ports"
@@ -50,6 +52,22 @@ type databaseSettings struct {
 
 func databaseConfig(cfg Config) databaseSettings {
 	return databaseSettings{URL: cfg.DatabaseURL, MaxConns: cfg.DBMaxConns, Migrate: cfg.Migrate()}
+}
+
+// databaseSecretConfig is where the database credentials are read (aws, with
+// MULTISAUDE_DATABASE_SECRET_ARN).
+func databaseSecretConfig(cfg Config) awssecrets.Config {
+	return awssecrets.Config{SecretID: cfg.DatabaseSecretARN, Endpoint: cfg.SecretsManagerEndpoint}
+}
+
+// DatabaseURL is the URL the database is opened with: MULTISAUDE_DATABASE_URL,
+// with the user and password of the Secrets Manager secret when
+// MULTISAUDE_DATABASE_SECRET_ARN is set (read now, once).
+func DatabaseURL(ctx context.Context, cfg Config) (string, error) {
+	if cfg.DatabaseSecretARN == "" {
+		return cfg.DatabaseURL, nil
+	}
+	return awssecrets.DatabaseURL(ctx, databaseSecretConfig(cfg), cfg.DatabaseURL)
 }
 
 func fileBlobConfig(cfg Config) fileblob.Config {

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
+	appwire "github.com/multisaude/multisaude/wire"
 )
 
 func init() {
@@ -20,7 +21,11 @@ func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() != 1 {
 		return fmt.Errorf("usage: multisaude migrate [--profile P] up|down|status")
 	}
-	db, err := sqlstore.Open(ctx, cfg.DatabaseURL)
+	url, err := appwire.DatabaseURL(ctx, cfg) // with the Secrets Manager password when configured
+	if err != nil {
+		return err
+	}
+	db, err := sqlstore.Open(ctx, url)
 	if err != nil {
 		return err
 	}
