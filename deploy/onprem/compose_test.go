@@ -27,7 +27,7 @@ import (
 // filledSecrets are what an operator writes into the empty values of .env.example.
 var filledSecrets = map[string]string{
 	"POSTGRES_PASSWORD":                "4f1c2e0d9b8a7f6e5d4c3b2a1f0e9d8c",
-	"APP_DB_PASSWORD":           "8d7c6b5a4f3e2d1c0b9a8f7e",
+	"APP_DB_PASSWORD":                  "8d7c6b5a4f3e2d1c0b9a8f7e",
 	"KEYCLOAK_DB_PASSWORD":             "5a4f3e2d1c0b9a8f7e6d",
 	"MINIO_ROOT_USER":                  "minioadmin-hospital",
 	"MINIO_ROOT_PASSWORD":              "9e8d7c6b5a4f3e2d1c0b",
