@@ -97,6 +97,7 @@ func gcsConfig(cfg Config) gcsblob.Config {
 func sqsConfig(cfg Config, opts ports.QueueOptions) sqsqueue.Config {
 	return sqsqueue.Config{Region: cfg.SQSRegion, Endpoint: cfg.SQSEndpoint, AccessKeyID: cfg.SQSAccessKeyID,
 		SecretAccessKey: cfg.SQSSecretAccessKey, QueuePrefix: cfg.SQSQueuePrefix, RequireExisting: cfg.SQSRequireExisting,
+		Topics:   Topics(),
 		Standard: cfg.SQSStandard, WaitTime: cfg.SQSWaitTime, BatchSize: cfg.SQSBatchSize, MaxRetries: cfg.SQSMaxRetries, QueueOptions: opts}
 }
 

@@ -7,10 +7,12 @@ import (
 	"github.com/multisaude/multisaude/core/scheduling"
 )
 
-// Topics lists every queue topic the application publishes or consumes, each
+// Topics lists every queue topic the application's workers consume, each
 // once. A deployment that creates its queues itself (the SAM template, with
 // MULTISAUDE_SQS_REQUIRE_EXISTING=true) creates one queue per topic and one for
-// its dead letters (ports.DeadLetter); a test checks that the workers consume
+// its dead letters (ports.DeadLetter); events of other topics (such as
+// identity.patient.registered) have no reader and the SQS adapter drops them
+// in that mode. The Lambda worker's test checks that the workers consume
 // exactly these.
 func Topics() []string {
 	return []string{

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -47,6 +48,10 @@ func (q *Queue) Publish(ctx context.Context, msgs ...ports.Message) error {
 		byTopic[m.Topic] = append(byTopic[m.Topic], m)
 	}
 	for _, topic := range topics {
+		if !q.hasReader(topic) {
+			q.log.DebugContext(ctx, "no queue for this topic: nobody consumes it; messages dropped", "topic", topic, "count", len(byTopic[topic]))
+			continue
+		}
 		u, err := q.url(ctx, topic)
 		if err != nil {
 			return err
@@ -189,4 +194,10 @@ func prefixFields(err error, prefix string) error {
 		return err
 	}
 	return p.Err()
+}
+
+// hasReader reports whether topic's messages have a queue to go to: always,
+// unless the deployment listed its queues' topics (Config.Topics).
+func (q *Queue) hasReader(topic string) bool {
+	return !q.cfg.RequireExisting || len(q.cfg.Topics) == 0 || slices.Contains(q.cfg.Topics, topic)
 }

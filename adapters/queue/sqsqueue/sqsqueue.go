@@ -41,6 +41,12 @@ type Config struct {
 	// creates each topic's queue and dead-letter queue on first use and sets the
 	// redrive policy and visibility timeout from the options below.
 	RequireExisting bool
+	// Topics, with RequireExisting, are the topics the deployment made queues
+	// for: those somebody consumes. A message of another topic has no reader,
+	// so Publish drops it (as an exchange with no bound queue does) instead of
+	// failing on a queue that was never meant to exist; a listed topic whose
+	// queue is missing still fails. Empty: every published topic needs its queue.
+	Topics []string
 	// Standard (MULTISAUDE_SQS_STANDARD) uses standard queues instead of the default
 	// FIFO queues. Standard queues scale further but do not keep the per-key order
 	// the Queue port promises; FIFO queues use a message's Key as its MessageGroupId

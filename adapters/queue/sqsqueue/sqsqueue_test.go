@@ -240,6 +240,20 @@ func TestValidationAndMissingQueue(t *testing.T) {
 	}
 }
 
+// TestRequireExistingDropsTopicsWithoutReaders: a deployment that lists its
+// queues' topics gets unlisted topics dropped (nobody reads them) while a
+// listed topic without its queue still fails.
+func TestRequireExistingDropsTopicsWithoutReaders(t *testing.T) {
+	q, _ := newQueue(t, func(c *sqsqueue.Config) { c.RequireExisting = true; c.Topics = []string{"listed"} })
+	ctx := context.Background()
+	if err := q.Publish(ctx, ports.Message{ID: "a", Topic: "identity.patient.registered", Body: []byte("{}")}); err != nil {
+		t.Fatalf("publish of a topic nobody consumes: %v", err)
+	}
+	if err := q.Publish(ctx, ports.Message{ID: "b", Topic: "listed", Body: []byte("{}")}); kernel.KindOf(err) != kernel.KindUnavailable {
+		t.Fatalf("publish to a listed topic without its queue: %v", err)
+	}
+}
+
 func TestQueueNames(t *testing.T) {
 	q, _ := newQueue(t, func(c *sqsqueue.Config) { c.Standard = true })
 	if n := q.QueueName("scheduling.appointment.booked"); n != "multisaude-scheduling-appointment-booked" {
