@@ -171,6 +171,7 @@ func effects(t *testing.T) map[string]effect {
 		"MULTISAUDE_PORTAL":           {value: "false", env: local, probe: func(_ *testing.T, c Config) any { return ProvideHTTPConfig(c).Portal == nil }},
 		"MULTISAUDE_LOG_LEVEL":        {value: "error", env: local, probe: loggedLevels},
 		"MULTISAUDE_RUN_WORKER":       {elsewhere: cmd},
+		"MULTISAUDE_LAMBDA_ROLE":      {elsewhere: "../cmd/multisaude/lambda_coldstart_test.go:TestLambdaColdStart"},
 		"MULTISAUDE_METRICS_ADDR":     {elsewhere: "../test/e2e/foundation/binary_test.go:start"}, // TestBinary: metrics on it, 404 on the public port,
 		"MULTISAUDE_ADMIN_EMAIL":      {elsewhere: cmd},
 		"MULTISAUDE_ADMIN_PASSWORD":   {elsewhere: cmd},
