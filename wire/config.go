@@ -28,6 +28,13 @@ const (
 	ProfileOnprem = "onprem"
 )
 
+// Roles of a process on AWS Lambda, as MULTISAUDE_LAMBDA_ROLE names them.
+const (
+	LambdaAPI    = "api"
+	LambdaWorker = "worker"
+	LambdaTick   = "tick"
+)
+
 // Config is every setting, read from MULTISAUDE_* environment variables (and an
 // optional file of KEY=VALUE lines named by MULTISAUDE_CONFIG_FILE; the
 // environment wins). Each field's tag names its variable and default.
@@ -50,7 +57,7 @@ type Config struct {
 	TrustedProxies  []string      `env:"MULTISAUDE_TRUSTED_PROXIES" default:"" help:"comma-separated proxy IPs whose X-Forwarded-For is trusted"`
 	LogLevel        string        `env:"MULTISAUDE_LOG_LEVEL" default:"info" help:"debug, info, warn or error"`
 	RunWorker       bool          `env:"MULTISAUDE_RUN_WORKER" default:"true" help:"serve also runs the background worker in-process"`
-	LambdaRole      string        `env:"MULTISAUDE_LAMBDA_ROLE" default:"api" help:"Lambda mode (when AWS_LAMBDA_RUNTIME_API is set): api, worker or tick"`
+	LambdaRole      string        `env:"MULTISAUDE_LAMBDA_ROLE" default:"api" help:"on AWS Lambda (AWS_LAMBDA_RUNTIME_API set): api (API Gateway HTTP API events), worker (SQS events) or tick (EventBridge Scheduler every minute: outbox relay and timers)"`
 	AdminEmail      string        `env:"MULTISAUDE_ADMIN_EMAIL" default:"" help:"platform admin created at start when none exists"`
 	AdminPassword   string        `env:"MULTISAUDE_ADMIN_PASSWORD" default:"" help:"its password"`
 	Version         string        `env:"-"`
@@ -412,6 +419,11 @@ func (c *Config) validate(adapters bool) []string {
 	}
 	if c.ShutdownTimeout <= 0 {
 		p = append(p, "MULTISAUDE_SHUTDOWN_TIMEOUT: must be positive")
+	}
+	switch c.LambdaRole {
+	case LambdaAPI, LambdaWorker, LambdaTick:
+	default:
+		p = append(p, "MULTISAUDE_LAMBDA_ROLE: must be api, worker or tick")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -1,3 +1,5 @@
+//go:build !lambda
+
 package main
 
 // The demonstration's cast: people, companies and what they sell. Every

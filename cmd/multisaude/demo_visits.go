@@ -1,3 +1,5 @@
+//go:build !lambda
+
 package main
 
 // demoVisits is the patients' past: completed appointments with their

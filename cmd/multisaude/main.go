@@ -30,6 +30,9 @@ func register(name, summary string, run func(ctx context.Context, args []string,
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if os.Getenv(lambdaRuntimeAPI) != "" {
+		os.Exit(runLambda(ctx, os.Stderr)) // Lambda runs bootstrap without arguments
+	}
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -131,33 +131,52 @@ func (q *Queue) release(ctx context.Context, url string, msgs []types.Message) {
 }
 
 func delivery(topic string, m types.Message) (ports.Delivery, error) {
-	attr := func(name string) string { return aws.ToString(m.MessageAttributes[name].StringValue) }
-	body, err := decodeBody(aws.ToString(m.Body), attr(attrEncoding))
+	attrs := make(map[string]string, len(m.MessageAttributes))
+	for k, v := range m.MessageAttributes {
+		if v.StringValue != nil {
+			attrs[k] = *v.StringValue
+		}
+	}
+	return Decode(topic, aws.ToString(m.MessageId), aws.ToString(m.Body), attrs,
+		m.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
+}
+
+// Decode turns one received SQS message of topic's queue into the delivery a
+// handler sees, from plain values: its SQS message ID, its body, its string
+// message attributes and its ApproximateReceiveCount. Consume uses it, and so
+// does the Lambda worker, which gets the same message inside an SQS event.
+// A message published by Publish carries its port fields in attributes; one
+// sent by EventBridge Scheduler is an envelope (see Envelope); anything else
+// gets the SQS message ID as its ID. The receive count is the Attempt (at
+// least 1). It fails on an unknown body encoding, a body that is not the
+// base64 it claims, or a headers attribute that is not a JSON object of strings.
+func Decode(topic, messageID, body string, attrs map[string]string, receiveCount string) (ports.Delivery, error) {
+	raw, err := decodeBody(body, attrs[attrEncoding])
 	if err != nil {
 		return ports.Delivery{}, err
 	}
 	d := ports.Delivery{Message: ports.Message{
-		ID:    attr(attrID),
+		ID:    attrs[attrID],
 		Topic: topic,
-		Key:   attr(attrKey),
-		Body:  body,
+		Key:   attrs[attrKey],
+		Body:  raw,
 	}}
 	if d.ID == "" {
-		if e, ok := unwrap(aws.ToString(m.Body)); ok { // from the scheduler
+		if e, ok := unwrap(body); ok { // from the scheduler
 			d.ID, d.Key, d.Headers, d.Body = e.ID, e.Key, e.Headers, e.Body
 			if d.Body == nil {
 				d.Body = []byte{}
 			}
 		} else {
-			d.ID = aws.ToString(m.MessageId) // sent by something else (the console, say)
+			d.ID = messageID // sent by something else (the console, say)
 		}
 	}
-	if h := attr(attrHeaders); h != "" {
+	if h := attrs[attrHeaders]; h != "" {
 		if err := json.Unmarshal([]byte(h), &d.Headers); err != nil {
 			return ports.Delivery{}, err
 		}
 	}
-	d.Attempt, _ = strconv.Atoi(m.Attributes[string(types.MessageSystemAttributeNameApproximateReceiveCount)])
+	d.Attempt, _ = strconv.Atoi(receiveCount)
 	if d.Attempt < 1 {
 		d.Attempt = 1
 	}
