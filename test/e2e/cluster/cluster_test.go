@@ -167,8 +167,8 @@ func TestCluster(t *testing.T) {
 	// KNOWN TO FAIL until the sign-in limiter lives in the database (the lead
 	// is moving core/identity/limiter.go there): today each process counts
 	// its own attempts, so two instances allow twice the configured number.
-	t.Run("sign-in rate limit per e-mail counts both instances [needs the shared limiter]", func(t *testing.T) { c.loginRateLimit(t) })
-	t.Run("unknown e-mail locks like a known one across instances [needs the shared limiter]", func(t *testing.T) { c.unknownEmailLockout(t) })
+	t.Run("sign-in rate limit per e-mail counts both instances", func(t *testing.T) { c.loginRateLimit(t) })
+	t.Run("unknown e-mail locks like a known one across instances", func(t *testing.T) { c.unknownEmailLockout(t) })
 	t.Run("CEP lookup limit", func(t *testing.T) { c.cepLimit(t) })
 	var orders []placed
 	t.Run("orders and partner webhooks through both instances", func(t *testing.T) { orders = c.ordersAndWebhooks(t, patients[:6]) })
