@@ -166,13 +166,44 @@ func (r *Reminders) HandleReminderDue(ctx context.Context, d ports.Delivery) err
 	if err != nil || pt.Email == "" || r.notifier == nil {
 		return nil // in-app only
 	}
+	emails, _ := r.store.(NotificationEmails)
+	if emails != nil {
+		sent, err := emails.NotificationEmailed(ctx, key)
+		if err != nil {
+			return err
+		}
+		if sent {
+			return nil // a copy of this message (redelivered, or scheduled twice) already sent it
+		}
+	}
 	err = r.notifier.Notify(ctx, ports.Notification{ID: key, To: pt.Email, Channel: "email", Template: m.Template,
 		Subject: n.Title, Body: n.Body, Data: map[string]string{"appointment_id": a.ID, "start": n.Data["start"]}})
 	if kernel.KindOf(err) == kernel.KindInvalid {
 		r.log.Warn("reminder e-mail address rejected", "appointment_id", a.ID)
-		return nil
+		err = nil // not worth retrying: record it as settled
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if emails != nil {
+		if err := emails.MarkNotificationEmailed(ctx, key, r.clock.Now()); err != nil {
+			// The e-mail went out: a retry would send it again, so only log.
+			r.log.Warn("reminder e-mail sent but not recorded as sent", "appointment_id", a.ID, "kind", string(kernel.KindOf(err)))
+		}
+	}
+	return nil
+}
+
+// NotificationEmails is an optional Store capability that records which
+// notifications were also e-mailed, so that a reminder delivered twice (queues
+// deliver at least once; a worker killed before acknowledging hands its message
+// to another) sends one e-mail. Only a crash between sending and recording can
+// still send a second copy, with the same Message-ID.
+type NotificationEmails interface {
+	// NotificationEmailed reports whether the notification with dedupeKey was e-mailed.
+	NotificationEmailed(ctx context.Context, dedupeKey string) (bool, error)
+	// MarkNotificationEmailed records that it was, at at; kernel.KindNotFound when there is no such notification.
+	MarkNotificationEmailed(ctx context.Context, dedupeKey string, at time.Time) error
 }
 
 // zoneOf is the time zone of a resource's availability (a professional's or an

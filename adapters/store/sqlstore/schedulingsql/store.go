@@ -680,3 +680,33 @@ func (s *Store) UnreadCount(ctx context.Context, recipientID kernel.ID) (int, er
 	n, err := s.db.NewSelect().Table("scheduling_notifications").Where("recipient_id = ? AND read_at IS NULL", recipientID).Count(ctx)
 	return int(n), sqlstore.Translate(err)
 }
+
+var _ scheduling.NotificationEmails = (*Store)(nil)
+
+// NotificationEmailed reports whether the notification with dedupeKey was e-mailed.
+func (s *Store) NotificationEmailed(ctx context.Context, dedupeKey string) (bool, error) {
+	var n int
+	err := s.db.NewRaw("SELECT COUNT(*) FROM scheduling_notifications WHERE dedupe_key = ? AND emailed_ms IS NOT NULL", dedupeKey).Scan(ctx, &n)
+	if err != nil {
+		return false, sqlstore.Translate(err)
+	}
+	return n > 0, nil
+}
+
+// MarkNotificationEmailed records the e-mail of the notification with dedupeKey.
+func (s *Store) MarkNotificationEmailed(ctx context.Context, dedupeKey string, at time.Time) error {
+	res, err := s.db.NewRaw("UPDATE scheduling_notifications SET emailed_ms = ? WHERE dedupe_key = ? AND emailed_ms IS NULL", at.UnixMilli(), dedupeKey).Exec(ctx)
+	if err != nil {
+		return sqlstore.Translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		emailed, err := s.NotificationEmailed(ctx, dedupeKey)
+		if err != nil {
+			return err
+		}
+		if !emailed {
+			return kernel.NotFound("notificação não encontrada")
+		}
+	}
+	return nil
+}

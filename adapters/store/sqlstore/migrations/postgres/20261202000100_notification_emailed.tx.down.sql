@@ -1,0 +1,1 @@
+ALTER TABLE scheduling_notifications DROP COLUMN emailed_ms;
