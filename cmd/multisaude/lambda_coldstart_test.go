@@ -121,7 +121,7 @@ func (f *fakeRuntime) enqueue(payload any) <-chan answer {
 }
 
 // wait returns the answer, failing the test on an init error or a timeout.
-func (f *fakeRuntime) wait(t *testing.T, ch <-chan answer, stderr *strings.Builder) answer {
+func (f *fakeRuntime) wait(t *testing.T, ch <-chan answer, stderr *lockedBuilder) answer {
 	t.Helper()
 	select {
 	case a := <-ch:
@@ -134,16 +134,22 @@ func (f *fakeRuntime) wait(t *testing.T, ch <-chan answer, stderr *strings.Build
 	return answer{}
 }
 
-// lockedBuilder is a strings.Builder safe for a process's output and the test.
+// lockedBuilder collects a process's output while the test reads it.
 type lockedBuilder struct {
 	mu sync.Mutex
-	strings.Builder
+	b  strings.Builder
 }
 
 func (b *lockedBuilder) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.Builder.Write(p)
+	return b.b.Write(p)
+}
+
+func (b *lockedBuilder) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // TestLambdaColdStart builds the Lambda binary (-tags lambda) for this machine,
@@ -233,13 +239,13 @@ func TestLambdaColdStart(t *testing.T) {
 	}
 	call := func(t *testing.T, rt *fakeRuntime, out *lockedBuilder, ev any) answer {
 		t.Helper()
-		return rt.wait(t, rt.enqueue(ev), &out.Builder)
+		return rt.wait(t, rt.enqueue(ev), out)
 	}
 
 	// api: the first answer (readyz) measures the cold start, migrations included.
 	rt, began, out := start(t, "api", nil)
 	first := rt.enqueue(v2("GET", "/readyz", "198.51.100.1", nil, nil, false))
-	a := rt.wait(t, first, &out.Builder)
+	a := rt.wait(t, first, out)
 	t.Logf("api cold start, process start to first answer (migrating a fresh database): %v", a.at.Sub(began).Round(time.Millisecond))
 	var res events.APIGatewayV2HTTPResponse
 	if err := json.Unmarshal(a.body, &res); err != nil || !a.ok || res.StatusCode != 200 || res.Headers["X-Request-Id"] != "JKJaXmPLvHcESHA=" {
@@ -291,7 +297,7 @@ func TestLambdaColdStart(t *testing.T) {
 		var d []time.Duration
 		for i := 0; i < *coldStarts; i++ {
 			rt, began, out := start(t, "api", map[string]string{"MULTISAUDE_AUTO_MIGRATE": "false", "MULTISAUDE_LOG_LEVEL": "warn"})
-			a := rt.wait(t, rt.enqueue(v2("GET", "/readyz", "198.51.100.1", nil, nil, false)), &out.Builder)
+			a := rt.wait(t, rt.enqueue(v2("GET", "/readyz", "198.51.100.1", nil, nil, false)), out)
 			d = append(d, a.at.Sub(began))
 		}
 		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
