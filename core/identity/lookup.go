@@ -55,6 +55,19 @@ func (s *Service) ListVerifiedProfessionals(ctx context.Context, q ProfessionalQ
 	return out, nil
 }
 
+// VerifiedDirectory returns every verified professional, uncapped, by name then
+// ID, with the fields a directory shows (Store.DirectoryProfessionals says
+// which): for other contexts' caches of the directory, not for a request.
+func (s *Service) VerifiedDirectory(ctx context.Context) ([]Professional, error) {
+	return s.store.DirectoryProfessionals(ctx)
+}
+
+// DirectoryVersion changes whenever what VerifiedDirectory returns may have
+// changed: a cache compares it (cheap) before reloading the directory (not).
+func (s *Service) DirectoryVersion(ctx context.Context) (int64, error) {
+	return s.store.DirectoryVersion(ctx)
+}
+
 // matchProfessional applies q in memory; stores may pre-filter with it but need not.
 func matchProfessional(pr Professional, q ProfessionalQuery) bool {
 	return (q.Specialty == "" || slices.Contains(pr.Specialties, q.Specialty)) &&

@@ -54,6 +54,17 @@ type Store interface {
 	// ListProfessionals returns professionals of a status matching q, ordered by
 	// name then ID.
 	ListProfessionals(ctx context.Context, status Status, q ProfessionalQuery) ([]Professional, error)
+	// DirectoryProfessionals returns every verified professional, uncapped (the
+	// directory other contexts cache: about 20,000 at national size), ordered by
+	// name then ID, in one query, with only what a directory shows: ID, Name,
+	// Email, Profession, Specialties, Price, Modes, Address.City and Address.UF,
+	// Point, Status and UpdatedAt; every other field is left zero.
+	DirectoryProfessionals(ctx context.Context) ([]Professional, error)
+	// DirectoryVersion returns a number that changes whenever a change to a
+	// professional, or to a professional's name or e-mail, commits: a cache of
+	// DirectoryProfessionals read after the version was still current while the
+	// version is the same. One row read.
+	DirectoryVersion(ctx context.Context) (int64, error)
 
 	// Company returns a company; kernel.KindNotFound when absent.
 	Company(ctx context.Context, id kernel.ID) (Company, error)

@@ -3,6 +3,13 @@
 // the list of verified professionals once per TTL instead of once per request,
 // and booking reads each professional at most once per TTL. A professional whose
 // verification is revoked stops being bookable within the TTL (default 10 s).
+//
+// The list is kept as a snapshot indexed by specialty and by city, so a search
+// looks only at the professionals of its specialty or city (the smaller list)
+// instead of all of them (20,000 at national size; see bench_test.go). When the
+// TTL has passed, the directory's version (one row the database keeps current)
+// is read first: the list is reloaded only when it changed, so an instance at
+// rest reads one row per TTL instead of every verified professional.
 package schedulingdir
 
 import (
@@ -22,7 +29,8 @@ type Identity interface {
 	LookupPatient(ctx context.Context, id kernel.ID) (identity.Patient, error)
 	LookupProfessional(ctx context.Context, id kernel.ID) (identity.Professional, error)
 	LookupCompany(ctx context.Context, id kernel.ID) (identity.Company, error)
-	ListVerifiedProfessionals(ctx context.Context, q identity.ProfessionalQuery) ([]identity.Professional, error)
+	VerifiedDirectory(ctx context.Context) ([]identity.Professional, error)
+	DirectoryVersion(ctx context.Context) (int64, error)
 }
 
 var _ Identity = (*identity.Service)(nil)
@@ -34,8 +42,7 @@ type Directory struct {
 	TTL   time.Duration
 
 	mu       sync.Mutex
-	all      []scheduling.Professional
-	allAt    time.Time
+	snap     *snapshot
 	pros     map[kernel.ID]cached
 	inflight chan struct{}
 }
@@ -117,35 +124,93 @@ func (d *Directory) Patient(ctx context.Context, id kernel.ID) (scheduling.Patie
 }
 
 // VerifiedProfessionals filters the cached list of every verified professional with
-// the same rules as identity (exact, case-insensitive; empty fields match all).
+// the same rules as identity (exact, case-insensitive; empty fields match all), in
+// identity's order (name, then ID). A query with no field returns the cached list
+// itself: read it, do not modify it.
 func (d *Directory) VerifiedProfessionals(ctx context.Context, q scheduling.ProfessionalQuery) ([]scheduling.Professional, error) {
-	all, err := d.allVerified(ctx)
+	s, err := d.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
+	return s.filter(q), nil
+}
+
+// snapshot is every verified professional at one time, with two indexes; never
+// modified once built, so readers share it without a lock.
+type snapshot struct {
+	at      time.Time
+	version int64 // the directory's version read before the list
+	all     []scheduling.Professional
+	bySpec  map[string][]int32 // specialty -> positions in all, ascending
+	byCity  map[string][]int32 // cityKey(city) -> positions in all, ascending
+}
+
+// cityKey folds a city's case so that names strings.EqualFold calls equal share a key
+// (the filter still compares with EqualFold).
+func cityKey(city string) string { return strings.ToLower(strings.ToUpper(city)) }
+
+func newSnapshot(list []identity.Professional, at time.Time) *snapshot {
+	s := &snapshot{at: at, all: make([]scheduling.Professional, len(list)),
+		bySpec: map[string][]int32{}, byCity: map[string][]int32{}}
+	for i, p := range list {
+		s.all[i] = professionalOf(p)
+		for _, sp := range p.Specialties {
+			s.bySpec[sp] = append(s.bySpec[sp], int32(i))
+		}
+		k := cityKey(p.Address.City)
+		s.byCity[k] = append(s.byCity[k], int32(i))
+	}
+	return s
+}
+
+func (s *snapshot) filter(q scheduling.ProfessionalQuery) []scheduling.Professional {
 	spec := strings.ToLower(strings.TrimSpace(q.Specialty))
 	prof, city, uf := strings.TrimSpace(q.Profession), strings.TrimSpace(q.City), strings.ToUpper(strings.TrimSpace(q.UF))
-	out := make([]scheduling.Professional, 0, len(all))
-	for _, p := range all {
-		if (spec == "" || slices.Contains(p.Specialties, spec)) &&
+	if spec == "" && prof == "" && q.Mode == "" && city == "" && uf == "" {
+		return s.all[:len(s.all):len(s.all)]
+	}
+	match := func(p *scheduling.Professional) bool {
+		return (spec == "" || slices.Contains(p.Specialties, spec)) &&
 			(prof == "" || p.Profession == prof) &&
 			(q.Mode == "" || slices.Contains(p.Modes, q.Mode)) &&
 			(city == "" || strings.EqualFold(p.City, city)) &&
-			(uf == "" || p.UF == uf) {
-			out = append(out, p)
+			(uf == "" || p.UF == uf)
+	}
+	var idx []int32
+	indexed := false
+	if spec != "" {
+		idx, indexed = s.bySpec[spec], true
+	}
+	if city != "" {
+		if c := s.byCity[cityKey(city)]; !indexed || len(c) < len(idx) {
+			idx, indexed = c, true
 		}
 	}
-	return out, nil
+	out := []scheduling.Professional{}
+	if !indexed {
+		for i := range s.all {
+			if match(&s.all[i]) {
+				out = append(out, s.all[i])
+			}
+		}
+		return out
+	}
+	for _, i := range idx {
+		if match(&s.all[i]) {
+			out = append(out, s.all[i])
+		}
+	}
+	return out
 }
 
-func (d *Directory) allVerified(ctx context.Context) ([]scheduling.Professional, error) {
+func (d *Directory) snapshot(ctx context.Context) (*snapshot, error) {
 	for {
 		now := d.clock.Now()
 		d.mu.Lock()
-		if d.all != nil && now.Sub(d.allAt) < d.TTL {
-			all := d.all
+		old := d.snap
+		if old != nil && now.Sub(old.at) < d.TTL {
 			d.mu.Unlock()
-			return all, nil
+			return old, nil
 		}
 		if wait := d.inflight; wait != nil { // one reload at a time
 			d.mu.Unlock()
@@ -160,7 +225,7 @@ func (d *Directory) allVerified(ctx context.Context) ([]scheduling.Professional,
 		d.inflight = done
 		d.mu.Unlock()
 
-		list, err := d.id.ListVerifiedProfessionals(ctx, identity.ProfessionalQuery{})
+		s, err := d.reload(ctx, old, now)
 		d.mu.Lock()
 		d.inflight = nil
 		close(done)
@@ -168,12 +233,30 @@ func (d *Directory) allVerified(ctx context.Context) ([]scheduling.Professional,
 			d.mu.Unlock()
 			return nil, err
 		}
-		all := make([]scheduling.Professional, 0, len(list))
-		for _, p := range list {
-			all = append(all, professionalOf(p))
-		}
-		d.all, d.allAt = all, now
+		d.snap = s
 		d.mu.Unlock()
-		return all, nil
+		return s, nil
 	}
+}
+
+// reload reads the version, then the list only when the version moved since old
+// was read. Reading the version first makes a change that commits in between
+// cost one more reload, never a missed one.
+func (d *Directory) reload(ctx context.Context, old *snapshot, now time.Time) (*snapshot, error) {
+	v, err := d.id.DirectoryVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if old != nil && old.version == v {
+		s := *old // same list and indexes, shared: a snapshot is never modified
+		s.at = now
+		return &s, nil
+	}
+	list, err := d.id.VerifiedDirectory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := newSnapshot(list, now)
+	s.version = v
+	return s, nil
 }
