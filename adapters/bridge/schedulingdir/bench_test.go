@@ -90,8 +90,8 @@ func pow500(u float64) float64 {
 // anyone set, verified or not.
 type listIdentity struct {
 	schedulingdir.Identity
-	mu    sync.Mutex
-	list  []identity.Professional
+	mu      sync.Mutex
+	list    []identity.Professional
 	other   []identity.Professional
 	version int64
 	calls   atomic.Int64
