@@ -83,7 +83,19 @@ func (s *Service) Search(ctx context.Context, p kernel.Principal, q SearchQuery)
 		cands = append(cands, c)
 	}
 	if q.Near != nil {
-		slices.SortStableFunc(cands, func(a, b cand) int { return cmp.Compare(a.dist, b.dist) })
+		// by distance, ties in the directory's order; without a date filter a page
+		// needs only its first off+limit candidates in order: no sort of all 20,000
+		byDist := func(a, b cand) int {
+			if c := cmp.Compare(a.dist, b.dist); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.i, b.i)
+		}
+		if need := off + page.Limit; q.Date == nil && need < len(cands)/4 {
+			smallestFirst(cands, need, byDist)
+		} else {
+			slices.SortFunc(cands, byDist)
+		}
 	}
 	now := s.now()
 	batch := page.Limit
@@ -159,4 +171,44 @@ func nextFree(av Availability, from, to, now time.Time, booked []Interval, mode 
 		f = t
 	}
 	return out
+}
+
+// smallestFirst moves the n smallest elements of s (by cmpf, a total order) to its
+// front, in order; the rest follow in no order. O(len(s) log n): a max-heap of the
+// n smallest seen so far.
+func smallestFirst[T any](s []T, n int, cmpf func(a, b T) int) {
+	if n <= 0 {
+		return
+	}
+	if n >= len(s) {
+		slices.SortFunc(s, cmpf)
+		return
+	}
+	h := s[:n]
+	down := func(i int) {
+		for {
+			l, big := 2*i+1, i
+			if l < n && cmpf(h[l], h[big]) > 0 {
+				big = l
+			}
+			if r := l + 1; r < n && cmpf(h[r], h[big]) > 0 {
+				big = r
+			}
+			if big == i {
+				return
+			}
+			h[i], h[big] = h[big], h[i]
+			i = big
+		}
+	}
+	for i := n/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for j := n; j < len(s); j++ {
+		if cmpf(s[j], h[0]) < 0 {
+			h[0], s[j] = s[j], h[0]
+			down(0)
+		}
+	}
+	slices.SortFunc(h, cmpf)
 }
