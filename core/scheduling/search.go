@@ -26,9 +26,11 @@ type SearchResult struct {
 	NextSlots    []Slot
 }
 
+const earthRadiusKm = 6371.0
+
 // DistanceKm is the great-circle distance between two points.
 func DistanceKm(a, b Point) float64 {
-	const r = 6371.0
+	const r = earthRadiusKm
 	la1, la2 := a.Lat*math.Pi/180, b.Lat*math.Pi/180
 	dla, dlo := la2-la1, (b.Lng-a.Lng)*math.Pi/180
 	h := math.Sin(dla/2)*math.Sin(dla/2) + math.Cos(la1)*math.Cos(la2)*math.Sin(dlo/2)*math.Sin(dlo/2)
@@ -73,6 +75,11 @@ func (s *Service) Search(ctx context.Context, p kernel.Principal, q SearchQuery)
 		c := cand{i: i}
 		if q.Near != nil {
 			if !pr.Point.Known() {
+				continue
+			}
+			// a great circle is never shorter than the latitudes' difference along a
+			// meridian: outside the radius by that alone, no trigonometry needed
+			if q.RadiusKm > 0 && math.Abs(pr.Point.Lat-q.Near.Lat)*math.Pi/180*earthRadiusKm > q.RadiusKm {
 				continue
 			}
 			c.dist = DistanceKm(*q.Near, pr.Point)

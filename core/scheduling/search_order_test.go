@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -37,6 +38,20 @@ func TestSmallestFirstIsTheSortedPrefix(t *testing.T) {
 		slices.SortFunc(got, byDist) // nothing lost or duplicated
 		if !slices.Equal(got, want) {
 			t.Fatalf("n=%d of %d: elements changed", n, len(s))
+		}
+	}
+}
+
+// The latitude test Search applies before DistanceKm never drops a point inside the radius.
+func TestLatitudeBoundNeverExceedsTheDistance(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	for range 100000 {
+		a := Point{Lat: -90 + r.Float64()*180, Lng: -180 + r.Float64()*360}
+		b := Point{Lat: a.Lat + (r.Float64()-0.5)*10, Lng: a.Lng + (r.Float64()-0.5)*360}
+		b.Lat = max(-90, min(90, b.Lat))
+		bound := math.Abs(b.Lat-a.Lat) * math.Pi / 180 * earthRadiusKm
+		if d := DistanceKm(a, b); bound > d+1e-9 {
+			t.Fatalf("%v %v: bound %.6f km > distance %.6f km", a, b, bound, d)
 		}
 	}
 }
