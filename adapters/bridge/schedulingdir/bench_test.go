@@ -158,6 +158,14 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+func heapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
 func reportCPU(b *testing.B, start time.Duration) {
 	b.ReportMetric(float64(cpuTime()-start)/float64(b.N)/1e3, "cpu-µs/op")
 }
@@ -228,19 +236,12 @@ func TestDirectoryMemoryAtScale(t *testing.T) {
 	}
 	ctx := context.Background()
 	src := &listIdentity{list: synthetic(20000)}
-	heap := func() uint64 {
-		runtime.GC()
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
-	}
-	before := heap()
+	before := heapAlloc()
 	d := schedulingdir.NewWith(src, kernel.NewFixedClock(time.Unix(1e9, 0)))
 	if _, err := d.VerifiedProfessionals(ctx, scheduling.ProfessionalQuery{}); err != nil {
 		t.Fatal(err)
 	}
-	after := heap()
+	after := heapAlloc()
 	runtime.KeepAlive(d)
 	runtime.KeepAlive(src)
 	t.Logf("directory over synthetic source: heap %d -> %d bytes: %d bytes held (%.0f per professional; the source list itself is not counted twice: it was allocated before)",
@@ -283,19 +284,11 @@ func BenchmarkDBRebuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Logf("%d verified professionals", len(list))
-	b.ReportAllocs()
-	cpu := cpuTime()
-	for b.Loop() {
+	searchEach(b, d, func() {
 		if _, err := db.ExecContext(ctx, "UPDATE identity_directory_version SET version = version + 1"); err != nil {
 			b.Fatal(err)
 		}
-		list, err := d.VerifiedProfessionals(ctx, scheduling.ProfessionalQuery{Specialty: "cardiology"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		benchSink += len(list)
-	}
-	reportCPU(b, cpu)
+	})
 }
 
 // The refresh at rest: the TTL has passed at every call, nothing changed, so the
@@ -307,10 +300,16 @@ func BenchmarkDBRefreshUnchanged(b *testing.B) {
 	if _, err := d.VerifiedProfessionals(ctx, scheduling.ProfessionalQuery{}); err != nil {
 		b.Fatal(err)
 	}
+	searchEach(b, d, func() {})
+}
+
+// searchEach runs before, then one specialty search, b.N times.
+func searchEach(b *testing.B, d *schedulingdir.Directory, before func()) {
 	b.ReportAllocs()
 	cpu := cpuTime()
 	for b.Loop() {
-		list, err := d.VerifiedProfessionals(ctx, scheduling.ProfessionalQuery{Specialty: "cardiology"})
+		before()
+		list, err := d.VerifiedProfessionals(context.Background(), scheduling.ProfessionalQuery{Specialty: "cardiology"})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -323,14 +322,7 @@ func BenchmarkDBRefreshUnchanged(b *testing.B) {
 func TestDBDirectoryMemoryAtScale(t *testing.T) {
 	_, svc := openBench(t)
 	ctx := context.Background()
-	heap := func() uint64 {
-		runtime.GC()
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
-	}
-	before := heap()
+	before := heapAlloc()
 	d := schedulingdir.New(svc, kernel.NewFixedClock(time.Unix(1e9, 0)))
 	start, cpu := time.Now(), cpuTime()
 	all, err := d.VerifiedProfessionals(ctx, scheduling.ProfessionalQuery{})
@@ -340,7 +332,7 @@ func TestDBDirectoryMemoryAtScale(t *testing.T) {
 	wall, used := time.Since(start), cpuTime()-cpu
 	n := len(all)
 	all = nil
-	after := heap()
+	after := heapAlloc()
 	runtime.KeepAlive(d)
 	t.Logf("first load of %d professionals: wall %v, cpu %v; heap %d -> %d: %d bytes held, %.0f per professional",
 		n, wall, used, before, after, after-before, float64(after-before)/float64(max(n, 1)))
