@@ -46,12 +46,12 @@ type Queue struct {
 	PollInterval time.Duration
 
 	mu      sync.Mutex
-	changed chan struct{}
+	changed map[string]chan struct{} // per topic, closed when a message of it may have become claimable
 }
 
 // New returns a queue over db (migrated); zero option fields take their defaults.
 func New(db *sqlstore.DB, opts ports.QueueOptions) *Queue {
-	return &Queue{db: db, opts: opts.WithDefaults(), PollInterval: 250 * time.Millisecond, changed: make(chan struct{})}
+	return &Queue{db: db, opts: opts.WithDefaults(), PollInterval: 250 * time.Millisecond, changed: map[string]chan struct{}{}}
 }
 
 type messageRow struct {
@@ -83,17 +83,28 @@ func toRow(m ports.Message) (messageRow, error) {
 	return messageRow{ID: m.ID, Topic: m.Topic, Key: m.Key, Body: body, Headers: string(hb)}, nil
 }
 
-func (q *Queue) wake() {
+// wake wakes the local consumers of topic. Only they: an ack or a publish on
+// one topic never makes a message of another claimable, and waking every
+// consumer on every ack made each idle topic's consumer run an empty claim per
+// message settled elsewhere.
+func (q *Queue) wake(topic string) {
 	q.mu.Lock()
-	close(q.changed)
-	q.changed = make(chan struct{})
+	if ch, ok := q.changed[topic]; ok {
+		close(ch)
+		delete(q.changed, topic)
+	}
 	q.mu.Unlock()
 }
 
-func (q *Queue) changedCh() <-chan struct{} {
+func (q *Queue) changedCh(topic string) <-chan struct{} {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.changed
+	ch, ok := q.changed[topic]
+	if !ok {
+		ch = make(chan struct{})
+		q.changed[topic] = ch
+	}
+	return ch
 }
 
 // Publish stores the messages in one transaction; all or none.
@@ -105,7 +116,11 @@ func (q *Queue) Publish(ctx context.Context, msgs ...ports.Message) error {
 	if err != nil {
 		return sqlstore.Translate(err)
 	}
-	q.wake()
+	for i, m := range msgs {
+		if i == 0 || m.Topic != msgs[i-1].Topic {
+			q.wake(m.Topic)
+		}
+	}
 	return nil
 }
 
@@ -203,7 +218,7 @@ WHERE seq = (
 	` + available + lock + `)
 RETURNING seq, id, key, body, headers, attempts`
 	var c *claimed
-	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	run := func(ctx context.Context, tx bun.IConn) error {
 		c = nil
 		rows, err := tx.QueryContext(ctx, query, q.opts.VisibilityTimeout.Milliseconds(), token, topic, q.opts.MaxAttempts)
 		if err != nil {
@@ -226,7 +241,12 @@ RETURNING seq, id, key, body, headers, attempts`
 		}
 		c = x
 		return rows.Close()
-	})
+	}
+	if q.db.Engine == sqlstore.Postgres {
+		// One statement is atomic on its own: no BEGIN and COMMIT round trips.
+		return c, sqlstore.Translate(run(ctx, q.db))
+	}
+	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return run(ctx, tx) })
 	return c, err
 }
 
@@ -275,26 +295,28 @@ func (q *Queue) deadLetter(ctx context.Context, tx bun.Tx, seq int64, token stri
 	return err
 }
 
-// settle acks (herr == nil) or nacks a claimed message, unless its lease was lost.
+// settle acks (herr == nil) or nacks a claimed message, unless its lease was
+// lost. An ack or a nack is one statement, run without BEGIN and COMMIT.
 func (q *Queue) settle(ctx context.Context, c *claimed, herr error) error {
-	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		switch {
-		case herr == nil:
-			_, err := tx.NewDelete().Model((*messageRow)(nil)).Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
-			return err
-		case c.d.Attempt >= q.opts.MaxAttempts:
-			return q.deadLetter(ctx, tx, c.seq, c.token)
-		default:
-			_, err := tx.NewUpdate().Model((*messageRow)(nil)).
-				Set("lease_until = NULL").Set("lease_token = NULL").Set("available_at = "+q.now()+" + ?", q.opts.RetryDelay.Milliseconds()).
-				Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
-			return err
+	var err error
+	switch {
+	case herr == nil:
+		_, err = q.db.NewDelete().Model((*messageRow)(nil)).Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
+	case c.d.Attempt >= q.opts.MaxAttempts:
+		err = q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return q.deadLetter(ctx, tx, c.seq, c.token) })
+		if err == nil {
+			q.wake(ports.DeadLetter(c.d.Topic))
 		}
-	})
-	if err == nil {
-		q.wake() // an ack may unblock the next message of the key; a dead letter is new
+	default:
+		_, err = q.db.NewUpdate().Model((*messageRow)(nil)).
+			Set("lease_until = NULL").Set("lease_token = NULL").Set("available_at = "+q.now()+" + ?", q.opts.RetryDelay.Milliseconds()).
+			Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
 	}
-	return err
+	if err != nil {
+		return sqlstore.Translate(err)
+	}
+	q.wake(c.d.Topic) // an ack may unblock the next message of the key
+	return nil
 }
 
 // Consume delivers messages of topic to h, one at a time, until ctx ends. It
@@ -313,7 +335,7 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 		lastReap = time.Now()
 	}
 	for ctx.Err() == nil {
-		changed := q.changedCh()
+		changed := q.changedCh(topic)
 		if time.Since(lastReap) > q.opts.VisibilityTimeout/2 {
 			lastReap = time.Now()
 			if err := q.reap(ctx, topic); err != nil && ctx.Err() == nil {
