@@ -515,16 +515,24 @@ func runDrain(t *testing.T, n int, setup func(t *testing.T, db *sqlstore.DB) dra
 	t.Logf("load at end: %s", loadavg())
 }
 
-// consumeAll starts one consumer per topic and returns a function that stops them.
+// consumeAll starts consumers on every topic, one each as one worker process
+// runs them, or MULTISAUDE_OUTBOX_DRAIN_CONSUMERS each (as that many workers
+// would), and returns a function that stops them.
 func consumeAll(q ports.Queue, rec *recorder) func() {
+	per := 1
+	if s := os.Getenv("MULTISAUDE_OUTBOX_DRAIN_CONSUMERS"); s != "" {
+		per, _ = strconv.Atoi(s)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	for _, topic := range drainTopics {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = q.Consume(ctx, topic, rec.handle)
-		}()
+		for range max(per, 1) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = q.Consume(ctx, topic, rec.handle)
+			}()
+		}
 	}
 	return func() { cancel(); wg.Wait() }
 }
