@@ -186,8 +186,9 @@ func nowExpr(e sqlstore.Dialect) string {
 	return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 }
 
-// claim leases the first deliverable message of topic, or returns nil.
-func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
+// claim leases the first deliverable message of topic after seq floor (0: from
+// the start), or returns nil.
+func (q *Queue) claim(ctx context.Context, topic string, floor int64) (*claimed, error) {
 	lock := ""
 	if q.db.Engine == sqlstore.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -195,7 +196,7 @@ func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
 	token := kernel.NewID()
 	now := q.now()
 	available := `SELECT m.seq FROM queue_messages AS m
-	WHERE m.topic = ? AND m.available_at <= ` + now + `
+	WHERE m.topic = ? AND m.seq > ? AND m.available_at <= ` + now + `
 	  AND (m.lease_until IS NULL OR (m.lease_until <= ` + now + ` AND m.attempts < ?))
 	  AND (m.key = '' OR NOT EXISTS (
 		SELECT 1 FROM queue_messages AS e WHERE e.topic = m.topic AND e.key = m.key AND e.seq < m.seq))
@@ -205,7 +206,7 @@ func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
 		// take the write lock to learn it (every consumer wakes on every publish).
 		// The read needs no lock under WAL; the claim below stays atomic.
 		var seq int64
-		err := q.db.QueryRowContext(ctx, available, topic, q.opts.MaxAttempts).Scan(&seq)
+		err := q.db.QueryRowContext(ctx, available, topic, floor, q.opts.MaxAttempts).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
@@ -220,7 +221,7 @@ RETURNING seq, id, key, body, headers, attempts`
 	var c *claimed
 	run := func(ctx context.Context, tx bun.IConn) error {
 		c = nil
-		rows, err := tx.QueryContext(ctx, query, q.opts.VisibilityTimeout.Milliseconds(), token, topic, q.opts.MaxAttempts)
+		rows, err := tx.QueryContext(ctx, query, q.opts.VisibilityTimeout.Milliseconds(), token, topic, floor, q.opts.MaxAttempts)
 		if err != nil {
 			return err
 		}
@@ -327,6 +328,8 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 		return err
 	}
 	lastReap := time.Time{}
+	var floor int64 // seq of the last message claimed; see below
+	lastFull := time.Time{}
 	backoff := q.PollInterval
 	if ctx.Err() == nil {
 		if err := q.reap(ctx, topic); err != nil && ctx.Err() == nil {
@@ -345,7 +348,24 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 				continue
 			}
 		}
-		c, err := q.claim(ctx, topic)
+		// Claim after the last message this consumer claimed: every message
+		// acked lies before it as a dead index entry until a vacuum, and a
+		// claim from the start walks them all (a drain of 100,000 events slowed
+		// down as it went, and autovacuum may be busy elsewhere). What is left
+		// behind (a message leased elsewhere, waiting for its retry, or whose
+		// key was blocked) is found by a claim from the start, run when nothing
+		// is found after the floor, and at least every PollInterval.
+		if time.Since(lastFull) > q.PollInterval {
+			floor = 0
+		}
+		if floor == 0 {
+			lastFull = time.Now()
+		}
+		c, err := q.claim(ctx, topic, floor)
+		if err == nil && c == nil && floor > 0 {
+			floor, lastFull = 0, time.Now()
+			c, err = q.claim(ctx, topic, 0)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -357,6 +377,9 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 			continue
 		}
 		backoff = q.PollInterval
+		if c != nil {
+			floor = c.seq
+		}
 		if c == nil {
 			if !sleep(ctx, changed, q.PollInterval) {
 				return nil
