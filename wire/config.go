@@ -156,7 +156,7 @@ type Config struct {
 	AMQPURL         string `env:"MULTISAUDE_AMQP_URL" default:"" help:"rabbitmq: amqp://user:pass@host:5672/vhost (required)"`
 	AMQPExchange    string `env:"MULTISAUDE_AMQP_EXCHANGE" default:"multisaude" help:"rabbitmq: direct exchange for all topics"`
 	AMQPQueuePrefix string `env:"MULTISAUDE_AMQP_QUEUE_PREFIX" default:"multisaude." help:"rabbitmq: prefix of every queue name"`
-	AMQPPrefetch    int    `env:"MULTISAUDE_AMQP_PREFETCH" default:"1" help:"rabbitmq: unacked deliveries per consumer"`
+	AMQPPrefetch    int    `env:"MULTISAUDE_AMQP_PREFETCH" default:"32" help:"rabbitmq: unacked deliveries per consumer (handled one at a time, in order)"`
 	AMQPCompeting   bool   `env:"MULTISAUDE_AMQP_COMPETING" default:"false" help:"rabbitmq: all consumers of a topic take messages at once (loses per-key order)"`
 
 	SchedulerRegion          string `env:"MULTISAUDE_SCHEDULER_REGION" default:"" help:"eventbridge: region; default AWS_REGION or us-east-1"`

@@ -31,7 +31,7 @@ type Config struct {
 	URL         string // MULTISAUDE_AMQP_URL (required), e.g. amqp://user:pass@rabbit:5672/vhost
 	Exchange    string // MULTISAUDE_AMQP_EXCHANGE: direct exchange for all topics, default "multisaude"
 	QueuePrefix string // MULTISAUDE_AMQP_QUEUE_PREFIX, default "multisaude."
-	Prefetch    int    // MULTISAUDE_AMQP_PREFETCH: unacked deliveries per consumer, default 1
+	Prefetch    int    // MULTISAUDE_AMQP_PREFETCH: unacked deliveries per consumer, default 32 (still handled one at a time, in order)
 	// Competing (MULTISAUDE_AMQP_COMPETING) lets all consumers of a topic take
 	// messages at once. By default a topic's queue has a single active consumer
 	// (the others stand by), which keeps the per-key order the Queue port
@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg Config) (*Queue, func(), error) {
 		cfg.QueuePrefix = "multisaude."
 	}
 	if cfg.Prefetch == 0 {
-		cfg.Prefetch = 1
+		cfg.Prefetch = 32
 	}
 	var p kernel.Problems
 	if p.Require("url", cfg.URL) {

@@ -80,9 +80,11 @@ type Relay struct {
 	Batch    int
 }
 
-// NewRelay builds a relay polling every 200 ms.
+// NewRelay builds a relay polling every 200 ms and moving up to 500 events a
+// transaction (a backlog of 100,000 drains in 200 transactions, each publishing
+// its batch at once: one INSERT into sqlqueue, or one round of confirms).
 func NewRelay(db *DB, q ports.Queue, log *slog.Logger) *Relay {
-	return &Relay{db: db, queue: q, log: log, Interval: 200 * time.Millisecond, Batch: 100}
+	return &Relay{db: db, queue: q, log: log, Interval: 200 * time.Millisecond, Batch: 500}
 }
 
 // Run relays until ctx ends.

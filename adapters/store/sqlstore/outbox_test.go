@@ -94,6 +94,7 @@ func unpublished(t *testing.T, db *sqlstore.DB) int {
 func newRelay(db *sqlstore.DB, q ports.Queue) *sqlstore.Relay {
 	r := sqlstore.NewRelay(db, q, slog.New(slog.DiscardHandler))
 	r.Interval = 20 * time.Millisecond
+	r.Batch = 100 // several batches in the tests below
 	return r
 }
 

@@ -46,12 +46,12 @@ type Queue struct {
 	PollInterval time.Duration
 
 	mu      sync.Mutex
-	changed chan struct{}
+	changed map[string]chan struct{} // per topic, closed when a message of it may have become claimable
 }
 
 // New returns a queue over db (migrated); zero option fields take their defaults.
 func New(db *sqlstore.DB, opts ports.QueueOptions) *Queue {
-	return &Queue{db: db, opts: opts.WithDefaults(), PollInterval: 250 * time.Millisecond, changed: make(chan struct{})}
+	return &Queue{db: db, opts: opts.WithDefaults(), PollInterval: 250 * time.Millisecond, changed: map[string]chan struct{}{}}
 }
 
 type messageRow struct {
@@ -83,17 +83,28 @@ func toRow(m ports.Message) (messageRow, error) {
 	return messageRow{ID: m.ID, Topic: m.Topic, Key: m.Key, Body: body, Headers: string(hb)}, nil
 }
 
-func (q *Queue) wake() {
+// wake wakes the local consumers of topic. Only they: an ack or a publish on
+// one topic never makes a message of another claimable, and waking every
+// consumer on every ack made each idle topic's consumer run an empty claim per
+// message settled elsewhere.
+func (q *Queue) wake(topic string) {
 	q.mu.Lock()
-	close(q.changed)
-	q.changed = make(chan struct{})
+	if ch, ok := q.changed[topic]; ok {
+		close(ch)
+		delete(q.changed, topic)
+	}
 	q.mu.Unlock()
 }
 
-func (q *Queue) changedCh() <-chan struct{} {
+func (q *Queue) changedCh(topic string) <-chan struct{} {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.changed
+	ch, ok := q.changed[topic]
+	if !ok {
+		ch = make(chan struct{})
+		q.changed[topic] = ch
+	}
+	return ch
 }
 
 // Publish stores the messages in one transaction; all or none.
@@ -105,7 +116,11 @@ func (q *Queue) Publish(ctx context.Context, msgs ...ports.Message) error {
 	if err != nil {
 		return sqlstore.Translate(err)
 	}
-	q.wake()
+	for i, m := range msgs {
+		if i == 0 || m.Topic != msgs[i-1].Topic {
+			q.wake(m.Topic)
+		}
+	}
 	return nil
 }
 
@@ -171,8 +186,9 @@ func nowExpr(e sqlstore.Dialect) string {
 	return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
 }
 
-// claim leases the first deliverable message of topic, or returns nil.
-func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
+// claim leases the first deliverable message of topic after seq floor (0: from
+// the start), or returns nil.
+func (q *Queue) claim(ctx context.Context, topic string, floor int64) (*claimed, error) {
 	lock := ""
 	if q.db.Engine == sqlstore.Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
@@ -180,7 +196,7 @@ func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
 	token := kernel.NewID()
 	now := q.now()
 	available := `SELECT m.seq FROM queue_messages AS m
-	WHERE m.topic = ? AND m.available_at <= ` + now + `
+	WHERE m.topic = ? AND m.seq > ? AND m.available_at <= ` + now + `
 	  AND (m.lease_until IS NULL OR (m.lease_until <= ` + now + ` AND m.attempts < ?))
 	  AND (m.key = '' OR NOT EXISTS (
 		SELECT 1 FROM queue_messages AS e WHERE e.topic = m.topic AND e.key = m.key AND e.seq < m.seq))
@@ -190,7 +206,7 @@ func (q *Queue) claim(ctx context.Context, topic string) (*claimed, error) {
 		// take the write lock to learn it (every consumer wakes on every publish).
 		// The read needs no lock under WAL; the claim below stays atomic.
 		var seq int64
-		err := q.db.QueryRowContext(ctx, available, topic, q.opts.MaxAttempts).Scan(&seq)
+		err := q.db.QueryRowContext(ctx, available, topic, floor, q.opts.MaxAttempts).Scan(&seq)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, nil
 		}
@@ -203,9 +219,9 @@ WHERE seq = (
 	` + available + lock + `)
 RETURNING seq, id, key, body, headers, attempts`
 	var c *claimed
-	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	run := func(ctx context.Context, tx bun.IConn) error {
 		c = nil
-		rows, err := tx.QueryContext(ctx, query, q.opts.VisibilityTimeout.Milliseconds(), token, topic, q.opts.MaxAttempts)
+		rows, err := tx.QueryContext(ctx, query, q.opts.VisibilityTimeout.Milliseconds(), token, topic, floor, q.opts.MaxAttempts)
 		if err != nil {
 			return err
 		}
@@ -226,7 +242,12 @@ RETURNING seq, id, key, body, headers, attempts`
 		}
 		c = x
 		return rows.Close()
-	})
+	}
+	if q.db.Engine == sqlstore.Postgres {
+		// One statement is atomic on its own: no BEGIN and COMMIT round trips.
+		return c, sqlstore.Translate(run(ctx, q.db))
+	}
+	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return run(ctx, tx) })
 	return c, err
 }
 
@@ -275,26 +296,28 @@ func (q *Queue) deadLetter(ctx context.Context, tx bun.Tx, seq int64, token stri
 	return err
 }
 
-// settle acks (herr == nil) or nacks a claimed message, unless its lease was lost.
+// settle acks (herr == nil) or nacks a claimed message, unless its lease was
+// lost. An ack or a nack is one statement, run without BEGIN and COMMIT.
 func (q *Queue) settle(ctx context.Context, c *claimed, herr error) error {
-	err := q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		switch {
-		case herr == nil:
-			_, err := tx.NewDelete().Model((*messageRow)(nil)).Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
-			return err
-		case c.d.Attempt >= q.opts.MaxAttempts:
-			return q.deadLetter(ctx, tx, c.seq, c.token)
-		default:
-			_, err := tx.NewUpdate().Model((*messageRow)(nil)).
-				Set("lease_until = NULL").Set("lease_token = NULL").Set("available_at = "+q.now()+" + ?", q.opts.RetryDelay.Milliseconds()).
-				Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
-			return err
+	var err error
+	switch {
+	case herr == nil:
+		_, err = q.db.NewDelete().Model((*messageRow)(nil)).Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
+	case c.d.Attempt >= q.opts.MaxAttempts:
+		err = q.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error { return q.deadLetter(ctx, tx, c.seq, c.token) })
+		if err == nil {
+			q.wake(ports.DeadLetter(c.d.Topic))
 		}
-	})
-	if err == nil {
-		q.wake() // an ack may unblock the next message of the key; a dead letter is new
+	default:
+		_, err = q.db.NewUpdate().Model((*messageRow)(nil)).
+			Set("lease_until = NULL").Set("lease_token = NULL").Set("available_at = "+q.now()+" + ?", q.opts.RetryDelay.Milliseconds()).
+			Where("seq = ? AND lease_token = ?", c.seq, c.token).Exec(ctx)
 	}
-	return err
+	if err != nil {
+		return sqlstore.Translate(err)
+	}
+	q.wake(c.d.Topic) // an ack may unblock the next message of the key
+	return nil
 }
 
 // Consume delivers messages of topic to h, one at a time, until ctx ends. It
@@ -305,6 +328,8 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 		return err
 	}
 	lastReap := time.Time{}
+	var floor int64 // seq of the last message claimed; see below
+	lastFull := time.Time{}
 	backoff := q.PollInterval
 	if ctx.Err() == nil {
 		if err := q.reap(ctx, topic); err != nil && ctx.Err() == nil {
@@ -313,7 +338,7 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 		lastReap = time.Now()
 	}
 	for ctx.Err() == nil {
-		changed := q.changedCh()
+		changed := q.changedCh(topic)
 		if time.Since(lastReap) > q.opts.VisibilityTimeout/2 {
 			lastReap = time.Now()
 			if err := q.reap(ctx, topic); err != nil && ctx.Err() == nil {
@@ -323,7 +348,24 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 				continue
 			}
 		}
-		c, err := q.claim(ctx, topic)
+		// Claim after the last message this consumer claimed: every message
+		// acked lies before it as a dead index entry until a vacuum, and a
+		// claim from the start walks them all (a drain of 100,000 events slowed
+		// down as it went, and autovacuum may be busy elsewhere). What is left
+		// behind (a message leased elsewhere, waiting for its retry, or whose
+		// key was blocked) is found by a claim from the start, run when nothing
+		// is found after the floor, and at least every PollInterval.
+		if time.Since(lastFull) > q.PollInterval {
+			floor = 0
+		}
+		if floor == 0 {
+			lastFull = time.Now()
+		}
+		c, err := q.claim(ctx, topic, floor)
+		if err == nil && c == nil && floor > 0 {
+			floor, lastFull = 0, time.Now()
+			c, err = q.claim(ctx, topic, 0)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -335,6 +377,9 @@ func (q *Queue) Consume(ctx context.Context, topic string, h ports.Handler) erro
 			continue
 		}
 		backoff = q.PollInterval
+		if c != nil {
+			floor = c.seq
+		}
 		if c == nil {
 			if !sleep(ctx, changed, q.PollInterval) {
 				return nil
