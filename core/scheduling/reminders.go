@@ -57,17 +57,27 @@ func (r *Reminders) HandleAppointment(ctx context.Context, d ports.Delivery) err
 	}
 	switch d.Topic {
 	case TopicBooked, TopicRescheduled:
+		// Each topic has its own consumer, so the events of one appointment may be
+		// handled out of order (a "booked" after its "rescheduled" or "cancelled"):
+		// the reminders follow the stored appointment, never the event's start.
+		a, err := r.store.GetAppointment(ctx, ev.AppointmentID)
+		if kernel.KindOf(err) == kernel.KindNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		now := r.clock.Now()
 		for _, o := range ReminderOffsets {
-			at := ev.Start.Add(-o.Before)
+			at := a.Start.Add(-o.Before)
 			id := reminderJobID(ev.AppointmentID, o.Name)
-			if !at.After(now) {
+			if !a.Status.Active() || !at.After(now) {
 				if err := r.sched.Cancel(ctx, id); err != nil && kernel.KindOf(err) != kernel.KindNotFound {
 					return err
 				}
 				continue
 			}
-			body, _ := json.Marshal(ReminderDue{AppointmentID: ev.AppointmentID, Offset: o.Name, Start: ev.Start})
+			body, _ := json.Marshal(ReminderDue{AppointmentID: ev.AppointmentID, Offset: o.Name, Start: a.Start})
 			if err := r.sched.Schedule(ctx, ports.Job{ID: id, At: at, Msg: ports.Message{
 				ID: kernel.NewID(), Topic: TopicReminderDue, Key: ev.AppointmentID, Body: body}}); err != nil {
 				return err

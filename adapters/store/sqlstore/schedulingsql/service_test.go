@@ -217,6 +217,14 @@ func TestReminders(t *testing.T) {
 		if j := sched.jobs["scheduling-reminder-"+a.ID+"-1h"]; !j.At.Equal(newStart.Add(-time.Hour)) {
 			t.Fatalf("1h job at %v", j.At)
 		}
+		// Each topic has its own consumer: the "booked" event (old start) may be handled
+		// after the "rescheduled" one. The reminders stay at the stored start.
+		if err := rem.HandleAppointment(ctx, booked[0]); err != nil {
+			t.Fatal(err)
+		}
+		if j := sched.jobs["scheduling-reminder-"+a.ID+"-1h"]; !j.At.Equal(newStart.Add(-time.Hour)) {
+			t.Fatalf("a late booked event moved the 1h job back to %v", j.At)
+		}
 		sent := len(note.sent)
 		old := sched.jobs["scheduling-reminder-"+a.ID+"-1h"]
 		var stale scheduling.ReminderDue
@@ -238,6 +246,13 @@ func TestReminders(t *testing.T) {
 		}
 		if len(sched.jobs) != 0 {
 			t.Fatalf("jobs left after cancel: %v", sched.jobs)
+		}
+		// A late "rescheduled" after the cancellation schedules nothing.
+		if err := rem.HandleAppointment(ctx, outbox(t, db, scheduling.TopicRescheduled)[0]); err != nil {
+			t.Fatal(err)
+		}
+		if len(sched.jobs) != 0 {
+			t.Fatalf("a late rescheduled event after the cancellation left jobs: %v", sched.jobs)
 		}
 		l, _ = e.svc.Notifications(ctx, pt, true, kernel.Page{})
 		if len(l.Items) != 2 || l.Items[0].Kind != "appointment_cancelled" {
