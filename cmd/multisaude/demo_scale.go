@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -71,7 +72,9 @@ func demoScale(ctx context.Context, cfg appwire.Config, scale float64, password 
 	if err != nil {
 		return err
 	}
-	db, err := sqlstore.OpenPool(ctx, cfg.DatabaseURL, 8)
+	// index builds and ANALYZE at scale 1 take minutes: pgdriver's default
+	// read timeout (10 s) would cut them off (the server would still finish)
+	db, err := sqlstore.OpenPool(ctx, withReadTimeout(cfg.DatabaseURL, "1h"), 8)
 	if err != nil {
 		return err
 	}
@@ -102,6 +105,18 @@ func demoScale(ctx context.Context, cfg appwire.Config, scale float64, password 
 	}
 	f.report(stdout, time.Since(start), password)
 	return nil
+}
+
+// withReadTimeout sets pgdriver's read_timeout in a postgres:// URL.
+func withReadTimeout(dsn, d string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Set("read_timeout", d)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // scaleFixture holds what the generators share: the IDs of what was written.
