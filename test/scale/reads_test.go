@@ -103,7 +103,7 @@ func setup(t *testing.T) *env {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	rec := &recorder{}
-	db.AddQueryHook(rec)
+	db.DB = db.WithQueryHook(rec)
 	e := &env{db: db, rec: rec, sched: schedulingsql.New(db), clin: clinicalsql.New(db), comm: commercesql.New(db),
 		ident: identitysql.New(db), now: time.Now().UTC()}
 	var rows []struct {
@@ -177,7 +177,7 @@ func (e *env) measure(t *testing.T, name string, fn func(r *rand.Rand) error, he
 	}
 	for _, q := range queries {
 		var plan []string
-		if err := e.db.NewRaw("EXPLAIN (ANALYZE, BUFFERS) " + q).Scan(context.Background(), &plan); err != nil {
+		if err := e.db.NewRaw("EXPLAIN (ANALYZE, BUFFERS) "+q).Scan(context.Background(), &plan); err != nil {
 			t.Fatalf("explain %s: %v", q, err)
 		}
 		fmt.Printf("\n-- %s\n%s;\n%s\n", name, q, strings.Join(plan, "\n"))
