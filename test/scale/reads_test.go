@@ -135,7 +135,12 @@ func setup(t *testing.T) *env {
 	if err := db.NewRaw("SELECT company_id FROM commerce_orders TABLESAMPLE SYSTEM (1) LIMIT 5000").Scan(ctx, &e.comps); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.pros) == 0 || len(e.patients) == 0 || len(e.busyPros) == 0 || len(e.comps) == 0 {
+	if len(e.busyPros) == 0 { // a small fixture: the block sample may miss every future row
+		for _, p := range e.pros {
+			e.busyPros = append(e.busyPros, p.ID)
+		}
+	}
+	if len(e.pros) == 0 || len(e.patients) == 0 || len(e.comps) == 0 {
 		t.Fatal("the database holds no fixture: run `multisaude demo --scale N` first")
 	}
 	return e
