@@ -23,6 +23,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -157,6 +158,7 @@ func (e *env) measure(t *testing.T, name string, fn func(r *rand.Rand) error, he
 		}
 	}
 	ds := make([]time.Duration, 0, *runs)
+	cpu0 := cpuTime()
 	start := time.Now()
 	for i := 0; i < *runs; i++ {
 		t0 := time.Now()
@@ -166,12 +168,13 @@ func (e *env) measure(t *testing.T, name string, fn func(r *rand.Rand) error, he
 		ds = append(ds, time.Since(t0))
 	}
 	total := time.Since(start)
+	cpu := cpuTime() - cpu0
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 	pct := func(p float64) float64 {
 		return float64(ds[min(len(ds)-1, int(math.Ceil(p*float64(len(ds))))-1)].Microseconds()) / 1000
 	}
-	fmt.Printf("%-44s n=%d  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%.0f/s)\n", name, len(ds), pct(0.50), pct(0.95), pct(0.99),
-		float64(ds[len(ds)-1].Microseconds())/1000, float64(len(ds))/total.Seconds())
+	fmt.Printf("%-44s n=%d  p50 %6.2f ms  p95 %6.2f ms  p99 %6.2f ms  max %6.2f ms  (%.0f/s, Go CPU %.3f ms/call)\n", name, len(ds), pct(0.50), pct(0.95), pct(0.99),
+		float64(ds[len(ds)-1].Microseconds())/1000, float64(len(ds))/total.Seconds(), float64(cpu.Microseconds())/1000/float64(len(ds)))
 	if !*explain {
 		return
 	}
@@ -188,6 +191,15 @@ func (e *env) measure(t *testing.T, name string, fn func(r *rand.Rand) error, he
 		fmt.Printf("\n-- %s\n%s;\n%s\n", name, q, strings.Join(plan, "\n"))
 	}
 	fmt.Println()
+}
+
+// cpuTime is the CPU this process has used (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // page is the directory's answer for a query: the first page of candidates,
