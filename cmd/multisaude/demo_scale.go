@@ -72,9 +72,10 @@ func demoScale(ctx context.Context, cfg appwire.Config, scale float64, password 
 	if err != nil {
 		return err
 	}
-	// index builds and ANALYZE at scale 1 take minutes: pgdriver's default
-	// read timeout (10 s) would cut them off (the server would still finish)
-	db, err := sqlstore.OpenPool(ctx, withReadTimeout(cfg.DatabaseURL, "1h"), 8)
+	// index builds and ANALYZE at scale 1 take minutes, and a busy server may
+	// not read a COPY stream for seconds: pgdriver's default read (10 s) and
+	// write (5 s) timeouts would cut them off
+	db, err := sqlstore.OpenPool(ctx, withLongTimeouts(cfg.DatabaseURL, "1h"), 8)
 	if err != nil {
 		return err
 	}
@@ -107,14 +108,15 @@ func demoScale(ctx context.Context, cfg appwire.Config, scale float64, password 
 	return nil
 }
 
-// withReadTimeout sets pgdriver's read_timeout in a postgres:// URL.
-func withReadTimeout(dsn, d string) string {
+// withLongTimeouts sets pgdriver's read_timeout and write_timeout in a postgres:// URL.
+func withLongTimeouts(dsn, d string) string {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return dsn
 	}
 	q := u.Query()
 	q.Set("read_timeout", d)
+	q.Set("write_timeout", d)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
