@@ -441,7 +441,7 @@ func (f *scaleFixture) loadOrders(ctx context.Context) error {
 		orders, pays = orders[:0], pays[:0]
 		return nil
 	}
-	history := f.now.Sub(f.day.AddDate(-scaleHistoryYears, 0, 0))
+	history := f.day.Sub(f.day.AddDate(-scaleHistoryYears, 0, 0)) // fixed for the day: the same draws at any hour
 	open := []commerce.OrderStatus{commerce.OrderCreated, commerce.OrderPaid, commerce.OrderAccepted, commerce.OrderPreparing,
 		commerce.OrderReadyForPickup, commerce.OrderDelivered, commerce.OrderCancelled}
 	for k := 0; k < f.n.Orders; k++ {
