@@ -61,6 +61,8 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	profile := fs.String("profile", "", "local, aws or onprem (overrides MULTISAUDE_PROFILE)")
 	force := fs.Bool("force", false, "seed also on the aws or onprem profile (never on a production database)")
+	scale := fs.Float64("scale", 0, "instead of the demonstration, the national-size fixture (PostgreSQL) at this scale: 1 = 1,000,000 patients, 5,000,000 appointments")
+	scalePassword := fs.String("password", scaleDefaultPassword, "with --scale: the one password of every fixture account")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,6 +85,9 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	cfg.Version = version
+	if *scale != 0 {
+		return demoScale(ctx, cfg, *scale, *scalePassword, stdout, stderr)
+	}
 	adminEmail, adminPassword := cfg.AdminEmail, cfg.AdminPassword
 	if adminEmail == "" { // the start hook creates this admin when none exists
 		adminEmail, adminPassword = demoAdminEmail, demoPassword

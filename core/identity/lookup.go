@@ -17,6 +17,36 @@ func (s *Service) LookupPatient(ctx context.Context, id kernel.ID) (Patient, err
 	return s.store.Patient(ctx, id)
 }
 
+// MaxLookupPatients caps one LookupPatients call.
+const MaxLookupPatients = 500
+
+// LookupPatients returns the patients of ids that exist, by ID (no principal,
+// as LookupPatient); invalid IDs are absent from the answer. At most
+// MaxLookupPatients IDs: more is the caller's bug (kernel.Internal).
+func (s *Service) LookupPatients(ctx context.Context, ids []kernel.ID) (map[kernel.ID]Patient, error) {
+	if len(ids) > MaxLookupPatients {
+		return nil, kernel.Internal(nil, "LookupPatients: %d IDs, at most %d", len(ids), MaxLookupPatients)
+	}
+	valid := make([]kernel.ID, 0, len(ids))
+	for _, id := range ids {
+		if kernel.ValidID(id) {
+			valid = append(valid, id)
+		}
+	}
+	out := make(map[kernel.ID]Patient, len(valid))
+	if len(valid) == 0 {
+		return out, nil
+	}
+	ps, err := s.store.Patients(ctx, valid)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, nil
+}
+
 // LookupProfessional returns a professional, whatever the status (check
 // Verified). KindNotFound when absent.
 func (s *Service) LookupProfessional(ctx context.Context, id kernel.ID) (Professional, error) {

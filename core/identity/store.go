@@ -43,6 +43,9 @@ type Store interface {
 
 	// Patient returns a patient's profile; kernel.KindNotFound when absent.
 	Patient(ctx context.Context, id kernel.ID) (Patient, error)
+	// Patients returns the profiles of those of ids that exist, in no order,
+	// in a constant number of queries.
+	Patients(ctx context.Context, ids []kernel.ID) ([]Patient, error)
 	// UpdatePatient runs fn on the profile (and its account, for e-mail, name and
 	// phone) in a transaction and saves both.
 	UpdatePatient(ctx context.Context, id kernel.ID, fn func(*Patient, *Account) error, events ...kernel.Event) error

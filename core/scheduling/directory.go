@@ -60,6 +60,9 @@ type Directory interface {
 	Company(ctx context.Context, id kernel.ID) (Company, error)
 	// Patient returns a patient; kernel.KindNotFound when there is none.
 	Patient(ctx context.Context, id kernel.ID) (Patient, error)
+	// Patients returns those of ids that are patients, by ID (at most a page's
+	// worth of IDs), in a constant number of round trips.
+	Patients(ctx context.Context, ids []kernel.ID) (map[kernel.ID]Patient, error)
 	// VerifiedProfessionals lists every verified professional matching q, in a stable order (by ID).
 	VerifiedProfessionals(ctx context.Context, q ProfessionalQuery) ([]Professional, error)
 }

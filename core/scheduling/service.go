@@ -496,16 +496,21 @@ func (s *Service) Agenda(ctx context.Context, p kernel.Principal, professionalID
 
 func (s *Service) withNames(ctx context.Context, l kernel.List[Appointment]) kernel.List[AgendaItem] {
 	out := kernel.List[AgendaItem]{Items: make([]AgendaItem, 0, len(l.Items)), NextCursor: l.NextCursor}
-	names := map[kernel.ID]string{}
+	// one lookup for the page's patients, not one per appointment
+	ids := make([]kernel.ID, 0, len(l.Items))
+	seen := make(map[kernel.ID]bool, len(l.Items))
 	for _, a := range l.Items {
-		name, ok := names[a.PatientID]
-		if !ok {
-			if pt, err := s.dir.Patient(ctx, a.PatientID); err == nil {
-				name = pt.Name
-			}
-			names[a.PatientID] = name
+		if !seen[a.PatientID] {
+			seen[a.PatientID] = true
+			ids = append(ids, a.PatientID)
 		}
-		out.Items = append(out.Items, AgendaItem{Appointment: a, PatientName: name})
+	}
+	pts, err := s.dir.Patients(ctx, ids)
+	if err != nil {
+		s.log.WarnContext(ctx, "agenda: patient names unavailable", "err", err)
+	}
+	for _, a := range l.Items {
+		out.Items = append(out.Items, AgendaItem{Appointment: a, PatientName: pts[a.PatientID].Name})
 	}
 	return out
 }

@@ -27,6 +27,7 @@ import (
 // Identity is the part of *identity.Service the bridge uses.
 type Identity interface {
 	LookupPatient(ctx context.Context, id kernel.ID) (identity.Patient, error)
+	LookupPatients(ctx context.Context, ids []kernel.ID) (map[kernel.ID]identity.Patient, error)
 	LookupProfessional(ctx context.Context, id kernel.ID) (identity.Professional, error)
 	LookupCompany(ctx context.Context, id kernel.ID) (identity.Company, error)
 	VerifiedDirectory(ctx context.Context) ([]identity.Professional, error)
@@ -121,6 +122,18 @@ func (d *Directory) Patient(ctx context.Context, id kernel.ID) (scheduling.Patie
 		return scheduling.Patient{}, err
 	}
 	return scheduling.Patient{ID: p.ID, Name: p.DisplayName(), Email: p.Email}, nil
+}
+
+func (d *Directory) Patients(ctx context.Context, ids []kernel.ID) (map[kernel.ID]scheduling.Patient, error) {
+	ps, err := d.id.LookupPatients(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[kernel.ID]scheduling.Patient, len(ps))
+	for id, p := range ps {
+		out[id] = scheduling.Patient{ID: p.ID, Name: p.DisplayName(), Email: p.Email}
+	}
+	return out, nil
 }
 
 // VerifiedProfessionals filters the cached list of every verified professional with

@@ -202,6 +202,31 @@ func (s *Store) Patient(ctx context.Context, id kernel.ID) (identity.Patient, er
 	return patientFromRow(r, a), nil
 }
 
+func (s *Store) Patients(ctx context.Context, ids []kernel.ID) ([]identity.Patient, error) {
+	out := []identity.Patient{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rs []patientRow
+	if err := s.db.NewSelect().Model(&rs).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, sqlstore.Translate(err)
+	}
+	var as []accountRow
+	if err := s.db.NewSelect().Model(&as).Where("id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, sqlstore.Translate(err)
+	}
+	byID := make(map[string]accountRow, len(as))
+	for _, a := range as {
+		byID[a.ID] = a
+	}
+	for _, r := range rs {
+		if a, ok := byID[r.ID]; ok {
+			out = append(out, patientFromRow(r, a))
+		}
+	}
+	return out, nil
+}
+
 func (s *Store) UpdatePatient(ctx context.Context, id kernel.ID, fn func(*identity.Patient, *identity.Account) error, events ...kernel.Event) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ar, err := s.lockAccount(ctx, tx, id)

@@ -131,6 +131,39 @@ func TestPatientSignUpAndUniqueness(t *testing.T) {
 	})
 }
 
+func TestLookupPatients(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		a, err := e.svc.SignUpPatient(ctx, kernel.Anonymous, patientIn("ana@example.com", "529.982.247-25"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := patientIn("bia@example.com", "111.444.777-35")
+		in.SocialName = "Bia"
+		b, err := e.svc.SignUpPatient(ctx, kernel.Anonymous, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pro, err := e.svc.SignUpProfessional(ctx, kernel.Anonymous, professionalIn("pro@example.com", "98765432100", "123456"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.svc.LookupPatients(ctx, []kernel.ID{a.ID, b.ID, pro.ID, kernel.NewID(), "not-an-id", a.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[a.ID].Name != "Maria Souza" || got[b.ID].DisplayName() != "Bia" || got[a.ID].Email != "ana@example.com" {
+			t.Fatalf("LookupPatients = %+v, want the two patients only", got)
+		}
+		if got, err := e.svc.LookupPatients(ctx, nil); err != nil || len(got) != 0 {
+			t.Fatalf("no IDs: %v, %v", got, err)
+		}
+		_, err = e.svc.LookupPatients(ctx, make([]kernel.ID, identity.MaxLookupPatients+1))
+		wantKind(t, err, kernel.KindInternal, "")
+	})
+}
+
 func professionalIn(email, cpf, crm string) identity.ProfessionalSignUp {
 	return identity.ProfessionalSignUp{Name: "Dr. João Lima", Email: email, Password: pw, CPF: cpf, Phone: "+5511912345678",
 		Profession: "physician", Council: identity.CouncilInput{Type: "CRM", Number: crm, UF: "SP"}, Specialties: []string{"cardiology"},

@@ -46,6 +46,15 @@ func (d *fakeDir) Patient(_ context.Context, id string) (scheduling.Patient, err
 	}
 	return scheduling.Patient{}, kernel.NotFound("no such patient")
 }
+func (d *fakeDir) Patients(_ context.Context, ids []string) (map[string]scheduling.Patient, error) {
+	out := map[string]scheduling.Patient{}
+	for _, id := range ids {
+		if p, ok := d.patients[id]; ok {
+			out[id] = p
+		}
+	}
+	return out, nil
+}
 func (d *fakeDir) VerifiedProfessionals(_ context.Context, q scheduling.ProfessionalQuery) ([]scheduling.Professional, error) {
 	out := make([]scheduling.Professional, 0, len(d.list))
 	for _, p := range d.list {
