@@ -109,6 +109,12 @@ var (
 	CapacityBounds        = Bounds{1, 100}
 )
 
+// MaxAppointmentLength is longer than any appointment can last (a slot or an
+// exam lasts at most 480 minutes): a read of the appointments overlapping
+// [from, to) may bound start_at below by from - MaxAppointmentLength, so an
+// index range scan never walks a resource's whole past.
+const MaxAppointmentLength = 24 * time.Hour
+
 // Limits of other requests.
 const (
 	MaxReasonLen      = 1000 // characters of a booking's or a cancellation's reason

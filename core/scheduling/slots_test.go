@@ -307,3 +307,11 @@ func TestValidateManyRulesCountedFirst(t *testing.T) {
 		t.Fatalf("got %d fields", len(ke.Fields))
 	}
 }
+
+func TestMaxAppointmentLengthExceedsEveryAppointment(t *testing.T) {
+	for _, b := range []Bounds{SlotMinutesBounds, DurationMinutesBounds} {
+		if time.Duration(b.Max)*time.Minute >= MaxAppointmentLength {
+			t.Fatalf("an appointment may last %d minutes: MaxAppointmentLength (%s) must be longer", b.Max, MaxAppointmentLength)
+		}
+	}
+}

@@ -477,7 +477,8 @@ func (s *Store) Booked(ctx context.Context, resourceIDs []kernel.ID, from, to ti
 		EndAt      time.Time `bun:"end_at"`
 	}
 	err := s.db.NewSelect().Table("scheduling_appointments").Column("resource_id", "start_at", "end_at").
-		Where("resource_id IN (?) AND status = ? AND start_at < ? AND end_at > ?", bun.List(resourceIDs), string(scheduling.StatusConfirmed), to.UTC(), from.UTC()).
+		Where("resource_id IN (?) AND status = ? AND start_at < ? AND start_at > ? AND end_at > ?", bun.List(resourceIDs), string(scheduling.StatusConfirmed),
+			to.UTC(), from.Add(-scheduling.MaxAppointmentLength).UTC(), from.UTC()).
 		Scan(ctx, &rows)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
