@@ -1,7 +1,8 @@
 // Command load drives a running multisaude server with many patients booking
 // different slots at once and prints throughput and latency percentiles; with
-// -pgbench-url it also runs pgbench (a one-row insert transaction) against the
-// same PostgreSQL in the same run (right after the bookings), for comparison.
+// -pgbench-url it also runs pgbench against the same PostgreSQL in the same run
+// (right after the bookings), for comparison: by default a booking's durable work
+// in one round trip on the server's own schema (pgbench.go), or a one-row insert.
 //
 //	go run ./test/load booking -duration 30s -concurrency 200 -url http://127.0.0.1:8080 \
 //	    -admin-email admin@example.com -admin-password ... -pgbench-url postgres://postgres@127.0.0.1:5432/bench
@@ -17,9 +18,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strconv"
@@ -37,6 +35,11 @@ type config struct {
 	duration                                   time.Duration
 	concurrency, patients, professionals       int
 	pgbenchClients                             int
+	pgbenchWork                                string // same | insert (pgbench.go)
+	// beforeBooking and afterBooking, when set, run right before and after the
+	// bookings (not the setup): prof_test.go reads pg_stat_statements with them.
+	beforeBooking func()
+	afterBooking  func(created int64)
 }
 
 func main() {
@@ -55,6 +58,7 @@ func main() {
 	fs.StringVar(&c.adminPassword, "admin-password", os.Getenv("MULTISAUDE_ADMIN_PASSWORD"), "platform admin password")
 	fs.StringVar(&c.pgbenchURL, "pgbench-url", "", "when set, run pgbench (one-row insert) against this PostgreSQL database in the same run")
 	fs.IntVar(&c.pgbenchClients, "pgbench-clients", 50, "pgbench clients (PostgreSQL max_connections bounds it; the server's pool is 50)")
+	fs.StringVar(&c.pgbenchWork, "pgbench-work", "same", "pgbench's transaction: same (a booking's durable work in one round trip, on the server's schema) or insert (a one-row insert)")
 	_ = fs.Parse(os.Args[2:])
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "load:", err)
@@ -251,6 +255,9 @@ func run(c config) error {
 	defer cancel()
 
 	fmt.Printf("booking for %s with %d clients ...\n", c.duration, c.concurrency)
+	if c.beforeBooking != nil {
+		c.beforeBooking()
+	}
 	cpu0, pg0, self0 := machineCPU(), processCPU("postgres"), processCPU("")
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -303,6 +310,9 @@ func run(c config) error {
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu, pg, self := machineCPU()-cpu0, processCPU("postgres")-pg0, processCPU("")-self0
+	if c.afterBooking != nil {
+		c.afterBooking(created.Load())
+	}
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -331,58 +341,9 @@ func run(c config) error {
 	}
 	if c.pgbenchURL != "" {
 		// After the bookings, not during: both would share the same two cores.
-		fmt.Printf("pgbench for %s ...\n", c.duration)
-		pg, err := runPgbench(c)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("pgbench (same run, %d clients, one-row insert): %.0f tps, mean latency %.2f ms\n", c.pgbenchClients, pg.tps, pg.latencyMs)
-		fmt.Printf("bookings/s as a share of the raw insert rate: %.0f%%\n", 100*rate/pg.tps)
+		return comparePgbench(c, rate)
 	}
 	return nil
-}
-
-type pgbenchResult struct{ tps, latencyMs float64 }
-
-var (
-	tpsRe = regexp.MustCompile(`tps = ([0-9.]+)`)
-	latRe = regexp.MustCompile(`latency average = ([0-9.]+) ms`)
-)
-
-func runPgbench(c config) (*pgbenchResult, error) {
-	bin, err := exec.LookPath("pgbench")
-	if err != nil {
-		bin = "/usr/lib/postgresql/15/bin/pgbench"
-	}
-	psql := exec.Command("psql", c.pgbenchURL, "-q", "-c", "CREATE TABLE IF NOT EXISTS load_bench (id BIGSERIAL PRIMARY KEY, v TEXT NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT now())")
-	if out, err := psql.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("create pgbench table: %v: %s", err, out)
-	}
-	dir, err := os.MkdirTemp("", "pgbench")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	script := filepath.Join(dir, "insert.sql")
-	if err := os.WriteFile(script, []byte("INSERT INTO load_bench (v) VALUES ('x');\n"), 0o600); err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "-n", "-c", fmt.Sprint(c.pgbenchClients), "-j", "2", "-T", fmt.Sprint(int(c.duration.Seconds())), "-f", script, c.pgbenchURL)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("pgbench: %v: %s", err, out)
-	}
-	r := &pgbenchResult{}
-	if m := tpsRe.FindSubmatch(out); m != nil {
-		fmt.Sscanf(string(m[1]), "%f", &r.tps)
-	}
-	if m := latRe.FindSubmatch(out); m != nil {
-		fmt.Sscanf(string(m[1]), "%f", &r.latencyMs)
-	}
-	if r.tps == 0 {
-		return nil, fmt.Errorf("pgbench printed no tps: %s", out)
-	}
-	return r, nil
 }
 
 // machineCPU is the machine's busy CPU time so far (Linux /proc/stat: all but
