@@ -369,7 +369,8 @@ func machineCPU() time.Duration {
 }
 
 // processCPU is the CPU time (user+system, with reaped children) of the processes
-// whose command is name, or of this process when name is "" (Linux /proc).
+// whose command is name, of this process when name is "", or of the process
+// "pid:N" (Linux /proc).
 func processCPU(name string) time.Duration {
 	stat := func(pid string) (comm string, ticks int64) {
 		b, err := os.ReadFile("/proc/" + pid + "/stat")
@@ -391,7 +392,9 @@ func processCPU(name string) time.Duration {
 		return string(b)[i+1 : j], ticks
 	}
 	var total int64
-	if name == "" {
+	if pid, ok := strings.CutPrefix(name, "pid:"); ok {
+		_, total = stat(pid)
+	} else if name == "" {
 		_, total = stat("self")
 	} else {
 		ents, _ := os.ReadDir("/proc")

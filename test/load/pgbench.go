@@ -49,8 +49,8 @@ func sameWorkSetup(ctx context.Context, dsn string) (string, error) {
 // sameWorkScript: one compound statement (pgbench's \; sends the parts in one
 // message, one implicit transaction). %[1]s is the account, %[2]s its session,
 // %[3]d the resources. The slot n: resource n %% R, start 2100-01-01 + (n / R) * 15 min.
-const sameWorkScript = `SELECT a.*, EXISTS (SELECT 1 FROM identity_refresh_tokens AS rt WHERE rt.family = '%[2]s' AND rt.account_id = '%[1]s' AND rt.revoked_at IS NOT NULL LIMIT 1) AS session_ended FROM identity_accounts AS a WHERE a.id = '%[1]s' \;
-SELECT c.decision FROM consent_records AS c WHERE c.subject_id = '%[1]s' AND c.purpose = 'telemedicine' ORDER BY c.recorded_at DESC LIMIT 1 \;
+const sameWorkScript = `SELECT a.*, EXISTS (SELECT 1 FROM identity_refresh_tokens AS rt WHERE rt.family = '%[2]s' AND rt.account_id = '%[1]s' AND rt.revoked_at IS NOT NULL) AS session_ended FROM identity_accounts AS a WHERE a.id = '%[1]s' \;
+SELECT l.id, l.subject_id, l.subject_kind, l.purpose, l.decision, l.term_version, l.channel, l.request_id, l.at FROM consent_ledger AS l WHERE l.subject_id = '%[1]s' AND l.purpose = 'telemedicine' ORDER BY l.at DESC, l.id DESC LIMIT 1 \;
 SELECT pg_advisory_xact_lock(hashtext('bench-' || (n %% %[3]d)), (n / %[3]d / 96)::int) FROM (SELECT nextval('load_bench_slot') AS n) AS s \;
 WITH s AS (SELECT currval('load_bench_slot') AS n, gen_random_uuid()::text AS id),
 appointment AS (INSERT INTO scheduling_appointments (id, kind, resource_id, professional_id, exam_service_id, company_id, patient_id, start_at, end_at, mode, place, reason, status, cancel_reason, cancelled_by, price_amount, price_currency, capacity, seat, version, created_at, updated_at)
