@@ -85,6 +85,9 @@ func (s *pgStats) Print(w io.Writer, created int64) error {
 	if created == 0 {
 		return nil
 	}
+	if cpu, err := s.BackendCPU(); err == nil { // first: the pool has one connection
+		fmt.Fprintf(w, "CPU of this database's PostgreSQL backends: %.0f µs per booking (%.1f s)\n", cpu.Seconds()*1e6/float64(created), cpu.Seconds())
+	}
 	rows, err := s.db.Query(`SELECT calls, total_plan_time, total_exec_time, rows, shared_blks_hit, shared_blks_read,
 		shared_blks_dirtied, shared_blks_written, wal_records, wal_bytes, query
 		FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
@@ -95,9 +98,6 @@ func (s *pgStats) Print(w io.Writer, created int64) error {
 	}
 	defer rows.Close()
 	n := float64(created)
-	if cpu, err := s.BackendCPU(); err == nil {
-		fmt.Fprintf(w, "CPU of this database's PostgreSQL backends: %.0f µs per booking (%.1f s)\n", cpu.Seconds()*1e6/n, cpu.Seconds())
-	}
 	fmt.Fprintf(w, "pg_stat_statements per booking (%d bookings): calls, plan µs, exec µs, rows, shared hit/read/dirtied/written, WAL records/bytes, statement\n", created)
 	var tCalls, tPlan, tExec, tWAL, tHit float64
 	for rows.Next() {
