@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,19 +107,47 @@ func findServer(pid int, name string) int {
 	return 0
 }
 
-// cpuSample is the CPU time of the machine and of the processes of interest.
-type cpuSample struct{ machine, pg, server, self time.Duration }
+// cpuSample is the CPU time of the machine and of the processes of interest;
+// backends, when known, is the CPU of each PostgreSQL backend serving the
+// server's database (by pid).
+type cpuSample struct {
+	machine, pg, server, self time.Duration
+	backends                  map[int]time.Duration
+}
 
-func sampleCPU(serverPID int) cpuSample {
+// sampleCPU reads the CPU times; with pgURL, also those of the PostgreSQL
+// backends connected to pgURL's database (pg_stat_activity through psql), so
+// PostgreSQL's share excludes other databases' work on a shared machine.
+func sampleCPU(serverPID int, pgURL string) cpuSample {
 	s := cpuSample{machine: machineCPU(), pg: processCPU("postgres"), self: processCPU("")}
 	if serverPID != os.Getpid() {
 		s.server = pidCPU(serverPID)
 	}
+	if pgURL != "" {
+		out, err := exec.Command("psql", pgURL, "-Atc", "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").Output()
+		if err == nil {
+			s.backends = map[int]time.Duration{}
+			for _, f := range strings.Fields(string(out)) {
+				if pid, err := strconv.Atoi(f); err == nil {
+					s.backends[pid] = pidCPU(pid)
+				}
+			}
+		}
+	}
 	return s
 }
 
+// sub is the CPU spent between o and s; with backends, pg becomes the CPU of
+// the backends seen at either end (one that started since counts in full).
 func (s cpuSample) sub(o cpuSample) cpuSample {
-	return cpuSample{s.machine - o.machine, s.pg - o.pg, s.server - o.server, s.self - o.self}
+	d := cpuSample{machine: s.machine - o.machine, pg: s.pg - o.pg, server: s.server - o.server, self: s.self - o.self}
+	if s.backends != nil && o.backends != nil {
+		d.backends, d.pg = map[int]time.Duration{}, 0
+		for pid, t := range s.backends {
+			d.pg += t - o.backends[pid]
+		}
+	}
+	return d
 }
 
 // memKB reads VmRSS and VmHWM (KiB) from /proc/<pid>/status.
@@ -233,6 +262,10 @@ func printCPU(out io.Writer, what string, n int64, d cpuSample, elapsed time.Dur
 			server = fmt.Sprintf("server %.0f µs", per(d.server))
 		}
 	}
-	fmt.Fprintf(out, "machine CPU per %s: %.0f µs (busy %.1f of %.1f core-seconds): PostgreSQL %.0f µs, %s, this tool %.0f µs, the rest (kernel, others) %.0f µs\n",
-		what, per(d.machine), d.machine.Seconds(), elapsed.Seconds()*float64(cores), per(d.pg), server, per(d.self), per(d.machine-d.pg-d.server-d.self))
+	pg := "PostgreSQL (every database)"
+	if d.backends != nil {
+		pg = "PostgreSQL (the server's backends)"
+	}
+	fmt.Fprintf(out, "machine CPU per %s: %.0f µs (busy %.1f of %.1f core-seconds): %s %.0f µs, %s, this tool %.0f µs, the rest (kernel, others) %.0f µs\n",
+		what, per(d.machine), d.machine.Seconds(), elapsed.Seconds()*float64(cores), pg, per(d.pg), server, per(d.self), per(d.machine-d.pg-d.server-d.self))
 }

@@ -61,23 +61,32 @@ type config struct {
 	serverPID            int
 	serverName           string
 	metricsURL           string
+	pgURL                string // the server's database, for its backends' CPU
 	fixture              bool
 	fixturePatients      int
 	fixtureProfessionals int
 	fixtureCompanies     int
 	fixturePassword      string
+	sequence             []string // operations run one after another on one setup
+	thenOpen             float64  // > 0: after each closed-loop run, an open loop at this fraction of its rate
 	out, errw            io.Writer
 }
 
-const usage = "usage: load booking|search|slots|history|agenda|orders|mix [-duration 30s] [-concurrency 200 | -rate R] [-url http://127.0.0.1:8080] ... (load <op> -h for every flag)"
+const usage = "usage: load booking|search|slots|history|agenda|orders[,...]|mix [-duration 30s] [-concurrency 200 | -rate R] [-url http://127.0.0.1:8080] ... (load <op> -h for every flag)"
 
 func main() {
-	if len(os.Args) < 2 || (opNames[os.Args[1]] == nil && os.Args[1] != "mix") {
+	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	var c config
 	name := os.Args[1]
+	for _, n := range strings.Split(name, ",") {
+		if opNames[n] == nil && name != "mix" {
+			fmt.Fprintln(os.Stderr, usage)
+			os.Exit(2)
+		}
+	}
+	var c config
 	fs := flag.NewFlagSet(name, flag.ExitOnError)
 	fs.StringVar(&c.url, "url", "http://127.0.0.1:8080", "server base URL")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to send")
@@ -93,6 +102,7 @@ func main() {
 	fs.IntVar(&c.serverPID, "server-pid", 0, "the server's process, for its CPU and memory (default: the one process named -server-name)")
 	fs.StringVar(&c.serverName, "server-name", "multisaude", "the server's command name, when -server-pid is not given")
 	fs.StringVar(&c.metricsURL, "metrics-url", "http://127.0.0.1:9090/metrics", "the server's Prometheus metrics (Go heap); empty: not read")
+	fs.StringVar(&c.pgURL, "pg-url", "", "the server's PostgreSQL database URL: PostgreSQL's CPU is then that of its backends only (psql), not of every database")
 	fs.BoolVar(&c.fixture, "fixture", false, "use the accounts of a database filled by `multisaude demo --scale N` instead of signing up")
 	fs.IntVar(&c.fixturePatients, "fixture-patients", 1000, "fixture: patients that exist (paciente%07d@escala.multisaude.dev)")
 	fs.IntVar(&c.fixtureProfessionals, "fixture-professionals", 100, "fixture: professionals that exist (profissional%05d@...)")
@@ -100,8 +110,12 @@ func main() {
 	fs.StringVar(&c.fixturePassword, "fixture-password", "Escala#2026!", "fixture: the accounts' shared password")
 	fs.StringVar(&c.pgbenchURL, "pgbench-url", "", "booking: when set, run pgbench (one-row insert) against this PostgreSQL database in the same run")
 	fs.IntVar(&c.pgbenchClients, "pgbench-clients", 50, "pgbench clients (PostgreSQL max_connections bounds it; the server's pool is 50)")
+	fs.Float64Var(&c.thenOpen, "then-open", 0, "after each closed-loop run, an open-loop run at this fraction of its throughput (0.5: half the maximum)")
 	_ = fs.Parse(os.Args[2:])
 	c.ops = map[string]int{name: 1}
+	if strings.Contains(name, ",") {
+		c.ops, c.sequence = nil, strings.Split(name, ",")
+	}
 	if name == "mix" {
 		var err error
 		if c.ops, err = parseWeights(*weights); err != nil {
@@ -150,7 +164,15 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
-	return load(c, w)
+	if len(c.sequence) == 0 {
+		return load(c, w)
+	}
+	var errs []error
+	for _, name := range c.sequence {
+		c.ops = map[string]int{name: 1}
+		errs = append(errs, load(c, w))
+	}
+	return errors.Join(errs...)
 }
 
 // load runs c's operations on w's accounts against c.url.
@@ -183,7 +205,7 @@ func load(c config, w *world) error {
 	} else {
 		fmt.Fprintf(c.out, "%s for %s with %d clients ...\n", names, c.duration, c.concurrency)
 	}
-	cpu0 := sampleCPU(pid)
+	cpu0 := sampleCPU(pid, c.pgURL)
 	start := time.Now()
 	if c.maxInFlight == 0 {
 		c.maxInFlight = 20000
@@ -194,11 +216,13 @@ func load(c config, w *world) error {
 		closedLoop(ctx, ops, c.concurrency, c.errw)
 	}
 	elapsed := time.Since(start)
-	cpu := sampleCPU(pid).sub(cpu0)
+	cpu := sampleCPU(pid, c.pgURL).sub(cpu0)
 
 	var answered, wrong int64
+	var rate float64
 	for _, o := range ops {
 		s := o.stats.summary(elapsed)
+		rate += s.rate
 		fmt.Fprintln(c.out, s)
 		answered += s.ok + s.differs
 		wrong += s.differs + s.failed
@@ -216,6 +240,13 @@ func load(c config, w *world) error {
 	mem.report(c.out)
 	if wrong > 0 {
 		return fmt.Errorf("%d answers differ from what was asked or failed (first ones above)", wrong)
+	}
+	if c.thenOpen > 0 && c.rate == 0 && rate > 0 {
+		o := c
+		o.rate, o.thenOpen, o.pgbenchURL = rate*c.thenOpen, 0, ""
+		if err := load(o, w); err != nil {
+			return err
+		}
 	}
 	if c.pgbenchURL != "" && c.ops["booking"] > 0 {
 		// After the load, not during: both would share the same two cores.
