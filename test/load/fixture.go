@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -164,7 +166,7 @@ func fixtureSetup(c config) (*world, error) {
 			w.companies = append(w.companies, co)
 		}
 	}
-	if len(w.companies) == 0 && (c.ops["orders"] > 0 || slices.Contains(c.sequence, "orders")) {
+	if len(w.companies) == 0 && slices.ContainsFunc(append(slices.Collect(maps.Keys(c.ops)), c.sequence...), func(n string) bool { return strings.HasPrefix(n, "orders") }) {
 		return nil, fmt.Errorf("no fixture company sells an item for pickup without prescription")
 	}
 	fmt.Printf("fixture: %d searches (specialty, city), %d places; setup done in %s\n", len(w.searches), len(w.nears), time.Since(t0).Round(time.Millisecond))

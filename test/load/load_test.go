@@ -42,7 +42,9 @@ func TestOperations(t *testing.T) {
 	t.Logf("setup in %s", time.Since(t0))
 	names := make([]string, 0, len(opNames))
 	for n := range opNames {
-		names = append(names, n)
+		if !strings.Contains(n, "-") { // search-city and the like: one half of an op
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	for _, name := range names {

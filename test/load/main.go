@@ -11,6 +11,11 @@
 //	load agenda    a professional's agenda for a week
 //	load orders    a patient orders from a partner's catalogue; the partner reads its board by status
 //	load mix -weights booking=1,search=4,slots=4,history=2,agenda=2,orders=1
+//	load search,slots,...   several operations one after another on one setup
+//
+// search, history and orders each send two kinds of request, measured apart;
+// search-city, search-near, history-appointments, history-evals, orders-place
+// and orders-board send one kind alone (for its own CPU figure).
 //
 // Closed loop (default): -concurrency clients, each sending when answered.
 // Open loop: -rate R requests per second on a fixed schedule for -duration,
@@ -135,7 +140,7 @@ func parseWeights(s string) (map[string]int, error) {
 		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
 		n, err := strconv.Atoi(v)
 		if opNames[k] == nil || err != nil || n < 0 {
-			return nil, fmt.Errorf("-weights: %q is not operation=weight (operations: booking search slots history agenda orders)", kv)
+			return nil, fmt.Errorf("-weights: %q is not operation=weight (operations: booking search slots history agenda orders, or one kind: search-city ...)", kv)
 		}
 		if n > 0 {
 			out[k] = n

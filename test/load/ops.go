@@ -11,7 +11,7 @@ import (
 )
 
 // opNames are the operations, each named on the command line; some send two
-// kinds of request, measured apart.
+// kinds of request, measured apart (and each alone by its own name).
 var opNames = map[string][]string{
 	"booking": {"booking"},
 	"search":  {"search", "near"},
@@ -19,6 +19,13 @@ var opNames = map[string][]string{
 	"history": {"history", "evals"},
 	"agenda":  {"agenda"},
 	"orders":  {"order", "board"},
+	// each kind alone, for its own CPU figure
+	"search-city":          {"search"},
+	"search-near":          {"near"},
+	"history-appointments": {"history"},
+	"history-evals":        {"evals"},
+	"orders-place":         {"order"},
+	"orders-board":         {"board"},
 }
 
 // bookingCounts splits the booking op's differences as run's output says them.
