@@ -70,7 +70,7 @@ var (
 // comparePgbench runs pgbench for c.duration and prints its rate beside the
 // bookings' rate.
 func comparePgbench(c config, rate float64) error {
-	fmt.Printf("pgbench (%s) for %s ...\n", c.pgbenchWork, c.duration)
+	fmt.Fprintf(c.out, "pgbench (%s) for %s ...\n", c.pgbenchWork, c.duration)
 	pg, err := runPgbench(c)
 	if err != nil {
 		return err
@@ -79,8 +79,8 @@ func comparePgbench(c config, rate float64) error {
 	if c.pgbenchWork == "insert" {
 		what = "one-row insert"
 	}
-	fmt.Printf("pgbench (same run, %d clients, %s): %.0f tps, mean latency %.2f ms\n", c.pgbenchClients, what, pg.tps, pg.latencyMs)
-	fmt.Printf("bookings/s as a share of pgbench's rate (%s): %.0f%%\n", c.pgbenchWork, 100*rate/pg.tps)
+	fmt.Fprintf(c.out, "pgbench (same run, %d clients, %s): %.0f tps, mean latency %.2f ms\n", c.pgbenchClients, what, pg.tps, pg.latencyMs)
+	fmt.Fprintf(c.out, "bookings/s as a share of pgbench's rate (%s): %.0f%%\n", c.pgbenchWork, 100*rate/pg.tps)
 	return nil
 }
 

@@ -4,9 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/uptrace/bun/driver/pgdriver"
 )
@@ -14,10 +12,7 @@ import (
 // pgStats reads what pg_stat_statements saw of one database (the server's)
 // between Reset and Print: the cost per booking of each statement, and the
 // indexes every booking writes.
-type pgStats struct {
-	db   *sql.DB
-	cpu0 map[int]time.Duration // CPU of the database's backends at Reset
-}
+type pgStats struct{ db *sql.DB }
 
 func openPgStats(dsn string) (*pgStats, error) {
 	db := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(dsn)))
@@ -31,51 +26,10 @@ func openPgStats(dsn string) (*pgStats, error) {
 
 func (s *pgStats) Close() error { return s.db.Close() }
 
-// Reset forgets this database's statements (only this database's: others share
-// the server) and notes the CPU its backends have used so far.
+// Reset forgets this database's statements (only this database's: others share the server).
 func (s *pgStats) Reset() error {
 	_, err := s.db.Exec("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)")
-	if err != nil {
-		return err
-	}
-	s.cpu0, err = s.backendCPU()
 	return err
-}
-
-// backendCPU is the CPU time of each backend connected to this database (other
-// than this one): the server's pool, its workers, pgbench. PostgreSQL's own
-// background processes (WAL writer, checkpointer) are not counted, nor the
-// backends of other databases on a shared server, which processCPU("postgres")
-// counts.
-func (s *pgStats) backendCPU() (map[int]time.Duration, error) {
-	rows, err := s.db.Query("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int]time.Duration{}
-	for rows.Next() {
-		var pid int
-		if err := rows.Scan(&pid); err != nil {
-			return nil, err
-		}
-		out[pid] = processCPU("pid:" + strconv.Itoa(pid))
-	}
-	return out, rows.Err()
-}
-
-// BackendCPU is the CPU the database's backends used since Reset (a backend that
-// ended in between is missed; the server's pool keeps its connections).
-func (s *pgStats) BackendCPU() (time.Duration, error) {
-	now, err := s.backendCPU()
-	if err != nil {
-		return 0, err
-	}
-	var d time.Duration
-	for pid, t := range now {
-		d += t - s.cpu0[pid]
-	}
-	return d, nil
 }
 
 // Print writes, per booking (created of them since Reset), each statement's calls,
@@ -84,9 +38,6 @@ func (s *pgStats) BackendCPU() (time.Duration, error) {
 func (s *pgStats) Print(w io.Writer, created int64) error {
 	if created == 0 {
 		return nil
-	}
-	if cpu, err := s.BackendCPU(); err == nil { // first: the pool has one connection
-		fmt.Fprintf(w, "CPU of this database's PostgreSQL backends: %.0f µs per booking (%.1f s)\n", cpu.Seconds()*1e6/float64(created), cpu.Seconds())
 	}
 	rows, err := s.db.Query(`SELECT calls, total_plan_time, total_exec_time, rows, shared_blks_hit, shared_blks_read,
 		shared_blks_dirtied, shared_blks_written, wal_records, wal_bytes, query

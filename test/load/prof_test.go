@@ -28,7 +28,7 @@ func TestProfileBooking(t *testing.T) {
 	dsn := testdb.URL(t, sqlstore.Postgres)
 	h := harness.Start(t, sqlstore.Postgres, harness.WithEnv("MULTISAUDE_DATABASE_URL", dsn))
 	c := config{url: h.URL, adminEmail: harness.AdminEmail, adminPassword: harness.AdminPassword, duration: time.Duration(envInt("LOAD_SECONDS", 15)) * time.Second,
-		concurrency: int(envInt("LOAD_CONCURRENCY", 200)), patients: 20, professionals: 20, pgbenchClients: 6, pgbenchWork: "same"}
+		concurrency: int(envInt("LOAD_CONCURRENCY", 200)), patients: 20, professionals: 20, pgbenchClients: 6, pgbenchWork: "same", pgURL: dsn}
 	if os.Getenv("LOAD_PGBENCH") != "" {
 		c.pgbenchURL = dsn
 	}
