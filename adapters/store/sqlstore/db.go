@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -36,6 +37,8 @@ const (
 type DB struct {
 	*bun.DB
 	Engine Dialect // which SQL flavour; bun.IDB already has a Dialect method
+
+	stmts sync.Map // query text -> *sql.Stmt (Prepared)
 }
 
 // Open connects to the database named by url: "postgres://..." (or "postgresql://")

@@ -41,6 +41,31 @@ func EventsInsert(db bun.IDB, events ...kernel.Event) (*bun.InsertQuery, error) 
 	if len(events) == 0 {
 		return nil, nil
 	}
+	rows, err := outboxRows(events)
+	if err != nil {
+		return nil, err
+	}
+	return db.NewInsert().Model(&rows), nil
+}
+
+// EventsColumns are the columns EventsValues gives values for, in order.
+const EventsColumns = "id, topic, key, body, occurred_at"
+
+// EventsValues is each event's outbox row as the values of EventsColumns, for a
+// store that writes them with a statement of its own (a prepared one).
+func EventsValues(events ...kernel.Event) ([][]any, error) {
+	rows, err := outboxRows(events)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]any, len(rows))
+	for i, r := range rows {
+		out[i] = []any{r.ID, r.Topic, r.Key, r.Body, r.OccurredAt}
+	}
+	return out, nil
+}
+
+func outboxRows(events []kernel.Event) ([]outboxRow, error) {
 	rows := make([]outboxRow, 0, len(events))
 	for _, e := range events {
 		body, err := json.Marshal(e.Payload)
@@ -57,7 +82,7 @@ func EventsInsert(db bun.IDB, events ...kernel.Event) (*bun.InsertQuery, error) 
 		}
 		rows = append(rows, outboxRow{ID: id, Topic: e.Topic, Key: e.Key, Body: body, OccurredAt: at.UTC()})
 	}
-	return db.NewInsert().Model(&rows), nil
+	return rows, nil
 }
 
 // TxPublisher is a queue kept in a database (sqlqueue) that can publish inside

@@ -60,9 +60,18 @@ func (s *Store) ConsentHistory(ctx context.Context, subjectID kernel.ID) ([]cons
 	return out, nil
 }
 
+const latestConsentQuery = `SELECT l.id, l.subject_id, l.subject_kind, l.purpose, l.decision, l.term_version, l.channel, l.request_id, l.at
+	FROM consent_ledger AS l WHERE l.subject_id = $1 AND l.purpose = $2 ORDER BY l.at DESC, l.id DESC LIMIT 1`
+
 // LatestConsent: see consent.LedgerStore.
 func (s *Store) LatestConsent(ctx context.Context, subjectID kernel.ID, purpose string) (consent.ConsentRecord, error) {
 	var row ledgerRow
+	if s.db.Engine == sqlstore.Postgres { // every telemedicine booking: prepared (sqlstore.Prepared)
+		if err := s.db.ScanPrepared(ctx, latestConsentQuery, []any{subjectID, purpose}, &row); err != nil {
+			return consent.ConsentRecord{}, sqlstore.Translate(err)
+		}
+		return row.toDomain(), nil
+	}
 	if err := s.db.NewSelect().Model(&row).Where("l.subject_id = ? AND l.purpose = ?", subjectID, purpose).
 		OrderExpr("l.at DESC, l.id DESC").Limit(1).Scan(ctx); err != nil {
 		return consent.ConsentRecord{}, sqlstore.Translate(err)

@@ -62,6 +62,12 @@ func ClaimIn(ctx context.Context) *Deferred {
 // completed with the answer it renders from written (the value being stored).
 // Call it once per attempt, with the values the write will store.
 func (d *Deferred) Insert(ctx context.Context, db bun.IDB, written any) *bun.InsertQuery {
+	d.answer(ctx, written)
+	return db.NewInsert().Model(&d.row)
+}
+
+// answer sets d.row to the claim to insert for written.
+func (d *Deferred) answer(ctx context.Context, written any) {
 	r := d.base
 	d.answered = false
 	if f := httpapi.AnswererFrom(ctx); f != nil {
@@ -72,7 +78,17 @@ func (d *Deferred) Insert(ctx context.Context, db bun.IDB, written any) *bun.Ins
 		}
 	}
 	d.row = r
-	return db.NewInsert().Model(&d.row)
+}
+
+// ClaimColumns are the columns InsertValues gives values for, in order.
+const ClaimColumns = "principal, route, key, request_hash, status, content_type, body, headers, created_at, completed_at"
+
+// InsertValues is Insert as the values of ClaimColumns, for a store that writes
+// the claim with a statement of its own (a prepared one).
+func (d *Deferred) InsertValues(ctx context.Context, written any) []any {
+	d.answer(ctx, written)
+	r := d.row
+	return []any{r.Principal, r.Route, r.Key, r.RequestHash, int64(r.Status), r.ContentType, r.Body, r.Headers, r.CreatedAt, r.CompletedAt}
 }
 
 // Done records the outcome of the write that ran Insert: committed when err is

@@ -512,6 +512,10 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, family kernel.ID, now t
 	return sqlstore.Translate(err)
 }
 
+const accountSessionQuery = `SELECT a.*, EXISTS (SELECT 1 FROM identity_refresh_tokens AS rt
+	WHERE rt.family = $2 AND rt.account_id = $1 AND rt.revoked_at IS NOT NULL) AS session_ended
+	FROM identity_accounts AS a WHERE a.id = $1`
+
 // accountSessionRow is an account with the state of one of its sessions.
 type accountSessionRow struct {
 	accountRow `bun:",extend"`
@@ -524,6 +528,13 @@ func (s *Store) AccountSession(ctx context.Context, accountID, sessionID kernel.
 		return a, false, err
 	}
 	var r accountSessionRow
+	if s.db.Engine == sqlstore.Postgres { // every authenticated request: prepared (sqlstore.Prepared)
+		err := s.db.ScanPrepared(ctx, accountSessionQuery, []any{accountID, sessionID}, &r)
+		if err != nil {
+			return identity.Account{}, false, notFound(err, "account")
+		}
+		return accountFromRow(r.accountRow), r.Ended, nil
+	}
 	ended := s.db.NewSelect().TableExpr("identity_refresh_tokens AS rt").ColumnExpr("1").
 		Where("rt.family = ?", sessionID).Where("rt.account_id = ?", accountID).Where("rt.revoked_at IS NOT NULL").Limit(1)
 	err := s.db.NewSelect().Model(&r).ColumnExpr("?TableAlias.*").ColumnExpr("EXISTS (?) AS session_ended", ended).

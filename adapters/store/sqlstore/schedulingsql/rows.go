@@ -135,6 +135,20 @@ func appointmentToRow(a scheduling.Appointment) appointmentRow {
 		Capacity: max(a.Capacity, 1), Seat: max(a.Seat, 1), Version: a.Version, CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC()}
 }
 
+// appointmentColumns are the columns appointmentValues gives values for, in
+// order (all but seat), and appointmentTypes their types (PostgreSQL: the values
+// are parameters of an INSERT ... SELECT, so each is cast).
+const appointmentColumns = "id, kind, resource_id, professional_id, exam_service_id, company_id, patient_id, start_at, end_at, mode, place, " +
+	"reason, status, cancel_reason, cancelled_by, price_amount, price_currency, capacity, version, created_at, updated_at"
+
+var appointmentTypes = []string{"text", "text", "text", "text", "text", "text", "text", "timestamptz", "timestamptz", "text", "text",
+	"text", "text", "text", "text", "bigint", "text", "integer", "bigint", "timestamptz", "timestamptz"}
+
+func appointmentValues(r appointmentRow) []any {
+	return []any{r.ID, r.Kind, r.ResourceID, r.ProfessionalID, r.ExamServiceID, r.CompanyID, r.PatientID, r.StartAt, r.EndAt, r.Mode, r.Place,
+		r.Reason, r.Status, r.CancelReason, r.CancelledBy, r.PriceAmount, r.PriceCurrency, int64(r.Capacity), r.Version, r.CreatedAt, r.UpdatedAt}
+}
+
 func appointmentFromRow(r appointmentRow) scheduling.Appointment {
 	return scheduling.Appointment{ID: r.ID, Kind: scheduling.Kind(r.Kind), ProfessionalID: val(r.ProfessionalID),
 		ExamServiceID: val(r.ExamServiceID), CompanyID: val(r.CompanyID), PatientID: r.PatientID,

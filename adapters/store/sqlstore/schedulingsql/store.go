@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"time"
 
@@ -225,8 +226,7 @@ func (s *Store) Book(ctx context.Context, a *scheduling.Appointment, events []ke
 // atomic like a transaction, in one round trip instead of four.
 func (s *Store) bookOneStatement(ctx context.Context, a *scheduling.Appointment, events []kernel.Event) error {
 	a.Seat = 1
-	r := appointmentToRow(*a)
-	err := s.execBooking(ctx, a, func() *bun.InsertQuery { return s.db.NewInsert().Model(&r) }, events)
+	err := s.execBooking(ctx, a, nil, events)
 	if errors.Is(err, errKeyTaken) {
 		return err
 	}
@@ -251,13 +251,8 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 		return false, nil
 	}
 	a.Seat = 1
-	r := appointmentToRow(*a)
-	insert := func() *bun.InsertQuery {
-		return s.db.NewInsert().Model(&r).Value("seat", `(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = ? AND av.version = ?
-		AND NOT EXISTS (SELECT 1 FROM scheduling_waitlist AS w WHERE w.professional_id = av.owner_id AND w.status = ? AND w.offered_start = ? AND w.hold_until > ?))`,
-			ownerID, version, string(scheduling.WaitOffered), a.Start.UTC(), now.UTC())
-	}
-	err := s.execBooking(ctx, a, insert, events)
+	g := &bookingGuard{ownerID: ownerID, version: version, now: now}
+	err := s.execBooking(ctx, a, g, events)
 	switch {
 	case errors.Is(err, errKeyTaken):
 		return true, err
@@ -275,31 +270,33 @@ func (s *Store) BookIfCurrent(ctx context.Context, a *scheduling.Appointment, ev
 // so nothing was written (the idempotency middleware answers as that one did).
 var errKeyTaken = kernel.Conflict("esta Idempotency-Key já está em uso")
 
-// execBooking runs the appointment insert built by insert in one statement with
-// its outbox events and the request's deferred idempotency claim, if any (CTEs),
-// preceded in the same message (one implicit transaction, one round trip) by the
-// slot's advisory locks. A deadlock or serialization failure is retried.
-func (s *Store) execBooking(ctx context.Context, a *scheduling.Appointment, insert func() *bun.InsertQuery, events []kernel.Event) error {
+// bookingGuard is BookIfCurrent's condition: the owner's availability still has
+// version, and no live waitlist offer (at now) holds the slot.
+type bookingGuard struct {
+	ownerID kernel.ID
+	version int64
+	now     time.Time
+}
+
+// execBooking inserts a (single seat) with its outbox events and the request's
+// deferred idempotency claim, if any, in one prepared statement (CTEs): the
+// slot's advisory locks (slotLocks) first, then the rows. With a guard, the seat
+// is a scalar subquery that yields 1 only while the guard holds, otherwise NULL:
+// the NOT NULL seat column fails the statement and nothing is written. The text
+// depends only on the guard, the claim and the number of events, so PostgreSQL
+// plans each shape once per connection (sqlstore.Prepared). A deadlock or
+// serialization failure is retried.
+func (s *Store) execBooking(ctx context.Context, a *scheduling.Appointment, g *bookingGuard, events []kernel.Event) error {
 	d := idempotencysql.ClaimIn(ctx)
-	locks := slotLocks(a.ResourceID(), a.Start, a.End)
 	for attempt := 1; ; attempt++ {
-		ev, err := sqlstore.EventsInsert(s.db, events...)
+		query, args, err := bookingStatement(ctx, a, g, d, events)
 		if err != nil {
 			return err
 		}
-		ins := insert()
-		q := ins
-		if ev != nil {
-			q = ev.With("appointment", ins)
+		st, err := s.db.Prepared(ctx, query)
+		if err == nil {
+			_, err = st.ExecContext(ctx, args...)
 		}
-		if d != nil {
-			q = q.With("claim", d.Insert(ctx, s.db, a))
-		}
-		query, err := q.AppendQuery(s.db.QueryGen(), []byte(locks))
-		if err != nil {
-			return kernel.Internal(err, "build the booking statement")
-		}
-		_, err = s.db.ExecContext(ctx, string(query))
 		if d != nil && d.Done(err) {
 			return errKeyTaken
 		}
@@ -307,6 +304,68 @@ func (s *Store) execBooking(ctx context.Context, a *scheduling.Appointment, inse
 			return err
 		}
 	}
+}
+
+// bookingStatement is execBooking's statement and its arguments.
+func bookingStatement(ctx context.Context, a *scheduling.Appointment, g *bookingGuard, d *idempotencysql.Deferred, events []kernel.Event) (string, []any, error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var b strings.Builder
+	key, first, last := slotLockKeys(a.ResourceID(), a.Start, a.End)
+	// The locks, taken in day order before the appointment row (its INSERT reads
+	// this CTE), as the multi-seat path takes them with lockSlot.
+	fmt.Fprintf(&b, "WITH lock AS (SELECT count(pg_advisory_xact_lock(%s, d::int)) AS n FROM generate_series(%s::int, %s::int) AS d)",
+		arg(int64(key)), arg(int64(first)), arg(int64(last)))
+	r := appointmentToRow(*a)
+	var seat string
+	if g == nil {
+		seat = arg(int64(1)) + "::integer"
+	} else {
+		seat = fmt.Sprintf(`(SELECT 1 FROM scheduling_availability AS av WHERE av.owner_id = %s::text AND av.version = %s::bigint
+		AND NOT EXISTS (SELECT 1 FROM scheduling_waitlist AS w WHERE w.professional_id = av.owner_id AND w.status = %s::text AND w.offered_start = %s::timestamptz AND w.hold_until > %s::timestamptz))`,
+			arg(g.ownerID), arg(g.version), arg(string(scheduling.WaitOffered)), arg(a.Start.UTC()), arg(g.now.UTC()))
+	}
+	fmt.Fprintf(&b, `, appointment AS (INSERT INTO scheduling_appointments (%s, seat) SELECT %s, %s FROM lock RETURNING id)`,
+		appointmentColumns, strings.Join(casts(placeholders(arg, appointmentValues(r)), appointmentTypes), ", "), seat)
+	if d != nil {
+		fmt.Fprintf(&b, ", claim AS (INSERT INTO idempotency_keys (%s) VALUES (%s))", idempotencysql.ClaimColumns,
+			strings.Join(placeholders(arg, d.InsertValues(ctx, a)), ", "))
+	}
+	rows, err := sqlstore.EventsValues(events...)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(rows) == 0 {
+		b.WriteString(" SELECT count(*) FROM appointment")
+		return b.String(), args, nil
+	}
+	fmt.Fprintf(&b, " INSERT INTO outbox (%s) VALUES ", sqlstore.EventsColumns)
+	for i, row := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(" + strings.Join(placeholders(arg, row), ", ") + ")")
+	}
+	return b.String(), args, nil
+}
+
+// casts appends each type to its placeholder ($1::text).
+func casts(ph, types []string) []string {
+	for i := range ph {
+		ph[i] += "::" + types[i]
+	}
+	return ph
+}
+
+func placeholders(arg func(any) string, values []any) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = arg(v)
+	}
+	return out
 }
 
 // bookingAttempts bounds the retries of a booking statement that deadlocked.
@@ -321,15 +380,20 @@ const bookingAttempts = 3
 // under contention. Under the lock a lost race fails the constraint at once (the
 // winner has committed): a quick conflict. SQLite serialises writers already.
 func slotLocks(resourceID string, start, end time.Time) string {
-	h := fnv.New32a()
-	h.Write([]byte(resourceID))
-	key := int32(h.Sum32())
+	key, first, last := slotLockKeys(resourceID, start, end)
 	var b strings.Builder
-	last := utcDay(end.Add(-time.Nanosecond))
-	for d := utcDay(start); d <= last && d-utcDay(start) < 8; d++ {
+	for d := first; d <= last; d++ {
 		fmt.Fprintf(&b, "SELECT pg_advisory_xact_lock(%d, %d); ", key, d)
 	}
 	return b.String()
+}
+
+// slotLockKeys are slotLocks' keys: the resource's and its first and last UTC days (at most 8).
+func slotLockKeys(resourceID string, start, end time.Time) (key, first, last int32) {
+	h := fnv.New32a()
+	h.Write([]byte(resourceID))
+	first, last = utcDay(start), utcDay(end.Add(-time.Nanosecond))
+	return int32(h.Sum32()), first, min(last, first+7)
 }
 
 func utcDay(t time.Time) int32 { return int32(t.Unix() / 86400) }
