@@ -512,7 +512,13 @@ func (s *Store) RevokeRefreshFamily(ctx context.Context, family kernel.ID, now t
 	return sqlstore.Translate(err)
 }
 
-const accountSessionQuery = `SELECT a.*, EXISTS (SELECT 1 FROM identity_refresh_tokens AS rt
+// accountColumns are accountRow's columns, named (not a.*): a prepared statement
+// keeps its result type, so a column added by a migration during a rolling
+// upgrade must not change what this query returns to instances still running.
+const accountColumns = "a.id, a.kind, a.email, a.name, a.phone, a.password_hash, a.company_id, a.role, a.disabled, a.failed_logins, " +
+	"a.locked_until, a.provider_subject, a.sessions_valid_after, a.created_at, a.updated_at"
+
+const accountSessionQuery = `SELECT ` + accountColumns + `, EXISTS (SELECT 1 FROM identity_refresh_tokens AS rt
 	WHERE rt.family = $2 AND rt.account_id = $1 AND rt.revoked_at IS NOT NULL) AS session_ended
 	FROM identity_accounts AS a WHERE a.id = $1`
 
