@@ -38,6 +38,8 @@ type DB struct {
 	*bun.DB
 	Engine Dialect // which SQL flavour; bun.IDB already has a Dialect method
 
+	dsn string // PostgreSQL: for migrations' own connections (MigrateUp)
+
 	stmts sync.Map // query text -> *sql.Stmt (Prepared)
 }
 
@@ -58,7 +60,7 @@ func OpenPool(ctx context.Context, dsn string, maxConns int) (*DB, error) {
 		sqldb.SetMaxOpenConns(maxConns)
 		sqldb.SetMaxIdleConns(maxConns)
 		sqldb.SetConnMaxIdleTime(time.Minute)
-		db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres}
+		db := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres, dsn: dsn}
 		if err := db.PingContext(ctx); err != nil {
 			_ = db.Close()
 			return nil, kernel.Unavailable(err, "cannot reach PostgreSQL")

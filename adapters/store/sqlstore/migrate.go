@@ -2,10 +2,15 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
+	"time"
 
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/driver/pgdriver"
 	"github.com/uptrace/bun/migrate"
 )
 
@@ -28,21 +33,51 @@ func (db *DB) migrator() (*migrate.Migrator, error) {
 	return migrate.NewMigrator(db.DB, ms, migrate.WithMarkAppliedOnSuccess(true)), nil
 }
 
+// MigrationTimeout bounds one migration statement on PostgreSQL. The pool's
+// connections give up on an answer after pgdriver's read timeout (10 s), but
+// building an index on a table of millions of rows takes minutes: migrations run
+// on connections of their own with this timeout instead.
+const MigrationTimeout = 2 * time.Hour
+
+// forMigrations returns the handle migrations run on: on PostgreSQL a small
+// pool of its own with MigrationTimeout (close it after use), else db itself.
+func (db *DB) forMigrations() (*DB, func(), error) {
+	if db.Engine != Postgres || db.dsn == "" {
+		return db, func() {}, nil
+	}
+	sqldb := sql.OpenDB(pgdriver.NewConnector(pgdriver.WithDSN(db.dsn),
+		pgdriver.WithReadTimeout(MigrationTimeout), pgdriver.WithWriteTimeout(MigrationTimeout)))
+	sqldb.SetMaxOpenConns(3)
+	mdb := &DB{DB: bun.NewDB(sqldb, pgdialect.New()), Engine: Postgres}
+	return mdb, func() { _ = mdb.Close() }, nil
+}
+
 // MigrateUp applies every pending migration and returns their names.
 func (db *DB) MigrateUp(ctx context.Context) ([]string, error) {
-	m, err := db.migrator()
+	mdb, done, err := db.forMigrations()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	m, err := mdb.migrator()
 	if err != nil {
 		return nil, err
 	}
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("init migrations: %w", err)
 	}
-	if db.Engine == Postgres {
-		// Several instances may start at once: one migrates, the others wait.
-		if _, err := db.ExecContext(ctx, "SELECT pg_advisory_lock(7243001)"); err != nil {
+	if mdb.Engine == Postgres {
+		// Several instances may start at once: one migrates, the others wait. The
+		// lock is a session's: taken and released on one connection kept aside.
+		conn, err := mdb.DB.DB.Conn(ctx)
+		if err != nil {
 			return nil, err
 		}
-		defer db.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7243001)") //nolint:errcheck
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(7243001)"); err != nil {
+			return nil, err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7243001)") //nolint:errcheck
 	}
 	g, err := m.Migrate(ctx)
 	if err != nil {
@@ -57,7 +92,12 @@ func (db *DB) MigrateUp(ctx context.Context) ([]string, error) {
 
 // MigrateDown rolls back the last group of migrations and returns their names.
 func (db *DB) MigrateDown(ctx context.Context) ([]string, error) {
-	m, err := db.migrator()
+	mdb, done, err := db.forMigrations()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	m, err := mdb.migrator()
 	if err != nil {
 		return nil, err
 	}
