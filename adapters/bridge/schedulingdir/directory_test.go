@@ -288,3 +288,54 @@ func TestDirectoryReloadsOnlyWhenTheVersionMoves(t *testing.T) {
 		step([]string{"Pro 3"}, 3)
 	})
 }
+
+// identity's own listing (GET /v1/professionals, FHIR Practitioner and Location)
+// sees every verified professional, not the oldest 5,000, and a change written
+// by anyone (plain SQL here) shows at the next call.
+func TestListVerifiedProfessionalsHoldsMoreThan5000(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		const n = 5003
+		insertProfessionals(t, db, n)
+		svc, err := identity.NewService(identitysql.New(db), plainHasher{}, nil, nil, nil, nil, nil, nil, identity.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := func(q identity.ProfessionalQuery) []identity.Professional {
+			t.Helper()
+			got, err := svc.ListVerifiedProfessionals(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if all := list(identity.ProfessionalQuery{}); len(all) != n-1 {
+			t.Fatalf("%d verified professionals listed, want %d", len(all), n-1)
+		}
+		last := fmt.Sprintf("01900000-0000-7000-8000-%012x", n)
+		found := list(identity.ProfessionalQuery{Specialty: " Cardiology", City: "CAMPINAS", UF: "sp", Mode: identity.ModeInPerson})
+		if len(found) != 1 || found[0].ID != last {
+			t.Fatalf("the newest professional not found: %+v", found)
+		}
+		p := found[0]
+		if p.Name != "Pro 5003" || p.Council != (identity.Council{Type: "CRM", Number: "5003", UF: "SP"}) || p.Address.City != "Campinas" ||
+			p.Point == nil || p.CreatedAt.IsZero() || p.UpdatedAt.IsZero() || p.CPF != "" {
+			t.Fatalf("fields: %+v", p)
+		}
+		if _, err := db.NewRaw("UPDATE identity_accounts SET name = 'Zé' WHERE id = ?", last).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if found := list(identity.ProfessionalQuery{City: "Campinas"}); len(found) != 1 || found[0].Name != "Zé" {
+			t.Fatalf("renamed: %+v", found)
+		}
+		if _, err := db.NewRaw("UPDATE identity_professionals SET status = ? WHERE id = ?", string(identity.StatusRejected), last).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if found := list(identity.ProfessionalQuery{City: "Campinas"}); len(found) != 0 {
+			t.Fatalf("rejected still listed: %+v", found)
+		}
+		if all := list(identity.ProfessionalQuery{}); len(all) != n-2 {
+			t.Fatalf("%d listed after a rejection, want %d", len(all), n-2)
+		}
+	})
+}

@@ -308,27 +308,31 @@ func (s *Store) ListProfessionals(ctx context.Context, status identity.Status, q
 }
 
 // directoryRow is a verified professional as the directory shows them: the columns
-// of one join, no CPF, council, bio or street address.
+// of one join, no CPF, phone or rejection reason.
 type directoryRow struct {
-	ID            string    `bun:"id"`
-	Name          string    `bun:"name"`
-	Email         string    `bun:"email"`
-	Profession    string    `bun:"profession"`
-	Specialties   string    `bun:"specialties"`
-	PriceAmount   int64     `bun:"price_amount"`
-	PriceCurrency string    `bun:"price_currency"`
-	Modes         string    `bun:"modes"`
-	City          string    `bun:"city"`
-	UF            string    `bun:"uf"`
-	Lat           *float64  `bun:"lat"`
-	Lng           *float64  `bun:"lng"`
-	UpdatedAt     time.Time `bun:"updated_at"`
+	ID            string `bun:"id"`
+	Name          string `bun:"name"`
+	Email         string `bun:"email"`
+	Profession    string `bun:"profession"`
+	CouncilType   string `bun:"council_type"`
+	CouncilNumber string `bun:"council_number"`
+	CouncilUF     string `bun:"council_uf"`
+	Specialties   string `bun:"specialties"`
+	Bio           string `bun:"bio"`
+	PriceAmount   int64  `bun:"price_amount"`
+	PriceCurrency string `bun:"price_currency"`
+	Modes         string `bun:"modes"`
+	AddressCols
+	CreatedAt time.Time `bun:"created_at"`
+	UpdatedAt time.Time `bun:"updated_at"`
 }
 
 func (s *Store) DirectoryProfessionals(ctx context.Context) ([]identity.Professional, error) {
 	var rows []directoryRow
 	err := s.db.NewSelect().TableExpr("identity_professionals AS p").Join("JOIN identity_accounts AS a ON a.id = p.id").
-		ColumnExpr("p.id, a.name, a.email, p.profession, p.specialties, p.price_amount, p.price_currency, p.modes, p.city, p.uf, p.lat, p.lng, p.updated_at").
+		ColumnExpr("p.id, a.name, a.email, p.profession, p.council_type, p.council_number, p.council_uf, p.specialties, p.bio").
+		ColumnExpr("p.price_amount, p.price_currency, p.modes, p.cep, p.street, p.number, p.complement, p.district, p.city, p.uf").
+		ColumnExpr("p.lat, p.lng, p.created_at, p.updated_at").
 		Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
@@ -336,9 +340,10 @@ func (s *Store) DirectoryProfessionals(ctx context.Context) ([]identity.Professi
 	out := make([]identity.Professional, len(rows))
 	for i, r := range rows {
 		out[i] = identity.Professional{ID: r.ID, Name: r.Name, Email: r.Email, Profession: r.Profession,
-			Specialties: listJSON(r.Specialties), Price: kernel.Money{Amount: r.PriceAmount, Currency: r.PriceCurrency},
-			Modes: listJSON(r.Modes), Status: identity.StatusVerified, UpdatedAt: utc(r.UpdatedAt)}
-		out[i].Address, out[i].Point = addressFromCols(AddressCols{City: r.City, UF: r.UF, Lat: r.Lat, Lng: r.Lng})
+			Council:     identity.Council{Type: r.CouncilType, Number: r.CouncilNumber, UF: r.CouncilUF},
+			Specialties: listJSON(r.Specialties), Bio: r.Bio, Price: kernel.Money{Amount: r.PriceAmount, Currency: r.PriceCurrency},
+			Modes: listJSON(r.Modes), Status: identity.StatusVerified, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
+		out[i].Address, out[i].Point = addressFromCols(r.AddressCols)
 	}
 	sortProfessionals(out)
 	return out, nil
