@@ -307,43 +307,25 @@ func (s *Store) ListProfessionals(ctx context.Context, status identity.Status, q
 	return out, nil
 }
 
-// directoryRow is a verified professional as the directory shows them: the columns
-// of one join, no CPF, phone or rejection reason.
+// directoryRow is a verified professional with their account's name and e-mail:
+// one join.
 type directoryRow struct {
-	ID            string `bun:"id"`
-	Name          string `bun:"name"`
-	Email         string `bun:"email"`
-	Profession    string `bun:"profession"`
-	CouncilType   string `bun:"council_type"`
-	CouncilNumber string `bun:"council_number"`
-	CouncilUF     string `bun:"council_uf"`
-	Specialties   string `bun:"specialties"`
-	Bio           string `bun:"bio"`
-	PriceAmount   int64  `bun:"price_amount"`
-	PriceCurrency string `bun:"price_currency"`
-	Modes         string `bun:"modes"`
-	AddressCols
-	CreatedAt time.Time `bun:"created_at"`
-	UpdatedAt time.Time `bun:"updated_at"`
+	professionalRow
+	Name  string `bun:"name"`
+	Email string `bun:"email"`
 }
 
 func (s *Store) DirectoryProfessionals(ctx context.Context) ([]identity.Professional, error) {
 	var rows []directoryRow
 	err := s.db.NewSelect().TableExpr("identity_professionals AS p").Join("JOIN identity_accounts AS a ON a.id = p.id").
-		ColumnExpr("p.id, a.name, a.email, p.profession, p.council_type, p.council_number, p.council_uf, p.specialties, p.bio").
-		ColumnExpr("p.price_amount, p.price_currency, p.modes, p.cep, p.street, p.number, p.complement, p.district, p.city, p.uf").
-		ColumnExpr("p.lat, p.lng, p.created_at, p.updated_at").
-		Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
+		ColumnExpr("p.*, a.name, a.email").Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	out := make([]identity.Professional, len(rows))
 	for i, r := range rows {
-		out[i] = identity.Professional{ID: r.ID, Name: r.Name, Email: r.Email, Profession: r.Profession,
-			Council:     identity.Council{Type: r.CouncilType, Number: r.CouncilNumber, UF: r.CouncilUF},
-			Specialties: listJSON(r.Specialties), Bio: r.Bio, Price: kernel.Money{Amount: r.PriceAmount, Currency: r.PriceCurrency},
-			Modes: listJSON(r.Modes), Status: identity.StatusVerified, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt)}
-		out[i].Address, out[i].Point = addressFromCols(r.AddressCols)
+		r.CPF, r.RejectionReason = "", "" // not the directory's to show
+		out[i] = professionalFromRow(r.professionalRow, accountRow{Name: r.Name, Email: r.Email})
 	}
 	sortProfessionals(out)
 	return out, nil
