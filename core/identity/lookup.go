@@ -64,19 +64,26 @@ func (s *Service) LookupCompany(ctx context.Context, id kernel.ID) (Company, err
 	return s.store.Company(ctx, id)
 }
 
-// ListVerifiedProfessionals returns the verified professionals matching q
-// (exact, case-insensitive matches; empty fields match all), by name.
+// ListVerifiedProfessionals returns every verified professional matching q
+// (exact, case-insensitive matches; empty fields match all), by name then ID,
+// with the fields Store.DirectoryProfessionals names. The result and the
+// professionals in it are shared between callers (no filter: the cached list
+// itself; a filter: a new slice whose Specialties and Modes are shared):
+// read-only.
 func (s *Service) ListVerifiedProfessionals(ctx context.Context, q ProfessionalQuery) ([]Professional, error) {
 	q.Specialty = strings.ToLower(strings.TrimSpace(q.Specialty))
 	q.Profession = strings.TrimSpace(q.Profession)
 	q.Mode = strings.TrimSpace(q.Mode)
 	q.City = strings.TrimSpace(q.City)
 	q.UF = strings.ToUpper(strings.TrimSpace(q.UF))
-	list, err := s.store.ListProfessionals(ctx, StatusVerified, q)
+	list, err := s.verified(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Professional, 0, len(list))
+	if q == (ProfessionalQuery{}) {
+		return list, nil
+	}
+	out := []Professional{}
 	for _, pr := range list {
 		if matchProfessional(pr, q) {
 			out = append(out, pr)

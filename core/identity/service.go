@@ -88,6 +88,7 @@ type Service struct {
 	counters RateCounters     // shared by every instance when the store has them
 	dummy    string           // a hash to verify against when the e-mail is unknown, so timing does not tell
 	audit    ports.AuditTrail // administrative and security actions; nil: not kept (unit tests)
+	dir      directory        // the verified professionals, for listings
 }
 
 // UseAudit makes administrative and security actions land in the audit trail.

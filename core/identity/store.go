@@ -59,9 +59,10 @@ type Store interface {
 	ListProfessionals(ctx context.Context, status Status, q ProfessionalQuery) ([]Professional, error)
 	// DirectoryProfessionals returns every verified professional, uncapped (the
 	// directory other contexts cache: about 20,000 at national size), ordered by
-	// name then ID, in one query, with only what a directory shows: ID, Name,
-	// Email, Profession, Specialties, Price, Modes, Address.City and Address.UF,
-	// Point, Status and UpdatedAt; every other field is left zero.
+	// name then ID, in one query, with what a directory and the public listings
+	// show: ID, Name, Email, Profession, Council, Specialties, Bio, Price, Modes,
+	// Address, Point, Status, CreatedAt and UpdatedAt; Phone, CPF and
+	// RejectionReason are left zero.
 	DirectoryProfessionals(ctx context.Context) ([]Professional, error)
 	// DirectoryVersion returns a number that changes whenever a change to a
 	// professional, or to a professional's name or e-mail, commits: a cache of

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/multisaude/multisaude/adapters/bridge/schedulingdir"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore"
 	"github.com/multisaude/multisaude/adapters/store/sqlstore/identitysql"
@@ -120,7 +118,7 @@ func TestDirectoryHoldsMoreThan5000Professionals(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
 		const n = 5003
-		insertProfessionals(t, db, n)
+		testdb.InsertProfessionals(t, db, n)
 		svc, err := identity.NewService(identitysql.New(db), plainHasher{}, nil, nil, nil, nil, nil, nil, identity.Config{})
 		if err != nil {
 			t.Fatal(err)
@@ -153,73 +151,6 @@ func TestDirectoryHoldsMoreThan5000Professionals(t *testing.T) {
 	})
 }
 
-type accountFixture struct {
-	bun.BaseModel `bun:"table:identity_accounts"`
-	ID            string    `bun:"id"`
-	Kind          string    `bun:"kind"`
-	Email         string    `bun:"email"`
-	Name          string    `bun:"name"`
-	PasswordHash  string    `bun:"password_hash"`
-	CreatedAt     time.Time `bun:"created_at"`
-	UpdatedAt     time.Time `bun:"updated_at"`
-}
-
-type professionalFixture struct {
-	bun.BaseModel `bun:"table:identity_professionals"`
-	ID            string    `bun:"id"`
-	CPF           string    `bun:"cpf"`
-	Profession    string    `bun:"profession"`
-	CouncilType   string    `bun:"council_type"`
-	CouncilNumber string    `bun:"council_number"`
-	CouncilUF     string    `bun:"council_uf"`
-	Specialties   string    `bun:"specialties"`
-	PriceAmount   int64     `bun:"price_amount"`
-	PriceCurrency string    `bun:"price_currency"`
-	Modes         string    `bun:"modes"`
-	City          string    `bun:"city"`
-	UF            string    `bun:"uf"`
-	Lat           *float64  `bun:"lat"`
-	Lng           *float64  `bun:"lng"`
-	Status        string    `bun:"status"`
-	CreatedAt     time.Time `bun:"created_at"`
-	UpdatedAt     time.Time `bun:"updated_at"`
-}
-
-// insertProfessionals writes n professionals in bulk, oldest first: the second is
-// pending, the last is the only cardiologist in Campinas, every other a verified
-// dermatologist in São Paulo.
-func insertProfessionals(t *testing.T, db *sqlstore.DB, n int) {
-	t.Helper()
-	ctx := context.Background()
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	lat, lng := -22.9, -47.06
-	for from := 1; from <= n; from += 1000 {
-		var accs []accountFixture
-		var pros []professionalFixture
-		for i := from; i < min(from+1000, n+1); i++ {
-			id, at := fmt.Sprintf("01900000-0000-7000-8000-%012x", i), t0.Add(time.Duration(i)*time.Minute)
-			accs = append(accs, accountFixture{ID: id, Kind: "professional", Email: fmt.Sprintf("pro%d@example.com", i),
-				Name: fmt.Sprintf("Pro %d", i), PasswordHash: "x", CreatedAt: at, UpdatedAt: at})
-			p := professionalFixture{ID: id, CPF: fmt.Sprintf("%011d", i), Profession: "physician", CouncilType: "CRM",
-				CouncilNumber: fmt.Sprint(i), CouncilUF: "SP", Specialties: `["dermatology"]`, PriceAmount: 20000, PriceCurrency: "BRL",
-				Modes: `["in_person","telemedicine"]`, City: "São Paulo", UF: "SP", Status: string(identity.StatusVerified), CreatedAt: at, UpdatedAt: at}
-			if i == 2 {
-				p.Status = string(identity.StatusPending)
-			}
-			if i == n {
-				p.Specialties, p.City, p.Lat, p.Lng = `["cardiology"]`, "Campinas", &lat, &lng
-			}
-			pros = append(pros, p)
-		}
-		if _, err := db.NewInsert().Model(&accs).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.NewInsert().Model(&pros).Exec(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // countingIdentity counts the full reloads of the directory.
 type countingIdentity struct {
 	schedulingdir.Identity
@@ -238,7 +169,7 @@ func (c *countingIdentity) VerifiedDirectory(ctx context.Context) ([]identity.Pr
 func TestDirectoryReloadsOnlyWhenTheVersionMoves(t *testing.T) {
 	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
 		ctx := context.Background()
-		insertProfessionals(t, db, 3)
+		testdb.InsertProfessionals(t, db, 3)
 		svc, err := identity.NewService(identitysql.New(db), plainHasher{}, nil, nil, nil, nil, nil, nil, identity.Config{})
 		if err != nil {
 			t.Fatal(err)
@@ -286,5 +217,56 @@ func TestDirectoryReloadsOnlyWhenTheVersionMoves(t *testing.T) {
 		}
 		step([]string{"Pro 3"}, 3)
 		step([]string{"Pro 3"}, 3)
+	})
+}
+
+// identity's own listing (GET /v1/professionals, FHIR Practitioner and Location)
+// sees every verified professional, not the oldest 5,000, and a change written
+// by anyone (plain SQL here) shows at the next call.
+func TestListVerifiedProfessionalsHoldsMoreThan5000(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		const n = 5003
+		testdb.InsertProfessionals(t, db, n)
+		svc, err := identity.NewService(identitysql.New(db), plainHasher{}, nil, nil, nil, nil, nil, nil, identity.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := func(q identity.ProfessionalQuery) []identity.Professional {
+			t.Helper()
+			got, err := svc.ListVerifiedProfessionals(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		if all := list(identity.ProfessionalQuery{}); len(all) != n-1 {
+			t.Fatalf("%d verified professionals listed, want %d", len(all), n-1)
+		}
+		last := fmt.Sprintf("01900000-0000-7000-8000-%012x", n)
+		found := list(identity.ProfessionalQuery{Specialty: " Cardiology", City: "CAMPINAS", UF: "sp", Mode: identity.ModeInPerson})
+		if len(found) != 1 || found[0].ID != last {
+			t.Fatalf("the newest professional not found: %+v", found)
+		}
+		p := found[0]
+		if p.Name != "Pro 5003" || p.Council != (identity.Council{Type: "CRM", Number: "5003", UF: "SP"}) || p.Address.City != "Campinas" ||
+			p.Point == nil || p.CreatedAt.IsZero() || p.UpdatedAt.IsZero() || p.CPF != "" {
+			t.Fatalf("fields: %+v", p)
+		}
+		if _, err := db.NewRaw("UPDATE identity_accounts SET name = 'Zé' WHERE id = ?", last).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if found := list(identity.ProfessionalQuery{City: "Campinas"}); len(found) != 1 || found[0].Name != "Zé" {
+			t.Fatalf("renamed: %+v", found)
+		}
+		if _, err := db.NewRaw("UPDATE identity_professionals SET status = ? WHERE id = ?", string(identity.StatusRejected), last).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if found := list(identity.ProfessionalQuery{City: "Campinas"}); len(found) != 0 {
+			t.Fatalf("rejected still listed: %+v", found)
+		}
+		if all := list(identity.ProfessionalQuery{}); len(all) != n-2 {
+			t.Fatalf("%d listed after a rejection, want %d", len(all), n-2)
+		}
 	})
 }

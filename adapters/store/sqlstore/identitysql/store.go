@@ -332,38 +332,25 @@ func (s *Store) ListProfessionals(ctx context.Context, status identity.Status, q
 	return out, nil
 }
 
-// directoryRow is a verified professional as the directory shows them: the columns
-// of one join, no CPF, council, bio or street address.
+// directoryRow is a verified professional with their account's name and e-mail:
+// one join.
 type directoryRow struct {
-	ID            string    `bun:"id"`
-	Name          string    `bun:"name"`
-	Email         string    `bun:"email"`
-	Profession    string    `bun:"profession"`
-	Specialties   string    `bun:"specialties"`
-	PriceAmount   int64     `bun:"price_amount"`
-	PriceCurrency string    `bun:"price_currency"`
-	Modes         string    `bun:"modes"`
-	City          string    `bun:"city"`
-	UF            string    `bun:"uf"`
-	Lat           *float64  `bun:"lat"`
-	Lng           *float64  `bun:"lng"`
-	UpdatedAt     time.Time `bun:"updated_at"`
+	professionalRow
+	Name  string `bun:"name"`
+	Email string `bun:"email"`
 }
 
 func (s *Store) DirectoryProfessionals(ctx context.Context) ([]identity.Professional, error) {
 	var rows []directoryRow
 	err := s.db.NewSelect().TableExpr("identity_professionals AS p").Join("JOIN identity_accounts AS a ON a.id = p.id").
-		ColumnExpr("p.id, a.name, a.email, p.profession, p.specialties, p.price_amount, p.price_currency, p.modes, p.city, p.uf, p.lat, p.lng, p.updated_at").
-		Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
+		ColumnExpr("p.*, a.name, a.email").Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	out := make([]identity.Professional, len(rows))
 	for i, r := range rows {
-		out[i] = identity.Professional{ID: r.ID, Name: r.Name, Email: r.Email, Profession: r.Profession,
-			Specialties: listJSON(r.Specialties), Price: kernel.Money{Amount: r.PriceAmount, Currency: r.PriceCurrency},
-			Modes: listJSON(r.Modes), Status: identity.StatusVerified, UpdatedAt: utc(r.UpdatedAt)}
-		out[i].Address, out[i].Point = addressFromCols(AddressCols{City: r.City, UF: r.UF, Lat: r.Lat, Lng: r.Lng})
+		r.CPF, r.RejectionReason = "", "" // not the directory's to show
+		out[i] = professionalFromRow(r.professionalRow, accountRow{Name: r.Name, Email: r.Email})
 	}
 	sortProfessionals(out)
 	return out, nil
