@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"reflect"
 	"strings"
 	"time"
 
@@ -342,14 +343,20 @@ type directoryRow struct {
 
 func (s *Store) DirectoryProfessionals(ctx context.Context) ([]identity.Professional, error) {
 	var rows []directoryRow
-	err := s.db.NewSelect().TableExpr("identity_professionals AS p").Join("JOIN identity_accounts AS a ON a.id = p.id").
-		ColumnExpr("p.*, a.name, a.email").Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
+	// Named columns, not p.*: a column a migration adds while older instances
+	// still run must not fail their scan; CPF and rejection reason are not read.
+	sel := s.db.NewSelect().TableExpr("identity_professionals AS p").Join("JOIN identity_accounts AS a ON a.id = p.id")
+	for _, f := range s.db.Table(reflect.TypeFor[professionalRow]()).Fields {
+		if f.Name != "cpf" && f.Name != "rejection_reason" {
+			sel = sel.ColumnExpr("p.?", bun.Ident(f.Name))
+		}
+	}
+	err := sel.ColumnExpr("a.name, a.email").Where("p.status = ?", string(identity.StatusVerified)).Scan(ctx, &rows)
 	if err != nil {
 		return nil, sqlstore.Translate(err)
 	}
 	out := make([]identity.Professional, len(rows))
 	for i, r := range rows {
-		r.CPF, r.RejectionReason = "", "" // not the directory's to show
 		out[i] = professionalFromRow(r.professionalRow, accountRow{Name: r.Name, Email: r.Email})
 	}
 	sortProfessionals(out)

@@ -185,3 +185,27 @@ func TestRateCountersConformance(t *testing.T) {
 		})
 	})
 }
+
+// A column added by a newer migration (a rolling upgrade: old instances still
+// run) does not break the directory's read, and the CPF is never read into it.
+func TestDirectoryProfessionalsSurvivesAnAddedColumn(t *testing.T) {
+	testdb.ForEach(t, func(t *testing.T, db *sqlstore.DB) {
+		ctx := context.Background()
+		testdb.InsertProfessionals(t, db, 3)
+		if _, err := db.ExecContext(ctx, "ALTER TABLE identity_professionals ADD COLUMN newer_column TEXT"); err != nil {
+			t.Fatal(err)
+		}
+		list, err := identitysql.New(db).DirectoryProfessionals(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 {
+			t.Fatalf("%d verified professionals, want 2", len(list))
+		}
+		for _, p := range list {
+			if p.CPF != "" || p.Name == "" || p.Profession == "" {
+				t.Fatalf("directory entry %+v", p)
+			}
+		}
+	})
+}
