@@ -139,7 +139,7 @@ type scaleFixture struct {
 
 func newScaleFixture(db *sqlstore.DB, n scaleCounts, cities []scaleCity, hash string, log io.Writer) *scaleFixture {
 	now := time.Now().UTC().Truncate(time.Second)
-	return &scaleFixture{db: db, n: n, cities: cities, hash: hash, log: log, now: now, day: now.Truncate(24 * time.Hour),
+	return &scaleFixture{db: db, n: n, cities: cities, hash: hash, log: &lockedWriter{w: log}, now: now, day: now.Truncate(24 * time.Hour),
 		rows: map[string]int64{}, spent: map[string]time.Duration{}}
 }
 
@@ -333,4 +333,17 @@ func (f *scaleFixture) report(w io.Writer, total time.Duration, password string)
 	fmt.Fprintf(w, "  pacientes:      %s  (0 a %d)\n", scalePatientEmail, f.n.Patients-1)
 	fmt.Fprintf(w, "  profissionais:  %s  (0 a %d)\n", scaleProEmail, f.n.Professionals-1)
 	fmt.Fprintf(w, "  empresas:       %s  (0 a %d; administrador da empresa)\n", scaleCompanyEmail, f.n.Companies-1)
+}
+
+// lockedWriter serialises the progress lines the fixture's parallel loaders
+// and index builders write to one writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
