@@ -15,6 +15,16 @@ import (
 	"github.com/multisaude/multisaude/core/kernel"
 )
 
+// CopyEach converts items with conv (a store's own row converter) and writes
+// the rows with CopyRows.
+func CopyEach[T, R any](ctx context.Context, db *DB, items []T, conv func(T) R) (int64, error) {
+	rows := make([]R, len(items))
+	for i, it := range items {
+		rows[i] = conv(it)
+	}
+	return CopyRows(ctx, db, rows)
+}
+
 // CopyRows writes rows, a slice of one bun row type, into that type's table
 // with PostgreSQL's COPY FROM STDIN (text format): every column the row type
 // maps, encoded as bun would bind it (nil pointers and nullzero zero values as

@@ -47,9 +47,5 @@ func CopyOrders(ctx context.Context, db *sqlstore.DB, os []commerce.Order) (int6
 
 // CopyPayments writes payments.
 func CopyPayments(ctx context.Context, db *sqlstore.DB, ps []commerce.Payment) (int64, error) {
-	rows := make([]paymentRow, len(ps))
-	for i, p := range ps {
-		rows[i] = paymentToRow(p)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, ps, paymentToRow)
 }

@@ -12,36 +12,20 @@ import (
 
 // CopyAccounts writes accounts.
 func CopyAccounts(ctx context.Context, db *sqlstore.DB, as []identity.Account) (int64, error) {
-	rows := make([]accountRow, len(as))
-	for i, a := range as {
-		rows[i] = accountToRow(a)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, as, accountToRow)
 }
 
 // CopyPatients writes patients (their accounts first, with CopyAccounts).
 func CopyPatients(ctx context.Context, db *sqlstore.DB, ps []identity.Patient) (int64, error) {
-	rows := make([]patientRow, len(ps))
-	for i, p := range ps {
-		rows[i] = patientToRow(p)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, ps, patientToRow)
 }
 
 // CopyProfessionals writes professionals (their accounts first, with CopyAccounts).
 func CopyProfessionals(ctx context.Context, db *sqlstore.DB, ps []identity.Professional) (int64, error) {
-	rows := make([]professionalRow, len(ps))
-	for i, p := range ps {
-		rows[i] = professionalToRow(p)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, ps, professionalToRow)
 }
 
 // CopyCompanies writes companies (before their members' accounts).
 func CopyCompanies(ctx context.Context, db *sqlstore.DB, cs []identity.Company) (int64, error) {
-	rows := make([]companyRow, len(cs))
-	for i, c := range cs {
-		rows[i] = companyToRow(c)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, cs, companyToRow)
 }

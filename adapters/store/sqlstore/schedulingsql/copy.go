@@ -11,19 +11,11 @@ import (
 
 // CopyAvailabilities writes published availabilities.
 func CopyAvailabilities(ctx context.Context, db *sqlstore.DB, as []scheduling.Availability) (int64, error) {
-	rows := make([]availabilityRow, len(as))
-	for i, a := range as {
-		rows[i] = availabilityToRow(a)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, as, availabilityToRow)
 }
 
 // CopyAppointments writes appointments; the exclusion constraint still holds
 // (a COPY of overlapping confirmed appointments fails whole).
 func CopyAppointments(ctx context.Context, db *sqlstore.DB, as []scheduling.Appointment) (int64, error) {
-	rows := make([]appointmentRow, len(as))
-	for i, a := range as {
-		rows[i] = appointmentToRow(a)
-	}
-	return sqlstore.CopyRows(ctx, db, rows)
+	return sqlstore.CopyEach(ctx, db, as, appointmentToRow)
 }
