@@ -94,9 +94,10 @@ func (s *Service) ListVerifiedProfessionals(ctx context.Context, q ProfessionalQ
 
 // VerifiedDirectory returns every verified professional, uncapped, by name then
 // ID, with the fields a directory shows (Store.DirectoryProfessionals says
-// which): for other contexts' caches of the directory, not for a request.
+// which): for other contexts' caches of the directory. It is the service's own
+// copy (one reload per change, shared with ListVerifiedProfessionals): read-only.
 func (s *Service) VerifiedDirectory(ctx context.Context) ([]Professional, error) {
-	return s.store.DirectoryProfessionals(ctx)
+	return s.verified(ctx)
 }
 
 // DirectoryVersion changes whenever what VerifiedDirectory returns may have
